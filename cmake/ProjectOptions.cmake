@@ -1,0 +1,20 @@
+# Warnings are errors for project code only; generated Protobuf code links raftmq_proto
+# without them.
+add_library(raftmq_warnings INTERFACE)
+target_compile_options(raftmq_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Werror -Wno-missing-field-initializers)
+
+# raftmq_add_gtest(<name> LABEL <area> SOURCES ... LIBS ...): one gtest binary whose tests
+# ctest lists one by one, labelled by area so `ctest -L <area>` runs a part alone.
+include(GoogleTest)
+function(raftmq_add_gtest name)
+  cmake_parse_arguments(ARG "" "LABEL;TIMEOUT" "SOURCES;LIBS" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock GTest::gtest_main raftmq_warnings)
+  gtest_discover_tests(${name}
+    PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT}
+    DISCOVERY_TIMEOUT 60)
+endfunction()

@@ -1,0 +1,73 @@
+// The contract between raft/ and storage/: the Raft log *is* the CommitLog, so raft::Core
+// reads entries through LogReader and raft::Node persists a Ready through LogStore. There is
+// no second copy of an entry anywhere.
+//
+// Threading: one writer thread (the raft::Node loop) calls Append, TruncateSuffix and Sync.
+// Readers (the core on the node thread, the Dispatcher, Pull handlers) may run concurrently
+// with the writer; an implementation documents which entries such readers may see.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/log_ids.h"
+#include "common/result.h"
+#include "common/status.h"
+
+namespace raftmq::storage {
+
+// Stored as one byte in every CommitLog record header; values never change meaning.
+enum class EntryType : uint8_t {
+  kNoop = 1,           // a new leader's first entry of its term; carries nothing
+  kMessageBatch = 2,   // one or more messages; the Dispatcher indexes them in ConsumeQueues
+  kBrokerCommand = 3,  // shared broker state: topic configs, consumer offsets, ...
+  kMembership = 4,     // reserved for membership change
+};
+
+struct LogEntry {
+  Index index;
+  Term term;
+  EntryType type = EntryType::kNoop;
+  std::string payload;
+
+  bool operator==(const LogEntry&) const = default;
+};
+
+// Where an entry's payload lies in the CommitLog: what the entry index maps an Index to.
+// ConsumeQueue entries point into payloads by absolute position.
+struct EntryLocation {
+  uint64_t payload_position = 0;  // absolute byte position of the payload in the CommitLog
+  uint32_t payload_size = 0;
+  Term term;
+};
+
+class LogReader {
+ public:
+  virtual ~LogReader() = default;
+
+  // The first entry still held (retention deletes old segments); LastIndex() + 1 when empty.
+  virtual Index FirstIndex() const = 0;
+  // The last entry appended (durable or not); Index(0) when the log has never held one, or
+  // FirstIndex() - 1 after retention emptied it.
+  virtual Index LastIndex() const = 0;
+  // NotFound outside [FirstIndex(), LastIndex()].
+  virtual Result<Term> TermAt(Index index) const = 0;
+  // Entries [from, to) in order. Stops early once the payloads reach bytes_max, but always
+  // returns at least one entry when from < to. NotFound when `from` is out of range.
+  virtual Result<std::vector<LogEntry>> Entries(Index from, Index to, uint64_t bytes_max) const = 0;
+};
+
+class LogStore : public LogReader {
+ public:
+  // Appends consecutive entries, the first at LastIndex() + 1. Durable only after Sync()
+  // (or the background flush of the async policy).
+  virtual Status Append(std::span<const LogEntry> entries) = 0;
+  // Removes every entry after `last_kept` (a follower's divergent, uncommitted tail).
+  virtual Status TruncateSuffix(Index last_kept) = 0;
+  // Makes everything appended so far durable.
+  virtual Status Sync() = 0;
+};
+
+}  // namespace raftmq::storage
