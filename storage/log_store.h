@@ -71,3 +71,18 @@ class LogStore : public LogReader {
 };
 
 }  // namespace raftmq::storage
+
+namespace raftmq::storage {
+
+// What readers of messages need beyond Raft's view: where an entry's payload lies, and raw
+// reads by position (a ConsumeQueue entry points at a message by its CommitLog position).
+class CommitLogReader : public LogReader {
+ public:
+  // NotFound outside [FirstIndex(), LastIndex()].
+  virtual Result<EntryLocation> Locate(Index index) const = 0;
+  // Bytes [position, position + size) of the log; NotFound when the segment holding them was
+  // deleted by retention, InvalidArgument when the range crosses a segment's end.
+  virtual Result<std::string> ReadAt(uint64_t position, uint32_t size) const = 0;
+};
+
+}  // namespace raftmq::storage

@@ -1,0 +1,52 @@
+// Message: everything raft::Core consumes and emits between nodes. Local events (a tick's
+// election or heartbeat, a proposal) are not messages here: Core has methods for them.
+// Wire encoding lives with the transport (proto/raft_peer.proto); this struct is the core's.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "common/log_ids.h"
+#include "storage/log_store.h"
+
+namespace raftmq::raft {
+
+using storage::EntryType;
+using storage::LogEntry;
+
+enum class MessageType : uint8_t {
+  kPreVote = 1,       // "would you vote for me at term+1?" (term is the prospective one)
+  kPreVoteResponse,
+  kVote,
+  kVoteResponse,
+  kAppend,            // entries after (log_index, log_term), plus the leader's commit
+  kAppendResponse,    // reject=false: holds up to log_index; reject=true: see reject_hint_*
+  kHeartbeat,         // carries the leader's commit (capped at what the follower matches)
+  kHeartbeatResponse,
+  kTimeoutNow,        // leadership transfer: campaign at once, skipping pre-vote
+};
+
+std::string_view MessageTypeName(MessageType type);
+
+struct Message {
+  MessageType type = MessageType::kAppend;
+  NodeId from = kNoNode;
+  NodeId to = kNoNode;
+  Term term;
+  // kAppend: the entry preceding `entries`. kVote/kPreVote: the candidate's last entry.
+  // kAppendResponse: the last index the follower now holds (accept) or was asked about (reject).
+  Index log_index;
+  Term log_term;
+  Index commit;
+  std::vector<LogEntry> entries;
+  bool reject = false;
+  // On a rejected append: the follower's best guess of where logs may agree, so the leader
+  // skips a whole conflicting term at once instead of one entry per round trip.
+  Index reject_hint_index;
+  Term reject_hint_term;
+
+  bool operator==(const Message&) const = default;
+};
+
+}  // namespace raftmq::raft
