@@ -1,5 +1,8 @@
 // The real raftmq-nameserver binary as a child process on loopback: configuration handling
 // at start, serving routes over gRPC, clean shutdown on SIGTERM.
+#include <fstream>
+#include <sstream>
+
 #include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
 
@@ -129,6 +132,18 @@ TEST(NameserverProcess, SeveralRunSideBySideWithoutSharingState) {
   EXPECT_EQ(second_info.groups_size(), 0) << "a broker registers with each nameserver itself";
 }
 
+TEST(NameserverProcess, ExitsNonZeroWhenItsAddressIsTaken) {
+  RunningNameserver first;
+  ASSERT_NO_FATAL_FAILURE(StartNameserver({}, &first));
+  auto second = ChildProcess::Start(RAFTMQ_NAMESERVER_BINARY, {"--listen_address=" + first.address});
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  auto exit_code = (*second)->WaitForExit(kWait);
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status().ToString();
+  EXPECT_EQ(*exit_code, 1);
+  EXPECT_NE((*second)->StderrText().find("cannot listen on " + first.address), std::string::npos)
+      << (*second)->StderrText();
+}
+
 TEST(NameserverProcess, PrintsItsConfigurationAsTomlThatLoadsBack) {
   auto process = ChildProcess::Start(RAFTMQ_NAMESERVER_BINARY, {"--print-config", "--broker_expiry_ms=30000"});
   ASSERT_TRUE(process.ok()) << process.status().ToString();
@@ -142,6 +157,15 @@ TEST(NameserverProcess, PrintsItsConfigurationAsTomlThatLoadsBack) {
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_EQ(loaded->broker_expiry_ms, 30000);
   EXPECT_EQ(loaded->listen_address, NameserverConfig().listen_address);
+}
+
+TEST(NameserverProcess, ExampleConfigIsTheDefaultPrintConfig) {
+  std::ifstream example_file(RAFTMQ_NAMESERVER_EXAMPLE_CONFIG);
+  ASSERT_TRUE(example_file) << "cannot read " << RAFTMQ_NAMESERVER_EXAMPLE_CONFIG;
+  std::stringstream example;
+  example << example_file.rdbuf();
+  EXPECT_EQ(example.str(), NameserverConfigSchema().ToToml(NameserverConfig()))
+      << "regenerate it: raftmq-nameserver --print-config > deploy/config/nameserver.toml";
 }
 
 TEST(NameserverProcess, RefusesToStartWithAnUnknownConfigKey) {
