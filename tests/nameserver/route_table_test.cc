@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "tests/nameserver/manual_clock.h"
 
 namespace raftmq::nameserver {
@@ -234,6 +237,36 @@ TEST_F(RouteTableTest, ReportsHeartbeatTimesInClusterInfo) {
   EXPECT_EQ(info.groups(0).nodes(0).last_heartbeat_unix_ms(), registered_unix_ms);
   EXPECT_EQ(info.groups(0).nodes(0).last_heartbeat_age_ms(), 2500);
   EXPECT_EQ(info.broker_expiry_ms(), static_cast<uint64_t>(kExpiryMs));
+}
+
+TEST_F(RouteTableTest, StaysConsistentUnderConcurrentHeartbeatsAndQueries) {
+  constexpr int kHeartbeatsPerNode = 200;
+  std::vector<std::thread> threads;
+  for (NodeId id = 1; id <= 3; ++id) {
+    threads.emplace_back([this, id] {
+      for (int i = 1; i <= kHeartbeatsPerNode; ++i) {
+        Status status = table_.Register(Heartbeat("g1", id, id == 1 ? LEADER : FOLLOWER, static_cast<uint64_t>(i)));
+        ASSERT_TRUE(status.ok()) << status.ToString();
+      }
+    });
+  }
+  std::atomic<int> wrong_leaders = 0;
+  threads.emplace_back([&] {
+    for (int i = 0; i < kHeartbeatsPerNode; ++i) {
+      auto route = table_.GetRouteInfoByTopic("orders");
+      if (!route.ok()) continue;  // no node registered yet
+      const GroupInfo& group = route->groups(0).group();
+      int leaders = 0;
+      for (const NodeInfo& node : group.nodes()) leaders += node.role() == LEADER ? 1 : 0;
+      if (group.leader_node_id() > 1 || leaders > 1) ++wrong_leaders;
+      table_.ExpireNodes();
+    }
+  });
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong_leaders.load(), 0) << "only node 1 ever claims LEADER";
+  EXPECT_EQ(table_.node_count(), 3u);
+  GroupRoute route = OnlyRoute("orders");
+  EXPECT_EQ(route.group().leader_term(), static_cast<uint64_t>(kHeartbeatsPerNode));
 }
 
 }  // namespace
