@@ -206,7 +206,8 @@ Status ConsumeQueue::CutFilesAt(uint64_t offset) {
     files_.pop_back();
   }
   const File& last = files_.back();
-  RMQ_ASSERT(offset >= last.first_offset && offset <= FileEnd(last));
+  RMQ_ASSERT(offset >= last.first_offset);
+  RMQ_ASSERT(offset <= FileEnd(last));
   RMQ_RETURN_IF_ERROR(fs_->Truncate(last.path, (offset - last.first_offset) * format::kEntrySize));
   RMQ_ASSIGN_OR_RETURN(writer_, fs_->OpenAppendable(last.path));
   unsynced_ = true;
