@@ -31,9 +31,9 @@ std::vector<ConsumeQueueEntry> EntriesFrom(uint64_t first, size_t count) {
 
 class ConsumeQueueTest : public ::testing::Test {
  protected:
-  std::unique_ptr<ConsumeQueue> OpenQueue(Fs* fs) {
+  std::unique_ptr<ConsumeQueue> OpenQueue(Fs* fs, uint64_t entries_per_file = kEntriesPerFile) {
     Result<std::unique_ptr<ConsumeQueue>> queue =
-        ConsumeQueue::Open(fs, dir_.Sub("q"), ConsumeQueueOptions{.entries_per_file = kEntriesPerFile});
+        ConsumeQueue::Open(fs, dir_.Sub("q"), ConsumeQueueOptions{.entries_per_file = entries_per_file});
     EXPECT_TRUE(queue.ok()) << queue.status().ToString();
     return queue.ok() ? std::move(queue).value() : nullptr;
   }
@@ -214,7 +214,8 @@ TEST_F(ConsumeQueueTest, FindsTheFirstOffsetAtOrAfterAPosition) {
 }
 
 TEST_F(ConsumeQueueTest, ReadersSeeOnlyCompleteEntriesWhileTheWriterAppends) {
-  std::unique_ptr<ConsumeQueue> queue = OpenQueue(DefaultFs());
+  // 40 file rolls (each one fsyncs): enough to race readers against new files and retention.
+  std::unique_ptr<ConsumeQueue> queue = OpenQueue(DefaultFs(), 50);
   ASSERT_NE(queue, nullptr);
   constexpr uint64_t kTotal = 2000;
   std::atomic<bool> done = false;
