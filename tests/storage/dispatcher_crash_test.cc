@@ -19,7 +19,7 @@ using testing::Batch;
 using testing::ExpectQueuesMatch;
 using testing::ScopedDir;
 
-constexpr int kRounds = 25;
+constexpr int kRounds = 15;
 constexpr uint64_t kEntries = 50;
 
 std::vector<LogEntry> RandomEntries(std::mt19937& random) {

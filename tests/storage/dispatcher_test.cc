@@ -162,8 +162,8 @@ TEST_F(DispatcherTest, RecoverPullsBackACheckpointThatIsAheadOfTheLog) {
 // fail a sync somewhere, crash (dropping unsynced queue data, keeping a random part of it),
 // maybe lose the latest checkpoint, recover, and check every queue slot by slot.
 TEST_F(DispatcherTest, EveryCommittedMessageIsInExactlyOneSlotAfterRandomCrashes) {
-  constexpr int kRounds = 40;
-  constexpr int kEntries = 60;
+  constexpr int kRounds = 20;
+  constexpr int kEntries = 40;
   const std::vector<std::string> topics = {"orders", "payments", "audit"};
   for (int round = 0; round < kRounds; ++round) {
     const uint32_t seed = 1000 + round;
