@@ -16,6 +16,7 @@ CommitLog::~CommitLog() {
   }
   flusher_cv_.notify_all();
   if (flusher_.joinable()) flusher_.join();
+  if (active_ == nullptr) return;  // Open failed before recovery finished: nothing to flush
   Status status = Flush();
   if (!status.ok()) spdlog::error("commit log {}: final flush failed: {}", options_.dir, status.ToString());
 }
