@@ -101,6 +101,7 @@ TEST(DispatcherCrash, QueuesMatchTheCommittedLogAfterTheLogAndQueuesCrashTogethe
       ASSERT_TRUE(DispatchUpTo(node, Index(dispatched)).ok());
       fs.Crash(FaultFs::CrashOptions{.unsynced_bytes_kept = random() % 200});
     }
+    fs.Restart();  // the crashed objects are gone; the machine boots
     Node node = OpenNode(fs, root, meta->get(), 1 + random() % 8);
     ASSERT_NE(node.dispatcher, nullptr);
     const Index last = node.log->LastIndex();
