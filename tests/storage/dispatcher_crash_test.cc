@@ -7,7 +7,7 @@
 #include <random>
 
 #include "dispatch_checks.h"
-#include "scoped_dir.h"
+#include "storage_test_util.h"
 #include "storage/commit_log.h"
 #include "storage/dispatcher.h"
 #include "storage/fault_fs.h"
@@ -17,7 +17,7 @@ namespace {
 
 using testing::Batch;
 using testing::ExpectQueuesMatch;
-using testing::ScopedDir;
+using testing::TempDir;
 
 constexpr int kRounds = 15;
 constexpr uint64_t kEntries = 50;
@@ -73,15 +73,15 @@ Status DispatchUpTo(Node& node, Index last) {
 }
 
 TEST(DispatcherCrash, QueuesMatchTheCommittedLogAfterTheLogAndQueuesCrashTogether) {
-  ScopedDir dir;
-  Result<std::unique_ptr<MetaStore>> meta = MetaStore::Open(dir.Sub("meta"));
+  TempDir dir;
+  Result<std::unique_ptr<MetaStore>> meta = MetaStore::Open(dir.path() + "/meta");
   ASSERT_TRUE(meta.ok()) << meta.status().ToString();
   for (int round = 0; round < kRounds; ++round) {
     const uint32_t seed = 2000 + round;
     SCOPED_TRACE("seed " + std::to_string(seed));
     std::mt19937 random(seed);
     const std::vector<LogEntry> entries = RandomEntries(random);
-    const std::string root = dir.Sub("round" + std::to_string(round));
+    const std::string root = dir.path() + "/round" + std::to_string(round);
     MetaWriteBatch reset = (*meta)->NewBatch();
     ASSERT_TRUE(reset.PutDispatchCheckpoint(Index(0)).ok());
     ASSERT_TRUE((*meta)->Write(std::move(reset)).ok());

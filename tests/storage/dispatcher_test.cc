@@ -8,7 +8,7 @@
 
 #include "dispatch_checks.h"
 #include "memory_commit_log.h"
-#include "scoped_dir.h"
+#include "storage_test_util.h"
 #include "storage/fault_fs.h"
 #include "storage/message_record.h"
 
@@ -18,14 +18,14 @@ namespace {
 using testing::Batch;
 using testing::ExpectQueuesMatch;
 using testing::MemoryCommitLog;
-using testing::ScopedDir;
+using testing::TempDir;
 
 constexpr uint64_t kEntriesPerFile = 5;
 
 class DispatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Result<std::unique_ptr<MetaStore>> meta = MetaStore::Open(dir_.Sub("meta"));
+    Result<std::unique_ptr<MetaStore>> meta = MetaStore::Open(dir_.path() + "/meta");
     ASSERT_TRUE(meta.ok()) << meta.status().ToString();
     meta_ = std::move(meta).value();
   }
@@ -45,7 +45,7 @@ class DispatcherTest : public ::testing::Test {
     return Status::Ok();
   }
 
-  ScopedDir dir_;
+  TempDir dir_;
   std::unique_ptr<MetaStore> meta_;
   MemoryCommitLog log_;
 };
@@ -180,7 +180,7 @@ TEST_F(DispatcherTest, EveryCommittedMessageIsInExactlyOneSlotAfterRandomCrashes
       log.Add(EntryType::kMessageBatch, Batch(targets));
     }
     log_ = log;
-    const std::string root = dir_.Sub("round" + std::to_string(round));
+    const std::string root = dir_.path() + "/round" + std::to_string(round);
     MetaWriteBatch reset = meta_->NewBatch();
     ASSERT_TRUE(reset.PutDispatchCheckpoint(Index(0)).ok());
     ASSERT_TRUE(meta_->Write(std::move(reset)).ok());
