@@ -45,6 +45,9 @@ struct Message {
   // skips a whole conflicting term at once instead of one entry per round trip.
   Index reject_hint_index;
   Term reject_hint_term;
+  // kVote / kVoteResponse sent because of kTimeoutNow (a leadership transfer): voters grant it
+  // even inside the leader lease, since the leader itself asked for it.
+  bool leadership_transfer = false;
 
   bool operator==(const Message&) const = default;
 };
