@@ -72,7 +72,8 @@ void ClientPropose(SimCluster& cluster, uint64_t& proposals) {
   Prng& prng = cluster.prng();
   NodeId target = cluster.Leader();
   if (target == kNoNode || prng.Chance(1, 5)) target = RandomNode(cluster);
-  const std::string payload = "p" + std::to_string(proposals++) + std::string(prng.Between(0, 48), 'x');
+  std::string payload = std::to_string(proposals++);
+  payload.append(prng.Between(0, 48), 'x');
   (void)cluster.Propose(target, payload);
 }
 
