@@ -42,6 +42,7 @@ int RunSeeds(const Args& args) {
   uint64_t leaders = 0;
   uint64_t truncations = 0;
   uint64_t crashes = 0;
+  std::vector<uint64_t> recovery_ms;
   const uint64_t progress_every = std::max<uint64_t>(1, args.seeds / 20);
   for (uint64_t seed = args.start; seed < args.start + args.seeds; ++seed) {
     raftmq::raft::sim::ReportSeedOnAbort(seed);
@@ -50,6 +51,7 @@ int RunSeeds(const Args& args) {
     leaders += result.leaders_elected;
     truncations += result.truncations;
     crashes += result.crashes;
+    recovery_ms.push_back(result.recovery_ms);
     if (!result.ok) {
       ++failures;
       std::printf("FAIL seed %llu (%zu nodes): %s\n  replay: %s\n", static_cast<unsigned long long>(seed),
@@ -66,6 +68,13 @@ int RunSeeds(const Args& args) {
                   static_cast<unsigned long long>(crashes), seconds);
       std::fflush(stdout);
     }
+  }
+  std::sort(recovery_ms.begin(), recovery_ms.end());
+  if (!recovery_ms.empty()) {
+    std::printf("[raft_sim] heal -> proposal applied on every node (virtual): median %llu ms, p99 %llu ms, max %llu ms\n",
+                static_cast<unsigned long long>(recovery_ms[recovery_ms.size() / 2]),
+                static_cast<unsigned long long>(recovery_ms[(recovery_ms.size() - 1) * 99 / 100]),
+                static_cast<unsigned long long>(recovery_ms.back()));
   }
   return failures == 0 ? 0 : 1;
 }
