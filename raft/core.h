@@ -136,8 +136,14 @@ class Core {
 
   // core_replication.cc
   void TickHeartbeat();
-  void BroadcastAppends(bool allow_empty);
-  bool SendAppend(NodeId to, bool allow_empty);
+  // When a kAppend without entries is worth sending.
+  enum class EmptyAppend : uint8_t {
+    kNever,
+    kIfCommitNews,  // the follower has not been sent the current commit yet
+    kAlways,        // a probe: a follower that lost an append rejects it and is resent
+  };
+  void BroadcastAppends(EmptyAppend empty);
+  bool SendAppend(NodeId to, EmptyAppend empty);
   void SendHeartbeat(NodeId to);
   void HandleAppend(const Message& message);
   void HandleHeartbeat(const Message& message);
