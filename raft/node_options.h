@@ -4,14 +4,16 @@
 // Wall-clock defaults: a tick every 50 ms, so CoreOptions' defaults give a heartbeat every
 // 100 ms and an election timeout drawn from [500 ms, 1000 ms).
 //
-// Threading: a plain value.
+// Threading: a plain value; on_soft_state_change runs on the Node's loop thread.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 #include "common/status.h"
 #include "raft/core_options.h"
+#include "raft/ready.h"
 
 namespace raftmq::raft {
 
@@ -28,6 +30,9 @@ struct NodeOptions {
   // The commit index alone (no term or vote change) is saved to the HardStateStore at most
   // this often: it is only a recovery hint, and every save is a synced RocksDB write.
   uint32_t commit_save_interval_ms = 1000;
+  // Optional. Called on the loop thread after each change of role, leader or term (the
+  // broker re-registers with nameservers when it starts or stops leading). Keep it short.
+  std::function<void(const SoftState&)> on_soft_state_change;
 
   // InvalidArgument naming the first broken rule (CoreOptions' included).
   Status Validate() const;

@@ -36,6 +36,7 @@ void Node::ObserveSoftState(const SoftState& soft) {
     proposals_.FailAll(Status::Unavailable("leadership lost; the entry may still commit"), soft.leader);
   }
   RMQ_ASSERT(!lost_leadership || proposals_.tracked() == 0);
+  if (options_.on_soft_state_change) options_.on_soft_state_change(soft);
 }
 
 Status Node::Persist(Ready& ready) {
