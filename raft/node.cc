@@ -97,6 +97,7 @@ std::future<ProposalOutcome> Node::Propose(storage::EntryType type, std::string 
 }
 
 Status Node::TransferLeadership(NodeId target) {
+  RMQ_ASSERT_MSG(thread_.get_id() != std::this_thread::get_id(), "would wait on its own loop");
   auto promise = std::make_shared<std::promise<Status>>();
   std::future<Status> future = promise->get_future();
   const bool posted = Post([promise, target](Core* core) {
@@ -107,6 +108,7 @@ Status Node::TransferLeadership(NodeId target) {
 }
 
 Result<NodeStatus> Node::CurrentStatus() {
+  RMQ_ASSERT_MSG(thread_.get_id() != std::this_thread::get_id(), "would wait on its own loop");
   auto promise = std::make_shared<std::promise<Result<NodeStatus>>>();
   std::future<Result<NodeStatus>> future = promise->get_future();
   const bool posted = Post([promise](Core* core) {

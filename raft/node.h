@@ -73,6 +73,7 @@ class Node {
   void Propose(storage::EntryType type, std::string payload, ProposalCallback done);
   std::future<ProposalOutcome> Propose(storage::EntryType type, std::string payload);
 
+  // These two wait for the loop thread, so never call them from a callback of this Node.
   // See Core::TransferLeadership; Aborted when the Node has stopped.
   Status TransferLeadership(NodeId target);
   // A consistent snapshot taken on the loop thread; Aborted when the Node has stopped.

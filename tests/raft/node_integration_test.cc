@@ -133,3 +133,35 @@ TEST(NodeIntegration, ReplicatesFailsOverAndRecoversWithIdenticalLogs) {
 
 }  // namespace
 }  // namespace raftmq::raft::testing
+
+namespace raftmq::raft::testing {
+namespace {
+
+TEST(NodeIntegration, FollowerRefusesProposalsWithTheLeaderAsHintAndLeadershipTransfers) {
+  LocalCluster cluster(LocalClusterOptions{});
+  for (NodeId id = 1; id <= 3; ++id) ASSERT_TRUE(cluster.StartMember(id).ok());
+  const NodeId leader = cluster.WaitForLeader(kElectionWait);
+  ASSERT_NE(leader, kNoNode) << "no leader elected within " << kElectionWait.count() << " ms";
+  const NodeId follower = leader % 3 + 1;
+  // The follower learns who leads from the leader's first append or heartbeat.
+  ProposalOutcome first = cluster.node(leader)->Propose(storage::EntryType::kMessageBatch, "x").get();
+  ASSERT_TRUE(first.status.ok()) << first.status.ToString();
+  ASSERT_TRUE(cluster.state_machine(follower).WaitApplied(first.index, kApplyWait));
+
+  ProposalOutcome refused = cluster.node(follower)->Propose(storage::EntryType::kMessageBatch, "y").get();
+  EXPECT_TRUE(refused.status.IsUnavailable()) << refused.status.ToString();
+  EXPECT_EQ(refused.leader_hint, leader);
+
+  Result<NodeStatus> status = cluster.node(leader)->CurrentStatus();
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_EQ(status->role, Role::kLeader);
+  EXPECT_GE(status->commit, first.index);
+  EXPECT_EQ(status->peers.size(), 2u) << "the leader reports each follower's progress";
+
+  const Term term = Term(cluster.node(leader)->metrics().term.load());
+  ASSERT_TRUE(cluster.node(leader)->TransferLeadership(follower).ok());
+  EXPECT_EQ(cluster.WaitForLeader(kElectionWait, leader, term), follower) << "leadership did not move to " << follower;
+}
+
+}  // namespace
+}  // namespace raftmq::raft::testing
