@@ -43,10 +43,15 @@ void Core::TickHeartbeat() {
   ++election_elapsed_;
   if (election_elapsed_ >= options_.election_timeout_ticks_min) {
     election_elapsed_ = 0;
-    if (transfer_target_ != kNoNode) AbortTransfer();
+    // The preferred-leader check reads the window's activity before CheckQuorum resets it,
+    // and skips a window in which a transfer was just aborted.
+    if (transfer_target_ != kNoNode) {
+      AbortTransfer();
+    } else {
+      MaybeTransferToPreferred();
+    }
     if (options_.check_quorum) CheckQuorum();
     if (role_ != Role::kLeader) return;
-    MaybeTransferToPreferred();
   }
   if (heartbeat_elapsed_ >= options_.heartbeat_interval_ticks) {
     heartbeat_elapsed_ = 0;
@@ -114,12 +119,14 @@ void Core::HandleAppend(const Message& message) {
   RMQ_ASSERT(role_ == Role::kFollower);
   if (message.log_index < log_.committed()) {
     // Everything up to commit already matches; say so and let the leader move on from there.
-    Send(Message{.type = MessageType::kAppendResponse, .to = message.from, .log_index = log_.committed()});
+    Send(Message{.type = MessageType::kAppendResponse, .to = message.from, .log_index = log_.committed(),
+                 .commit = log_.committed()});
     return;
   }
   if (std::optional<Index> last = log_.MaybeAppend(message.log_index, message.log_term, message.entries)) {
     log_.CommitTo(std::min(message.commit, *last));
-    Send(Message{.type = MessageType::kAppendResponse, .to = message.from, .log_index = *last});
+    Send(Message{.type = MessageType::kAppendResponse, .to = message.from, .log_index = *last,
+                 .commit = log_.committed()});
     return;
   }
   // Reject with where the logs may agree: the last index at or before the probe whose term is
@@ -155,8 +162,11 @@ void Core::HandleAppendResponse(const Message& message) {
   if (progress.state() == Progress::State::kProbe) progress.BecomeReplicate();
   MaybeCommit();
   if (message.from == transfer_target_) MaybeSendTimeoutNow(message.from);
-  for (uint32_t i = 0; i < options_.inflight_appends_max && SendAppend(message.from, false); ++i) {
-  }
+  // Nothing new to send but the follower's commit lags (it acked before the commit moved):
+  // an empty append tells it now rather than at the next heartbeat.
+  const bool commit_lags = message.commit < std::min(progress.match(), log_.committed());
+  bool sent = SendAppend(message.from, /*allow_empty=*/commit_lags);
+  for (uint32_t i = 0; sent && i < options_.inflight_appends_max; ++i) sent = SendAppend(message.from, false);
 }
 
 void Core::HandleHeartbeatResponse(const Message& message) {

@@ -33,8 +33,9 @@ void Inflights::FreeLE(Index index) {
 
 void Inflights::FreeFirstOne() {
   RMQ_ASSERT(count_ > 0);
+  const uint32_t count_before = count_;
   FreeLE(ring_[start_].index);
-  RMQ_ASSERT(!Full());
+  RMQ_ASSERT(count_ + 1 == count_before);
 }
 
 void Inflights::Reset() {

@@ -38,6 +38,8 @@ struct Message {
   // kAppendResponse: the last index the follower now holds (accept) or was asked about (reject).
   Index log_index;
   Term log_term;
+  // kAppend / kHeartbeat: the leader's commit (a heartbeat's capped at the follower's match).
+  // kAppendResponse: the follower's commit, so the leader knows whether to tell it more.
   Index commit;
   std::vector<LogEntry> entries;
   bool reject = false;

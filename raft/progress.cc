@@ -70,7 +70,7 @@ bool Progress::MaybeDecreaseTo(Index rejected, Index hint) {
 void Progress::OnHeartbeatResponse() {
   probe_sent_ = false;
   if (state_ == State::kReplicate && inflights_.Full()) inflights_.FreeFirstOne();
-  RMQ_ASSERT(!IsPaused());
+  RMQ_ASSERT(state_ == State::kReplicate || !IsPaused());
 }
 
 bool Progress::IsPaused() const {

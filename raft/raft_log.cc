@@ -130,7 +130,9 @@ std::vector<LogEntry> RaftLog::TakeCommitted(uint64_t bytes_max) {
 
 RaftLog::Unstable RaftLog::TakeUnstable() {
   Unstable taken{truncate_after_, std::move(unstable_)};
-  RMQ_ASSERT(!taken.truncate_after || *taken.truncate_after >= committed_);
+  // The truncated entries were never committed (asserted in TruncateAndAppend); the commit
+  // may since have moved into the entries that replace them.
+  RMQ_ASSERT(!taken.truncate_after || (!taken.entries.empty() && taken.entries.front().index == *taken.truncate_after + 1));
   stable_last_ = taken.entries.empty() ? stable_last_ : taken.entries.back().index;
   truncate_after_.reset();
   unstable_.clear();

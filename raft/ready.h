@@ -13,7 +13,7 @@
 // appends go out while it writes the same entries to its own disk).
 //
 // Invariants: entries are consecutive; when `truncate_after` is set the first entry's index
-// is *truncate_after + 1 and truncate_after >= the commit index; committed entries are
+// is *truncate_after + 1 and the entries it removes were never committed; committed entries are
 // consecutive and follow the previous Ready's.
 //
 // Threading: a plain value.
