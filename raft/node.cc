@@ -225,9 +225,10 @@ void Node::PublishGauges() {
 void Node::FailEverything(const Status& status) {
   RMQ_ASSERT(!status.ok());
   metrics_.is_leader.store(0, std::memory_order_relaxed);
-  proposals_.FailAll(status, kNoNode);
   std::vector<QueuedProposal> queued;
   std::vector<Task> tasks;
+  // Marked stopped (with the reason) before any proposer hears of it, so one that sees its
+  // proposal fail also sees failure().
   {
     std::lock_guard lock(mutex_);
     stopped_ = true;
@@ -235,6 +236,7 @@ void Node::FailEverything(const Status& status) {
     queued.swap(queued_);
     tasks.swap(tasks_);
   }
+  proposals_.FailAll(status, kNoNode);
   for (QueuedProposal& proposal : queued) proposals_.Fail(proposal.done, status, kNoNode);
   for (Task& task : tasks) task(nullptr);
 }
