@@ -6,7 +6,7 @@
 //   GrpcTransport transport(id, peer_addresses, transport_options);
 //   auto node = Node::Start(node_options, log, meta_store, state_machine, &transport);
 //   GrpcPeerService service(id, peer_ids, [n = node->get()](auto m) { n->Deliver(std::move(m)); },
-//                           &transport.metrics());
+//                           &transport.metrics(), [n = node->get()](NodeId p) { n->PeerDisconnected(p); });
 //   service.RegisterOn(builder, transport.options());  // the broker's own ServerBuilder
 // Teardown in reverse: server->Shutdown(), node->Stop(), transport.Stop().
 //

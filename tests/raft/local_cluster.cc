@@ -102,7 +102,7 @@ Status LocalCluster::StartMember(NodeId id) {
                                                 member.state_machine.get(), member.transport.get()));
   member.service = std::make_unique<GrpcPeerService>(
       id, peer_ids, [node = member.node.get()](std::vector<Message> messages) { node->Deliver(std::move(messages)); },
-      &member.transport->metrics());
+      &member.transport->metrics(), [node = member.node.get()](NodeId peer) { node->PeerDisconnected(peer); });
   grpc::ServerBuilder builder;
   builder.AddListeningPort(member.address, grpc::InsecureServerCredentials());
   member.service->RegisterOn(builder, member.transport->options());
