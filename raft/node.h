@@ -11,6 +11,10 @@
 // (survives process crashes, not a simultaneous power loss of a majority). Term and vote are
 // always synced (HardStateStore) before a message relying on them leaves.
 //
+// Failover: besides the election timeout, a follower campaigns a few ticks after the stream
+// from its leader ends (NodeOptions::campaign_on_leader_disconnect), so a leader whose
+// process dies is replaced in about 100 ms.
+//
 // A failed write to the log, the HardStateStore or the StateMachine stops the Node (a Raft
 // node must not go on from a state it could not persist): failure() says why, and every
 // proposal fails with that error.
