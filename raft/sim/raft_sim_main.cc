@@ -43,10 +43,18 @@ int RunSeeds(const Args& args) {
   uint64_t truncations = 0;
   uint64_t crashes = 0;
   std::vector<uint64_t> recovery_ms;
+  double slowest_seconds = 0;
+  uint64_t slowest_seed = 0;
   const uint64_t progress_every = std::max<uint64_t>(1, args.seeds / 20);
   for (uint64_t seed = args.start; seed < args.start + args.seeds; ++seed) {
     raftmq::raft::sim::ReportSeedOnAbort(seed);
+    const auto seed_started = std::chrono::steady_clock::now();
     auto result = RunSeed(seed);
+    const double seed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - seed_started).count();
+    if (seed_seconds > slowest_seconds) {
+      slowest_seconds = seed_seconds;
+      slowest_seed = seed;
+    }
     committed += result.committed;
     leaders += result.leaders_elected;
     truncations += result.truncations;
@@ -69,6 +77,7 @@ int RunSeeds(const Args& args) {
       std::fflush(stdout);
     }
   }
+  std::printf("[raft_sim] slowest seed %llu: %.3f s\n", static_cast<unsigned long long>(slowest_seed), slowest_seconds);
   std::sort(recovery_ms.begin(), recovery_ms.end());
   if (!recovery_ms.empty()) {
     std::printf("[raft_sim] heal -> proposal applied on every node (virtual): median %llu ms, p99 %llu ms, max %llu ms\n",
