@@ -16,6 +16,7 @@ CommitLog::~CommitLog() {
   }
   flusher_cv_.notify_all();
   if (flusher_.joinable()) flusher_.join();
+  if (active_ == nullptr) return;  // Open failed before recovery finished: nothing to flush
   Status status = Flush();
   if (!status.ok()) spdlog::error("commit log {}: final flush failed: {}", options_.dir, status.ToString());
 }
@@ -140,10 +141,11 @@ Status CommitLog::Sync() {
   RMQ_RETURN_IF_ERROR(poisoned_);
   if (options_.flush_policy == FlushPolicy::kAsync) return Status::Ok();
   uint64_t end = active_->End();
-  if (durable_position_ >= end) return Status::Ok();  // an earlier fsync covered it all
-  Status synced = active_writer_->Sync();
-  if (!synced.ok()) return PoisonLocked(synced);
-  durable_position_ = end;
+  if (durable_position_ < end) {  // else an earlier fsync covered it all
+    Status synced = active_writer_->Sync();
+    if (!synced.ok()) return PoisonLocked(synced);
+    durable_position_ = end;
+  }
   durable_index_.store(last_index_.load(), std::memory_order_release);
   return Status::Ok();
 }
@@ -167,8 +169,8 @@ Status CommitLog::FlushLocked() {
     next_index = last_index_.load() + 1;
     segment_dirty = durable_position_ < end;
   }
-  if (segment_dirty) {
-    Status synced = writer->Sync();
+  Status synced = segment_dirty ? writer->Sync() : Status::Ok();
+  {
     std::lock_guard lock(write_mu_);
     if (!synced.ok()) return PoisonLocked(synced);
     durable_position_ = std::max(durable_position_, end);

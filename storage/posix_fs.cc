@@ -128,6 +128,8 @@ class PosixFs final : public Fs {
   }
 
   Status CreateDirs(const std::string& dir) override {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return Status::Ok();  // the common case
     for (size_t slash = dir.find('/', 1); ; slash = dir.find('/', slash + 1)) {
       std::string prefix = dir.substr(0, slash);
       if (!prefix.empty() && ::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {

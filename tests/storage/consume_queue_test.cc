@@ -159,6 +159,7 @@ TEST_F(ConsumeQueueTest, CrashKeepsOnlySyncedEntries) {
     ASSERT_TRUE(queue->Append(6, EntriesFrom(6, 5)).ok());
     fs.Crash(FaultFs::CrashOptions{.unsynced_bytes_kept = 7});
   }
+  fs.Restart();  // the crashed objects are gone; the machine boots
   {
     std::unique_ptr<ConsumeQueue> queue = OpenQueue(&fs);
     ASSERT_NE(queue, nullptr);
@@ -169,6 +170,7 @@ TEST_F(ConsumeQueueTest, CrashKeepsOnlySyncedEntries) {
     ASSERT_TRUE(queue->Append(9, EntriesFrom(9, 1)).ok());
     fs.Crash(FaultFs::CrashOptions{.unsynced_bytes_kept = 7});  // 7 bytes of entry 9 stay
   }
+  fs.Restart();  // the crashed objects are gone; the machine boots
   std::unique_ptr<ConsumeQueue> queue = OpenQueue(&fs);
   ASSERT_NE(queue, nullptr);
   ExpectHolds(*queue, 0, 9);
