@@ -4,7 +4,8 @@ add_library(raftmq_warnings INTERFACE)
 target_compile_options(raftmq_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Werror -Wno-missing-field-initializers)
 
-# raftmq_add_gtest(<name> LABEL <area> SOURCES ... LIBS ...): one gtest binary whose tests
+# raftmq_add_gtest(<name> LABEL <area> SOURCES ... LIBS ...): one gtest binary (with
+# tests/support: temp dirs, free ports, child processes) whose tests
 # ctest lists one by one, labelled by area so `ctest -L <area>` runs a part alone.
 include(GoogleTest)
 function(raftmq_add_gtest name)
@@ -13,7 +14,7 @@ function(raftmq_add_gtest name)
     set(ARG_TIMEOUT 120)
   endif()
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock GTest::gtest_main raftmq_warnings)
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} raftmq_test_support GTest::gtest GTest::gmock GTest::gtest_main raftmq_warnings)
   gtest_discover_tests(${name}
     PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT}
     DISCOVERY_TIMEOUT 60)

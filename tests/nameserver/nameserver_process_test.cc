@@ -171,7 +171,7 @@ TEST(NameserverProcess, ExampleConfigIsTheDefaultPrintConfig) {
 TEST(NameserverProcess, RefusesToStartWithAnUnknownConfigKey) {
   test_support::TempDir dir("raftmq_nameserver_test");
   const auto config = dir.WriteFile("nameserver.toml", "broker_expiry_ms = 60000\nbroker_expiry_seconds = 60\n");
-  auto process = ChildProcess::Start(RAFTMQ_NAMESERVER_BINARY, {"--config", config.string()});
+  auto process = ChildProcess::Start(RAFTMQ_NAMESERVER_BINARY, {"--config", config});
   ASSERT_TRUE(process.ok()) << process.status().ToString();
   auto exit_code = (*process)->WaitForExit(kWait);
   ASSERT_TRUE(exit_code.ok()) << exit_code.status().ToString();

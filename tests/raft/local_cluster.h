@@ -27,7 +27,7 @@
 #include "raft/node.h"
 #include "storage/commit_log.h"
 #include "storage/meta_store.h"
-#include "tests/storage/scoped_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace raftmq::raft::testing {
 
@@ -99,7 +99,7 @@ class LocalCluster {
   void OnSoftState(NodeId id, const SoftState& soft);
 
   const LocalClusterOptions options_;
-  storage::testing::ScopedDir dir_;
+  test_support::TempDir dir_;
   std::vector<Member> members_;
 
   std::mutex leader_mutex_;

@@ -10,25 +10,12 @@
 #include <vector>
 
 #include "storage/log_store.h"
+#include "tests/support/temp_dir.h"
 
 namespace raftmq::storage::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "raftmq_storage_XXXXXX").string();
-    RMQ_ASSERT(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+// One temp dir helper for every area's tests.
+using TempDir = test_support::TempDir;
 
 inline LogEntry MakeEntry(uint64_t index, uint64_t term, size_t payload_bytes) {
   std::string payload(payload_bytes, '\0');

@@ -19,8 +19,8 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-std::filesystem::path TempDir::WriteFile(std::string_view name, std::string_view text) const {
-  const std::filesystem::path file = path_ / name;
+std::string TempDir::WriteFile(std::string_view name, std::string_view text) const {
+  const std::string file = Sub(name);
   std::ofstream out(file, std::ios::binary);
   out << text;
   out.close();

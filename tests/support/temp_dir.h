@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 namespace raftmq::test_support {
@@ -18,12 +19,14 @@ class TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
 
-  const std::filesystem::path& path() const { return path_; }
+  const std::string& path() const { return path_; }
+  // path()/name, for a sub-directory or file the test creates.
+  std::string Sub(std::string_view name) const { return path_ + "/" + std::string(name); }
   // Writes `text` to path()/name and returns the file's path.
-  std::filesystem::path WriteFile(std::string_view name, std::string_view text) const;
+  std::string WriteFile(std::string_view name, std::string_view text) const;
 
  private:
-  std::filesystem::path path_;
+  std::string path_;
 };
 
 }  // namespace raftmq::test_support
