@@ -270,7 +270,9 @@ ConsumeStatus PushConsumer::CallListener(const MessageQueue& queue, const messag
 void PushConsumer::ConsumeOne(const MessageQueue& queue, const std::shared_ptr<ProcessQueue>& process_queue,
                               const messaging::MessageExt& message) {
   while (!process_queue->dropped()) {
+    if (stopping()) return;  // not started before shutdown: stays unconsumed
     if (CallListener(queue, message) == ConsumeStatus::kConsumeSuccess) break;
+    if (stopping()) return;  // handed back during shutdown: delivered again from its offset
     if (options_.message_model == MessageModel::kBroadcasting) break;  // RocketMQ drops it too
     Status sent_back = SendBack(queue, message);
     if (sent_back.ok()) break;
@@ -302,9 +304,12 @@ void PushConsumer::Shutdown() {
     std::lock_guard lock(mutex_);
     if (!started_ || stopping_) {
       stopping_ = true;
+      stopping_flag_.store(true);
+      stop_cv_.notify_all();
       return;
     }
     stopping_ = true;
+    stopping_flag_.store(true);
   }
   stop_cv_.notify_all();
   housekeeping_.join();
@@ -317,6 +322,11 @@ void PushConsumer::Shutdown() {
   Heartbeat(/*unregister=*/true);
   std::lock_guard lock(mutex_);
   owned_.clear();
+}
+
+void PushConsumer::AwaitStopping() const {
+  std::unique_lock lock(mutex_);
+  stop_cv_.wait(lock, [&] { return stopping_; });
 }
 
 std::vector<MessageQueue> PushConsumer::Assignment() const {

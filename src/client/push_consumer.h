@@ -24,8 +24,8 @@
 //
 // Threading: Subscribe and RegisterMessageListener before Start; Start and Shutdown once each,
 // from one thread; the listener runs on pool threads concurrently (also for one queue) and
-// must be thread-safe. Shutdown stops pulls, finishes in-flight consumes, commits offsets
-// and unregisters.
+// must be thread-safe. Shutdown stops pulls, finishes in-flight consumes (messages cached but
+// not yet handed to the listener stay unconsumed), commits offsets and unregisters.
 #pragma once
 
 #include <atomic>
@@ -72,6 +72,15 @@ class PushConsumer {
   Status Start();
   void Shutdown();
 
+  // True once Shutdown has begun. From then on a consume not yet started is skipped and a
+  // kReconsumeLater answer is not sent back: both leave the message unconsumed, so its offset
+  // is not committed and it is delivered again (to this group) after a restart.
+  bool stopping() const { return stopping_flag_.load(); }
+  // Blocks until Shutdown begins. For a listener holding a message it must not consume (say,
+  // a tool that has printed the N messages it was asked for): wait here, then answer
+  // kReconsumeLater.
+  void AwaitStopping() const;
+
   const std::string& client_id() const { return instance_.client_id(); }
   // The queues this consumer owns now, sorted.
   std::vector<MessageQueue> Assignment() const;
@@ -110,12 +119,13 @@ class PushConsumer {
   std::map<std::string, std::string> subscriptions_;  // topic -> tag expression; fixed after Start
 
   mutable std::mutex mutex_;
-  std::condition_variable stop_cv_;
+  mutable std::condition_variable stop_cv_;
   bool started_ = false;                                   // guarded by mutex_
   bool stopping_ = false;                                  // guarded by mutex_
   std::map<MessageQueue, OwnedQueue> owned_;               // guarded by mutex_; changed by housekeeping only
   std::map<std::string, std::vector<std::string>> last_consumers_;  // by topic; housekeeping thread only
   int64_t retired_pause_count_ = 0;                        // guarded by mutex_: of released queues
+  std::atomic<bool> stopping_flag_{false};                  // stopping_, readable without the mutex
   std::atomic<int64_t> consumed_count_{0};
   std::thread housekeeping_;
 };
