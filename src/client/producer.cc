@@ -98,13 +98,14 @@ Result<std::vector<SendReceipt>> Producer::SendBatch(std::vector<messaging::Mess
     return Status::InvalidArgument("batch of " + std::to_string(messages.size()) + " messages exceeds batch_messages_max " +
                                    std::to_string(options_.batch_messages_max));
   }
+  const std::string topic = messages.front().topic();
   messaging::SendMessageRequest request;
   for (messaging::Message& message : messages) {
-    if (message.topic() != messages.front().topic()) return Status::InvalidArgument("a batch must target one topic");
+    if (message.topic() != topic) return Status::InvalidArgument("a batch must target one topic");
     RMQ_RETURN_IF_ERROR(Prepare(&message));
     *request.add_messages() = std::move(message);
   }
-  return SendRequest(request.messages(0).topic(), &request, 1 + options_.retry_times_when_send_failed);
+  return SendRequest(topic, &request, 1 + options_.retry_times_when_send_failed);
 }
 
 Result<std::vector<SendReceipt>> Producer::SendRequest(const std::string& topic,
