@@ -17,6 +17,7 @@ std::string_view CodeName(Status::Code code) {
     case Status::Code::kNotSupported: return "Not supported";
     case Status::Code::kUnavailable: return "Unavailable";
     case Status::Code::kAborted: return "Aborted";
+    case Status::Code::kResourceExhausted: return "Resource exhausted";
   }
   return "Unknown";
 }

@@ -26,6 +26,7 @@ class [[nodiscard]] Status {
     kNotSupported,
     kUnavailable,      // try again later or elsewhere (e.g. not the leader)
     kAborted,          // the operation was cut short by shutdown or a lost leadership
+    kResourceExhausted,  // a configured limit (count, size) would be passed; nothing changed
   };
 
   Status() = default;  // OK
@@ -46,6 +47,7 @@ class [[nodiscard]] Status {
   static Status NotSupported(std::string_view message) { return Status(Code::kNotSupported, message); }
   static Status Unavailable(std::string_view message) { return Status(Code::kUnavailable, message); }
   static Status Aborted(std::string_view message) { return Status(Code::kAborted, message); }
+  static Status ResourceExhausted(std::string_view message) { return Status(Code::kResourceExhausted, message); }
 
   bool ok() const { return state_ == nullptr; }
   Code code() const { return state_ ? state_->code : Code::kOk; }
@@ -57,6 +59,7 @@ class [[nodiscard]] Status {
   bool IsNotSupported() const { return code() == Code::kNotSupported; }
   bool IsUnavailable() const { return code() == Code::kUnavailable; }
   bool IsAborted() const { return code() == Code::kAborted; }
+  bool IsResourceExhausted() const { return code() == Code::kResourceExhausted; }
 
   const std::string& message() const;
   // "IO error: open /x: Permission denied"; "OK" for success.

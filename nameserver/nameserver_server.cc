@@ -1,0 +1,62 @@
+#include "nameserver/nameserver_server.h"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "common/host_port.h"
+
+namespace raftmq::nameserver {
+
+NameserverServer::NameserverServer(const NameserverConfig& config, const Clock* clock)
+    : table_(config, clock), service_(&table_) {}
+
+Result<std::unique_ptr<NameserverServer>> NameserverServer::Start(const NameserverConfig& config,
+                                                                   const Clock* clock) {
+  RMQ_ASSIGN_OR_RETURN(HostPort listen, ParseHostPort(config.listen_address));
+  std::unique_ptr<NameserverServer> server(new NameserverServer(config, clock));
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config.listen_address, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.grpc_message_bytes_max));
+  builder.RegisterService(&server->service_);
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || port == 0) {
+    if (server->server_ != nullptr) server->server_->Shutdown();
+    return Status::Unavailable("cannot listen on " + config.listen_address + " (address in use or not local?)");
+  }
+  const bool ipv6 = listen.host.find(':') != std::string::npos;
+  server->bound_address_ = (ipv6 ? "[" + listen.host + "]" : listen.host) + ":" + std::to_string(port);
+  server->expiry_thread_ = std::thread([raw = server.get()] { raw->RunExpiryScan(); });
+  return server;
+}
+
+NameserverServer::~NameserverServer() { Shutdown(); }
+
+void NameserverServer::Shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (expiry_thread_.joinable()) expiry_thread_.join();
+  if (server_ != nullptr) {
+    // Calls in flight get a short grace period; a heartbeat is cheap and idempotent.
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    server_->Wait();
+  }
+  RMQ_ASSERT(!expiry_thread_.joinable());
+}
+
+void NameserverServer::RunExpiryScan() {
+  const auto interval = std::chrono::milliseconds(table_.config().expiry_scan_interval_ms);
+  std::unique_lock lock(mutex_);
+  while (!stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) {
+    lock.unlock();
+    table_.ExpireNodes();
+    lock.lock();
+  }
+}
+
+}  // namespace raftmq::nameserver

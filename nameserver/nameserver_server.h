@@ -1,0 +1,57 @@
+// NameserverServer: one running nameserver — the RouteTable, its gRPC service on
+// listen_address, and the thread that drops expired nodes every expiry_scan_interval_ms.
+// main() starts one; tests may start one in-process. (A Prometheus registry joins here when
+// metrics land: node and group counts come from RouteTable.)
+//
+// Lifecycle: Start() returns a serving server; Shutdown() (or the destructor) stops the
+// scan thread and drains gRPC calls. Thread-safety: Shutdown() may be called once, from any
+// one thread; the accessors are safe at any time.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "common/result.h"
+#include "nameserver/clock.h"
+#include "nameserver/nameserver_config.h"
+#include "nameserver/nameserver_service.h"
+#include "nameserver/route_table.h"
+
+namespace raftmq::nameserver {
+
+class NameserverServer {
+ public:
+  // Unavailable when listen_address cannot be bound. `clock` must outlive the server.
+  static Result<std::unique_ptr<NameserverServer>> Start(const NameserverConfig& config, const Clock* clock);
+  ~NameserverServer();
+
+  NameserverServer(const NameserverServer&) = delete;
+  NameserverServer& operator=(const NameserverServer&) = delete;
+
+  // host:port actually bound (the port filled in when listen_address asked for port 0).
+  const std::string& bound_address() const { return bound_address_; }
+  RouteTable& route_table() { return table_; }
+
+  void Shutdown();
+
+ private:
+  NameserverServer(const NameserverConfig& config, const Clock* clock);
+  void RunExpiryScan();
+
+  RouteTable table_;
+  NameserverService service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string bound_address_;
+
+  std::mutex mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;  // guarded by mutex_
+  std::thread expiry_thread_;
+};
+
+}  // namespace raftmq::nameserver
