@@ -1,0 +1,49 @@
+#include "broker/broker_options.h"
+
+#include <string>
+
+#include "broker/delay_levels.h"
+
+namespace raftmq::broker {
+namespace {
+
+Status Positive(const char* name, int64_t value) {
+  if (value > 0) return Status::Ok();
+  return Status::InvalidArgument(std::string(name) + " must be positive, got " + std::to_string(value));
+}
+
+}  // namespace
+
+Status BrokerOptions::Validate() const {
+  if (node_id == kNoNode) return Status::InvalidArgument("node_id must be positive");
+  if (!peers.empty() && !peers.contains(node_id)) {
+    return Status::InvalidArgument("peers must list this node's node_id " + std::to_string(node_id));
+  }
+  RMQ_RETURN_IF_ERROR(Positive("max_message_size_bytes", static_cast<int64_t>(max_message_size_bytes)));
+  RMQ_RETURN_IF_ERROR(Positive("batch_messages_max", batch_messages_max));
+  RMQ_RETURN_IF_ERROR(Positive("default_topic_queue_nums", default_topic_queue_nums));
+  RMQ_RETURN_IF_ERROR(Positive("topic_queue_nums_max", topic_queue_nums_max));
+  if (default_topic_queue_nums > topic_queue_nums_max) {
+    return Status::InvalidArgument("default_topic_queue_nums exceeds topic_queue_nums_max");
+  }
+  RMQ_RETURN_IF_ERROR(Positive("topics_max", topics_max));
+  RMQ_RETURN_IF_ERROR(Positive("pull_messages_default", pull_messages_default));
+  if (pull_messages_default > pull_messages_max) {
+    return Status::InvalidArgument("pull_messages_default exceeds pull_messages_max");
+  }
+  RMQ_RETURN_IF_ERROR(Positive("pull_bytes_max", static_cast<int64_t>(pull_bytes_max)));
+  RMQ_RETURN_IF_ERROR(Positive("long_polling_hold_ms_max", long_polling_hold_ms_max));
+  RMQ_RETURN_IF_ERROR(Positive("long_polling_requests_max", long_polling_requests_max));
+  RMQ_RETURN_IF_ERROR(Positive("consumer_channel_expired_ms", consumer_channel_expired_ms));
+  RMQ_RETURN_IF_ERROR(Positive("consumer_groups_max", consumer_groups_max));
+  RMQ_RETURN_IF_ERROR(Positive("consumers_per_group_max", consumers_per_group_max));
+  RMQ_RETURN_IF_ERROR(Positive("subscriptions_per_consumer_max", subscriptions_per_consumer_max));
+  RMQ_RETURN_IF_ERROR(Positive("offset_commits_batch_max", offset_commits_batch_max));
+  RMQ_RETURN_IF_ERROR(Positive("max_reconsume_times", max_reconsume_times));
+  RMQ_RETURN_IF_ERROR(ParseDelayLevels(message_delay_level).status());
+  RMQ_RETURN_IF_ERROR(Positive("schedule_interval_ms", schedule_interval_ms));
+  RMQ_RETURN_IF_ERROR(Positive("schedule_messages_max", schedule_messages_max));
+  return Positive("register_broker_interval_ms", register_broker_interval_ms);
+}
+
+}  // namespace raftmq::broker

@@ -1,0 +1,35 @@
+#include "broker/delay_levels.h"
+
+#include <gtest/gtest.h>
+
+#include "broker/broker_options.h"
+
+namespace raftmq::broker {
+namespace {
+
+TEST(DelayLevels, ParsesRocketMqDefaultIntoEighteenLevels) {
+  auto levels = ParseDelayLevels(BrokerOptions().message_delay_level);
+  ASSERT_TRUE(levels.ok()) << levels.status().ToString();
+  ASSERT_EQ(levels->size(), 18u);
+  EXPECT_EQ(levels->front(), 1000);
+  EXPECT_EQ((*levels)[4], 60'000);
+  EXPECT_EQ(levels->back(), 2 * 3600 * 1000);
+}
+
+TEST(DelayLevels, RefusesMissingUnitsZeroAndEmptyLists) {
+  for (const char* text : {"", "   ", "5", "0s", "1x", "s", "1s -2m"}) {
+    EXPECT_TRUE(ParseDelayLevels(text).status().IsInvalidArgument()) << text;
+  }
+}
+
+TEST(BrokerOptionsValidate, AcceptsDefaultsAndNamesTheBadField) {
+  EXPECT_TRUE(BrokerOptions().Validate().ok());
+  BrokerOptions options;
+  options.long_polling_requests_max = 0;
+  Status status = options.Validate();
+  EXPECT_TRUE(status.IsInvalidArgument());
+  EXPECT_NE(status.message().find("long_polling_requests_max"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace raftmq::broker
