@@ -1,5 +1,7 @@
 #include "broker/broker_options.h"
 
+#include <algorithm>
+#include <limits>
 #include <string>
 
 #include "broker/delay_levels.h"
@@ -32,6 +34,7 @@ Status BrokerOptions::Validate() const {
     return Status::InvalidArgument("pull_messages_default exceeds pull_messages_max");
   }
   RMQ_RETURN_IF_ERROR(Positive("pull_bytes_max", static_cast<int64_t>(pull_bytes_max)));
+  RMQ_RETURN_IF_ERROR(Positive("pull_filter_entries_max", pull_filter_entries_max));
   RMQ_RETURN_IF_ERROR(Positive("long_polling_hold_ms_max", long_polling_hold_ms_max));
   RMQ_RETURN_IF_ERROR(Positive("long_polling_requests_max", long_polling_requests_max));
   RMQ_RETURN_IF_ERROR(Positive("consumer_channel_expired_ms", consumer_channel_expired_ms));
@@ -44,6 +47,12 @@ Status BrokerOptions::Validate() const {
   RMQ_RETURN_IF_ERROR(Positive("schedule_interval_ms", schedule_interval_ms));
   RMQ_RETURN_IF_ERROR(Positive("schedule_messages_max", schedule_messages_max));
   return Positive("register_broker_interval_ms", register_broker_interval_ms);
+}
+
+int BrokerOptions::GrpcMessageBytesMax() const {
+  constexpr uint64_t kEnvelopeBytes = 1u << 20;
+  const uint64_t bytes = std::max(max_message_size_bytes, pull_bytes_max) + kEnvelopeBytes;
+  return static_cast<int>(std::min<uint64_t>(bytes, std::numeric_limits<int>::max()));
 }
 
 }  // namespace raftmq::broker

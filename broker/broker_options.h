@@ -43,6 +43,8 @@ struct BrokerOptions {
   uint32_t pull_messages_default = 32;
   uint32_t pull_messages_max = 1024;
   uint64_t pull_bytes_max = 4u << 20;
+  // A filtered pull looks at most this many queue entries (RocketMQ's maxFilterMessageCount).
+  uint32_t pull_filter_entries_max = 16000;
   // A pull that finds nothing is held up to min(its timeout, long_polling_hold_ms_max)
   // (RocketMQ's brokerSuspendMaxTimeMillis) and answered as soon as its queue grows.
   int64_t long_polling_hold_ms_max = 15000;
@@ -74,6 +76,11 @@ struct BrokerOptions {
 
   // InvalidArgument naming the first field out of range.
   Status Validate() const;
+
+  // The gRPC message size the server (and a client's receive side) must allow: the largest
+  // send or pull body plus 1 MiB for the envelope (names, keys, properties, framing). gRPC's
+  // default of 4 MB would refuse a valid 4 MiB message before the broker could check it.
+  int GrpcMessageBytesMax() const;
 };
 
 }  // namespace raftmq::broker
