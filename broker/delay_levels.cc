@@ -8,23 +8,33 @@ namespace {
 
 constexpr size_t kDelayLevelsMax = 64;
 
+constexpr int64_t kDelayMsMax = 365LL * 24 * 60 * 60 * 1000;
+
 Result<int64_t> ParseDuration(std::string_view item) {
-  int64_t unit_ms = 0;
-  switch (item.back()) {
-    case 's': unit_ms = 1000; break;
-    case 'm': unit_ms = 60 * 1000; break;
-    case 'h': unit_ms = 60 * 60 * 1000; break;
-    case 'd': unit_ms = 24 * 60 * 60 * 1000; break;
-    default: return Status::InvalidArgument("delay level '" + std::string(item) + "' needs a unit s, m, h or d");
+  struct Unit {
+    std::string_view suffix;
+    int64_t ms;
+  };
+  // "ms" before "s" and "m": the longest suffix wins.
+  constexpr Unit kUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+  const Unit* unit = nullptr;
+  for (const Unit& candidate : kUnits) {
+    if (item.ends_with(candidate.suffix)) {
+      unit = &candidate;
+      break;
+    }
   }
-  std::string_view digits = item.substr(0, item.size() - 1);
+  if (unit == nullptr) {
+    return Status::InvalidArgument("delay level '" + std::string(item) + "' needs a unit ms, s, m, h or d");
+  }
+  std::string_view digits = item.substr(0, item.size() - unit->suffix.size());
   int64_t count = 0;
   auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
-  if (error != std::errc() || end != digits.data() + digits.size() || digits.empty() || count <= 0 ||
-      count > 365) {
+  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() || count <= 0 ||
+      count > kDelayMsMax / unit->ms) {
     return Status::InvalidArgument("delay level '" + std::string(item) + "' is not a positive count of its unit");
   }
-  return count * unit_ms;
+  return count * unit->ms;
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 namespace raftmq::broker {
 
 // Durations in ms, level 1 first. InvalidArgument on an empty list or a bad item (a number
-// followed by one of s, m, h, d).
+// followed by one of ms, s, m, h, d).
 Result<std::vector<int64_t>> ParseDelayLevels(std::string_view text);
 
 }  // namespace raftmq::broker

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "broker/message_proposer.h"
 #include "broker/names.h"
 #include "broker/send_validator.h"
 #include "common/assert.h"
@@ -44,7 +45,8 @@ MessagingService::MessagingService(const ServiceContext* context)
       gate_(context->options, context->replicator, context->machine),
       pull_(context),
       commits_(context->replicator, context->options->offset_commits_batch_max),
-      creator_(context, &gate_) {}
+      creator_(context, &gate_),
+      retry_(context, &gate_, &creator_) {}
 
 std::string MessagingService::NewMessageId(int64_t now_ms) {
   // Unique per node and call: node id, wall clock ms, a counter (RocketMQ's UNIQ_KEY idea).
@@ -84,27 +86,20 @@ void MessagingService::Send(grpc::CallbackServerContext* call, const messaging::
     std::string id = message.message_id().empty() ? NewMessageId(now_ms) : message.message_id();
     messages.push_back(ToStorage(message, static_cast<uint32_t>(request->queue_id()), now_ms, std::move(id)));
   }
-  auto payload = storage::EncodeMessageBatch(messages);
-  if (!payload.ok()) return reactor->Finish({grpc::StatusCode::INVALID_ARGUMENT, payload.status().message()});
   std::vector<std::string> ids;
-  for (storage::Message& message : messages) ids.push_back(std::move(message.message_id));
-  context_->replicator->Propose(
-      storage::EntryType::kMessageBatch, std::move(payload).value(),
-      [this, call, request, response, reactor, ids = std::move(ids)](Result<std::string> applied) {
-        if (!applied.ok()) return reactor->Finish(gate_.FromProposeError(applied.status(), call));
-        auto result = BrokerStateMachine::DecodeResult(*applied);
-        if (!result.ok() || result->queue_offsets_size() != static_cast<int>(ids.size())) {
-          return reactor->Finish({grpc::StatusCode::INTERNAL, "the applied batch answered no queue offsets"});
-        }
-        response->set_broker_group(context_->options->broker_group);
-        for (size_t i = 0; i < ids.size(); ++i) {
-          messaging::SendResult* sent = response->add_results();
-          sent->set_message_id(ids[i]);
-          sent->set_queue_id(request->queue_id());
-          sent->set_queue_offset(result->queue_offsets(static_cast<int>(i)));
-        }
-        reactor->Finish(grpc::Status::OK);
-      });
+  for (const storage::Message& message : messages) ids.push_back(message.message_id);
+  ProposeMessages(context_->replicator, messages,
+                  [this, call, request, response, reactor, ids = std::move(ids)](Result<std::vector<int64_t>> offsets) {
+                    if (!offsets.ok()) return reactor->Finish(gate_.FromProposeError(offsets.status(), call));
+                    response->set_broker_group(context_->options->broker_group);
+                    for (size_t i = 0; i < ids.size(); ++i) {
+                      messaging::SendResult* sent = response->add_results();
+                      sent->set_message_id(ids[i]);
+                      sent->set_queue_id(request->queue_id());
+                      sent->set_queue_offset((*offsets)[i]);
+                    }
+                    reactor->Finish(grpc::Status::OK);
+                  });
 }
 
 grpc::ServerUnaryReactor* MessagingService::PullMessage(grpc::CallbackServerContext* call,
@@ -207,10 +202,10 @@ grpc::ServerUnaryReactor* MessagingService::GetConsumerList(grpc::CallbackServer
 }
 
 grpc::ServerUnaryReactor* MessagingService::SendBackMessage(grpc::CallbackServerContext* call,
-                                                            const messaging::SendBackMessageRequest* /*request*/,
+                                                            const messaging::SendBackMessageRequest* request,
                                                             messaging::SendBackMessageResponse* /*response*/) {
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
-  reactor->Finish({grpc::StatusCode::UNIMPLEMENTED, "SendBackMessage is not implemented yet"});
+  retry_.Handle(call, request, reactor);
   return reactor;
 }
 

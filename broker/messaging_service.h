@@ -19,6 +19,7 @@
 #include "broker/leader_gate.h"
 #include "broker/offset_commit_batcher.h"
 #include "broker/pull_handler.h"
+#include "broker/retry_handler.h"
 #include "broker/topic_creator.h"
 #include "broker/service_context.h"
 #include "proto/messaging.grpc.pb.h"
@@ -59,6 +60,7 @@ class MessagingService final : public messaging::MessagingService::CallbackServi
   const PullHandler pull_;
   OffsetCommitBatcher commits_;
   const TopicCreator creator_;
+  const RetryHandler retry_;
   std::atomic<uint64_t> message_id_counter_{0};
 };
 

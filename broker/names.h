@@ -16,6 +16,17 @@ namespace raftmq::broker {
 inline constexpr size_t kNameLengthMax = 127;
 inline constexpr std::string_view kRetryTopicPrefix = "%RETRY%";
 inline constexpr std::string_view kDlqTopicPrefix = "%DLQ%";
+// Messages waiting out a retry delay: queue (level - 1) of this topic holds level `level`
+// (RocketMQ's SCHEDULE_TOPIC_XXXX); the scheduler's progress is kept as the committed
+// offsets of group kScheduleGroup, so it is replicated like any consumer's.
+inline constexpr std::string_view kScheduleTopic = "SCHEDULE_TOPIC_XXXX";
+inline constexpr std::string_view kScheduleGroup = "%SCHEDULE%";
+// Message properties, RocketMQ's names.
+inline constexpr std::string_view kPropertyRealTopic = "REAL_TOPIC";
+inline constexpr std::string_view kPropertyRealQueueId = "REAL_QID";
+inline constexpr std::string_view kPropertyDelayLevel = "DELAY";
+inline constexpr std::string_view kPropertyRetryTopic = "RETRY_TOPIC";
+inline constexpr std::string_view kPropertyOriginMessageId = "ORIGIN_MESSAGE_ID";
 
 // INVALID_ARGUMENT naming `what` ("topic", "consumer group") unless `name` is valid.
 grpc::Status CheckName(std::string_view what, std::string_view name);

@@ -16,8 +16,14 @@ TEST(DelayLevels, ParsesRocketMqDefaultIntoEighteenLevels) {
   EXPECT_EQ(levels->back(), 2 * 3600 * 1000);
 }
 
+TEST(DelayLevels, AcceptsMillisecondsForShortTestDelays) {
+  auto levels = ParseDelayLevels("50ms 2s");
+  ASSERT_TRUE(levels.ok());
+  EXPECT_EQ(*levels, (std::vector<int64_t>{50, 2000}));
+}
+
 TEST(DelayLevels, RefusesMissingUnitsZeroAndEmptyLists) {
-  for (const char* text : {"", "   ", "5", "0s", "1x", "s", "1s -2m"}) {
+  for (const char* text : {"", "   ", "5", "0s", "1x", "s", "ms", "1s -2m", "366d"}) {
     EXPECT_TRUE(ParseDelayLevels(text).status().IsInvalidArgument()) << text;
   }
 }
