@@ -75,9 +75,8 @@ std::string ConsumeQueue::PathOf(uint64_t first_offset) const {
   return dir_ + "/" + name;
 }
 
-Status ConsumeQueue::OpenFile(uint64_t first_offset) {
+Status ConsumeQueue::AddFile(uint64_t first_offset) {
   File file{first_offset, PathOf(first_offset), nullptr};
-  RMQ_ASSIGN_OR_RETURN(writer_, fs_->OpenAppendable(file.path));
   RMQ_ASSIGN_OR_RETURN(file.reader, fs_->OpenReadable(file.path));
   std::unique_lock lock(files_mutex_);
   files_.push_back(std::move(file));
@@ -111,7 +110,8 @@ Status ConsumeQueue::Load() {
     dir_unsynced_ = true;
   }
   if (kept == 0) return Status::Ok();
-  for (size_t i = 0; i < kept; ++i) RMQ_RETURN_IF_ERROR(OpenFile(firsts[i]));
+  for (size_t i = 0; i < kept; ++i) RMQ_RETURN_IF_ERROR(AddFile(firsts[i]));
+  RMQ_ASSIGN_OR_RETURN(writer_, fs_->OpenAppendable(files_.back().path));
   min_offset_.store(firsts.front(), std::memory_order_release);
   max_offset_.store(firsts[kept - 1] + last_size / format::kEntrySize, std::memory_order_release);
   return CutTornTail();
@@ -143,7 +143,8 @@ Status ConsumeQueue::StartNextFile() {
     RMQ_RETURN_IF_ERROR(writer_->Close());
     writer_.reset();
   }
-  RMQ_RETURN_IF_ERROR(OpenFile(first));
+  RMQ_ASSIGN_OR_RETURN(writer_, fs_->OpenAppendable(PathOf(first)));  // creates the file
+  RMQ_RETURN_IF_ERROR(AddFile(first));
   dir_unsynced_ = true;
   return Status::Ok();
 }
@@ -206,7 +207,8 @@ Status ConsumeQueue::CutFilesAt(uint64_t offset) {
     files_.pop_back();
   }
   const File& last = files_.back();
-  RMQ_ASSERT(offset >= last.first_offset && offset <= FileEnd(last));
+  RMQ_ASSERT(offset >= last.first_offset);
+  RMQ_ASSERT(offset <= FileEnd(last));
   RMQ_RETURN_IF_ERROR(fs_->Truncate(last.path, (offset - last.first_offset) * format::kEntrySize));
   RMQ_ASSIGN_OR_RETURN(writer_, fs_->OpenAppendable(last.path));
   unsynced_ = true;

@@ -93,7 +93,7 @@ class ConsumeQueue {
   Status Load();
   Status CutTornTail();
   Status CutFilesAt(uint64_t offset);
-  Status OpenFile(uint64_t first_offset);
+  Status AddFile(uint64_t first_offset);  // opens an existing file for reading
   Status StartNextFile();
   Status AppendToFiles(std::span<const ConsumeQueueEntry> entries);
   // Read `count` entries from `offset`, all in one file; the caller holds files_mutex_ (or is

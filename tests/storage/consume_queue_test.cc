@@ -31,9 +31,9 @@ std::vector<ConsumeQueueEntry> EntriesFrom(uint64_t first, size_t count) {
 
 class ConsumeQueueTest : public ::testing::Test {
  protected:
-  std::unique_ptr<ConsumeQueue> OpenQueue(Fs* fs) {
+  std::unique_ptr<ConsumeQueue> OpenQueue(Fs* fs, uint64_t entries_per_file = kEntriesPerFile) {
     Result<std::unique_ptr<ConsumeQueue>> queue =
-        ConsumeQueue::Open(fs, dir_.Sub("q"), ConsumeQueueOptions{.entries_per_file = kEntriesPerFile});
+        ConsumeQueue::Open(fs, dir_.Sub("q"), ConsumeQueueOptions{.entries_per_file = entries_per_file});
     EXPECT_TRUE(queue.ok()) << queue.status().ToString();
     return queue.ok() ? std::move(queue).value() : nullptr;
   }
@@ -154,12 +154,24 @@ TEST_F(ConsumeQueueTest, CrashKeepsOnlySyncedEntries) {
     ASSERT_NE(queue, nullptr);
     ASSERT_TRUE(queue->Append(0, EntriesFrom(0, 6)).ok());
     ASSERT_TRUE(queue->Sync().ok());
+    // 6 and 7 fill file 4, which is synced before file 8 starts; file 8 (8..10) is never
+    // synced, nor is its creation.
     ASSERT_TRUE(queue->Append(6, EntriesFrom(6, 5)).ok());
-    fs.Crash(FaultFs::CrashOptions{.unsynced_bytes_kept = 7});  // part of one more entry
+    fs.Crash(FaultFs::CrashOptions{.unsynced_bytes_kept = 7});
+  }
+  {
+    std::unique_ptr<ConsumeQueue> queue = OpenQueue(&fs);
+    ASSERT_NE(queue, nullptr);
+    ExpectHolds(*queue, 0, 8);
+    EXPECT_FALSE(fs.Exists(FilePath(8)));
+    ASSERT_TRUE(queue->Append(8, EntriesFrom(8, 1)).ok());
+    ASSERT_TRUE(queue->Sync().ok());
+    ASSERT_TRUE(queue->Append(9, EntriesFrom(9, 1)).ok());
+    fs.Crash(FaultFs::CrashOptions{.unsynced_bytes_kept = 7});  // 7 bytes of entry 9 stay
   }
   std::unique_ptr<ConsumeQueue> queue = OpenQueue(&fs);
   ASSERT_NE(queue, nullptr);
-  ExpectHolds(*queue, 0, 6);
+  ExpectHolds(*queue, 0, 9);
 }
 
 TEST_F(ConsumeQueueTest, AFailedAppendBlocksAppendsUntilTruncated) {
@@ -202,7 +214,8 @@ TEST_F(ConsumeQueueTest, FindsTheFirstOffsetAtOrAfterAPosition) {
 }
 
 TEST_F(ConsumeQueueTest, ReadersSeeOnlyCompleteEntriesWhileTheWriterAppends) {
-  std::unique_ptr<ConsumeQueue> queue = OpenQueue(DefaultFs());
+  // 40 file rolls (each one fsyncs): enough to race readers against new files and retention.
+  std::unique_ptr<ConsumeQueue> queue = OpenQueue(DefaultFs(), 50);
   ASSERT_NE(queue, nullptr);
   constexpr uint64_t kTotal = 2000;
   std::atomic<bool> done = false;
