@@ -19,6 +19,8 @@ Result<std::unique_ptr<NameserverServer>> NameserverServer::Start(const Nameserv
   int port = 0;
   builder.AddListeningPort(config.listen_address, grpc::InsecureServerCredentials(), &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.grpc_message_bytes_max));
+  // gRPC sets SO_REUSEPORT by default: a second process would share the port silently.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(&server->service_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {

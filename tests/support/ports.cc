@@ -1,0 +1,63 @@
+#include "tests/support/ports.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+namespace raftmq::test_support {
+namespace {
+
+constexpr auto kConnectRetryInterval = std::chrono::milliseconds(10);
+
+sockaddr_in Loopback(uint16_t port) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return address;
+}
+
+}  // namespace
+
+Result<uint16_t> PickFreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Status::IoError(std::string("socket: ") + std::strerror(errno));
+  sockaddr_in address = Loopback(0);
+  socklen_t length = sizeof(address);
+  const bool bound = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+                     getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  const int saved_errno = errno;
+  close(fd);
+  if (!bound) return Status::IoError(std::string("bind 127.0.0.1:0: ") + std::strerror(saved_errno));
+  RMQ_ASSERT(ntohs(address.sin_port) != 0);
+  return static_cast<uint16_t>(ntohs(address.sin_port));
+}
+
+Status WaitForTcpPort(const std::string& host, uint16_t port, std::chrono::milliseconds timeout) {
+  sockaddr_in address = Loopback(port);
+  if (inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
+    return Status::InvalidArgument("not an IPv4 address: " + host);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string last_error;
+  while (true) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return Status::IoError(std::string("socket: ") + std::strerror(errno));
+    const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+    last_error = std::strerror(errno);
+    close(fd);
+    if (connected) return Status::Ok();
+    // Nothing to await but the server's listen(): retry on a short, bounded interval.
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(kConnectRetryInterval);
+  }
+  return Status::Unavailable(host + ":" + std::to_string(port) + " not accepting connections after " +
+                             std::to_string(timeout.count()) + " ms: " + last_error);
+}
+
+}  // namespace raftmq::test_support
