@@ -111,7 +111,7 @@ grpc::ServerUnaryReactor* AdminService::NodeStatus(grpc::CallbackServerContext* 
   response->set_cluster_name(options.cluster_name);
   response->set_group_name(options.broker_group);
   response->set_node_id(options.node_id);
-  if (auto self = options.peers.find(options.node_id); self != options.peers.end()) response->set_address(self->second);
+  response->set_address(options.PeerAddress(options.node_id));
   response->set_role(ToProtoRole(status.role));
   response->set_term(status.term.value());
   response->set_leader_id(status.leader);
@@ -123,7 +123,7 @@ grpc::ServerUnaryReactor* AdminService::NodeStatus(grpc::CallbackServerContext* 
   for (const ReplicaPeer& peer : status.peers) {
     admin::PeerStatus* out = response->add_peers();
     out->set_node_id(peer.id);
-    if (auto address = options.peers.find(peer.id); address != options.peers.end()) out->set_address(address->second);
+    out->set_address(options.PeerAddress(peer.id));
     out->set_match_index(peer.match.value());
     out->set_last_contact_ms_ago(peer.last_contact_ms_ago);
   }

@@ -18,9 +18,14 @@ Status Positive(const char* name, int64_t value) {
 
 Status BrokerOptions::Validate() const {
   if (node_id == kNoNode) return Status::InvalidArgument("node_id must be positive");
-  if (!peers.empty() && !peers.contains(node_id)) {
-    return Status::InvalidArgument("peers must list this node's node_id " + std::to_string(node_id));
+  if (node_id > peers.size()) {
+    return Status::InvalidArgument("node_id " + std::to_string(node_id) + " has no entry in peers (" +
+                                   std::to_string(peers.size()) + " listed)");
   }
+  if (flush_disk_type != "async" && flush_disk_type != "sync") {
+    return Status::InvalidArgument("flush_disk_type must be async or sync, got '" + flush_disk_type + "'");
+  }
+  RMQ_RETURN_IF_ERROR(Positive("flush_interval_ms", flush_interval_ms));
   RMQ_RETURN_IF_ERROR(Positive("max_message_size_bytes", static_cast<int64_t>(max_message_size_bytes)));
   RMQ_RETURN_IF_ERROR(Positive("batch_messages_max", batch_messages_max));
   RMQ_RETURN_IF_ERROR(Positive("default_topic_queue_nums", default_topic_queue_nums));
@@ -53,6 +58,11 @@ int BrokerOptions::GrpcMessageBytesMax() const {
   constexpr uint64_t kEnvelopeBytes = 1u << 20;
   const uint64_t bytes = std::max(max_message_size_bytes, pull_bytes_max) + kEnvelopeBytes;
   return static_cast<int>(std::min<uint64_t>(bytes, std::numeric_limits<int>::max()));
+}
+
+std::string BrokerOptions::PeerAddress(NodeId id) const {
+  if (id == kNoNode || id > peers.size()) return "";
+  return peers[id - 1];
 }
 
 }  // namespace raftmq::broker

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -20,9 +19,18 @@ struct BrokerOptions {
   std::string cluster_name = "DefaultCluster";
   std::string broker_group = "broker-a";
   NodeId node_id = 1;
-  // Every node of the group (this one included): id -> "host:port" clients and peers dial.
-  std::map<NodeId, std::string> peers;
+  // Every node of the group, this one included, as "host:port" that clients and peers dial:
+  // node N is the N-th entry (DLedger's peers list).
+  std::vector<std::string> peers = {"127.0.0.1:10911"};
+  // Where this node's gRPC server binds (messaging, admin and Raft on one port); "" binds
+  // this node's peers entry.
+  std::string listen_address;
   std::string data_dir = "data";
+  // "async": an ack means a majority holds the message in page cache (fsync every
+  // flush_interval_ms); "sync": a majority fsynced it (RocketMQ's flushDiskType).
+  std::string flush_disk_type = "async";
+  int64_t flush_interval_ms = 500;
+  std::string log_level = "info";
 
   // Messages. A send carries at most batch_messages_max messages of at most
   // max_message_size_bytes each (topic, tag, keys, properties and body counted); the whole
@@ -81,6 +89,8 @@ struct BrokerOptions {
   // send or pull body plus 1 MiB for the envelope (names, keys, properties, framing). gRPC's
   // default of 4 MB would refuse a valid 4 MiB message before the broker could check it.
   int GrpcMessageBytesMax() const;
+  // peers[id - 1], or "" for an id outside the group.
+  std::string PeerAddress(NodeId id) const;
 };
 
 }  // namespace raftmq::broker

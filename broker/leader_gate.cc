@@ -45,9 +45,7 @@ grpc::Status LeaderGate::FromProposeError(const Status& status, grpc::CallbackSe
 }
 
 std::string LeaderGate::LeaderAddress() const {
-  NodeId leader = replicator_->GetStatus().leader;
-  auto it = options_->peers.find(leader);
-  return it == options_->peers.end() ? std::string() : it->second;
+  return options_->PeerAddress(replicator_->GetStatus().leader);
 }
 
 void LeaderGate::AddHint(grpc::CallbackServerContext* context) const {

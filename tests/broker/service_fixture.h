@@ -32,7 +32,7 @@ class ServiceFixture : public ::testing::Test {
   void Start(BrokerOptions options) {
     options.data_dir = dir_.Sub("data");
     options.node_id = 1;
-    options.peers = {{1, "127.0.0.1:0"}, {2, kOtherLeaderAddress}};
+    options.peers = {"127.0.0.1:0", kOtherLeaderAddress};
     auto state = BrokerState::Open(options, storage::DefaultFs(), &log_);
     ASSERT_TRUE(state.ok()) << state.status().ToString();
     state_ = std::move(state).value();
