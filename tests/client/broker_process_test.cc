@@ -7,6 +7,7 @@
 #include <csignal>
 #include <condition_variable>
 #include <mutex>
+#include <algorithm>
 #include <set>
 
 #include "client/admin.h"
@@ -166,6 +167,64 @@ TEST_F(BrokerGroup, SendsCarryOnThroughAStoppedLeader) {
       << "no send succeeded while the old leader was stopped";
   ASSERT_EQ(kill(brokers_[static_cast<size_t>(leader)]->pid(), SIGCONT), 0);
   EXPECT_TRUE(Eventually([&] { return (*producer)->Send(Text("orders", "after")).ok(); }));
+}
+
+std::unique_ptr<PushConsumer> StartConsumer(const ClientOptions& client, const std::string& topic) {
+  PushConsumerOptions options;
+  options.client = client;
+  options.consumer_group = "splitters";
+  options.long_polling_timeout_ms = 500;
+  options.heartbeat_broker_interval_ms = 500;
+  options.consumer_list_check_interval_ms = 200;
+  auto consumer = PushConsumer::Create(options);
+  EXPECT_TRUE(consumer.ok());
+  if (!consumer.ok()) return nullptr;
+  EXPECT_TRUE((*consumer)->Subscribe(topic, "*").ok());
+  (*consumer)->RegisterMessageListener(
+      [](const MessageQueue&, const messaging::MessageExt&) { return ConsumeStatus::kConsumeSuccess; });
+  Status started = (*consumer)->Start();
+  EXPECT_TRUE(started.ok()) << started.ToString();
+  return std::move(consumer).value();
+}
+
+TEST_F(BrokerGroup, TwoConsumersSplitTheQueuesAndTheSurvivorTakesThemBack) {
+  ASSERT_NO_FATAL_FAILURE(CreateTopic("orders", 4));
+  auto first = StartConsumer(options_, "orders");
+  auto second = StartConsumer(options_, "orders");
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  ASSERT_TRUE(Eventually([&] {
+    auto a = first->Assignment();
+    auto b = second->Assignment();
+    std::set<MessageQueue> all(a.begin(), a.end());
+    all.insert(b.begin(), b.end());
+    return a.size() == 2 && b.size() == 2 && all.size() == 4;
+  })) << "two consumers of four queues own two each, disjoint";
+  second->Shutdown();  // unregisters (or expires after consumer_channel_expired_ms)
+  ASSERT_TRUE(Eventually([&] { return first->Assignment().size() == 4; }));
+}
+
+TEST_F(BrokerGroup, TheCommandLineSendsConsumesAndShowsTheGroup) {
+  ASSERT_NO_FATAL_FAILURE(CreateTopic("orders", 2));
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "--nameserver=" + nameserver_address_);
+    auto child = ChildProcess::Start(RAFTMQ_CLI_BINARY, args);
+    EXPECT_TRUE(child.ok());
+    auto code = (*child)->WaitForExit(kWait);
+    EXPECT_TRUE(code.ok()) << code.status().ToString();
+    EXPECT_EQ(code.ok() ? *code : -1, 0) << (*child)->StderrText();
+    return (*child)->StdoutText();
+  };
+  EXPECT_NE(run({"send", "--topic", "orders", "--count", "10", "--size", "32"}).find("10 acknowledged"),
+            std::string::npos);
+  const std::string consumed =
+      run({"--json", "consume", "--topic", "orders", "--group", "cli", "--from", "first", "--count", "10",
+           "--timeout", "15"});
+  EXPECT_EQ(std::count(consumed.begin(), consumed.end(), '\n'), 10) << consumed;
+  const std::string status = run({"cluster", "status"});
+  EXPECT_NE(status.find("leader"), std::string::npos) << status;
+  EXPECT_EQ(std::count(status.begin(), status.end(), '\n'), 4) << "a header and three nodes:\n" << status;
+  EXPECT_NE(run({"group", "lag", "--group", "cli"}).find("total lag: 0"), std::string::npos);
 }
 
 }  // namespace
