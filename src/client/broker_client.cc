@@ -24,9 +24,4 @@ void CallCanceller::Cancel() {
   if (context_ != nullptr) context_->TryCancel();
 }
 
-bool CallCanceller::cancelled() const {
-  std::lock_guard lock(mutex_);
-  return cancelled_;
-}
-
 }  // namespace raftmq::client

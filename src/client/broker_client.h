@@ -27,7 +27,6 @@ class CallCanceller {
   bool Attach(grpc::ClientContext* context);
   void Detach();
   void Cancel();
-  bool cancelled() const;
 
  private:
   mutable std::mutex mutex_;
@@ -53,8 +52,6 @@ class BrokerClient {
   template <typename Stub, typename Request, typename Response>
   Result<Response> CallNode(const std::string& address, std::string_view name, Method<Stub, Request, Response> method,
                             const Request& request);
-
-  GroupDirectory* directory() { return directory_; }
 
  private:
   ChannelPool* const pool_;

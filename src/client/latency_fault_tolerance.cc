@@ -33,19 +33,4 @@ bool LatencyFaultTolerance::IsAvailable(const std::string& group, int64_t now_ms
   return it == available_from_ms_.end() || now_ms >= it->second;
 }
 
-std::optional<std::string> LatencyFaultTolerance::LeastBad(const std::vector<std::string>& groups) const {
-  std::lock_guard lock(mutex_);
-  std::optional<std::string> best;
-  int64_t best_from_ms = 0;
-  for (const std::string& group : groups) {
-    auto it = available_from_ms_.find(group);
-    const int64_t from_ms = it == available_from_ms_.end() ? 0 : it->second;
-    if (!best || from_ms < best_from_ms) {
-      best = group;
-      best_from_ms = from_ms;
-    }
-  }
-  return best;
-}
-
 }  // namespace raftmq::client

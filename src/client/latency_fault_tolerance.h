@@ -2,7 +2,7 @@
 // sendLatencyFaultEnable (LatencyFaultToleranceImpl + MQFaultStrategy, 5.1.4 defaults). A
 // send that took at least latency_levels_ms[i] makes the group unavailable for
 // not_available_ms[i] from now; a failed send counts as the highest level. The queue
-// selector prefers available groups and falls back to the least bad one.
+// selector prefers available groups and falls back to any when none is (QueueSelector).
 //
 // Invariant: the two tables have the same length and ascending latencies.
 // Thread-safety: every method may be called from any thread (one mutex).
@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,8 +28,6 @@ class LatencyFaultTolerance {
   // Records one send to `group` that took `latency_ms` (ignored when `failed`) at `now_ms`.
   void Update(const std::string& group, int64_t latency_ms, bool failed, int64_t now_ms);
   bool IsAvailable(const std::string& group, int64_t now_ms) const;
-  // Of `groups`, the one whose avoidance ends first (RocketMQ's pickOneAtLeast).
-  std::optional<std::string> LeastBad(const std::vector<std::string>& groups) const;
   // How long a send of `latency_ms` makes its group unavailable.
   int64_t NotAvailableDurationMs(int64_t latency_ms) const;
 

@@ -42,16 +42,6 @@ TEST(LatencyFaultTolerance, AFastSendMakesAGroupAvailableAgain) {
   EXPECT_TRUE(faults.IsAvailable("g1", 100));
 }
 
-TEST(LatencyFaultTolerance, LeastBadIsTheGroupWhoseAvoidanceEndsFirst) {
-  LatencyFaultTolerance faults;
-  faults.Update("g1", 0, /*failed=*/true, /*now_ms=*/0);       // until 30000
-  faults.Update("g2", 2000, /*failed=*/false, /*now_ms=*/0);   // until 5000
-  faults.Update("g3", 600, /*failed=*/false, /*now_ms=*/10000);  // until 12000
-  EXPECT_EQ(faults.LeastBad({"g1", "g2", "g3"}), "g2");
-  EXPECT_EQ(faults.LeastBad({"g1", "g4"}), "g4") << "a group never avoided is the least bad";
-  EXPECT_FALSE(faults.LeastBad({}).has_value());
-}
-
 TEST(LatencyFaultTolerance, HonoursCustomTables) {
   LatencyFaultTolerance faults(LatencyFaultOptions{.latency_levels_ms = {10}, .not_available_ms = {500}});
   EXPECT_EQ(faults.NotAvailableDurationMs(9), 0);
