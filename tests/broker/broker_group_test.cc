@@ -129,6 +129,20 @@ TEST_F(BrokerGroupTest, SendOnTheLeaderIsPulledFromEveryNode) {
   }
 }
 
+TEST_F(BrokerGroupTest, LeaderNodeStatusShowsItsFollowersProgress) {
+  const NodeId leader = WaitForServingLeader();
+  ASSERT_NE(leader, kNoNode);
+  ASSERT_TRUE(CreateTopic(leader, "orders").ok());
+  admin::NodeStatusResponse status;
+  grpc::ClientContext context;
+  ASSERT_TRUE(admin_[leader - 1]->NodeStatus(&context, {}, &status).ok());
+  EXPECT_EQ(status.role(), admin::LEADER);
+  EXPECT_EQ(status.leader_address(), peers_[leader - 1]);
+  EXPECT_GE(status.applied_index(), 2u);  // the no-op and the topic
+  ASSERT_EQ(status.peers_size(), kNodes - 1);
+  for (const admin::PeerStatus& peer : status.peers()) EXPECT_NE(peer.node_id(), leader);
+}
+
 TEST_F(BrokerGroupTest, FollowerRefusesASendWithTheLeadersAddress) {
   const NodeId leader = WaitForServingLeader();
   ASSERT_NE(leader, kNoNode);
