@@ -68,7 +68,10 @@ __attribute__((target("sse4.2"))) uint32_t ExtendSse42(uint32_t crc, const uint8
   return crc32;
 }
 
-bool DetectSse42() { return __builtin_cpu_supports("sse4.2"); }
+bool DetectSse42() {
+  __builtin_cpu_init();  // this runs during static initialisation, maybe before libgcc's own
+  return __builtin_cpu_supports("sse4.2");
+}
 #else
 bool DetectSse42() { return false; }
 #endif
