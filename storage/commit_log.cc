@@ -16,6 +16,7 @@ CommitLog::~CommitLog() {
   }
   flusher_cv_.notify_all();
   if (flusher_.joinable()) flusher_.join();
+  if (active_ == nullptr) return;  // Open failed before recovery finished: nothing to flush
   Status status = Flush();
   if (!status.ok()) spdlog::error("commit log {}: final flush failed: {}", options_.dir, status.ToString());
 }
@@ -55,8 +56,11 @@ Status CommitLog::Append(std::span<const LogEntry> entries) {
   }
   encode_buffer_.clear();
   encoded_locations_.clear();
+  record_crcs_.resize(entries.size());
+  ComputeRecordCrcs(entries, record_crcs_.data());
   uint64_t segment_used = active_->size_bytes.load();
-  for (const LogEntry& entry : entries) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const LogEntry& entry = entries[i];
     uint64_t record_bytes = format::kHeaderBytes + entry.payload.size();
     uint64_t used = segment_used + encode_buffer_.size();
     if (used > 0 && used + record_bytes > options_.segment_size_bytes) {
@@ -69,7 +73,7 @@ Status CommitLog::Append(std::span<const LogEntry> entries) {
         entry.index, EntryLocation{.payload_position = position + format::kHeaderBytes,
                                    .payload_size = static_cast<uint32_t>(entry.payload.size()),
                                    .term = entry.term});
-    AppendRecord(entry, &encode_buffer_);
+    AppendRecord(entry, record_crcs_[i], &encode_buffer_);
   }
   return WriteBufferLocked();
 }
@@ -101,7 +105,21 @@ Status CommitLog::WriteBufferLocked() {
   active_->size_bytes.store(written, std::memory_order_release);
   last_index_.store(encoded_locations_.back().first.value(), std::memory_order_release);
   encoded_locations_.clear();
+  StartWritebackLocked();
   return Status::Ok();
+}
+
+// Asks for writeback of the active segment's bytes past writeback_position_ once they reach
+// bytes_per_sync. A failure is only logged: the hint makes nothing durable, and the fsync
+// that must follow reports (and poisons on) any real disk error.
+void CommitLog::StartWritebackLocked() {
+  uint64_t end = active_->End();
+  // A roll or a truncation since the last hint: start over at the segment's first byte.
+  if (writeback_position_ < active_->base || writeback_position_ > end) writeback_position_ = active_->base;
+  if (options_.bytes_per_sync == 0 || end - writeback_position_ < options_.bytes_per_sync) return;
+  Status status = active_writer_->StartWriteback(writeback_position_ - active_->base, end - writeback_position_);
+  if (!status.ok()) spdlog::warn("commit log: {}", status.ToString());
+  writeback_position_ = end;
 }
 
 // Closes the active segment (durably, so only the newest segment can ever be torn) and
@@ -140,10 +158,11 @@ Status CommitLog::Sync() {
   RMQ_RETURN_IF_ERROR(poisoned_);
   if (options_.flush_policy == FlushPolicy::kAsync) return Status::Ok();
   uint64_t end = active_->End();
-  if (durable_position_ >= end) return Status::Ok();  // an earlier fsync covered it all
-  Status synced = active_writer_->Sync();
-  if (!synced.ok()) return PoisonLocked(synced);
-  durable_position_ = end;
+  if (durable_position_ < end) {  // else an earlier fsync covered it all
+    Status synced = active_writer_->Sync();
+    if (!synced.ok()) return PoisonLocked(synced);
+    durable_position_ = end;
+  }
   durable_index_.store(last_index_.load(), std::memory_order_release);
   return Status::Ok();
 }
@@ -167,8 +186,8 @@ Status CommitLog::FlushLocked() {
     next_index = last_index_.load() + 1;
     segment_dirty = durable_position_ < end;
   }
-  if (segment_dirty) {
-    Status synced = writer->Sync();
+  Status synced = segment_dirty ? writer->Sync() : Status::Ok();
+  {
     std::lock_guard lock(write_mu_);
     if (!synced.ok()) return PoisonLocked(synced);
     durable_position_ = std::max(durable_position_, end);

@@ -77,9 +77,15 @@ void FaultFs::SetDiskSpace(std::optional<DiskSpace> space) {
 
 void FaultFs::Crash() { Crash(CrashOptions{}); }
 
+void FaultFs::Restart() {
+  std::lock_guard lock(mu_);
+  down_ = false;
+}
+
 void FaultFs::Crash(CrashOptions options) {
   std::lock_guard lock(mu_);
   ++epoch_;
+  down_ = true;
   torn_append_bytes_kept_.reset();
   for (auto it = files_.begin(); it != files_.end();) {
     const std::string& path = it->first;
@@ -90,7 +96,8 @@ void FaultFs::Crash(CrashOptions options) {
     }
     Result<uint64_t> size = base_->FileSize(path);
     RMQ_ASSERT_MSG(size.ok(), "FaultFs: a tracked file vanished behind its back");
-    uint64_t kept = std::min(*size, it->second.synced_bytes + options.unsynced_bytes_kept);
+    uint64_t unsynced = *size - std::min(*size, it->second.synced_bytes);
+    uint64_t kept = *size - unsynced + std::min(unsynced, options.unsynced_bytes_kept);
     RMQ_ASSERT(base_->Truncate(path, kept).ok());
     it->second.synced_bytes = kept;
     ++it;
@@ -106,6 +113,12 @@ uint64_t FaultFs::SyncedSize(const std::string& path) const {
   std::lock_guard lock(mu_);
   auto it = files_.find(path);
   return it == files_.end() ? 0 : it->second.synced_bytes;
+}
+
+Status FaultFs::CheckUp() const {
+  std::lock_guard lock(mu_);
+  if (down_) return Status::IoError("FaultFs: the machine is down (crashed, not restarted)");
+  return Status::Ok();
 }
 
 Status FaultFs::CheckEpochLocked(uint64_t epoch) const {
@@ -156,6 +169,7 @@ Status FaultFs::SyncFile(const std::string& path, WritableFile& base, uint64_t e
 
 Result<std::unique_ptr<WritableFile>> FaultFs::OpenAppendable(const std::string& path) {
   std::lock_guard lock(mu_);
+  if (down_) return Status::IoError("FaultFs: the machine is down");
   bool existed = base_->Exists(path);
   if (existed) ModelLocked(path);
   RMQ_ASSIGN_OR_RETURN(auto file, base_->OpenAppendable(path));
@@ -165,18 +179,26 @@ Result<std::unique_ptr<WritableFile>> FaultFs::OpenAppendable(const std::string&
 
 Result<std::unique_ptr<RandomAccessFile>> FaultFs::OpenReadable(const std::string& path) {
   std::lock_guard lock(mu_);
+  if (down_) return Status::IoError("FaultFs: the machine is down");
   RMQ_ASSIGN_OR_RETURN(auto file, base_->OpenReadable(path));
   return std::unique_ptr<RandomAccessFile>(std::make_unique<ReadFile>(this, std::move(file), epoch_));
 }
 
-bool FaultFs::Exists(const std::string& path) { return base_->Exists(path); }
+bool FaultFs::Exists(const std::string& path) { return CheckUp().ok() && base_->Exists(path); }
 
-Result<std::vector<std::string>> FaultFs::ListDir(const std::string& dir) { return base_->ListDir(dir); }
+Result<std::vector<std::string>> FaultFs::ListDir(const std::string& dir) {
+  RMQ_RETURN_IF_ERROR(CheckUp());
+  return base_->ListDir(dir);
+}
 
-Status FaultFs::CreateDirs(const std::string& dir) { return base_->CreateDirs(dir); }
+Status FaultFs::CreateDirs(const std::string& dir) {
+  RMQ_RETURN_IF_ERROR(CheckUp());
+  return base_->CreateDirs(dir);
+}
 
 Status FaultFs::RemoveFile(const std::string& path) {
   std::lock_guard lock(mu_);
+  if (down_) return Status::IoError("FaultFs: the machine is down");
   RMQ_RETURN_IF_ERROR(base_->RemoveFile(path));
   files_.erase(path);
   return Status::Ok();
@@ -184,6 +206,7 @@ Status FaultFs::RemoveFile(const std::string& path) {
 
 Status FaultFs::Rename(const std::string& from, const std::string& to) {
   std::lock_guard lock(mu_);
+  if (down_) return Status::IoError("FaultFs: the machine is down");
   FileModel model = ModelLocked(from);
   RMQ_RETURN_IF_ERROR(base_->Rename(from, to));
   files_.erase(from);
@@ -191,10 +214,14 @@ Status FaultFs::Rename(const std::string& from, const std::string& to) {
   return Status::Ok();
 }
 
-Result<uint64_t> FaultFs::FileSize(const std::string& path) { return base_->FileSize(path); }
+Result<uint64_t> FaultFs::FileSize(const std::string& path) {
+  RMQ_RETURN_IF_ERROR(CheckUp());
+  return base_->FileSize(path);
+}
 
 Status FaultFs::Truncate(const std::string& path, uint64_t size) {
   std::lock_guard lock(mu_);
+  if (down_) return Status::IoError("FaultFs: the machine is down");
   FileModel& model = ModelLocked(path);
   RMQ_RETURN_IF_ERROR(base_->Truncate(path, size));
   model.synced_bytes = std::min(model.synced_bytes, size);
@@ -203,6 +230,7 @@ Status FaultFs::Truncate(const std::string& path, uint64_t size) {
 
 Status FaultFs::SyncDir(const std::string& dir) {
   std::lock_guard lock(mu_);
+  if (down_) return Status::IoError("FaultFs: the machine is down");
   ++sync_count_;
   if (sync_errors_left_ > 0) {
     --sync_errors_left_;
@@ -218,11 +246,15 @@ Status FaultFs::SyncDir(const std::string& dir) {
 Result<DiskSpace> FaultFs::SpaceOf(const std::string& path) {
   {
     std::lock_guard lock(mu_);
+    if (down_) return Status::IoError("FaultFs: the machine is down");
     if (disk_space_) return *disk_space_;
   }
   return base_->SpaceOf(path);
 }
 
-Result<int64_t> FaultFs::ModifiedTimeSeconds(const std::string& path) { return base_->ModifiedTimeSeconds(path); }
+Result<int64_t> FaultFs::ModifiedTimeSeconds(const std::string& path) {
+  RMQ_RETURN_IF_ERROR(CheckUp());
+  return base_->ModifiedTimeSeconds(path);
+}
 
 }  // namespace raftmq::storage

@@ -16,8 +16,9 @@
 //   refusal on demand).
 // - Syncs are not forwarded to the wrapped Fs unless asked: durability is the model's, and
 //   tests stay fast.
-// After Crash(), every file handle opened before it fails all operations with IoError, as the
-// process that held them is gone.
+// After Crash() the machine is down: every operation fails with IoError (and Exists answers
+// false) until Restart(), so the crashed process's last gasps (destructors) change nothing;
+// handles opened before the crash stay dead after Restart() too.
 //
 // Threading: all methods may be called from any thread (one mutex).
 #pragma once
@@ -56,6 +57,7 @@ class FaultFs final : public Fs {
   // Drops what is not durable (see above) and invalidates every open handle.
   void Crash(CrashOptions options);
   void Crash();
+  void Restart();
 
   // --- observation ---
   uint64_t SyncCount() const;
@@ -89,12 +91,14 @@ class FaultFs final : public Fs {
   Status AppendTo(const std::string& path, WritableFile& base, std::string_view data, uint64_t epoch);
   Status SyncFile(const std::string& path, WritableFile& base, uint64_t epoch);
   Status CheckEpochLocked(uint64_t epoch) const;
+  Status CheckUp() const;
   FileModel& ModelLocked(const std::string& path);
 
   Fs* const base_;
   const bool forward_syncs_;
   mutable std::mutex mu_;
   uint64_t epoch_ = 0;  // bumped by Crash(); handles of an older epoch are dead
+  bool down_ = false;   // between Crash() and Restart()
   std::map<std::string, FileModel> files_;
   std::optional<uint64_t> torn_append_bytes_kept_;
   int sync_errors_left_ = 0;
