@@ -11,8 +11,8 @@
 // MaxOffset concurrently with it. An appended entry becomes visible to readers only after its
 // bytes are in the file (MaxOffset is published last, with release order); the file list is
 // guarded by a shared mutex that readers hold across their read, so a truncation or deletion
-// never pulls a file from under a reader. Readers never see unsynced data vanish except in a
-// crash, after which recovery rebuilds the tail.
+// never pulls a file from under a reader. Entries a reader saw go away only by TruncateFrom
+// (recovery, before readers start) and DeleteFilesBefore (retention raises MinOffset).
 #pragma once
 
 #include <atomic>
@@ -71,6 +71,7 @@ class ConsumeQueue {
   Result<size_t> DeleteFilesBefore(uint64_t commit_log_position_min);
   // The first offset whose entry points at or after `commit_log_position`; MaxOffset() if none.
   Result<uint64_t> FirstOffsetAtOrAfter(uint64_t commit_log_position) const;
+  // Writer: whether Sync() has anything to make durable.
   bool HasUnsyncedData() const { return unsynced_; }
 
   // Readers. NotFound outside [MinOffset(), MaxOffset()).

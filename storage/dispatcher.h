@@ -48,8 +48,9 @@ class Dispatcher {
   Dispatcher(ConsumeQueueStore* queues, MetaStore* meta, DispatcherOptions options);
 
   // Makes the ConsumeQueues consistent with log entries [1, committed] (see above). Must run
-  // once before Dispatch; applied_index() is min(committed, log.LastIndex()) afterwards (or the
-  // checkpoint, when that is further on).
+  // once before Dispatch; afterwards applied_index() is min(max(checkpoint, committed),
+  // log.LastIndex()). `committed` may lag (e.g. HardState.commit is only a hint): entries up
+  // to the checkpoint were committed when they were dispatched.
   Status Recover(const CommitLogReader& log, Index committed);
 
   // Indexes entry `entry` (index applied_index() + 1), whose payload lies at `location`.

@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include "scoped_dir.h"
+#include "storage_test_util.h"
 
 namespace raftmq::storage {
 namespace {
 
-using testing::ScopedDir;
+using testing::TempDir;
 
 std::unique_ptr<ConsumeQueueStore> OpenOrDie(const std::string& root) {
   Result<std::unique_ptr<ConsumeQueueStore>> store =
@@ -19,7 +19,7 @@ std::unique_ptr<ConsumeQueueStore> OpenOrDie(const std::string& root) {
 ConsumeQueueEntry At(uint64_t position) { return ConsumeQueueEntry{position, 10, 0}; }
 
 TEST(ConsumeQueueStore, CreatesQueuesOnFirstUseAndFindsThemAfterReopen) {
-  ScopedDir dir;
+  TempDir dir;
   {
     std::unique_ptr<ConsumeQueueStore> store = OpenOrDie(dir.path());
     ASSERT_NE(store, nullptr);
@@ -43,7 +43,7 @@ TEST(ConsumeQueueStore, CreatesQueuesOnFirstUseAndFindsThemAfterReopen) {
 }
 
 TEST(ConsumeQueueStore, RefusesTopicsThatAreNoSafeDirectoryName) {
-  ScopedDir dir;
+  TempDir dir;
   std::unique_ptr<ConsumeQueueStore> store = OpenOrDie(dir.path());
   ASSERT_NE(store, nullptr);
   for (const char* topic : {"", "..", "a/b", "a b", "tab\t"}) {
@@ -55,7 +55,7 @@ TEST(ConsumeQueueStore, RefusesTopicsThatAreNoSafeDirectoryName) {
 }
 
 TEST(ConsumeQueueStore, TruncateAllFromCutsEveryQueueAtTheSamePosition) {
-  ScopedDir dir;
+  TempDir dir;
   std::unique_ptr<ConsumeQueueStore> store = OpenOrDie(dir.path());
   ASSERT_NE(store, nullptr);
   ConsumeQueue* a = *store->FindOrCreate("a", 0);
@@ -71,7 +71,7 @@ TEST(ConsumeQueueStore, TruncateAllFromCutsEveryQueueAtTheSamePosition) {
 }
 
 TEST(ConsumeQueueStore, DeleteFilesBeforeRemovesOldFilesOfEveryQueue) {
-  ScopedDir dir;
+  TempDir dir;
   std::unique_ptr<ConsumeQueueStore> store = OpenOrDie(dir.path());
   ASSERT_NE(store, nullptr);
   ConsumeQueue* a = *store->FindOrCreate("a", 0);

@@ -6,14 +6,14 @@
 #include <thread>
 #include <vector>
 
-#include "scoped_dir.h"
+#include "storage_test_util.h"
 #include "storage/consume_queue_format.h"
 #include "storage/fault_fs.h"
 
 namespace raftmq::storage {
 namespace {
 
-using testing::ScopedDir;
+using testing::TempDir;
 namespace format = consume_queue_format;
 
 constexpr uint64_t kEntriesPerFile = 4;
@@ -33,13 +33,13 @@ class ConsumeQueueTest : public ::testing::Test {
  protected:
   std::unique_ptr<ConsumeQueue> OpenQueue(Fs* fs, uint64_t entries_per_file = kEntriesPerFile) {
     Result<std::unique_ptr<ConsumeQueue>> queue =
-        ConsumeQueue::Open(fs, dir_.Sub("q"), ConsumeQueueOptions{.entries_per_file = entries_per_file});
+        ConsumeQueue::Open(fs, dir_.path() + "/q", ConsumeQueueOptions{.entries_per_file = entries_per_file});
     EXPECT_TRUE(queue.ok()) << queue.status().ToString();
     return queue.ok() ? std::move(queue).value() : nullptr;
   }
   std::string FilePath(uint64_t first_offset) const {
     std::string name = std::to_string(first_offset);
-    return dir_.Sub("q") + "/" + std::string(format::kFileNameDigits - name.size(), '0') + name;
+    return dir_.path() + "/q" + "/" + std::string(format::kFileNameDigits - name.size(), '0') + name;
   }
   void ExpectHolds(const ConsumeQueue& queue, uint64_t min, uint64_t max) {
     EXPECT_EQ(queue.MinOffset(), min);
@@ -52,7 +52,7 @@ class ConsumeQueueTest : public ::testing::Test {
     EXPECT_TRUE(queue.Get(max).status().IsNotFound());
   }
 
-  ScopedDir dir_;
+  TempDir dir_;
 };
 
 TEST_F(ConsumeQueueTest, AppendsAndReadsBackAcrossFiles) {
@@ -159,6 +159,7 @@ TEST_F(ConsumeQueueTest, CrashKeepsOnlySyncedEntries) {
     ASSERT_TRUE(queue->Append(6, EntriesFrom(6, 5)).ok());
     fs.Crash(FaultFs::CrashOptions{.unsynced_bytes_kept = 7});
   }
+  fs.Restart();  // the crashed objects are gone; the machine boots
   {
     std::unique_ptr<ConsumeQueue> queue = OpenQueue(&fs);
     ASSERT_NE(queue, nullptr);
@@ -169,6 +170,7 @@ TEST_F(ConsumeQueueTest, CrashKeepsOnlySyncedEntries) {
     ASSERT_TRUE(queue->Append(9, EntriesFrom(9, 1)).ok());
     fs.Crash(FaultFs::CrashOptions{.unsynced_bytes_kept = 7});  // 7 bytes of entry 9 stay
   }
+  fs.Restart();  // the crashed objects are gone; the machine boots
   std::unique_ptr<ConsumeQueue> queue = OpenQueue(&fs);
   ASSERT_NE(queue, nullptr);
   ExpectHolds(*queue, 0, 9);

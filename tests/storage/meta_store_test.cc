@@ -4,12 +4,12 @@
 
 #include <memory>
 
-#include "scoped_dir.h"
+#include "storage_test_util.h"
 
 namespace raftmq::storage {
 namespace {
 
-using testing::ScopedDir;
+using testing::TempDir;
 
 std::unique_ptr<MetaStore> OpenOrDie(const std::string& dir) {
   Result<std::unique_ptr<MetaStore>> store = MetaStore::Open(dir);
@@ -18,7 +18,7 @@ std::unique_ptr<MetaStore> OpenOrDie(const std::string& dir) {
 }
 
 TEST(MetaStore, FreshStoreAnswersZeroHardStateAndNoCheckpoint) {
-  ScopedDir dir;
+  TempDir dir;
   std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
   ASSERT_NE(store, nullptr);
   Result<HardState> state = store->LoadHardState();
@@ -32,7 +32,7 @@ TEST(MetaStore, FreshStoreAnswersZeroHardStateAndNoCheckpoint) {
 }
 
 TEST(MetaStore, EverythingSurvivesReopen) {
-  ScopedDir dir;
+  TempDir dir;
   const HardState state{Term(7), 3, Index(42)};
   {
     std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
@@ -54,7 +54,7 @@ TEST(MetaStore, EverythingSurvivesReopen) {
 }
 
 TEST(MetaStore, ListsOffsetsOfOneGroupOnlyInTopicThenQueueOrder) {
-  ScopedDir dir;
+  TempDir dir;
   std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
   ASSERT_NE(store, nullptr);
   MetaWriteBatch batch = store->NewBatch();
@@ -73,7 +73,7 @@ TEST(MetaStore, ListsOffsetsOfOneGroupOnlyInTopicThenQueueOrder) {
 }
 
 TEST(MetaStore, DeletesTopicsAndOffsets) {
-  ScopedDir dir;
+  TempDir dir;
   std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
   ASSERT_NE(store, nullptr);
   MetaWriteBatch put = store->NewBatch();
@@ -94,7 +94,7 @@ TEST(MetaStore, DeletesTopicsAndOffsets) {
 }
 
 TEST(MetaStore, RefusesNamesThatWouldBreakKeyPrefixes) {
-  ScopedDir dir;
+  TempDir dir;
   std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
   ASSERT_NE(store, nullptr);
   EXPECT_TRUE(store->SaveConsumerOffset({std::string("g\0x", 3), "t", 0}, 1).IsInvalidArgument());
@@ -104,7 +104,7 @@ TEST(MetaStore, RefusesNamesThatWouldBreakKeyPrefixes) {
 }
 
 TEST(MetaStore, SecondOpenOfTheSameDirectoryFails) {
-  ScopedDir dir;
+  TempDir dir;
   std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
   ASSERT_NE(store, nullptr);
   // A second open of the same directory hits RocksDB's LOCK file.
