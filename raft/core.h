@@ -69,9 +69,10 @@ class Core {
   // A message from a peer. Stale terms are answered or dropped; messages not addressed to
   // this node or from a non-voter are dropped (they come from the network: no assert).
   void Step(const Message& message);
-  // Appends an entry on the leader and returns its index. The entry is committed when a
-  // later Ready lists it in committed_entries (at that same index); it may instead be lost
-  // if leadership changes first. Errors (nothing changed):
+  // Appends an entry on the leader and returns its index; the entry's term is term() at
+  // return. It is committed when a later Ready lists it in committed_entries; if the entry
+  // committed at that index carries another term, the proposal was lost to a leadership
+  // change (the driver fails it then). Errors (nothing changed):
   //   Unavailable: not the leader (leader() is the hint; the message names it), or a
   //                leadership transfer is in progress;
   //   NoSpace:     the uncommitted entries exceed uncommitted_bytes_max (back-pressure);
@@ -86,6 +87,9 @@ class Core {
   // No-op on a leader.
   void Campaign();
 
+  // True while there is work. A failed LogReader read (counted in read_errors()) is retried
+  // at the next Ready, so a persistently unreadable log keeps HasReady() true: the driver
+  // should watch read_errors() and stop.
   bool HasReady() const;
   Ready TakeReady();
   void Advance();
@@ -136,8 +140,14 @@ class Core {
 
   // core_replication.cc
   void TickHeartbeat();
-  void BroadcastAppends(bool allow_empty);
-  bool SendAppend(NodeId to, bool allow_empty);
+  // When a kAppend without entries is worth sending.
+  enum class EmptyAppend : uint8_t {
+    kNever,
+    kIfCommitNews,  // the follower has not been sent the current commit yet
+    kAlways,        // a probe: a follower that lost an append rejects it and is resent
+  };
+  void BroadcastAppends(EmptyAppend empty);
+  bool SendAppend(NodeId to, EmptyAppend empty);
   void SendHeartbeat(NodeId to);
   void HandleAppend(const Message& message);
   void HandleHeartbeat(const Message& message);

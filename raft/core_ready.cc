@@ -20,7 +20,7 @@ Ready Core::TakeReady() {
   RMQ_ASSERT_MSG(!ready_outstanding_, "TakeReady called twice without Advance");
   if (role_ == Role::kLeader) {
     const bool commit_moved = log_.committed() != reported_hard_.commit;
-    if (broadcast_pending_ || commit_moved) BroadcastAppends(/*allow_empty=*/commit_moved);
+    if (broadcast_pending_ || commit_moved) BroadcastAppends(commit_moved ? EmptyAppend::kIfCommitNews : EmptyAppend::kNever);
   }
   broadcast_pending_ = false;
   Ready ready;

@@ -80,23 +80,26 @@ void Core::SendHeartbeat(NodeId to) {
   Send(Message{.type = MessageType::kHeartbeat, .to = to, .commit = commit});
 }
 
-void Core::BroadcastAppends(bool allow_empty) {
+void Core::BroadcastAppends(EmptyAppend empty) {
   RMQ_ASSERT(role_ == Role::kLeader);
   for (NodeId voter : options_.voters) {
     if (voter == options_.id) continue;
     // Bounded by the window: every kAppend sent in kReplicate takes an inflight slot.
-    bool sent = SendAppend(voter, allow_empty);
-    for (uint32_t i = 0; sent && i < options_.inflight_appends_max; ++i) sent = SendAppend(voter, false);
+    bool sent = SendAppend(voter, empty);
+    for (uint32_t i = 0; sent && i < options_.inflight_appends_max; ++i) sent = SendAppend(voter, EmptyAppend::kNever);
   }
 }
 
-// Sends the entries from the follower's next index (or an empty append carrying the commit
-// when allow_empty). False when paused, nothing to send, or the log could not be read.
-bool Core::SendAppend(NodeId to, bool allow_empty) {
+// Sends the entries from the follower's next index (or, as `empty` says, an append without
+// entries). False when paused, nothing to send, or the log could not be read.
+bool Core::SendAppend(NodeId to, EmptyAppend empty) {
   Progress& progress = progress_.at(to);
   if (progress.IsPaused()) return false;
   const Index last = log_.LastIndex();
-  if (progress.next() > last && !allow_empty) return false;
+  if (progress.next() > last) {
+    if (empty == EmptyAppend::kNever) return false;
+    if (empty == EmptyAppend::kIfCommitNews && progress.sent_commit() >= log_.committed()) return false;
+  }
   const Index prev = progress.next() - 1;
   Result<Term> prev_term = log_.TermAt(prev);
   if (!prev_term.ok()) return false;  // counted in read_errors(); the next heartbeat retries
@@ -112,6 +115,7 @@ bool Core::SendAppend(NodeId to, bool allow_empty) {
   const Index sent_last = append.entries.empty() ? prev : append.entries.back().index;
   Send(std::move(append));
   progress.SentEntries(sent_last, bytes);
+  progress.set_sent_commit(log_.committed());
   return true;
 }
 
@@ -153,7 +157,7 @@ void Core::HandleAppendResponse(const Message& message) {
     }
     if (progress.MaybeDecreaseTo(message.log_index, hint)) {
       if (progress.state() == Progress::State::kReplicate) progress.BecomeProbe();
-      SendAppend(message.from, false);
+      SendAppend(message.from, EmptyAppend::kNever);
     }
     return;
   }
@@ -165,8 +169,8 @@ void Core::HandleAppendResponse(const Message& message) {
   // Nothing new to send but the follower's commit lags (it acked before the commit moved):
   // an empty append tells it now rather than at the next heartbeat.
   const bool commit_lags = message.commit < std::min(progress.match(), log_.committed());
-  bool sent = SendAppend(message.from, /*allow_empty=*/commit_lags);
-  for (uint32_t i = 0; sent && i < options_.inflight_appends_max; ++i) sent = SendAppend(message.from, false);
+  bool sent = SendAppend(message.from, commit_lags ? EmptyAppend::kIfCommitNews : EmptyAppend::kNever);
+  for (uint32_t i = 0; sent && i < options_.inflight_appends_max; ++i) sent = SendAppend(message.from, EmptyAppend::kNever);
 }
 
 void Core::HandleHeartbeatResponse(const Message& message) {
@@ -175,7 +179,7 @@ void Core::HandleHeartbeatResponse(const Message& message) {
   progress.OnHeartbeatResponse();
   // Empty when every entry was sent optimistically: the follower then rejects it if an
   // append was lost, which moves it to probe and resends.
-  if (progress.match() < log_.LastIndex()) SendAppend(message.from, /*allow_empty=*/true);
+  if (progress.match() < log_.LastIndex()) SendAppend(message.from, EmptyAppend::kAlways);
   if (message.from == transfer_target_) MaybeSendTimeoutNow(message.from);
 }
 

@@ -28,7 +28,7 @@ Status Core::TransferLeadership(NodeId target) {
   // The transfer must finish within one election timeout, counted from now.
   election_elapsed_ = 0;
   MaybeSendTimeoutNow(target);
-  SendAppend(target, /*allow_empty=*/false);
+  SendAppend(target, EmptyAppend::kNever);
   RMQ_ASSERT(transfer_target_ == target);
   return Status::Ok();
 }

@@ -45,6 +45,10 @@ class Progress {
   Index match() const { return match_; }
   Index next() const { return next_; }
   State state() const { return state_; }
+  // The highest commit index sent in an append, so the leader does not repeat empty appends
+  // that carry no news.
+  Index sent_commit() const { return sent_commit_; }
+  void set_sent_commit(Index commit) { sent_commit_ = commit; }
   bool recent_active() const { return recent_active_; }
   void set_recent_active(bool active) { recent_active_ = active; }
   const Inflights& inflights() const { return inflights_; }
@@ -53,6 +57,7 @@ class Progress {
   Index match_;
   Index next_;  // > match_
   State state_ = State::kProbe;
+  Index sent_commit_;
   bool probe_sent_ = false;
   bool recent_active_ = false;
   Inflights inflights_;

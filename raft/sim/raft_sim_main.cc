@@ -43,14 +43,28 @@ int RunSeeds(const Args& args) {
   uint64_t truncations = 0;
   uint64_t crashes = 0;
   std::vector<uint64_t> recovery_ms;
+  uint64_t longest_recovery_seed = 0;
+  uint64_t longest_recovery_ms = 0;
+  double slowest_seconds = 0;
+  uint64_t slowest_seed = 0;
   const uint64_t progress_every = std::max<uint64_t>(1, args.seeds / 20);
   for (uint64_t seed = args.start; seed < args.start + args.seeds; ++seed) {
     raftmq::raft::sim::ReportSeedOnAbort(seed);
+    const auto seed_started = std::chrono::steady_clock::now();
     auto result = RunSeed(seed);
+    const double seed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - seed_started).count();
+    if (seed_seconds > slowest_seconds) {
+      slowest_seconds = seed_seconds;
+      slowest_seed = seed;
+    }
     committed += result.committed;
     leaders += result.leaders_elected;
     truncations += result.truncations;
     crashes += result.crashes;
+    if (result.recovery_ms >= longest_recovery_ms) {
+      longest_recovery_ms = result.recovery_ms;
+      longest_recovery_seed = seed;
+    }
     recovery_ms.push_back(result.recovery_ms);
     if (!result.ok) {
       ++failures;
@@ -69,12 +83,15 @@ int RunSeeds(const Args& args) {
       std::fflush(stdout);
     }
   }
+  std::printf("[raft_sim] slowest seed %llu: %.3f s\n", static_cast<unsigned long long>(slowest_seed), slowest_seconds);
   std::sort(recovery_ms.begin(), recovery_ms.end());
   if (!recovery_ms.empty()) {
-    std::printf("[raft_sim] heal -> proposal applied on every node (virtual): median %llu ms, p99 %llu ms, max %llu ms\n",
+    std::printf("[raft_sim] heal -> proposal applied on every node (virtual): median %llu ms, p99 %llu ms, max %llu ms "
+                "(seed %llu)\n",
                 static_cast<unsigned long long>(recovery_ms[recovery_ms.size() / 2]),
                 static_cast<unsigned long long>(recovery_ms[(recovery_ms.size() - 1) * 99 / 100]),
-                static_cast<unsigned long long>(recovery_ms.back()));
+                static_cast<unsigned long long>(recovery_ms.back()),
+                static_cast<unsigned long long>(longest_recovery_seed));
   }
   return failures == 0 ? 0 : 1;
 }

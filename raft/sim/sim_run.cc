@@ -107,7 +107,10 @@ void RandomAction(SimCluster& cluster, const FaultRates& rates, uint64_t& propos
   if (hit(rates.propose)) {
     ClientPropose(cluster, proposals);
   } else if (hit(rates.crash)) {
-    cluster.Crash(RandomNode(cluster), prng.Chance(1, 2));
+    // Leaders half of the time: a leader dying with a half-replicated tail is where the
+    // commit rules matter (Raft paper, figure 8).
+    const NodeId leader = cluster.Leader();
+    cluster.Crash(leader != kNoNode && prng.Chance(1, 2) ? leader : RandomNode(cluster), prng.Chance(1, 2));
   } else if (hit(rates.restart)) {
     const NodeId node = RandomNode(cluster);
     if (!cluster.IsUp(node)) cluster.Restart(node);

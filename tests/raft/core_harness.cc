@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 namespace raftmq::raft::test {
 
 CoreOptions TestOptions() {
@@ -36,6 +38,7 @@ void CoreHarness::Process() {
   for (auto& n : nodes_) {
     while (n->core->HasReady()) {
       Ready ready = n->core->TakeReady();
+      if (trace_ != nullptr) *trace_ += DescribeReady(n->core->id(), ready);
       if (ready.truncate_after) {
         EXPECT_TRUE(n->log.TruncateSuffix(*ready.truncate_after).ok());
       }
@@ -92,6 +95,65 @@ void CoreHarness::Elect(NodeId id) {
   core(id).Campaign();
   Stabilize();
   ASSERT_EQ(core(id).role(), Role::kLeader) << "node " << id << " did not win";
+}
+
+namespace {
+
+std::string DescribeEntries(const std::vector<storage::LogEntry>& entries) {
+  std::ostringstream out;
+  out << "[";
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const storage::LogEntry& e = entries[i];
+    out << (i ? " " : "") << e.index << "/" << e.term;
+    if (e.type == storage::EntryType::kNoop) out << ":noop";
+    if (!e.payload.empty()) out << ":" << e.payload;
+  }
+  out << "]";
+  return out.str();
+}
+
+}  // namespace
+
+std::string DescribeMessage(const Message& m) {
+  std::ostringstream out;
+  out << m.from << "->" << m.to << " " << MessageTypeName(m.type) << " term=" << m.term;
+  switch (m.type) {
+    case MessageType::kAppend:
+      out << " prev=" << m.log_index << "/" << m.log_term << " commit=" << m.commit << " " << DescribeEntries(m.entries);
+      break;
+    case MessageType::kAppendResponse:
+      out << " index=" << m.log_index << " commit=" << m.commit;
+      if (m.reject) out << " REJECT hint=" << m.reject_hint_index << "/" << m.reject_hint_term;
+      break;
+    case MessageType::kHeartbeat: out << " commit=" << m.commit; break;
+    case MessageType::kVote:
+    case MessageType::kPreVote:
+      out << " last=" << m.log_index << "/" << m.log_term << (m.leadership_transfer ? " transfer" : "");
+      break;
+    case MessageType::kVoteResponse:
+    case MessageType::kPreVoteResponse: out << (m.reject ? " REJECT" : " grant"); break;
+    default: break;
+  }
+  return out.str();
+}
+
+std::string DescribeReady(NodeId node, const Ready& ready) {
+  std::ostringstream out;
+  const std::string prefix = "n" + std::to_string(node) + " ";
+  if (ready.soft_state) {
+    out << prefix << "role=" << RoleName(ready.soft_state->role) << " leader=" << ready.soft_state->leader
+        << " term=" << ready.soft_state->term << "\n";
+  }
+  if (ready.hard_state) {
+    out << prefix << "persist hard state term=" << ready.hard_state->term << " vote=" << ready.hard_state->voted_for
+        << " commit=" << ready.hard_state->commit << (ready.must_sync ? " (sync)" : "") << "\n";
+  }
+  if (ready.truncate_after) out << prefix << "truncate after " << *ready.truncate_after << "\n";
+  if (!ready.entries.empty()) out << prefix << "append " << DescribeEntries(ready.entries) << "\n";
+  for (const Message& m : ready.messages) out << prefix << "send " << DescribeMessage(m) << "\n";
+  for (const Message& m : ready.messages_after_persist) out << prefix << "send after persist " << DescribeMessage(m) << "\n";
+  if (!ready.committed_entries.empty()) out << prefix << "apply " << DescribeEntries(ready.committed_entries) << "\n";
+  return out.str();
 }
 
 }  // namespace raftmq::raft::test

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "raft/core.h"
@@ -42,17 +43,26 @@ class CoreHarness {
   // Campaign on `id` and stabilize; asserts it won.
   void Elect(NodeId id);
 
+  // True when the message is to or from an isolated node (Deliver drops it).
+  bool Dropped(const Message& message) const;
   void Isolate(NodeId id) { isolated_.insert(id); }
   void Heal() { isolated_.clear(); }
 
+  // When set, every Ready handled is described here (the scenario transcripts).
+  void set_trace(std::string* trace) { trace_ = trace; }
+
  private:
-  bool Dropped(const Message& message) const;
 
   CoreOptions base_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<Message> outbox_;
   std::set<NodeId> isolated_;
+  std::string* trace_ = nullptr;
 };
+
+// One line per fact of a Ready, for transcripts: "n1 Ready: ...".
+std::string DescribeReady(NodeId node, const Ready& ready);
+std::string DescribeMessage(const Message& message);
 
 // Options for tests: small, fixed timeouts so tick counts are easy to read.
 CoreOptions TestOptions();
