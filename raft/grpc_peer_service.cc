@@ -11,8 +11,12 @@
 namespace raftmq::raft {
 
 GrpcPeerService::GrpcPeerService(NodeId self, std::set<NodeId> peers, MessageHandler handler,
-                                 TransportMetrics* metrics)
-    : self_(self), peers_(std::move(peers)), handler_(std::move(handler)), metrics_(metrics) {
+                                 TransportMetrics* metrics, PeerDisconnectHandler on_disconnect)
+    : self_(self),
+      peers_(std::move(peers)),
+      handler_(std::move(handler)),
+      metrics_(metrics),
+      on_disconnect_(std::move(on_disconnect)) {
   RMQ_ASSERT(self_ != kNoNode);
   RMQ_ASSERT(!peers_.contains(self_));
   RMQ_ASSERT(handler_ != nullptr);
@@ -31,6 +35,7 @@ void GrpcPeerService::RegisterOn(grpc::ServerBuilder& builder, const GrpcTranspo
 grpc::Status GrpcPeerService::Stream(grpc::ServerContext* context, grpc::ServerReader<PeerMessageBatch>* reader,
                                      StreamSummary* summary) {
   PeerMessageBatch batch;
+  NodeId source = kNoNode;  // the peer this stream comes from, once a message said so
   while (reader->Read(&batch)) {
     std::vector<Message> accepted;
     accepted.reserve(static_cast<size_t>(batch.messages_size()));
@@ -42,6 +47,7 @@ grpc::Status GrpcPeerService::Stream(grpc::ServerContext* context, grpc::ServerR
         ++invalid;
         continue;
       }
+      source = message->from;
       accepted.push_back(std::move(message).value());
     }
     metrics_->messages_invalid_total += invalid;
@@ -51,6 +57,7 @@ grpc::Status GrpcPeerService::Stream(grpc::ServerContext* context, grpc::ServerR
     if (!accepted.empty()) handler_(std::move(accepted));
     batch.Clear();
   }
+  if (source != kNoNode && on_disconnect_) on_disconnect_(source);
   return grpc::Status::OK;
 }
 

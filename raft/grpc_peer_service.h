@@ -22,7 +22,9 @@ namespace raftmq::raft {
 
 class GrpcPeerService final : public RaftPeer::Service {
  public:
-  GrpcPeerService(NodeId self, std::set<NodeId> peers, MessageHandler handler, TransportMetrics* metrics);
+  // `on_disconnect` (optional) hears of every stream that ends after it carried a message.
+  GrpcPeerService(NodeId self, std::set<NodeId> peers, MessageHandler handler, TransportMetrics* metrics,
+                  PeerDisconnectHandler on_disconnect = nullptr);
 
   // Registers the service and sets what it needs on the builder: the larger receive size
   // for append batches and a ping policy that accepts the peers' keepalive pings.
@@ -38,6 +40,7 @@ class GrpcPeerService final : public RaftPeer::Service {
   const std::set<NodeId> peers_;
   const MessageHandler handler_;
   TransportMetrics* const metrics_;
+  const PeerDisconnectHandler on_disconnect_;
 };
 
 }  // namespace raftmq::raft

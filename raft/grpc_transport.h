@@ -2,6 +2,14 @@
 // long-lived stream) per peer; Send sorts a Ready's messages by destination and hands each
 // peer its share under one lock. The receiving side is GrpcPeerService.
 //
+// Wiring one group member (tests/raft/local_cluster.cc does exactly this):
+//   GrpcTransport transport(id, peer_addresses, transport_options);
+//   auto node = Node::Start(node_options, log, meta_store, state_machine, &transport);
+//   GrpcPeerService service(id, peer_ids, [n = node->get()](auto m) { n->Deliver(std::move(m)); },
+//                           &transport.metrics(), [n = node->get()](NodeId p) { n->PeerDisconnected(p); });
+//   service.RegisterOn(builder, transport.options());  // the broker's own ServerBuilder
+// Teardown in reverse: server->Shutdown(), node->Stop(), transport.Stop().
+//
 // Threading: Send from one thread at a time (the node loop); metrics from anywhere.
 #pragma once
 

@@ -8,8 +8,8 @@
 namespace raftmq::raft {
 namespace {
 
-// Varint fields of a message or entry take at most this many bytes together (11 fields).
-constexpr uint64_t kMessageOverheadBytesMax = 11 * 11;
+// Varint fields of a message or entry take at most this many bytes together (12 fields).
+constexpr uint64_t kMessageOverheadBytesMax = 12 * 11;
 constexpr uint64_t kEntryOverheadBytesMax = 4 * 11;
 
 constexpr uint32_t kMessageTypeMin = static_cast<uint32_t>(MessageType::kPreVote);
@@ -72,6 +72,7 @@ void EncodeMessage(Message&& message, PeerMessage* out) {
   out->set_reject(message.reject);
   out->set_reject_hint_index(message.reject_hint_index.value());
   out->set_reject_hint_term(message.reject_hint_term.value());
+  out->set_leadership_transfer(message.leadership_transfer);
   out->mutable_entries()->Reserve(static_cast<int>(message.entries.size()));
   for (LogEntry& entry : message.entries) {
     PeerEntry* wire = out->add_entries();
@@ -96,6 +97,7 @@ Result<Message> DecodeMessage(PeerMessage&& in) {
   message.reject = in.reject();
   message.reject_hint_index = Index(in.reject_hint_index());
   message.reject_hint_term = Term(in.reject_hint_term());
+  message.leadership_transfer = in.leadership_transfer();
   message.entries.reserve(static_cast<size_t>(in.entries_size()));
   for (PeerEntry& wire : *in.mutable_entries()) {
     message.entries.push_back(LogEntry{.index = Index(wire.index()),

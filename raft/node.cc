@@ -1,5 +1,6 @@
 #include "raft/node.h"
 
+#include <algorithm>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -63,6 +64,15 @@ void Node::Deliver(std::vector<Message> messages) {
   }
   if (dropped > 0) metrics_.messages_dropped_inbox_full_total.fetch_add(dropped, std::memory_order_relaxed);
   if (was_empty) wake_.notify_one();
+}
+
+void Node::PeerDisconnected(NodeId peer) {
+  {
+    std::lock_guard lock(mutex_);
+    if (disconnected_.size() >= options_.inbox_messages_max) return;
+    disconnected_.push_back(peer);
+  }
+  wake_.notify_one();
 }
 
 void Node::Propose(storage::EntryType type, std::string payload, ProposalCallback done) {
@@ -152,16 +162,16 @@ bool Node::Post(Task task) {
 }
 
 void Node::Run() {
-  std::vector<Message> inbox;
-  std::vector<QueuedProposal> proposals;
-  std::vector<Task> tasks;
+  LoopInput input;
   Status status;
-  while (status.ok() && WaitForWork(&inbox, &proposals, &tasks)) {
-    for (Task& task : tasks) task(core_.get());
-    tasks.clear();
-    StepInbox(&inbox);
-    ProposeQueued(&proposals);
+  while (status.ok() && WaitForWork(&input)) {
+    for (Task& task : input.tasks) task(core_.get());
+    input.tasks.clear();
+    StepInbox(&input.inbox);
+    HandleDisconnects(&input.disconnected);
+    ProposeQueued(&input.proposals);
     TickIfDue();
+    MaybeCampaign();
     while (status.ok() && core_->HasReady()) {
       status = HandleReady(core_->TakeReady());
       if (status.ok()) core_->Advance();
@@ -172,23 +182,30 @@ void Node::Run() {
   FailEverything(status.ok() ? Status::Aborted("node stopped") : status);
 }
 
-bool Node::WaitForWork(std::vector<Message>* inbox, std::vector<QueuedProposal>* proposals, std::vector<Task>* tasks) {
-  RMQ_ASSERT(inbox->empty() && proposals->empty());
+bool Node::WaitForWork(LoopInput* input) {
+  RMQ_ASSERT(input->inbox.empty() && input->proposals.empty());
+  RMQ_ASSERT(input->tasks.empty() && input->disconnected.empty());
+  const Clock::time_point wake_at = suspected_leader_ != kNoNode ? std::min(next_tick_, campaign_at_) : next_tick_;
   std::unique_lock lock(mutex_);
-  wake_.wait_until(lock, next_tick_,
-                   [this] { return stopping_ || !inbox_.empty() || !queued_.empty() || !tasks_.empty(); });
+  wake_.wait_until(lock, wake_at, [this] {
+    return stopping_ || !inbox_.empty() || !queued_.empty() || !tasks_.empty() || !disconnected_.empty();
+  });
   if (stopping_) return false;
   // Swapping hands the loop everything at once and gives the shared vectors the loop's
   // cleared buffers back, so steady state allocates nothing here.
-  inbox->swap(inbox_);
-  proposals->swap(queued_);
-  tasks->swap(tasks_);
+  input->inbox.swap(inbox_);
+  input->proposals.swap(queued_);
+  input->tasks.swap(tasks_);
+  input->disconnected.swap(disconnected_);
   return true;
 }
 
 void Node::StepInbox(std::vector<Message>* inbox) {
   metrics_.messages_received_total.fetch_add(inbox->size(), std::memory_order_relaxed);
-  for (const Message& message : *inbox) core_->Step(message);
+  for (const Message& message : *inbox) {
+    core_->Step(message);
+    NoteHeardFrom(message.from);  // after Step: a new leader is known once its message is in
+  }
   inbox->clear();
 }
 
@@ -209,6 +226,7 @@ void Node::TickIfDue() {
   const Clock::time_point now = Clock::now();
   if (now < next_tick_) return;
   core_->Tick();
+  ++ticks_since_leader_;
   const auto interval = std::chrono::milliseconds(options_.tick_interval_ms);
   next_tick_ += interval;
   // A loop stalled past several ticks (a slow fsync) ticks once, not in a burst that could
@@ -225,9 +243,10 @@ void Node::PublishGauges() {
 void Node::FailEverything(const Status& status) {
   RMQ_ASSERT(!status.ok());
   metrics_.is_leader.store(0, std::memory_order_relaxed);
-  proposals_.FailAll(status, kNoNode);
   std::vector<QueuedProposal> queued;
   std::vector<Task> tasks;
+  // Marked stopped (with the reason) before any proposer hears of it, so one that sees its
+  // proposal fail also sees failure().
   {
     std::lock_guard lock(mutex_);
     stopped_ = true;
@@ -235,6 +254,7 @@ void Node::FailEverything(const Status& status) {
     queued.swap(queued_);
     tasks.swap(tasks_);
   }
+  proposals_.FailAll(status, kNoNode);
   for (QueuedProposal& proposal : queued) proposals_.Fail(proposal.done, status, kNoNode);
   for (Task& task : tasks) task(nullptr);
 }

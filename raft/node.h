@@ -11,6 +11,10 @@
 // (survives process crashes, not a simultaneous power loss of a majority). Term and vote are
 // always synced (HardStateStore) before a message relying on them leaves.
 //
+// Failover: besides the election timeout, a follower campaigns a few ticks after the stream
+// from its leader ends (NodeOptions::campaign_on_leader_disconnect), so a leader whose
+// process dies is replaced in about 100 ms.
+//
 // A failed write to the log, the HardStateStore or the StateMachine stops the Node (a Raft
 // node must not go on from a state it could not persist): failure() says why, and every
 // proposal fails with that error.
@@ -66,6 +70,9 @@ class Node {
 
   // Messages from the network (the transport's MessageHandler).
   void Deliver(std::vector<Message> messages);
+  // The stream from `peer` ended (the transport's PeerDisconnectHandler); see
+  // NodeOptions::campaign_on_leader_disconnect.
+  void PeerDisconnected(NodeId peer);
 
   // Proposes an entry; `done` runs once the entry is applied (OK with the state machine's
   // value) or the proposal failed. Fails at once, without queueing, when this node does not
@@ -105,15 +112,28 @@ class Node {
   // Posts `task` to run on the loop thread; false when the Node has stopped.
   bool Post(Task task);
 
+  // What the loop takes from other threads in one go.
+  struct LoopInput {
+    std::vector<Message> inbox;
+    std::vector<QueuedProposal> proposals;
+    std::vector<Task> tasks;
+    std::vector<NodeId> disconnected;
+  };
+
   // node.cc: the loop.
   void Run();
-  // Waits for work or the next tick; false once stopping.
-  bool WaitForWork(std::vector<Message>* inbox, std::vector<QueuedProposal>* proposals, std::vector<Task>* tasks);
+  // Waits for work or the next tick (or planned campaign); false once stopping.
+  bool WaitForWork(LoopInput* input);
   void ProposeQueued(std::vector<QueuedProposal>* proposals);
   void StepInbox(std::vector<Message>* inbox);
   void TickIfDue();
   void PublishGauges();
   void FailEverything(const Status& status);
+
+  // node_failover.cc: campaigning early when the leader's stream ends.
+  void HandleDisconnects(std::vector<NodeId>* peers);
+  void NoteHeardFrom(NodeId from);
+  void MaybeCampaign();
 
   // node_ready.cc: one Ready.
   Status HandleReady(Ready ready);
@@ -140,12 +160,16 @@ class Node {
   Clock::time_point next_tick_;
   Clock::time_point commit_saved_at_;
   Index state_machine_applied_;  // what the state machine reported, then what we applied
+  uint32_t ticks_since_leader_ = 0;    // ticks since a message from the known leader
+  NodeId suspected_leader_ = kNoNode;  // a leader whose stream ended; kNoNode: none
+  Clock::time_point campaign_at_;      // when to campaign if suspected_leader_ stays silent
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<Message> inbox_;               // guarded; size <= inbox_messages_max
   std::vector<QueuedProposal> queued_;       // guarded
   std::vector<Task> tasks_;                  // guarded
+  std::vector<NodeId> disconnected_;         // guarded; size <= inbox_messages_max
   bool stopping_ = false;                    // guarded
   bool stopped_ = false;                     // guarded: the loop has exited
   Status failure_;                           // guarded

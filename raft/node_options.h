@@ -30,6 +30,13 @@ struct NodeOptions {
   // The commit index alone (no term or vote change) is saved to the HardStateStore at most
   // this often: it is only a recovery hint, and every save is a synced RocksDB write.
   uint32_t commit_save_interval_ms = 1000;
+  // Fast failover: when the stream from the leader ends (its process died or stopped), a
+  // follower lets its leader lease run out within a tick and campaigns after
+  // (2 + rank) ticks, rank = how many other live voters have a smaller id, so followers do not
+  // split the vote. Any message from that leader first calls it off; a leader that is in
+  // fact alive refuses the pre-vote inside its lease, so a false alarm costs one pre-vote
+  // round. Off: only the election timeout (500-1000 ms) notices a dead leader.
+  bool campaign_on_leader_disconnect = true;
   // Optional. Called on the loop thread after each change of role, leader or term (the
   // broker re-registers with nameservers when it starts or stops leading). Keep it short.
   std::function<void(const SoftState&)> on_soft_state_change;

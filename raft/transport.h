@@ -25,5 +25,8 @@ class Transport {
 
 // Receives validated messages addressed to this node, in the order one source sent them.
 using MessageHandler = std::function<void(std::vector<Message> messages)>;
+// Told that the stream from `peer` ended (the peer died, stopped, or reconnects): a hint,
+// never proof, that the peer is gone (Node::PeerDisconnected).
+using PeerDisconnectHandler = std::function<void(NodeId peer)>;
 
 }  // namespace raftmq::raft

@@ -39,6 +39,7 @@ Index RecordingStateMachine::LastApplied() const {
 Result<std::any> RecordingStateMachine::Apply(const storage::LogEntry& entry) {
   {
     std::lock_guard lock(mutex_);
+    if (failing_) return Status::IoError("state machine disk failed");
     applied_.push_back(AppliedEntry{entry.index, entry.term, entry.type, entry.payload});
   }
   applied_cv_.notify_all();
@@ -48,6 +49,11 @@ Result<std::any> RecordingStateMachine::Apply(const storage::LogEntry& entry) {
 bool RecordingStateMachine::WaitApplied(Index index, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mutex_);
   return applied_cv_.wait_for(lock, timeout, [&] { return !applied_.empty() && applied_.back().index >= index; });
+}
+
+void RecordingStateMachine::FailApplies() {
+  std::lock_guard lock(mutex_);
+  failing_ = true;
 }
 
 std::vector<AppliedEntry> RecordingStateMachine::Applied() const {
@@ -96,7 +102,7 @@ Status LocalCluster::StartMember(NodeId id) {
                                                 member.state_machine.get(), member.transport.get()));
   member.service = std::make_unique<GrpcPeerService>(
       id, peer_ids, [node = member.node.get()](std::vector<Message> messages) { node->Deliver(std::move(messages)); },
-      &member.transport->metrics());
+      &member.transport->metrics(), [node = member.node.get()](NodeId peer) { node->PeerDisconnected(peer); });
   grpc::ServerBuilder builder;
   builder.AddListeningPort(member.address, grpc::InsecureServerCredentials());
   member.service->RegisterOn(builder, member.transport->options());

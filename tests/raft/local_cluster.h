@@ -48,11 +48,14 @@ class RecordingStateMachine final : public StateMachine {
   // Waits until `index` is applied; false on timeout.
   bool WaitApplied(Index index, std::chrono::milliseconds timeout) const;
   std::vector<AppliedEntry> Applied() const;
+  // From now on Apply fails with IoError, as a state machine whose disk broke.
+  void FailApplies();
 
  private:
   mutable std::mutex mutex_;
   mutable std::condition_variable applied_cv_;
   std::vector<AppliedEntry> applied_;
+  bool failing_ = false;
 };
 
 struct LocalClusterOptions {

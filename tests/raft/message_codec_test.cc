@@ -49,6 +49,20 @@ TEST(MessageCodec, RoundTripsARejectedAppendResponse) {
   EXPECT_EQ(*decoded, original);
 }
 
+TEST(MessageCodec, RoundTripsATransferVote) {
+  Message original;
+  original.type = MessageType::kVote;
+  original.from = 2;
+  original.to = 3;
+  original.term = Term(8);
+  original.log_index = Index(50);
+  original.log_term = Term(7);
+  original.leadership_transfer = true;
+  Result<Message> decoded = DecodeMessage(Encoded(original));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, original);
+}
+
 TEST(MessageCodec, RefusesAnUnknownMessageType) {
   PeerMessage wire = Encoded(AppendWithEntries());
   wire.set_type(99);
