@@ -120,12 +120,12 @@ grpc::ServerUnaryReactor* AdminService::NodeStatus(grpc::CallbackServerContext* 
   response->set_applied_index(context_->machine->applied_index().value());
   response->set_first_index(status.first.value());
   response->set_last_index(status.last.value());
-  for (const ReplicaPeer& peer : status.peers) {
+  for (const ReplicaPeer& peer : context_->replicator->PeerProgress()) {
     admin::PeerStatus* out = response->add_peers();
     out->set_node_id(peer.id);
     out->set_address(options.PeerAddress(peer.id));
     out->set_match_index(peer.match.value());
-    out->set_last_contact_ms_ago(peer.last_contact_ms_ago);
+    out->set_recent_active(peer.recent_active);
   }
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
   reactor->Finish(grpc::Status::OK);

@@ -5,7 +5,8 @@
 // it the same way; Raft and the gRPC services sit on top.
 //
 // Start-up order: Open, then machine().Recover(committed) before Raft starts applying,
-// then StartServices. Stop before destruction (held pulls answer UNAVAILABLE).
+// then serve. Stop only after Raft stopped applying (it answers held pulls UNAVAILABLE and
+// writes the Dispatcher's final checkpoint).
 //
 // Threading: accessors from any thread; see each part.
 #pragma once

@@ -66,6 +66,22 @@ ReplicaStatus NodeReplicator::GetStatus() const {
   return status;
 }
 
+std::vector<ReplicaPeer> NodeReplicator::PeerProgress() {
+  raft::Node* node = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    node = node_;
+  }
+  std::vector<ReplicaPeer> peers;
+  if (node == nullptr) return peers;
+  auto status = node->CurrentStatus();
+  if (!status.ok()) return peers;
+  for (const raft::PeerStatus& peer : status->peers) {
+    if (peer.id != id_) peers.push_back({peer.id, peer.match, peer.recent_active});
+  }
+  return peers;
+}
+
 Status NodeReplicator::TransferLeadership(NodeId to) {
   raft::Node* node = nullptr;
   {

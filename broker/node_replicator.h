@@ -27,6 +27,7 @@ class NodeReplicator final : public Replicator {
 
   void Propose(storage::EntryType type, std::string payload, Done done) override;
   ReplicaStatus GetStatus() const override;
+  std::vector<ReplicaPeer> PeerProgress() override;
   Status TransferLeadership(NodeId to) override;
 
  private:

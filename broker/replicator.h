@@ -23,8 +23,8 @@ enum class ReplicaRole { kFollower, kCandidate, kLeader };
 
 struct ReplicaPeer {
   NodeId id = kNoNode;
-  Index match;                 // known on the leader only
-  int64_t last_contact_ms_ago = -1;
+  Index match;                 // the last index known to be on that peer
+  bool recent_active = false;  // heard from within the election timeout
 };
 
 struct ReplicaStatus {
@@ -35,7 +35,6 @@ struct ReplicaStatus {
   Index commit;
   Index first;
   Index last;
-  std::vector<ReplicaPeer> peers;
 };
 
 class Replicator {
@@ -47,7 +46,11 @@ class Replicator {
 
   virtual ~Replicator() = default;
   virtual void Propose(storage::EntryType type, std::string payload, Done done) = 0;
+  // Cheap (no trip through Raft's loop): called on every write. `peers` is left empty.
   virtual ReplicaStatus GetStatus() const = 0;
+  // Each follower's replication progress, known on the leader only (empty elsewhere); a
+  // trip through Raft's loop, for status pages.
+  virtual std::vector<ReplicaPeer> PeerProgress() = 0;
   // InvalidArgument (unknown node), Unavailable (not the leader), Aborted (target lags).
   virtual Status TransferLeadership(NodeId to) = 0;
 };

@@ -56,8 +56,11 @@ Status CommitLog::Append(std::span<const LogEntry> entries) {
   }
   encode_buffer_.clear();
   encoded_locations_.clear();
+  record_crcs_.resize(entries.size());
+  ComputeRecordCrcs(entries, record_crcs_.data());
   uint64_t segment_used = active_->size_bytes.load();
-  for (const LogEntry& entry : entries) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const LogEntry& entry = entries[i];
     uint64_t record_bytes = format::kHeaderBytes + entry.payload.size();
     uint64_t used = segment_used + encode_buffer_.size();
     if (used > 0 && used + record_bytes > options_.segment_size_bytes) {
@@ -70,7 +73,7 @@ Status CommitLog::Append(std::span<const LogEntry> entries) {
         entry.index, EntryLocation{.payload_position = position + format::kHeaderBytes,
                                    .payload_size = static_cast<uint32_t>(entry.payload.size()),
                                    .term = entry.term});
-    AppendRecord(entry, &encode_buffer_);
+    AppendRecord(entry, record_crcs_[i], &encode_buffer_);
   }
   return WriteBufferLocked();
 }
@@ -102,7 +105,21 @@ Status CommitLog::WriteBufferLocked() {
   active_->size_bytes.store(written, std::memory_order_release);
   last_index_.store(encoded_locations_.back().first.value(), std::memory_order_release);
   encoded_locations_.clear();
+  StartWritebackLocked();
   return Status::Ok();
+}
+
+// Asks for writeback of the active segment's bytes past writeback_position_ once they reach
+// bytes_per_sync. A failure is only logged: the hint makes nothing durable, and the fsync
+// that must follow reports (and poisons on) any real disk error.
+void CommitLog::StartWritebackLocked() {
+  uint64_t end = active_->End();
+  // A roll or a truncation since the last hint: start over at the segment's first byte.
+  if (writeback_position_ < active_->base || writeback_position_ > end) writeback_position_ = active_->base;
+  if (options_.bytes_per_sync == 0 || end - writeback_position_ < options_.bytes_per_sync) return;
+  Status status = active_writer_->StartWriteback(writeback_position_ - active_->base, end - writeback_position_);
+  if (!status.ok()) spdlog::warn("commit log: {}", status.ToString());
+  writeback_position_ = end;
 }
 
 // Closes the active segment (durably, so only the newest segment can ever be torn) and

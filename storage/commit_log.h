@@ -57,6 +57,11 @@ struct CommitLogOptions {
   FlushPolicy flush_policy = FlushPolicy::kAsync;
   // Background fsync period (kAsync) and checkpoint period (both policies).
   uint64_t flush_interval_ms = 500;
+  // kAsync and kSync: after this many appended bytes the CommitLog asks the kernel to start
+  // writing them back (WritableFile::StartWriteback), so the periodic fsync (or the roll
+  // fsync) finds little dirty data and writeback overlaps appends instead of arriving as a
+  // burst. 0 turns it off.
+  uint64_t bytes_per_sync = uint64_t{1} << 20;
   // Segments whose last write is older than this are deleted by DeleteExpiredSegments.
   uint64_t retention_hours = 72;
   // Above this disk usage DeleteExpiredSegments deletes the oldest segments whatever their age.
@@ -119,6 +124,7 @@ class CommitLog final : public LogStore, public CommitLogReader {
 
   // Writing (commit_log.cc).
   Status WriteBufferLocked();
+  void StartWritebackLocked();
   Status RollLocked();
   Status FlushLocked();
   Status PoisonLocked(Status status);
@@ -142,9 +148,11 @@ class CommitLog final : public LogStore, public CommitLogReader {
   std::shared_ptr<LogSegment> active_;
   std::shared_ptr<WritableFile> active_writer_;
   uint64_t durable_position_ = 0;
+  uint64_t writeback_position_ = 0;  // absolute; StartWriteback was asked for the active segment up to here
   Status poisoned_;            // a failed fsync: the log refuses writes until reopened
   std::string encode_buffer_;  // records of the append in progress, reused across appends
   std::vector<std::pair<Index, EntryLocation>> encoded_locations_;  // the same records' places
+  std::vector<uint32_t> record_crcs_;  // the append's record CRCs, computed before encoding
 
   // One flush (and checkpoint write) at a time; TruncateSuffix and retention hold it
   // throughout so a checkpoint can never point past a cut.

@@ -68,7 +68,36 @@ __attribute__((target("sse4.2"))) uint32_t ExtendSse42(uint32_t crc, const uint8
   return crc32;
 }
 
-bool DetectSse42() { return __builtin_cpu_supports("sse4.2"); }
+// Three streams in lockstep: each crc32 depends only on its own stream's previous one, so the
+// CPU overlaps them.
+__attribute__((target("sse4.2"))) std::array<uint32_t, 3> Extend3Sse42(std::array<uint32_t, 3> crcs,
+                                                                         std::array<const uint8_t*, 3> p,
+                                                                         size_t n) {
+  uint64_t crc0 = crcs[0];
+  uint64_t crc1 = crcs[1];
+  uint64_t crc2 = crcs[2];
+  size_t done = 0;
+  for (; done + 8 <= n; done += 8) {
+    uint64_t word0;
+    uint64_t word1;
+    uint64_t word2;
+    std::memcpy(&word0, p[0] + done, 8);
+    std::memcpy(&word1, p[1] + done, 8);
+    std::memcpy(&word2, p[2] + done, 8);
+    crc0 = _mm_crc32_u64(crc0, word0);
+    crc1 = _mm_crc32_u64(crc1, word1);
+    crc2 = _mm_crc32_u64(crc2, word2);
+  }
+  std::array<uint32_t, 3> out = {static_cast<uint32_t>(crc0), static_cast<uint32_t>(crc1),
+                                 static_cast<uint32_t>(crc2)};
+  for (size_t stream = 0; stream < 3; ++stream) out[stream] = ExtendSse42(out[stream], p[stream] + done, n - done);
+  return out;
+}
+
+bool DetectSse42() {
+  __builtin_cpu_init();  // this runs during static initialisation, maybe before libgcc's own
+  return __builtin_cpu_supports("sse4.2");
+}
 #else
 bool DetectSse42() { return false; }
 #endif
@@ -84,6 +113,22 @@ uint32_t Extend(uint32_t init_crc, const char* data, size_t n) {
   if (kHasSse42) return ExtendSse42(crc, p, n) ^ 0xffffffffu;
 #endif
   return ExtendPortable(crc, p, n) ^ 0xffffffffu;
+}
+
+std::array<uint32_t, 3> Extend3(std::array<uint32_t, 3> init_crcs, std::array<const char*, 3> data, size_t n) {
+#if defined(__x86_64__)
+  if (kHasSse42) {
+    std::array<const uint8_t*, 3> p{};
+    for (size_t stream = 0; stream < 3; ++stream) {
+      p[stream] = reinterpret_cast<const uint8_t*>(data[stream]);
+      init_crcs[stream] ^= 0xffffffffu;
+    }
+    std::array<uint32_t, 3> crcs = Extend3Sse42(init_crcs, p, n);
+    for (uint32_t& crc : crcs) crc ^= 0xffffffffu;
+    return crcs;
+  }
+#endif
+  return {Extend(init_crcs[0], data[0], n), Extend(init_crcs[1], data[1], n), Extend(init_crcs[2], data[2], n)};
 }
 
 bool IsHardwareAccelerated() { return kHasSse42; }

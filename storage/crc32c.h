@@ -6,6 +6,7 @@
 // Threading: pure functions; safe from any thread.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -14,6 +15,11 @@ namespace raftmq::storage::crc32c {
 
 // The CRC of concat(A, data[0, n)) where init_crc is the CRC of some string A.
 uint32_t Extend(uint32_t init_crc, const char* data, size_t n);
+
+// Three independent Extends over n bytes each, as one call: the three streams are interleaved
+// so the crc32 instruction's 3-cycle latency is hidden (about 3x the single-stream rate on
+// long inputs). The CommitLog uses it to checksum three records of a batch at once.
+std::array<uint32_t, 3> Extend3(std::array<uint32_t, 3> init_crcs, std::array<const char*, 3> data, size_t n);
 
 inline uint32_t Value(const char* data, size_t n) { return Extend(0, data, n); }
 inline uint32_t Value(std::string_view data) { return Extend(0, data.data(), data.size()); }

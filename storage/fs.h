@@ -27,6 +27,10 @@ class WritableFile {
   virtual Status Append(std::string_view data) = 0;
   // fdatasync: everything appended so far survives a crash once this returns OK.
   virtual Status Sync() = 0;
+  // A hint: start writing bytes [offset, offset + bytes) back to disk now, without waiting
+  // for it, so a later Sync finds little left to write (RocksDB's bytes_per_sync). Makes
+  // nothing durable; errors the disk reports later come from Sync. The default does nothing.
+  virtual Status StartWriteback(uint64_t /*offset*/, uint64_t /*bytes*/) { return Status::Ok(); }
   virtual Status Close() = 0;
   // Bytes in the file, including what is appended but not yet synced.
   virtual uint64_t Size() const = 0;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -27,8 +28,11 @@ inline uint64_t GetFixed64(const char* in) {
   return value;
 }
 
-// Appends the record of `entry` to `out`; the caller checked the payload size.
-void AppendRecord(const LogEntry& entry, std::string* out);
+// The masked CRC field of each entry's record, into masked_crcs[0, entries.size()); three
+// records at a time (crc32c::Extend3). The caller checked the payload sizes.
+void ComputeRecordCrcs(std::span<const LogEntry> entries, uint32_t* masked_crcs);
+// Appends the record of `entry` to `out`, with the CRC ComputeRecordCrcs gave for it.
+void AppendRecord(const LogEntry& entry, uint32_t masked_crc, std::string* out);
 
 // What a parse of the bytes at a record's start found. Every value but kOk means the bytes
 // are not a record the writer finished: recovery cuts them off the newest segment and calls

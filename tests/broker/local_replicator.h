@@ -121,6 +121,7 @@ class LocalReplicator final : public Replicator {
     status.last = log_->LastIndex();
     return status;
   }
+  std::vector<ReplicaPeer> PeerProgress() override { return {}; }
   Status TransferLeadership(NodeId to) override {
     return to == id_ ? Status::InvalidArgument("self") : Status::Aborted("a single node has no one to transfer to");
   }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <random>
 #include <string>
 
@@ -34,6 +35,20 @@ TEST(Crc32c, HardwareAndTablePathsAgreeOnEveryLengthAndAlignment) {
   for (size_t start = 0; start < 9; ++start) {
     for (size_t size = 0; start + size <= data.size(); size += 13) {
       EXPECT_EQ(internal::ExtendPortable(0, data.data() + start, size), Extend(0, data.data() + start, size));
+    }
+  }
+}
+
+TEST(Crc32c, Extend3EqualsThreeSingleExtendsOnEveryLengthAndAlignment) {
+  std::mt19937 random(11);
+  std::string data(400, '\0');
+  for (char& c : data) c = static_cast<char>(random());
+  for (size_t start = 0; start < 9; ++start) {
+    for (size_t size = 0; start + 2 * 7 + size <= data.size(); size += 11) {
+      std::array<const char*, 3> streams = {data.data() + start, data.data() + start + 3, data.data() + start + 14};
+      std::array<uint32_t, 3> init = {0, 0x12345678u, Value("prefix")};
+      std::array<uint32_t, 3> crcs = Extend3(init, streams, size);
+      for (size_t k = 0; k < 3; ++k) EXPECT_EQ(Extend(init[k], streams[k], size), crcs[k]) << "stream " << k << " size " << size;
     }
   }
 }

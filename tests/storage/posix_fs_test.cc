@@ -29,6 +29,18 @@ TEST(PosixFs, AppendsAndReadsBackWhatWasWritten) {
   EXPECT_EQ(11u, *fs->FileSize(path));
 }
 
+TEST(PosixFs, StartWritebackSucceedsAndLeavesTheContentAlone) {
+  TempDir dir;
+  std::string path = dir.path() + "/file";
+  auto file = DefaultFs()->OpenAppendable(path);
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Append(std::string(10000, 'x')).ok());
+  Status started = (*file)->StartWriteback(4096, 5904);
+  EXPECT_TRUE(started.ok()) << started.ToString();
+  EXPECT_EQ(10000u, *DefaultFs()->FileSize(path));
+  ASSERT_TRUE((*file)->Sync().ok());
+}
+
 TEST(PosixFs, ReopeningForAppendKeepsTheContent) {
   TempDir dir;
   Fs* fs = DefaultFs();
