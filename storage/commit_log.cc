@@ -94,10 +94,8 @@ Status CommitLog::WriteBufferLocked() {
                  size_before);
     return status;
   }
-  for (const auto& [index, location] : encoded_locations_) {
-    Status indexed = index_->Append(index, location);
-    if (!indexed.ok()) return PoisonLocked(indexed.WithContext("entry index"));
-  }
+  Status indexed = index_->Append(encoded_locations_);
+  if (!indexed.ok()) return PoisonLocked(indexed.WithContext("entry index"));
   if (active_->first_index.load() == 0) active_->first_index.store(encoded_locations_.front().first.value());
   const EntryLocation& last = encoded_locations_.back().second;
   uint64_t written = last.payload_position + last.payload_size - active_->base;

@@ -126,16 +126,23 @@ uint64_t EntryIndex::LastLocked() const {
 }
 
 Status EntryIndex::Append(Index index, const EntryLocation& location) {
+  const std::pair<Index, EntryLocation> record(index, location);
+  return Append(std::span(&record, 1));
+}
+
+Status EntryIndex::Append(std::span<const std::pair<Index, EntryLocation>> records) {
   std::lock_guard lock(mu_);
-  RMQ_ASSERT(index > Index(0));
-  RMQ_ASSERT(files_.empty() || index.value() == LastLocked() + 1);
-  if (files_.empty() || (index.value() - 1) % options_.entries_per_file == 0) {
-    RMQ_RETURN_IF_ERROR(OpenFileLocked(index.value()));
+  for (const auto& [index, location] : records) {
+    RMQ_ASSERT(index > Index(0));
+    RMQ_ASSERT(files_.empty() || index.value() == LastLocked() + 1);
+    if (files_.empty() || (index.value() - 1) % options_.entries_per_file == 0) {
+      RMQ_RETURN_IF_ERROR(OpenFileLocked(index.value()));
+    }
+    EncodeLocation(location, &buffer_);
+    ++buffered_records_;
+    dirty_ = true;
+    if (buffer_.size() >= options_.buffer_bytes_max) RMQ_RETURN_IF_ERROR(FlushLocked());
   }
-  EncodeLocation(location, &buffer_);
-  ++buffered_records_;
-  dirty_ = true;
-  if (buffer_.size() >= options_.buffer_bytes_max) return FlushLocked();
   return Status::Ok();
 }
 

@@ -25,7 +25,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
+#include <utility>
 
 #include "storage/fs.h"
 #include "storage/log_store.h"
@@ -54,6 +56,8 @@ class EntryIndex {
 
   // `index` must be LastIndex() + 1, or anything when empty.
   Status Append(Index index, const EntryLocation& location);
+  // Consecutive records under one lock (the CommitLog's batch). On error a prefix may be in.
+  Status Append(std::span<const std::pair<Index, EntryLocation>> records);
   // NotFound outside [FirstIndex(), LastIndex()]; Corruption when the record fails its CRC.
   Result<EntryLocation> Get(Index index) const;
   // Forgets every index after `last_kept` (all of them when last_kept < FirstIndex()).
