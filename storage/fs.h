@@ -3,8 +3,9 @@
 // that drops everything not yet synced) without touching the code under test. RocksDB (the
 // MetaStore) is the one exception: it has its own Env.
 //
-// Threading: an Fs may be used from any thread. A WritableFile has one writer; a
-// RandomAccessFile may be read from many threads at once.
+// Threading: an Fs may be used from any thread. A WritableFile has one writer, but Sync (and
+// Size) may be called from another thread while it appends (a background flusher); a
+// RandomAccessFile may be read from many threads at once, also while the file grows.
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,164 @@
+// CommitLog: the Raft log of one broker node, stored as RocketMQ-style segment files (format
+// in commit_log_format.h) with an EntryIndex beside it (Raft index -> payload position).
+// It implements LogStore for raft::Node and CommitLogReader for the Dispatcher and Pull
+// handlers; ConsumeQueue entries store the absolute positions it hands out.
+//
+// Durability (flush_policy):
+// - kAsync (default): Append writes into the page cache; a background thread fsyncs every
+//   flush_interval_ms. Sync() returns at once. Survives a process crash, not a power loss
+//   (up to flush_interval_ms of appends may go).
+// - kSync: Sync() fsyncs once for every append before it (group commit); DurableIndex()
+//   covers an append only after that. Survives power loss for everything Sync() covered.
+// A failed fsync poisons the log: every later write answers that error until the log is
+// reopened (recovery then trusts only what it can verify). ENOSPC does not: the failed
+// append is cut back and later appends are tried again.
+//
+// Recovery (Open): starts at the checkpoint (the last position verified and made durable
+// together with the entry index), checks the CRC of every record after it, cuts a torn or
+// corrupt tail off the newest segment (logging segment, position, bytes and reason), answers
+// Corruption for a bad record in any older segment, and rebuilds the entry index from the
+// records when it is behind or lost.
+//
+// Threading: one writer thread calls Append, TruncateSuffix, Sync, Flush and
+// DeleteExpiredSegments. Readers (TermAt, Locate, Entries, ReadAt, FirstIndex, LastIndex,
+// DurableIndex) may run on any thread at the same time. A reader sees every entry up to the
+// LastIndex() it observed, complete (an entry is published after its bytes and index record
+// are in place). Entries a concurrent TruncateSuffix removes may still be returned or may
+// fail with NotFound; a concurrent retention deletion makes reads of the deleted range fail
+// with NotFound. Committed entries are never truncated, so the Dispatcher and Pull handlers,
+// which read only committed entries, always get them intact.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/entry_index.h"
+#include "storage/fs.h"
+#include "storage/log_checkpoint.h"
+#include "storage/log_segment.h"
+#include "storage/log_store.h"
+
+namespace raftmq::storage {
+
+enum class FlushPolicy : uint8_t { kAsync, kSync };
+
+struct CommitLogOptions {
+  std::string dir;                                 // created if missing
+  uint64_t segment_size_bytes = uint64_t{1} << 30;  // 1 GiB; a bigger lone record gets its own segment
+  FlushPolicy flush_policy = FlushPolicy::kAsync;
+  // Background fsync period (kAsync) and checkpoint period (both policies).
+  uint64_t flush_interval_ms = 500;
+  // Segments whose last write is older than this are deleted by DeleteExpiredSegments.
+  uint64_t retention_hours = 72;
+  // Above this disk usage DeleteExpiredSegments deletes the oldest segments whatever their age.
+  uint32_t disk_usage_watermark_percent = 85;
+  // Records per entry-index file (24 bytes each).
+  uint64_t index_entries_per_file = uint64_t{1} << 20;
+  // Read size of recovery scans and Entries.
+  uint64_t read_chunk_bytes = 1 << 20;
+};
+
+class CommitLog final : public LogStore, public CommitLogReader {
+ public:
+  static Result<std::unique_ptr<CommitLog>> Open(Fs* fs, CommitLogOptions options);
+  // Stops the flusher and flushes (errors are logged).
+  ~CommitLog() override;
+  CommitLog(const CommitLog&) = delete;
+  CommitLog& operator=(const CommitLog&) = delete;
+
+  // --- LogReader / CommitLogReader ---
+  Index FirstIndex() const override;
+  Index LastIndex() const override;
+  Result<Term> TermAt(Index index) const override;
+  // `to` is clamped to LastIndex() + 1.
+  Result<std::vector<LogEntry>> Entries(Index from, Index to, uint64_t bytes_max) const override;
+  Result<EntryLocation> Locate(Index index) const override;
+  Result<std::string> ReadAt(uint64_t position, uint32_t size) const override;
+
+  // --- LogStore ---
+  // On error a prefix of `entries` may have been appended (LastIndex() says how much); the
+  // log itself stays well formed. InvalidArgument for a payload over 4 GiB.
+  Status Append(std::span<const LogEntry> entries) override;
+  // Also makes the truncation durable. InvalidArgument below FirstIndex() - 1.
+  Status TruncateSuffix(Index last_kept) override;
+  // kSync: fsync (skipped when nothing was appended since the last one). kAsync: nothing.
+  Status Sync() override;
+
+  // Whatever the policy: fsyncs the log and the entry index and writes the checkpoint.
+  Status Flush();
+  // The last index known durable (fsynced).
+  Index DurableIndex() const;
+  // Deletes whole segments, oldest first, while each is older than retention_hours or the
+  // disk is above the watermark; never one holding an index >= keep_from, never the newest
+  // segment holding an entry. Returns how many it deleted.
+  Result<size_t> DeleteExpiredSegments(int64_t now_seconds, Index keep_from);
+  // Absolute position just after the last record (where the next append goes).
+  uint64_t EndPosition() const;
+  size_t SegmentCount() const;
+
+ private:
+  CommitLog(Fs* fs, CommitLogOptions options) : fs_(fs), options_(std::move(options)) {}
+
+  // Recovery (commit_log_recovery.cc).
+  Status Recover();
+  Status LoadSegments();
+  Status ReadFirstIndexes();
+  Result<LogCheckpoint> ChooseScanStart();
+  Status ScanFrom(LogCheckpoint start);
+  Status CutTail(LogSegment& segment, uint64_t valid_bytes, std::string_view reason);
+  Status OpenActiveSegment();
+
+  // Writing (commit_log.cc).
+  Status WriteBufferLocked();
+  Status RollLocked();
+  Status FlushLocked();
+  Status PoisonLocked(Status status);
+  Status CutSegmentsAfterLocked(uint64_t cut_position);
+  Result<bool> DiskAboveWatermark();
+  std::shared_ptr<LogSegment> SegmentAt(uint64_t position) const;
+  void FlusherLoop();
+  std::string SegmentPath(uint64_t base) const;
+  Result<std::unique_ptr<RandomAccessFile>> OpenSegmentReader(uint64_t base);
+
+  Fs* const fs_;
+  const CommitLogOptions options_;
+  std::unique_ptr<EntryIndex> index_;
+
+  // Readers take it shared to find a segment; the writer exclusively to add or remove one.
+  mutable std::shared_mutex segments_mu_;
+  std::map<uint64_t, std::shared_ptr<LogSegment>> segments_;  // by base
+
+  // Held by the writing operations and by the flusher while it snapshots what to sync.
+  std::mutex write_mu_;
+  std::shared_ptr<LogSegment> active_;
+  std::shared_ptr<WritableFile> active_writer_;
+  uint64_t durable_position_ = 0;
+  Status poisoned_;            // a failed fsync: the log refuses writes until reopened
+  std::string encode_buffer_;  // records of the append in progress, reused across appends
+  std::vector<std::pair<Index, EntryLocation>> encoded_locations_;  // the same records' places
+
+  // One flush (and checkpoint write) at a time; TruncateSuffix and retention hold it
+  // throughout so a checkpoint can never point past a cut.
+  std::mutex flush_mu_;
+  LogCheckpoint checkpoint_;
+
+  std::atomic<uint64_t> first_index_{1};
+  std::atomic<uint64_t> last_index_{0};
+  std::atomic<uint64_t> durable_index_{0};
+
+  std::mutex flusher_mu_;
+  std::condition_variable flusher_cv_;
+  bool flusher_stopping_ = false;
+  std::thread flusher_;
+};
+
+}  // namespace raftmq::storage

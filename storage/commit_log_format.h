@@ -1,0 +1,73 @@
+// The CommitLog's bytes on disk. A segment file is a sequence of records; a record never
+// spans two segments. Instead of padding the rest of a segment with a blank record (RocketMQ
+// preallocates and writes one), an append that does not fit rolls to a new segment whose file
+// name is the absolute position of its first byte (20 zero-padded digits), so positions stay
+// dense: a closed segment ends exactly where its successor's name says, which recovery checks.
+//
+// One record, little-endian (kHeaderBytes = 32, then the body):
+//
+//   0        4        8        12   13     16               24               32
+//   +--------+--------+--------+----+------+----------------+----------------+---------+
+//   | magic  | crc    | body   |type| zero |     term       |     index      | body... |
+//   | u32    | u32    | size   | u8 | 3 B  |     u64        |     u64        |         |
+//   +--------+--------+--------+----+------+----------------+----------------+---------+
+//
+// crc = crc32c::Mask(CRC32C(bytes [8, 32) of the header, then the body)): it covers everything
+// after itself, so a torn header, a torn body and a flipped bit all fail it. The magic tells a
+// record from zeros or garbage before the CRC is computed.
+//
+// The checkpoint file (kCheckpointFileName, replaced by rename) says how far recovery may
+// trust the log without reading it again (kCheckpointBytes):
+//
+//   0        4        8                 16                24
+//   +--------+--------+-----------------+-----------------+
+//   | magic  | crc    | position (u64)  | next_index (u64)|
+//   +--------+--------+-----------------+-----------------+
+//
+// crc = Mask(CRC32C(bytes [8, 24))). Every record before `position` is durable and was
+// verified, and the entry index durably holds every index before `next_index`.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace raftmq::storage::commit_log_format {
+
+static_assert(std::endian::native == std::endian::little, "the formats are little-endian");
+
+inline constexpr uint32_t kRecordMagic = 0xdaa320a7u;  // RocketMQ's MESSAGE_MAGIC_CODE
+inline constexpr size_t kMagicOffset = 0;
+inline constexpr size_t kCrcOffset = 4;
+inline constexpr size_t kBodySizeOffset = 8;
+inline constexpr size_t kTypeOffset = 12;
+inline constexpr size_t kZeroOffset = 13;
+inline constexpr size_t kTermOffset = 16;
+inline constexpr size_t kIndexOffset = 24;
+inline constexpr size_t kHeaderBytes = 32;
+inline constexpr size_t kCrcCoveredHeaderOffset = kBodySizeOffset;
+// A body is one Raft entry's payload; its size field is a u32.
+inline constexpr uint64_t kBodyBytesMax = UINT32_MAX;
+
+static_assert(kCrcOffset == kMagicOffset + sizeof(uint32_t));
+static_assert(kBodySizeOffset == kCrcOffset + sizeof(uint32_t));
+static_assert(kTypeOffset == kBodySizeOffset + sizeof(uint32_t));
+static_assert(kZeroOffset == kTypeOffset + sizeof(uint8_t));
+static_assert(kTermOffset == kZeroOffset + 3 && kTermOffset % 8 == 0);
+static_assert(kIndexOffset == kTermOffset + sizeof(uint64_t));
+static_assert(kHeaderBytes == kIndexOffset + sizeof(uint64_t));
+
+inline constexpr size_t kSegmentNameDigits = 20;  // RocketMQ: 00000000001073741824
+
+inline constexpr std::string_view kCheckpointFileName = "checkpoint";
+inline constexpr std::string_view kCheckpointTempFileName = "checkpoint.tmp";
+inline constexpr std::string_view kIndexDirName = "index";
+inline constexpr uint32_t kCheckpointMagic = 0xcbd43194u;  // RocketMQ's BLANK_MAGIC_CODE
+inline constexpr size_t kCheckpointPositionOffset = 8;
+inline constexpr size_t kCheckpointNextIndexOffset = 16;
+inline constexpr size_t kCheckpointBytes = 24;
+static_assert(kCheckpointNextIndexOffset == kCheckpointPositionOffset + sizeof(uint64_t));
+static_assert(kCheckpointBytes == kCheckpointNextIndexOffset + sizeof(uint64_t));
+
+}  // namespace raftmq::storage::commit_log_format

@@ -1,0 +1,62 @@
+// Encoding and checking of one CommitLog record (layout in commit_log_format.h), and the
+// little-endian field helpers the storage files share.
+//
+// Threading: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "storage/commit_log_format.h"
+#include "storage/log_store.h"
+
+namespace raftmq::storage {
+
+inline void PutFixed32(char* out, uint32_t value) { std::memcpy(out, &value, sizeof(value)); }
+inline void PutFixed64(char* out, uint64_t value) { std::memcpy(out, &value, sizeof(value)); }
+inline uint32_t GetFixed32(const char* in) {
+  uint32_t value;
+  std::memcpy(&value, in, sizeof(value));
+  return value;
+}
+inline uint64_t GetFixed64(const char* in) {
+  uint64_t value;
+  std::memcpy(&value, in, sizeof(value));
+  return value;
+}
+
+// Appends the record of `entry` to `out`; the caller checked the payload size.
+void AppendRecord(const LogEntry& entry, std::string* out);
+
+// What a parse of the bytes at a record's start found. Every value but kOk means the bytes
+// are not a record the writer finished: recovery cuts them off the newest segment and calls
+// them corruption anywhere else.
+enum class RecordCheck : uint8_t {
+  kOk,
+  kTruncated,  // fewer bytes than the header or the body needs
+  kBadMagic,
+  kBadCrc,
+  kBadType,    // CRC fine but an entry type this version does not know
+  kOutOfSequence,  // a sound record, but not the index that must come next (set by callers)
+};
+std::string_view RecordCheckName(RecordCheck check);
+
+struct ParsedRecord {
+  Index index;
+  Term term;
+  EntryType type = EntryType::kNoop;
+  std::string_view body;    // points into the parsed bytes
+  uint64_t record_bytes = 0;
+};
+
+// Parses the record at the start of `bytes` (which may hold more after it).
+RecordCheck ParseRecord(std::string_view bytes, ParsedRecord* record);
+
+// The body size a header claims, before any check (kHeaderBytes must be available).
+inline uint64_t RecordBytesClaimed(const char* header) {
+  return commit_log_format::kHeaderBytes + GetFixed32(header + commit_log_format::kBodySizeOffset);
+}
+
+}  // namespace raftmq::storage

@@ -1,0 +1,144 @@
+// TruncateSuffix (a follower's divergent tail) and retention (DeleteExpiredSegments).
+#include <gtest/gtest.h>
+
+#include <ctime>
+
+#include "storage/commit_log.h"
+#include "storage/fault_fs.h"
+#include "storage_test_util.h"
+
+namespace raftmq::storage {
+namespace {
+
+using testing::MakeEntries;
+using testing::TempDir;
+
+constexpr int64_t kHourSeconds = 3600;
+
+class CommitLogTrim : public ::testing::Test {
+ protected:
+  CommitLogOptions Options() const {
+    // 200-byte payloads make 232-byte records: four per 1 KiB segment.
+    return CommitLogOptions{.dir = dir_.path() + "/log", .segment_size_bytes = 1024, .flush_interval_ms = 60'000,
+                            .retention_hours = 72, .disk_usage_watermark_percent = 85,
+                            .index_entries_per_file = 4, .read_chunk_bytes = 256};
+  }
+  std::unique_ptr<CommitLog> Open() {
+    auto log = CommitLog::Open(&fs_, Options());
+    EXPECT_TRUE(log.ok()) << log.status().ToString();
+    return log.ok() ? std::move(log).value() : nullptr;
+  }
+  std::unique_ptr<CommitLog> Reopen(std::unique_ptr<CommitLog>& log) {
+    log.reset();
+    return Open();
+  }
+  static int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+  TempDir dir_;
+  FaultFs fs_{DefaultFs()};
+};
+
+TEST_F(CommitLogTrim, TruncateSuffixWithinTheActiveSegmentThenAppendsTheNewTail) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(MakeEntries(1, 3, 1, 50)).ok());
+  ASSERT_TRUE(log->TruncateSuffix(Index(1)).ok());
+  EXPECT_EQ(Index(1), log->LastIndex());
+  EXPECT_TRUE(log->TermAt(Index(2)).status().IsNotFound());
+  ASSERT_TRUE(log->Append(MakeEntries(2, 2, 2, 70)).ok());
+  log = Reopen(log);
+  auto expected = MakeEntries(1, 1, 1, 50);
+  for (const auto& entry : MakeEntries(2, 2, 2, 70)) expected.push_back(entry);
+  EXPECT_EQ(expected, *log->Entries(Index(1), Index(4), UINT64_MAX));
+}
+
+TEST_F(CommitLogTrim, TruncateSuffixAcrossSegmentsRemovesTheirFiles) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(MakeEntries(1, 12, 1, 200)).ok());
+  EXPECT_EQ(3u, log->SegmentCount());
+  ASSERT_TRUE(log->TruncateSuffix(Index(2)).ok());
+  EXPECT_EQ(1u, log->SegmentCount());
+  EXPECT_EQ(464u, log->EndPosition());
+  EXPECT_FALSE(fs_.Exists(Options().dir + "/00000000000000000928"));
+  ASSERT_TRUE(log->Append(MakeEntries(3, 6, 2, 200)).ok());  // rolls again at 928
+  EXPECT_TRUE(fs_.Exists(Options().dir + "/00000000000000000928"));
+  log = Reopen(log);
+  EXPECT_EQ(Index(8), log->LastIndex());
+  EXPECT_EQ(MakeEntries(3, 6, 2, 200), *log->Entries(Index(3), Index(9), UINT64_MAX));
+}
+
+TEST_F(CommitLogTrim, TruncateSuffixAtASegmentBoundaryKeepsTheSegmentBefore) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(MakeEntries(1, 6, 1, 200)).ok());
+  ASSERT_TRUE(log->TruncateSuffix(Index(4)).ok());
+  EXPECT_EQ(1u, log->SegmentCount());
+  ASSERT_TRUE(log->Append(MakeEntries(5, 1, 3, 200)).ok());
+  EXPECT_EQ(2u, log->SegmentCount());
+  EXPECT_EQ(Term(3), *log->TermAt(Index(5)));
+}
+
+TEST_F(CommitLogTrim, TruncateSuffixToZeroEmptiesTheLog) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(MakeEntries(1, 6, 1, 200)).ok());
+  ASSERT_TRUE(log->TruncateSuffix(Index(0)).ok());
+  EXPECT_EQ(Index(0), log->LastIndex());
+  log = Reopen(log);
+  EXPECT_EQ(Index(1), log->FirstIndex());
+  EXPECT_EQ(Index(0), log->LastIndex());
+  ASSERT_TRUE(log->Append(MakeEntries(1, 1, 4, 10)).ok());
+}
+
+TEST_F(CommitLogTrim, TruncationSurvivesACrashAndTheOldTailNeverReturns) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(MakeEntries(1, 10, 1, 200)).ok());
+  ASSERT_TRUE(log->Flush().ok());
+  ASSERT_TRUE(log->TruncateSuffix(Index(5)).ok());
+  ASSERT_TRUE(log->Append(MakeEntries(6, 2, 2, 10)).ok());
+  fs_.Crash({.unsynced_bytes_kept = UINT64_MAX});
+  log.reset();
+  fs_.Restart();
+  log = Open();
+  EXPECT_EQ(Index(7), log->LastIndex());
+  EXPECT_EQ(MakeEntries(6, 2, 2, 10), *log->Entries(Index(6), Index(8), UINT64_MAX));
+}
+
+TEST_F(CommitLogTrim, RetentionDeletesExpiredSegmentsBelowKeepFromButNeverTheNewestWithEntries) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(MakeEntries(1, 9, 1, 200)).ok());  // segments [1-4] [5-8] [9]
+  EXPECT_EQ(0u, *log->DeleteExpiredSegments(Now(), Index(100)));  // young, disk not full
+  EXPECT_EQ(1u, *log->DeleteExpiredSegments(Now() + 73 * kHourSeconds, Index(6)));
+  EXPECT_EQ(Index(5), log->FirstIndex());
+  EXPECT_TRUE(log->Entries(Index(4), Index(5), 0).status().IsNotFound());
+  EXPECT_TRUE(log->ReadAt(10, 10).status().IsNotFound());
+  EXPECT_EQ(1u, *log->DeleteExpiredSegments(Now() + 73 * kHourSeconds, Index(100)));
+  EXPECT_EQ(Index(9), log->FirstIndex());
+  EXPECT_EQ(1u, log->SegmentCount());
+  log = Reopen(log);
+  EXPECT_EQ(Index(9), log->FirstIndex());
+  EXPECT_EQ(Index(9), log->LastIndex());
+  EXPECT_EQ(MakeEntries(9, 1, 1, 200), *log->Entries(Index(9), Index(10), 0));
+  EXPECT_TRUE(log->TruncateSuffix(Index(7)).IsInvalidArgument());
+}
+
+TEST_F(CommitLogTrim, RetentionDeletesYoungSegmentsWhenTheDiskIsAboveTheWatermark) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(MakeEntries(1, 9, 1, 200)).ok());
+  fs_.SetDiskSpace(DiskSpace{.total_bytes = 1000, .available_bytes = 200});  // 80 %: below 85 %
+  EXPECT_EQ(0u, *log->DeleteExpiredSegments(Now(), Index(100)));
+  fs_.SetDiskSpace(DiskSpace{.total_bytes = 1000, .available_bytes = 100});  // 90 %
+  EXPECT_EQ(0u, *log->DeleteExpiredSegments(Now(), Index(1)));  // keep_from protects them
+  EXPECT_EQ(2u, *log->DeleteExpiredSegments(Now(), Index(100)));
+  EXPECT_EQ(Index(9), log->FirstIndex());
+}
+
+TEST_F(CommitLogTrim, RetentionDropsOldEntryIndexFilesToo) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(MakeEntries(1, 9, 1, 200)).ok());
+  EXPECT_TRUE(fs_.Exists(Options().dir + "/index/00000000000000000001"));
+  EXPECT_EQ(2u, *log->DeleteExpiredSegments(Now() + 73 * kHourSeconds, Index(100)));
+  EXPECT_FALSE(fs_.Exists(Options().dir + "/index/00000000000000000001"));
+  EXPECT_TRUE(fs_.Exists(Options().dir + "/index/00000000000000000009"));
+  EXPECT_EQ(Term(1), *log->TermAt(Index(9)));
+}
+
+}  // namespace
+}  // namespace raftmq::storage
