@@ -1,0 +1,88 @@
+// Dispatcher: turns *committed* CommitLog entries, in index order, into ConsumeQueue entries.
+// A kMessageBatch entry gets one ConsumeQueue entry per message at the queue's next offset,
+// so offsets are assigned at apply time and are the same on every node; any other entry type
+// only advances the applied index.
+//
+// Checkpoint: every checkpoint_interval_entries entries or checkpoint_interval_ms (and on
+// Close) the Dispatcher syncs every ConsumeQueue and only then writes its applied index to the
+// MetaStore, so a checkpoint never claims queue entries a crash can take away. The write is
+// buffered: losing it only makes recovery redo more.
+//
+// Recovery (Recover, before the first Dispatch): every queue entry of an entry after the
+// checkpoint may be missing, torn or present; cutting every queue at the CommitLog position
+// of the first entry after the checkpoint and re-dispatching checkpoint+1..committed leaves
+// each committed message in exactly one slot. If the CommitLog lost entries the checkpoint
+// covers (async flush and an OS crash), recovery starts from the log's last entry instead;
+// Raft brings the lost entries back and they are dispatched again.
+//
+// Threading: one thread (the node's apply loop) calls everything; the queues it writes are
+// read concurrently by Pull handlers (see consume_queue.h).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "common/log_ids.h"
+#include "common/result.h"
+#include "common/status.h"
+#include "storage/consume_queue_store.h"
+#include "storage/log_store.h"
+#include "storage/meta_store.h"
+
+namespace raftmq::storage {
+
+struct DispatcherOptions {
+  uint64_t checkpoint_interval_entries = 10'000;  // entries applied between two checkpoints
+  int64_t checkpoint_interval_ms = 1'000;         // time between two checkpoints, when busy
+  uint64_t recovery_read_bytes_max = 4u << 20;    // payload bytes per CommitLog read in Recover
+  // Called after a queue grew, with its new MaxOffset (e.g. to wake held long polls). Runs on
+  // the dispatching thread: keep it short.
+  std::function<void(std::string_view topic, uint32_t queue_id, uint64_t max_offset)> on_queue_grown;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(ConsumeQueueStore* queues, MetaStore* meta, DispatcherOptions options);
+
+  // Makes the ConsumeQueues consistent with log entries [1, committed] (see above). Must run
+  // once before Dispatch; afterwards applied_index() is min(max(checkpoint, committed),
+  // log.LastIndex()). `committed` may lag (e.g. HardState.commit is only a hint): entries up
+  // to the checkpoint were committed when they were dispatched.
+  Status Recover(const CommitLogReader& log, Index committed);
+
+  // Indexes entry `entry` (index applied_index() + 1), whose payload lies at `location`.
+  // Returns the queue offset of each message of a kMessageBatch in payload order, nothing for
+  // other types. Corruption when the payload is no valid batch (nothing is appended then);
+  // after an I/O error the Dispatcher refuses further entries until Recover.
+  Result<std::vector<uint64_t>> Dispatch(const LogEntry& entry, const EntryLocation& location);
+
+  // Syncs every queue, then records applied_index() in the MetaStore.
+  Status Checkpoint();
+  // The final checkpoint.
+  Status Close() { return Checkpoint(); }
+
+  Index applied_index() const { return applied_; }
+
+ private:
+  struct PlannedAppend;
+
+  Result<std::vector<uint64_t>> DispatchBatch(std::string_view payload, uint64_t payload_position);
+  Result<uint64_t> CutPosition(const CommitLogReader& log, Index last_dispatched) const;
+  Status Redispatch(const CommitLogReader& log, Index last);
+  Status MaybeCheckpoint();
+
+  ConsumeQueueStore* const queues_;
+  MetaStore* const meta_;
+  const DispatcherOptions options_;
+
+  bool recovered_ = false;
+  Status failure_;  // sticky I/O failure: queues and applied_ may disagree until Recover
+  Index applied_;
+  Index checkpointed_;
+  std::chrono::steady_clock::time_point checkpointed_at_;
+};
+
+}  // namespace raftmq::storage

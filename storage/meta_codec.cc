@@ -1,0 +1,85 @@
+#include "storage/meta_codec.h"
+
+#include "common/assert.h"
+#include "storage/little_endian.h"
+
+namespace raftmq::storage {
+
+namespace {
+constexpr size_t kQueueIdBytes = 4;
+}  // namespace
+
+Status CheckMetaName(std::string_view what, std::string_view name) {
+  if (name.empty()) return Status::InvalidArgument(std::string(what) + " is empty");
+  if (name.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument(std::string(what) + " holds a NUL byte");
+  }
+  return Status::Ok();
+}
+
+std::string ConsumerOffsetGroupPrefix(std::string_view group) {
+  std::string prefix(group);
+  prefix.push_back('\0');
+  return prefix;
+}
+
+std::string EncodeConsumerOffsetKey(const ConsumerOffsetKey& key) {
+  RMQ_ASSERT(key.group.find('\0') == std::string::npos);
+  RMQ_ASSERT(key.topic.find('\0') == std::string::npos);
+  std::string bytes = ConsumerOffsetGroupPrefix(key.group);
+  bytes.append(key.topic);
+  bytes.push_back('\0');
+  for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<char>((key.queue_id >> shift) & 0xff));
+  return bytes;
+}
+
+Result<ConsumerOffsetKey> DecodeConsumerOffsetKey(std::string_view bytes) {
+  const size_t group_end = bytes.find('\0');
+  if (group_end == std::string_view::npos || bytes.size() < group_end + 1 + 1 + kQueueIdBytes) {
+    return Status::Corruption("consumer offset key too short");
+  }
+  const std::string_view topic = bytes.substr(group_end + 1, bytes.size() - group_end - 2 - kQueueIdBytes);
+  if (bytes[bytes.size() - kQueueIdBytes - 1] != '\0' || topic.find('\0') != std::string_view::npos) {
+    return Status::Corruption("consumer offset key without topic separator");
+  }
+  ConsumerOffsetKey key{std::string(bytes.substr(0, group_end)), std::string(topic), 0};
+  for (size_t i = bytes.size() - kQueueIdBytes; i < bytes.size(); ++i) {
+    key.queue_id = (key.queue_id << 8) | static_cast<uint8_t>(bytes[i]);
+  }
+  return key;
+}
+
+std::string EncodeUint64(uint64_t value) {
+  std::string bytes;
+  AppendLittleEndian(&bytes, value);
+  return bytes;
+}
+
+Result<uint64_t> DecodeUint64(std::string_view bytes) {
+  if (bytes.size() != sizeof(uint64_t)) {
+    return Status::Corruption("expected 8 bytes, found " + std::to_string(bytes.size()));
+  }
+  return LoadLittleEndian<uint64_t>(bytes.data());
+}
+
+std::string EncodeHardState(const HardState& state) {
+  std::string bytes;
+  AppendLittleEndian(&bytes, state.term.value());
+  AppendLittleEndian(&bytes, static_cast<uint64_t>(state.voted_for));
+  AppendLittleEndian(&bytes, state.commit.value());
+  RMQ_ASSERT(bytes.size() == kHardStateValueSize);
+  return bytes;
+}
+
+Result<HardState> DecodeHardState(std::string_view bytes) {
+  if (bytes.size() != kHardStateValueSize) {
+    return Status::Corruption("hard state of " + std::to_string(bytes.size()) + " bytes");
+  }
+  HardState state;
+  state.term = Term(LoadLittleEndian<uint64_t>(bytes.data()));
+  state.voted_for = LoadLittleEndian<uint64_t>(bytes.data() + 8);
+  state.commit = Index(LoadLittleEndian<uint64_t>(bytes.data() + 16));
+  return state;
+}
+
+}  // namespace raftmq::storage

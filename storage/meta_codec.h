@@ -1,0 +1,52 @@
+// Keys and values of the MetaStore's column families (see meta_store.h for the families).
+// Integers are little-endian except the queue id inside a consumer-offset key, which is
+// big-endian so RocksDB's bytewise order lists a group's offsets by topic, then queue id.
+//
+//   raft              "hard_state"                      -> term u64 | voted_for u64 | commit u64
+//   consumer_offsets  group \0 topic \0 queue_id u32be  -> offset u64
+//   topics            topic name                        -> opaque config bytes
+//   checkpoints       "dispatch"                        -> applied index u64
+//
+// Group and topic names hold no NUL byte, so `group \0` is a prefix that only that group's
+// keys start with. Decoders answer Corruption on malformed bytes.
+//
+// Threading: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "common/status.h"
+#include "storage/hard_state.h"
+
+namespace raftmq::storage {
+
+inline constexpr std::string_view kHardStateKey = "hard_state";
+inline constexpr std::string_view kDispatchCheckpointKey = "dispatch";
+inline constexpr size_t kHardStateValueSize = 24;
+
+struct ConsumerOffsetKey {
+  std::string group;
+  std::string topic;
+  uint32_t queue_id = 0;
+
+  bool operator==(const ConsumerOffsetKey&) const = default;
+};
+
+// InvalidArgument when a name is empty or holds a NUL byte.
+Status CheckMetaName(std::string_view what, std::string_view name);
+
+std::string EncodeConsumerOffsetKey(const ConsumerOffsetKey& key);
+// The prefix every key of `group` starts with.
+std::string ConsumerOffsetGroupPrefix(std::string_view group);
+Result<ConsumerOffsetKey> DecodeConsumerOffsetKey(std::string_view bytes);
+
+std::string EncodeUint64(uint64_t value);
+Result<uint64_t> DecodeUint64(std::string_view bytes);
+
+std::string EncodeHardState(const HardState& state);
+Result<HardState> DecodeHardState(std::string_view bytes);
+
+}  // namespace raftmq::storage

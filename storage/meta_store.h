@@ -1,0 +1,128 @@
+// MetaStore: a node's small, mutable metadata in RocksDB, one column family per kind:
+//   raft              the Raft HardState (this class is the node's HardStateStore)
+//   consumer_offsets  (group, topic, queue id) -> committed consume offset
+//   topics            topic name -> opaque topic config bytes (the broker owns the format)
+//   checkpoints       the Dispatcher's applied index
+// Key and value encodings are in meta_codec.h.
+//
+// Durability: SaveHardState syncs the WAL before it returns. Every other write is buffered
+// (Durability::kBuffered, the default) unless the caller asks for kSync: RocksDB recovers
+// buffered writes after an OS crash as an in-order prefix, so a later write that survived
+// implies every earlier one did. The Dispatcher relies on this: a checkpoint that survived
+// means the consumer offsets applied before it did too.
+//
+// Threading: every method may be called from any thread (RocksDB serialises writers).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/log_ids.h"
+#include "common/result.h"
+#include "common/status.h"
+#include "storage/hard_state.h"
+#include "storage/meta_codec.h"
+
+namespace rocksdb {
+class Cache;
+class ColumnFamilyHandle;
+class DB;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace raftmq::storage {
+
+// Small on purpose: a broker runs several column families on a small box.
+struct MetaStoreOptions {
+  size_t block_cache_bytes = 8u << 20;    // one LRU cache shared by every column family
+  size_t write_buffer_bytes = 4u << 20;   // memtable size per column family
+  int write_buffers_max = 2;              // memtables per column family
+  int open_files_max = 256;               // table files RocksDB keeps open
+  int background_jobs_max = 2;            // flush + compaction threads
+  size_t info_log_file_bytes_max = 1u << 20;
+  size_t info_log_files_kept = 3;
+};
+
+enum class Durability { kBuffered, kSync };
+
+struct ConsumerOffset {
+  std::string topic;
+  uint32_t queue_id = 0;
+  uint64_t offset = 0;
+
+  bool operator==(const ConsumerOffset&) const = default;
+};
+
+class MetaStore;
+
+// Several MetaStore writes applied atomically by MetaStore::Write. Built by MetaStore::NewBatch.
+class MetaWriteBatch {
+ public:
+  MetaWriteBatch(MetaWriteBatch&&) noexcept;
+  MetaWriteBatch& operator=(MetaWriteBatch&&) noexcept;
+  ~MetaWriteBatch();
+
+  Status PutConsumerOffset(const ConsumerOffsetKey& key, uint64_t offset);
+  Status DeleteConsumerOffset(const ConsumerOffsetKey& key);
+  Status PutTopic(std::string_view topic, std::string_view config);
+  Status DeleteTopic(std::string_view topic);
+  Status PutDispatchCheckpoint(Index applied);
+  size_t Count() const;
+
+ private:
+  friend class MetaStore;
+  explicit MetaWriteBatch(const MetaStore* store);
+
+  const MetaStore* store_;
+  std::unique_ptr<rocksdb::WriteBatch> batch_;
+};
+
+class MetaStore final : public HardStateStore {
+ public:
+  // Opens (creating when missing) the store in directory `dir`.
+  static Result<std::unique_ptr<MetaStore>> Open(const std::string& dir, const MetaStoreOptions& options = {});
+  ~MetaStore() override;
+  MetaStore(const MetaStore&) = delete;
+  MetaStore& operator=(const MetaStore&) = delete;
+
+  Result<HardState> LoadHardState() const override;
+  Status SaveHardState(const HardState& state) override;
+
+  // NotFound when the group never committed an offset for the queue.
+  Result<uint64_t> LoadConsumerOffset(const ConsumerOffsetKey& key) const;
+  Status SaveConsumerOffset(const ConsumerOffsetKey& key, uint64_t offset,
+                            Durability durability = Durability::kBuffered);
+  // Every offset of `group`, ordered by topic, then queue id.
+  Result<std::vector<ConsumerOffset>> ListConsumerOffsets(std::string_view group) const;
+
+  // NotFound for an unknown topic.
+  Result<std::string> LoadTopic(std::string_view topic) const;
+  // (name, config) of every topic, ordered by name.
+  Result<std::vector<std::pair<std::string, std::string>>> ListTopics() const;
+
+  // Index(0) when no checkpoint was ever written.
+  Result<Index> LoadDispatchCheckpoint() const;
+
+  MetaWriteBatch NewBatch() const;
+  Status Write(MetaWriteBatch batch, Durability durability = Durability::kBuffered);
+
+ private:
+  friend class MetaWriteBatch;
+  enum Family : size_t { kRaft = 0, kConsumerOffsets, kTopics, kCheckpoints, kFamilyCount };
+
+  MetaStore() = default;
+  Result<std::string> Get(Family family, std::string_view key) const;
+  rocksdb::ColumnFamilyHandle* Handle(Family family) const { return handles_[family]; }
+
+  std::shared_ptr<rocksdb::Cache> block_cache_;
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* default_handle_ = nullptr;  // unused, but owned like the others
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;      // by Family; destroyed before db_
+};
+
+}  // namespace raftmq::storage

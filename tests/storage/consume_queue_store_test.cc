@@ -1,0 +1,89 @@
+#include "storage/consume_queue_store.h"
+
+#include <gtest/gtest.h>
+
+#include "scoped_dir.h"
+
+namespace raftmq::storage {
+namespace {
+
+using testing::ScopedDir;
+
+std::unique_ptr<ConsumeQueueStore> OpenOrDie(const std::string& root) {
+  Result<std::unique_ptr<ConsumeQueueStore>> store =
+      ConsumeQueueStore::Open(DefaultFs(), root, ConsumeQueueOptions{.entries_per_file = 3});
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
+ConsumeQueueEntry At(uint64_t position) { return ConsumeQueueEntry{position, 10, 0}; }
+
+TEST(ConsumeQueueStore, CreatesQueuesOnFirstUseAndFindsThemAfterReopen) {
+  ScopedDir dir;
+  {
+    std::unique_ptr<ConsumeQueueStore> store = OpenOrDie(dir.path());
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->Find("orders", 0), nullptr);
+    Result<ConsumeQueue*> queue = store->FindOrCreate("orders", 7);
+    ASSERT_TRUE(queue.ok());
+    ASSERT_TRUE((*queue)->Append(0, std::vector{At(100), At(200)}).ok());
+    ASSERT_TRUE(store->FindOrCreate("audit", 0).ok());
+    EXPECT_EQ(*store->FindOrCreate("orders", 7), *queue) << "the same queue, not a second one";
+    ASSERT_TRUE(store->SyncAll().ok());
+  }
+  EXPECT_TRUE(DefaultFs()->Exists(dir.path() + "/consumequeue/orders/7/00000000000000000000"));
+  std::unique_ptr<ConsumeQueueStore> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  const auto queues = store->Queues();
+  ASSERT_EQ(queues.size(), 2u);
+  EXPECT_EQ(queues[0].first, (QueueId{"audit", 0}));
+  EXPECT_EQ(queues[1].first, (QueueId{"orders", 7}));
+  ASSERT_NE(store->Find("orders", 7), nullptr);
+  EXPECT_EQ(store->Find("orders", 7)->MaxOffset(), 2u);
+}
+
+TEST(ConsumeQueueStore, RefusesTopicsThatAreNoSafeDirectoryName) {
+  ScopedDir dir;
+  std::unique_ptr<ConsumeQueueStore> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  for (const char* topic : {"", "..", "a/b", "a b", "tab\t"}) {
+    EXPECT_TRUE(store->FindOrCreate(topic, 0).status().IsInvalidArgument()) << topic;
+  }
+  EXPECT_TRUE(store->FindOrCreate(std::string(kTopicNameBytesMax + 1, 'x'), 0).status().IsInvalidArgument());
+  EXPECT_TRUE(store->FindOrCreate(std::string(kTopicNameBytesMax, 'x'), 0).ok());
+  EXPECT_TRUE(store->FindOrCreate("%RETRY%group|a_b-c", 0).ok());
+}
+
+TEST(ConsumeQueueStore, TruncateAllFromCutsEveryQueueAtTheSamePosition) {
+  ScopedDir dir;
+  std::unique_ptr<ConsumeQueueStore> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  ConsumeQueue* a = *store->FindOrCreate("a", 0);
+  ConsumeQueue* b = *store->FindOrCreate("b", 0);
+  ASSERT_TRUE(a->Append(0, std::vector{At(10), At(30), At(50), At(70)}).ok());
+  ASSERT_TRUE(b->Append(0, std::vector{At(20), At(40)}).ok());
+  ASSERT_TRUE(store->TruncateAllFrom(40).ok());
+  EXPECT_EQ(a->MaxOffset(), 2u);
+  EXPECT_EQ(b->MaxOffset(), 1u);
+  ASSERT_TRUE(store->TruncateAllFrom(0).ok());
+  EXPECT_EQ(a->MaxOffset(), 0u);
+  EXPECT_EQ(b->MaxOffset(), 0u);
+}
+
+TEST(ConsumeQueueStore, DeleteFilesBeforeRemovesOldFilesOfEveryQueue) {
+  ScopedDir dir;
+  std::unique_ptr<ConsumeQueueStore> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  ConsumeQueue* a = *store->FindOrCreate("a", 0);
+  ConsumeQueue* b = *store->FindOrCreate("b", 1);
+  ASSERT_TRUE(a->Append(0, std::vector{At(0), At(10), At(20), At(30), At(40)}).ok());
+  ASSERT_TRUE(b->Append(0, std::vector{At(5), At(15), At(25), At(35)}).ok());
+  Result<size_t> removed = store->DeleteFilesBefore(30);  // a's file 0 ends at 30, b's at 35
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(*removed, 1u);
+  EXPECT_EQ(a->MinOffset(), 3u);
+  EXPECT_EQ(b->MinOffset(), 0u);
+}
+
+}  // namespace
+}  // namespace raftmq::storage

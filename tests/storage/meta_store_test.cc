@@ -1,0 +1,128 @@
+#include "storage/meta_store.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "scoped_dir.h"
+
+namespace raftmq::storage {
+namespace {
+
+using testing::ScopedDir;
+
+std::unique_ptr<MetaStore> OpenOrDie(const std::string& dir) {
+  Result<std::unique_ptr<MetaStore>> store = MetaStore::Open(dir);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
+TEST(MetaStore, FreshStoreAnswersZeroHardStateAndNoCheckpoint) {
+  ScopedDir dir;
+  std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  Result<HardState> state = store->LoadHardState();
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(*state, HardState{});
+  Result<Index> checkpoint = store->LoadDispatchCheckpoint();
+  ASSERT_TRUE(checkpoint.ok());
+  EXPECT_EQ(*checkpoint, Index(0));
+  EXPECT_TRUE(store->LoadConsumerOffset({"g", "t", 0}).status().IsNotFound());
+  EXPECT_TRUE(store->LoadTopic("t").status().IsNotFound());
+}
+
+TEST(MetaStore, EverythingSurvivesReopen) {
+  ScopedDir dir;
+  const HardState state{Term(7), 3, Index(42)};
+  {
+    std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->SaveHardState(state).ok());
+    ASSERT_TRUE(store->SaveConsumerOffset({"group", "orders", 2}, 1234).ok());
+    MetaWriteBatch batch = store->NewBatch();
+    ASSERT_TRUE(batch.PutTopic("orders", "config-bytes").ok());
+    ASSERT_TRUE(batch.PutDispatchCheckpoint(Index(40)).ok());
+    EXPECT_EQ(batch.Count(), 2u);
+    ASSERT_TRUE(store->Write(std::move(batch), Durability::kSync).ok());
+  }
+  std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(*store->LoadHardState(), state);
+  EXPECT_EQ(*store->LoadConsumerOffset({"group", "orders", 2}), 1234u);
+  EXPECT_EQ(*store->LoadTopic("orders"), "config-bytes");
+  EXPECT_EQ(*store->LoadDispatchCheckpoint(), Index(40));
+}
+
+TEST(MetaStore, ListsOffsetsOfOneGroupOnlyInTopicThenQueueOrder) {
+  ScopedDir dir;
+  std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  MetaWriteBatch batch = store->NewBatch();
+  // Queue 256 sorts after queue 3 only if the id is stored big-endian.
+  ASSERT_TRUE(batch.PutConsumerOffset({"g", "b", 256}, 5).ok());
+  ASSERT_TRUE(batch.PutConsumerOffset({"g", "b", 3}, 4).ok());
+  ASSERT_TRUE(batch.PutConsumerOffset({"g", "a", 0}, 1).ok());
+  ASSERT_TRUE(batch.PutConsumerOffset({"g2", "a", 0}, 99).ok());  // "g" is a prefix of "g2"
+  ASSERT_TRUE(batch.PutConsumerOffset({"f", "z", 0}, 98).ok());
+  ASSERT_TRUE(store->Write(std::move(batch)).ok());
+
+  Result<std::vector<ConsumerOffset>> offsets = store->ListConsumerOffsets("g");
+  ASSERT_TRUE(offsets.ok()) << offsets.status().ToString();
+  const std::vector<ConsumerOffset> expected = {{"a", 0, 1}, {"b", 3, 4}, {"b", 256, 5}};
+  EXPECT_EQ(*offsets, expected);
+}
+
+TEST(MetaStore, DeletesTopicsAndOffsets) {
+  ScopedDir dir;
+  std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  MetaWriteBatch put = store->NewBatch();
+  ASSERT_TRUE(put.PutTopic("a", "1").ok());
+  ASSERT_TRUE(put.PutTopic("b", "2").ok());
+  ASSERT_TRUE(put.PutConsumerOffset({"g", "a", 0}, 1).ok());
+  ASSERT_TRUE(store->Write(std::move(put)).ok());
+  MetaWriteBatch remove = store->NewBatch();
+  ASSERT_TRUE(remove.DeleteTopic("a").ok());
+  ASSERT_TRUE(remove.DeleteConsumerOffset({"g", "a", 0}).ok());
+  ASSERT_TRUE(store->Write(std::move(remove)).ok());
+
+  Result<std::vector<std::pair<std::string, std::string>>> topics = store->ListTopics();
+  ASSERT_TRUE(topics.ok());
+  const std::vector<std::pair<std::string, std::string>> expected = {{"b", "2"}};
+  EXPECT_EQ(*topics, expected);
+  EXPECT_TRUE(store->LoadConsumerOffset({"g", "a", 0}).status().IsNotFound());
+}
+
+TEST(MetaStore, RefusesNamesThatWouldBreakKeyPrefixes) {
+  ScopedDir dir;
+  std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->SaveConsumerOffset({std::string("g\0x", 3), "t", 0}, 1).IsInvalidArgument());
+  EXPECT_TRUE(store->SaveConsumerOffset({"", "t", 0}, 1).IsInvalidArgument());
+  EXPECT_TRUE(store->ListConsumerOffsets("").status().IsInvalidArgument());
+  EXPECT_TRUE(store->ListConsumerOffsets("g")->empty()) << "a refused write changes nothing";
+}
+
+TEST(MetaStore, SecondOpenOfTheSameDirectoryFails) {
+  ScopedDir dir;
+  std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  // A second open of the same directory hits RocksDB's LOCK file.
+  Result<std::unique_ptr<MetaStore>> second = MetaStore::Open(dir.path());
+  EXPECT_FALSE(second.ok());
+  EXPECT_TRUE(second.status().IsIoError()) << second.status().ToString();
+}
+
+TEST(MetaCodec, ConsumerOffsetKeysRoundTripAndRejectGarbage) {
+  const ConsumerOffsetKey key{"group", "topic", 0x01020304};
+  Result<ConsumerOffsetKey> decoded = DecodeConsumerOffsetKey(EncodeConsumerOffsetKey(key));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(*decoded, key);
+  EXPECT_TRUE(DecodeConsumerOffsetKey("no-separator").status().IsCorruption());
+  EXPECT_TRUE(DecodeConsumerOffsetKey(std::string("g\0t", 3)).status().IsCorruption());
+  EXPECT_TRUE(DecodeHardState("short").status().IsCorruption());
+  EXPECT_TRUE(DecodeUint64("1234567").status().IsCorruption());
+}
+
+}  // namespace
+}  // namespace raftmq::storage
