@@ -38,6 +38,8 @@ struct Message {
   // kAppendResponse: the last index the follower now holds (accept) or was asked about (reject).
   Index log_index;
   Term log_term;
+  // kAppend / kHeartbeat: the leader's commit (a heartbeat's capped at the follower's match).
+  // kAppendResponse: the follower's commit, so the leader knows whether to tell it more.
   Index commit;
   std::vector<LogEntry> entries;
   bool reject = false;
@@ -45,6 +47,9 @@ struct Message {
   // skips a whole conflicting term at once instead of one entry per round trip.
   Index reject_hint_index;
   Term reject_hint_term;
+  // kVote / kVoteResponse sent because of kTimeoutNow (a leadership transfer): voters grant it
+  // even inside the leader lease, since the leader itself asked for it.
+  bool leadership_transfer = false;
 
   bool operator==(const Message&) const = default;
 };

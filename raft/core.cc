@@ -1,0 +1,249 @@
+// Core: construction, the term checks of Step and the role changes. Elections live in
+// core_election.cc, replication in core_replication.cc, leadership transfer in
+// core_transfer.cc, the Ready handshake in core_ready.cc.
+#include "raft/core.h"
+
+#include <string>
+
+#include "common/assert.h"
+
+namespace raftmq::raft {
+
+Result<std::unique_ptr<Core>> Core::Create(const CoreOptions& options, const storage::LogReader& log,
+                                           const storage::HardState& hard_state, Index applied) {
+  RMQ_RETURN_IF_ERROR(options.Validate());
+  if (applied > log.LastIndex()) {
+    return Status::Corruption("applied index " + std::to_string(applied.value()) + " is beyond the log's last index " +
+                              std::to_string(log.LastIndex().value()));
+  }
+  if (log.LastIndex() > Index(0)) {
+    auto last_term = log.TermAt(log.LastIndex());
+    if (!last_term.ok()) return last_term.status().WithContext("reading the last entry's term");
+  }
+  return std::unique_ptr<Core>(new Core(options, log, hard_state, applied));
+}
+
+namespace {
+
+Term LastTermOf(const storage::LogReader& log) {
+  if (log.LastIndex() == Index(0)) return Term(0);
+  return log.TermAt(log.LastIndex()).value();  // checked readable by Create
+}
+
+// The log may have lost an unsynced tail that the commit hint covered (async flush): commit
+// what the log still holds; the leader re-sends the rest. Never below what was applied.
+Index RecoveredCommit(const storage::LogReader& log, const storage::HardState& hard_state, Index applied) {
+  Index commit = hard_state.commit < log.LastIndex() ? hard_state.commit : log.LastIndex();
+  return commit > applied ? commit : applied;
+}
+
+}  // namespace
+
+Core::Core(const CoreOptions& options, const storage::LogReader& log, const storage::HardState& hard_state,
+           Index applied)
+    : options_(options),
+      log_(log, LastTermOf(log), RecoveredCommit(log, hard_state, applied), applied),
+      prng_(options.random_seed),
+      term_(hard_state.term),
+      vote_(hard_state.voted_for) {
+  RMQ_ASSERT(IsVoter(options_.id));
+  BecomeFollower(term_, kNoNode);
+  // The restored vote stays: BecomeFollower at the same term keeps it.
+  RMQ_ASSERT(vote_ == hard_state.voted_for);
+  reported_soft_ = CurrentSoftState();
+  reported_hard_ = CurrentHardState();
+  persisted_hard_ = reported_hard_;
+}
+
+bool Core::IsVoter(NodeId node) const {
+  for (NodeId voter : options_.voters) {
+    if (voter == node) return true;
+  }
+  return false;
+}
+
+void Core::Tick() {
+  RMQ_ASSERT(!ready_outstanding_);
+  if (role_ == Role::kLeader) {
+    TickHeartbeat();
+  } else {
+    TickElection();
+  }
+}
+
+void Core::Step(const Message& message) {
+  RMQ_ASSERT(!ready_outstanding_);
+  if (message.to != options_.id || !IsVoter(message.from) || message.from == options_.id) return;
+  const bool is_vote_request = message.type == MessageType::kVote || message.type == MessageType::kPreVote;
+  if (message.term > term_) {
+    if (is_vote_request && InLease(message)) return;
+    const bool keeps_term = message.type == MessageType::kPreVote ||
+                            (message.type == MessageType::kPreVoteResponse && !message.reject);
+    if (!keeps_term) {
+      const bool from_leader = message.type == MessageType::kAppend || message.type == MessageType::kHeartbeat ||
+                               message.type == MessageType::kTimeoutNow;
+      BecomeFollower(message.term, from_leader ? message.from : kNoNode);
+    }
+  } else if (message.term < term_) {
+    StepStaleTerm(message);
+    return;
+  }
+  if (is_vote_request) {
+    HandleVoteRequest(message);
+    return;
+  }
+  switch (role_) {
+    case Role::kLeader: StepLeader(message); break;
+    case Role::kPreCandidate:
+    case Role::kCandidate: StepCandidate(message); break;
+    case Role::kFollower: StepFollower(message); break;
+  }
+}
+
+// A message from an older term. A stale leader's append or heartbeat is answered so it learns
+// the new term and steps down (with pre-vote and check-quorum it could otherwise never
+// learn it); a stale pre-vote is refused so the pre-candidate stops waiting; the rest is old.
+void Core::StepStaleTerm(const Message& message) {
+  RMQ_ASSERT(message.term < term_);
+  if (message.type == MessageType::kAppend || message.type == MessageType::kHeartbeat) {
+    Send(Message{.type = MessageType::kAppendResponse, .to = message.from, .reject = false});
+  } else if (message.type == MessageType::kPreVote) {
+    Send(Message{.type = MessageType::kPreVoteResponse, .to = message.from, .reject = true});
+  }
+}
+
+void Core::StepFollower(const Message& message) {
+  RMQ_ASSERT(role_ == Role::kFollower);
+  switch (message.type) {
+    case MessageType::kAppend:
+      election_elapsed_ = 0;
+      leader_ = message.from;
+      HandleAppend(message);
+      break;
+    case MessageType::kHeartbeat:
+      election_elapsed_ = 0;
+      leader_ = message.from;
+      HandleHeartbeat(message);
+      break;
+    case MessageType::kTimeoutNow:
+      StartElection(/*transfer=*/true);
+      break;
+    default:
+      break;  // responses to a role this node no longer has
+  }
+}
+
+void Core::StepCandidate(const Message& message) {
+  RMQ_ASSERT(role_ == Role::kPreCandidate || role_ == Role::kCandidate);
+  switch (message.type) {
+    case MessageType::kAppend:
+    case MessageType::kHeartbeat:
+      // A leader of this term exists: follow it.
+      BecomeFollower(message.term, message.from);
+      StepFollower(message);
+      break;
+    case MessageType::kPreVoteResponse:
+      if (role_ == Role::kPreCandidate) HandleVoteResponse(message);
+      break;
+    case MessageType::kVoteResponse:
+      if (role_ == Role::kCandidate) HandleVoteResponse(message);
+      break;
+    default:
+      break;
+  }
+}
+
+void Core::StepLeader(const Message& message) {
+  RMQ_ASSERT(role_ == Role::kLeader);
+  auto it = progress_.find(message.from);
+  if (it == progress_.end()) return;
+  it->second.set_recent_active(true);
+  switch (message.type) {
+    case MessageType::kAppendResponse: HandleAppendResponse(message); break;
+    case MessageType::kHeartbeatResponse: HandleHeartbeatResponse(message); break;
+    default: break;
+  }
+}
+
+// Queues a message. Responses promise persisted state (a vote, a term, appended entries), so
+// they leave only after the Ready that persists it.
+void Core::Send(Message message) {
+  RMQ_ASSERT(message.to != options_.id);
+  RMQ_ASSERT(message.to != kNoNode);
+  message.from = options_.id;
+  if (message.type != MessageType::kPreVote && message.type != MessageType::kPreVoteResponse) {
+    message.term = term_;
+  } else if (message.term == Term(0)) {
+    message.term = term_;
+  }
+  const bool is_response = message.type == MessageType::kAppendResponse ||
+                           message.type == MessageType::kHeartbeatResponse ||
+                           message.type == MessageType::kVoteResponse ||
+                           message.type == MessageType::kPreVoteResponse;
+  (is_response ? messages_after_persist_ : messages_).push_back(std::move(message));
+}
+
+void Core::ResetTerm(Term term) {
+  RMQ_ASSERT(term >= term_);
+  if (term != term_) {
+    term_ = term;
+    vote_ = kNoNode;
+  }
+  leader_ = kNoNode;
+  election_elapsed_ = 0;
+  heartbeat_elapsed_ = 0;
+  ResetElectionTimeout();
+  votes_.clear();
+  progress_.clear();
+  transfer_target_ = kNoNode;
+  uncommitted_bytes_ = 0;
+  broadcast_pending_ = false;
+}
+
+void Core::ResetElectionTimeout() {
+  election_timeout_ticks_ =
+      static_cast<uint32_t>(prng_.Between(options_.election_timeout_ticks_min, options_.election_timeout_ticks_max));
+}
+
+void Core::BecomeFollower(Term term, NodeId leader) {
+  ResetTerm(term);
+  role_ = Role::kFollower;
+  leader_ = leader;
+  RMQ_ASSERT(progress_.empty());
+}
+
+void Core::BecomePreCandidate() {
+  RMQ_ASSERT(role_ != Role::kLeader);
+  // Pre-vote does not move the term or the vote: a pre-candidate that loses changed nothing.
+  votes_.clear();
+  leader_ = kNoNode;
+  role_ = Role::kPreCandidate;
+  election_elapsed_ = 0;
+  ResetElectionTimeout();
+}
+
+void Core::BecomeCandidate() {
+  RMQ_ASSERT(role_ != Role::kLeader);
+  ResetTerm(term_ + 1);
+  vote_ = options_.id;
+  role_ = Role::kCandidate;
+}
+
+void Core::BecomeLeader() {
+  RMQ_ASSERT(role_ == Role::kCandidate);
+  ResetTerm(term_);
+  role_ = Role::kLeader;
+  leader_ = options_.id;
+  const Index next = log_.LastIndex() + 1;
+  for (NodeId voter : options_.voters) {
+    auto [it, inserted] =
+        progress_.try_emplace(voter, next, options_.inflight_appends_max, options_.inflight_bytes_max);
+    RMQ_ASSERT(inserted);
+    it->second.set_recent_active(true);
+  }
+  // Entries of earlier terms commit only under an entry of this term: append one now so they
+  // do not wait for a client.
+  AppendAsLeader(storage::EntryType::kNoop, std::string());
+}
+
+}  // namespace raftmq::raft

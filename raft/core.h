@@ -1,0 +1,204 @@
+// raft::Core: the Raft state machine of one node, pure and deterministic (etcd-io/raft's
+// raft.go + rawnode.go are the model). It does no I/O, reads no clock, starts no thread and
+// draws randomness only from a generator seeded by CoreOptions::random_seed, so the
+// simulator replays any run from its seed.
+//
+// Inputs: Tick(), Step(message), Propose(), TransferLeadership(), Campaign().
+// Output: Ready (raft/ready.h), taken with TakeReady() and acknowledged with Advance() once
+// the driver persisted, sent and applied it. Between TakeReady() and Advance() no other
+// method but the const observers may be called (asserted), and two Readys without an
+// Advance() in between are an assert.
+//
+// Storage: Core reads durable entries through a `const storage::LogReader&` (the CommitLog)
+// and keeps in memory only entries it has not yet handed out for persisting. The reader must
+// reflect every Ready the driver persisted before Advance() and must outlive the Core.
+//
+// Safety rules kept here: one vote per term (restored from HardState); vote only for a log
+// at least as up to date; a leader commits only by counting replicas of an entry of its own
+// term, and counts its own entries only once they are persisted; a follower never truncates
+// at or below its commit index; every message promising persisted state leaves only after
+// the Ready that persisted it (Ready::messages_after_persist).
+//
+// Threading: not thread-safe; one thread (raft::Node's loop) owns a Core.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/log_ids.h"
+#include "common/result.h"
+#include "common/status.h"
+#include "raft/core_options.h"
+#include "raft/message.h"
+#include "raft/prng.h"
+#include "raft/progress.h"
+#include "raft/raft_log.h"
+#include "raft/ready.h"
+#include "storage/hard_state.h"
+#include "storage/log_store.h"
+
+namespace raftmq::raft {
+
+// What the leader knows of one peer (for status pages and metrics).
+struct PeerStatus {
+  NodeId id = kNoNode;
+  Index match;
+  Index next;
+  bool replicating = false;  // false: probing
+  bool recent_active = false;
+};
+
+class Core {
+ public:
+  // `hard_state` as loaded from the HardStateStore; `applied` is the last index the state
+  // machine applied durably (0 for a fresh one): committed entries after it are handed out
+  // again. InvalidArgument on bad options; Corruption when the log cannot be read or the
+  // state is inconsistent (applied beyond what the log holds).
+  static Result<std::unique_ptr<Core>> Create(const CoreOptions& options, const storage::LogReader& log,
+                                              const storage::HardState& hard_state, Index applied);
+
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  // One unit of logical time: drives elections (followers, candidates) and heartbeats,
+  // check-quorum and transfer deadlines (leader).
+  void Tick();
+  // A message from a peer. Stale terms are answered or dropped; messages not addressed to
+  // this node or from a non-voter are dropped (they come from the network: no assert).
+  void Step(const Message& message);
+  // Appends an entry on the leader and returns its index; the entry's term is term() at
+  // return. It is committed when a later Ready lists it in committed_entries; if the entry
+  // committed at that index carries another term, the proposal was lost to a leadership
+  // change (the driver fails it then). Errors (nothing changed):
+  //   Unavailable: not the leader (leader() is the hint; the message names it), or a
+  //                leadership transfer is in progress;
+  //   NoSpace:     the uncommitted entries exceed uncommitted_bytes_max (back-pressure);
+  //   InvalidArgument: type kMembership (membership is static).
+  Result<Index> Propose(storage::EntryType type, std::string payload);
+  // Hands leadership to `target` once it is caught up. Errors: InvalidArgument (unknown or
+  // self), Unavailable (not leader, or another transfer in progress), Aborted (target lags
+  // by more than transfer_lag_entries_max). On OK the transfer runs; it ends when the target
+  // wins an election or is aborted after election_timeout_ticks_min ticks.
+  Status TransferLeadership(NodeId target);
+  // Starts an election now (with pre-vote when enabled), as an expired election timeout would.
+  // No-op on a leader.
+  void Campaign();
+
+  // True while there is work. A failed LogReader read (counted in read_errors()) is retried
+  // at the next Ready, so a persistently unreadable log keeps HasReady() true: the driver
+  // should watch read_errors() and stop.
+  bool HasReady() const;
+  Ready TakeReady();
+  void Advance();
+
+  NodeId id() const { return options_.id; }
+  Role role() const { return role_; }
+  NodeId leader() const { return leader_; }
+  Term term() const { return term_; }
+  Index commit_index() const { return log_.committed(); }
+  Index applied_index() const { return log_.applied(); }
+  Index last_index() const { return log_.LastIndex(); }
+  NodeId transfer_target() const { return transfer_target_; }
+  uint64_t uncommitted_bytes() const { return uncommitted_bytes_; }
+  // Reads of the LogReader that failed (retried later); a metric for the driver.
+  uint64_t read_errors() const { return log_.read_errors(); }
+  // Empty unless leader.
+  std::vector<PeerStatus> Peers() const;
+
+ private:
+  Core(const CoreOptions& options, const storage::LogReader& log, const storage::HardState& hard_state,
+       Index applied);
+
+  // core.cc: term checks and dispatch.
+  void StepLeader(const Message& message);
+  void StepCandidate(const Message& message);
+  void StepFollower(const Message& message);
+  void StepStaleTerm(const Message& message);
+  void Send(Message message);
+  void ResetTerm(Term term);
+  void ResetElectionTimeout();
+  bool IsVoter(NodeId node) const;
+  size_t Quorum() const { return options_.voters.size() / 2 + 1; }
+
+  // Only these change role_.
+  void BecomeFollower(Term term, NodeId leader);
+  void BecomePreCandidate();
+  void BecomeCandidate();
+  void BecomeLeader();
+
+  // core_election.cc
+  void TickElection();
+  void StartElection(bool transfer);
+  void RequestVotes(MessageType type, Term term, bool transfer);
+  void HandleVoteRequest(const Message& message);
+  void HandleVoteResponse(const Message& message);
+  bool InLease(const Message& message) const;
+  void CountSelfVote();
+
+  // core_replication.cc
+  void TickHeartbeat();
+  // When a kAppend without entries is worth sending.
+  enum class EmptyAppend : uint8_t {
+    kNever,
+    kIfCommitNews,  // the follower has not been sent the current commit yet
+    kAlways,        // a probe: a follower that lost an append rejects it and is resent
+  };
+  void BroadcastAppends(EmptyAppend empty);
+  bool SendAppend(NodeId to, EmptyAppend empty);
+  void SendHeartbeat(NodeId to);
+  void HandleAppend(const Message& message);
+  void HandleHeartbeat(const Message& message);
+  void HandleAppendResponse(const Message& message);
+  void HandleHeartbeatResponse(const Message& message);
+  void AppendAsLeader(storage::EntryType type, std::string payload);
+  bool MaybeCommit();
+  void CheckQuorum();
+
+  // core_transfer.cc
+  void MaybeSendTimeoutNow(NodeId to);
+  void MaybeTransferToPreferred();
+  void AbortTransfer();
+
+  // core_ready.cc
+  storage::HardState CurrentHardState() const;
+  SoftState CurrentSoftState() const;
+
+  CoreOptions options_;
+  RaftLog log_;
+  Prng prng_;
+
+  Term term_;
+  NodeId vote_ = kNoNode;
+  NodeId leader_ = kNoNode;
+  Role role_ = Role::kFollower;
+
+  // Ticks since the last reset: for a follower since it heard from a leader, for a leader
+  // since the last check-quorum / transfer start.
+  uint32_t election_elapsed_ = 0;
+  uint32_t heartbeat_elapsed_ = 0;
+  // In [election_timeout_ticks_min, election_timeout_ticks_max).
+  uint32_t election_timeout_ticks_ = 0;
+
+  // Leader only: one Progress per voter, this node included (its match moves on Advance).
+  std::map<NodeId, Progress> progress_;
+  // (Pre-)candidate only: the answers so far.
+  std::map<NodeId, bool> votes_;
+  NodeId transfer_target_ = kNoNode;
+  // Leader only: payload bytes of this term's entries after the commit index.
+  uint64_t uncommitted_bytes_ = 0;
+  // Leader: entries were appended since the last broadcast (batched into one kAppend each).
+  bool broadcast_pending_ = false;
+
+  std::vector<Message> messages_;
+  std::vector<Message> messages_after_persist_;
+  SoftState reported_soft_;
+  storage::HardState reported_hard_;
+  // The hard state the driver persisted (advanced), for counting a candidate's own vote.
+  storage::HardState persisted_hard_;
+  bool ready_outstanding_ = false;
+};
+
+}  // namespace raftmq::raft

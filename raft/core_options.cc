@@ -1,0 +1,40 @@
+#include "raft/core_options.h"
+
+#include <algorithm>
+#include <string>
+
+namespace raftmq::raft {
+
+Status CoreOptions::Validate() const {
+  if (id == kNoNode) return Status::InvalidArgument("id must be non-zero");
+  if (voters.empty()) return Status::InvalidArgument("voters must not be empty");
+  std::vector<NodeId> sorted = voters;
+  std::sort(sorted.begin(), sorted.end());
+  if (sorted.front() == kNoNode) return Status::InvalidArgument("voter ids must be non-zero");
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    return Status::InvalidArgument("voter ids must be distinct");
+  }
+  if (!std::binary_search(sorted.begin(), sorted.end(), id)) {
+    return Status::InvalidArgument("id " + std::to_string(id) + " is not among the voters");
+  }
+  if (heartbeat_interval_ticks == 0) return Status::InvalidArgument("heartbeat_interval_ticks must be > 0");
+  if (election_timeout_ticks_min <= heartbeat_interval_ticks) {
+    return Status::InvalidArgument("election_timeout_ticks_min must exceed heartbeat_interval_ticks");
+  }
+  if (election_timeout_ticks_max <= election_timeout_ticks_min) {
+    return Status::InvalidArgument("election_timeout_ticks_max must exceed election_timeout_ticks_min");
+  }
+  if (append_entries_bytes_max == 0 || apply_entries_bytes_max == 0) {
+    return Status::InvalidArgument("append_entries_bytes_max and apply_entries_bytes_max must be > 0");
+  }
+  if (inflight_appends_max == 0 || inflight_bytes_max == 0) {
+    return Status::InvalidArgument("inflight_appends_max and inflight_bytes_max must be > 0");
+  }
+  if (uncommitted_bytes_max == 0) return Status::InvalidArgument("uncommitted_bytes_max must be > 0");
+  if (preferred_leader != kNoNode && !std::binary_search(sorted.begin(), sorted.end(), preferred_leader)) {
+    return Status::InvalidArgument("preferred_leader is not among the voters");
+  }
+  return Status::Ok();
+}
+
+}  // namespace raftmq::raft

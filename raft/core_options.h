@@ -1,0 +1,74 @@
+// CoreOptions: everything raft::Core is configured with. Every limit is a named field with a
+// documented default; Validate() states the relations between them.
+//
+// Time is counted in ticks: Core never reads a clock, the driver calls Core::Tick() every
+// `tick_interval_ms` (a driver setting, default 50 ms, kept here only as documentation of
+// the defaults below). With 50 ms ticks the defaults give a heartbeat every 100 ms and a
+// randomized election timeout in [500 ms, 1000 ms).
+//
+// Threading: a plain value.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "common/log_ids.h"
+#include "common/status.h"
+
+namespace raftmq::raft {
+
+// The tick the defaults below are tuned for; raft::Node's tick_interval_ms defaults to it.
+inline constexpr uint32_t kTickIntervalMsDefault = 50;
+
+struct CoreOptions {
+  // This node; must be one of `voters`.
+  NodeId id = kNoNode;
+  // Every voter of the group, this node included (static membership: 3 or 5 in practice,
+  // any count >= 1 works). Ids are distinct and non-zero.
+  std::vector<NodeId> voters;
+
+  // A leader sends a heartbeat to every follower this often (default 100 ms).
+  uint32_t heartbeat_interval_ticks = 2;
+  // A follower or candidate that hears from no leader campaigns after a timeout drawn
+  // uniformly from [min, max) ticks, fresh after every reset (default 500 ms .. 1000 ms).
+  // `min` is also the leader lease (a follower that heard from a leader within it ignores
+  // (pre-)votes), the check-quorum window and the leadership-transfer deadline.
+  uint32_t election_timeout_ticks_min = 10;
+  uint32_t election_timeout_ticks_max = 20;
+
+  // Pre-vote: a node first asks whether it could win before raising its term, so a node
+  // that was partitioned away does not disrupt a healthy group when it returns.
+  bool pre_vote = true;
+  // Check-quorum: a leader that has not heard from a majority within
+  // election_timeout_ticks_min steps down (and so stops accepting proposals). Also enables
+  // the leader lease that makes followers ignore (pre-)votes while a leader is alive.
+  bool check_quorum = true;
+
+  // One kAppend carries at most this many payload bytes (at least one entry).
+  uint64_t append_entries_bytes_max = 1 << 20;
+  // Per follower: at most this many kAppend in flight (unacknowledged) ...
+  uint32_t inflight_appends_max = 256;
+  // ... and at most this many payload bytes in flight.
+  uint64_t inflight_bytes_max = 32ull << 20;
+  // The leader refuses proposals while its uncommitted entries hold more payload bytes than
+  // this (a single entry is always accepted when nothing is uncommitted).
+  uint64_t uncommitted_bytes_max = 64ull << 20;
+  // One Ready hands at most this many payload bytes of committed entries to apply (at least
+  // one entry).
+  uint64_t apply_entries_bytes_max = 4ull << 20;
+
+  // TransferLeadership(to) is refused when `to` lags the leader's last index by more.
+  uint64_t transfer_lag_entries_max = 1000;
+  // When set (not kNoNode), a leader that is not this node hands leadership to it once it is
+  // recently active and fully caught up; lets operators pin leaders for balance.
+  NodeId preferred_leader = kNoNode;
+
+  // Seeds the election-timeout generator; give each node a distinct seed (the simulator
+  // derives them from its seed, raft::Node from the node id and the clock).
+  uint64_t random_seed = 1;
+
+  // InvalidArgument naming the first broken rule.
+  Status Validate() const;
+};
+
+}  // namespace raftmq::raft

@@ -1,0 +1,81 @@
+#include "raft/progress.h"
+
+#include "common/assert.h"
+
+namespace raftmq::raft {
+
+Progress::Progress(Index next, uint32_t inflight_appends_max, uint64_t inflight_bytes_max)
+    : next_(next), inflights_(inflight_appends_max, inflight_bytes_max) {
+  RMQ_ASSERT(next_ > Index(0));
+  RMQ_ASSERT(match_ < next_);
+}
+
+void Progress::BecomeProbe() {
+  state_ = State::kProbe;
+  probe_sent_ = false;
+  next_ = match_ + 1;
+  inflights_.Reset();
+}
+
+void Progress::BecomeReplicate() {
+  state_ = State::kReplicate;
+  probe_sent_ = false;
+  next_ = match_ + 1;
+  inflights_.Reset();
+}
+
+bool Progress::MaybeUpdate(Index index) {
+  bool updated = false;
+  if (index > match_) {
+    match_ = index;
+    probe_sent_ = false;
+    updated = true;
+  }
+  if (next_ < index + 1) next_ = index + 1;
+  inflights_.FreeLE(index);
+  RMQ_ASSERT(match_ < next_);
+  return updated;
+}
+
+void Progress::SentEntries(Index last, uint64_t bytes) {
+  RMQ_ASSERT(last + 1 >= next_);
+  if (state_ == State::kReplicate) {
+    if (last >= next_) {
+      inflights_.Add(last, bytes);
+      next_ = last + 1;
+    }
+  } else {
+    RMQ_ASSERT(inflights_.count() == 0);
+    probe_sent_ = true;
+  }
+  RMQ_ASSERT(match_ < next_);
+}
+
+bool Progress::MaybeDecreaseTo(Index rejected, Index hint) {
+  if (state_ == State::kReplicate) {
+    // Only a rejection of something after match is news; the rest is a reordered duplicate.
+    if (rejected <= match_) return false;
+    next_ = match_ + 1;
+    return true;
+  }
+  // In probe only the answer to the latest probe counts.
+  if (next_ - 1 != rejected) return false;
+  Index lowered = hint + 1 < rejected ? hint + 1 : rejected;
+  next_ = lowered > match_ + 1 ? lowered : match_ + 1;
+  probe_sent_ = false;
+  RMQ_ASSERT(match_ < next_);
+  return true;
+}
+
+void Progress::OnHeartbeatResponse() {
+  probe_sent_ = false;
+  if (state_ == State::kReplicate && inflights_.Full()) inflights_.FreeFirstOne();
+  RMQ_ASSERT(state_ == State::kReplicate || !IsPaused());
+}
+
+bool Progress::IsPaused() const {
+  if (state_ == State::kProbe) return probe_sent_;
+  return inflights_.Full();
+}
+
+}  // namespace raftmq::raft

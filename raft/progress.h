@@ -1,0 +1,66 @@
+// Progress: what a leader knows of one follower's log (etcd's tracker/progress.go).
+//
+// States: kProbe: the leader does not know where the logs agree; it sends one append at a
+// time (probe_sent pauses it until an answer or the next heartbeat) and backs off on reject.
+// kReplicate: the follower is known to match up to `match`; the leader streams appends
+// optimistically (next moves as it sends), bounded by the Inflights window.
+//
+// Invariants (asserted): match < next; in kProbe the window is empty; next never falls to or
+// below match on a reject.
+//
+// Threading: owned by one Core.
+#pragma once
+
+#include <cstdint>
+
+#include "common/log_ids.h"
+#include "raft/inflights.h"
+
+namespace raftmq::raft {
+
+class Progress {
+ public:
+  enum class State : uint8_t { kProbe, kReplicate };
+
+  Progress(Index next, uint32_t inflight_appends_max, uint64_t inflight_bytes_max);
+
+  void BecomeProbe();
+  void BecomeReplicate();
+
+  // An accepting response for entries up to `index`: raises match (and next). False when
+  // stale (index <= match).
+  bool MaybeUpdate(Index index);
+  // A kAppend ending at `last` with `bytes` of payload left: in kReplicate next moves past
+  // it and the window records it; in kProbe the probe is marked sent.
+  void SentEntries(Index last, uint64_t bytes);
+  // A rejection of an append after `rejected`; `hint` is where the logs may agree. False
+  // when the rejection is stale. Lowers next to hint + 1 (never to or below match).
+  bool MaybeDecreaseTo(Index rejected, Index hint);
+  // True when no append should be sent now (probe outstanding, or window full).
+  bool IsPaused() const;
+  // A heartbeat response: the follower is alive, so a lost probe may go again, and a full
+  // window frees its oldest slot (its append may have been lost) so replication resumes.
+  void OnHeartbeatResponse();
+
+  Index match() const { return match_; }
+  Index next() const { return next_; }
+  State state() const { return state_; }
+  // The highest commit index sent in an append, so the leader does not repeat empty appends
+  // that carry no news.
+  Index sent_commit() const { return sent_commit_; }
+  void set_sent_commit(Index commit) { sent_commit_ = commit; }
+  bool recent_active() const { return recent_active_; }
+  void set_recent_active(bool active) { recent_active_ = active; }
+  const Inflights& inflights() const { return inflights_; }
+
+ private:
+  Index match_;
+  Index next_;  // > match_
+  State state_ = State::kProbe;
+  Index sent_commit_;
+  bool probe_sent_ = false;
+  bool recent_active_ = false;
+  Inflights inflights_;
+};
+
+}  // namespace raftmq::raft

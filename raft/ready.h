@@ -1,0 +1,72 @@
+// Ready: one batch of work raft::Core hands its driver (etcd's rawnode.Ready is the model).
+//
+// The driver handles a Ready in this order, then calls Core::Advance():
+//   1. if `truncate_after` is set: LogStore::TruncateSuffix(*truncate_after);
+//   2. LogStore::Append(entries);
+//   3. if `must_sync`: LogStore::Sync() (when entries were appended);
+//      if `hard_state` is set: HardStateStore::SaveHardState(*hard_state) (always durable);
+//   4. send `messages_after_persist` (they promise what steps 1-3 made durable: a vote, a
+//      term, appended entries);
+//   5. apply `committed_entries` in order (or hand them to the applier; Core treats them as
+//      delivered once the Ready is taken).
+// `messages` need no persistence and may be sent at once, even before step 1 (the leader's
+// appends go out while it writes the same entries to its own disk).
+//
+// Invariants: entries are consecutive; when `truncate_after` is set the first entry's index
+// is *truncate_after + 1 and the entries it removes were never committed; committed entries are
+// consecutive and follow the previous Ready's.
+//
+// Threading: a plain value.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "common/log_ids.h"
+#include "raft/message.h"
+#include "storage/hard_state.h"
+#include "storage/log_store.h"
+
+namespace raftmq::raft {
+
+enum class Role : uint8_t {
+  kFollower = 1,
+  kPreCandidate,  // asking for pre-votes; its term has not moved yet
+  kCandidate,
+  kLeader,
+};
+
+std::string_view RoleName(Role role);
+
+// What a node is right now; volatile, never persisted. Reported in a Ready when it changed.
+struct SoftState {
+  Role role = Role::kFollower;
+  NodeId leader = kNoNode;  // kNoNode while unknown
+  Term term;
+
+  bool operator==(const SoftState&) const = default;
+};
+
+struct Ready {
+  std::optional<SoftState> soft_state;  // set when role, leader or term changed
+  // Set when term, vote or commit changed since the last Ready. A change of the commit
+  // index alone does not need to be saved at once (it is a recovery hint).
+  std::optional<storage::HardState> hard_state;
+  // True when entries were appended or term/vote changed: persist durably before step 4.
+  bool must_sync = false;
+  // A follower overwriting a divergent, uncommitted tail: keep entries up to this index.
+  std::optional<Index> truncate_after;
+  std::vector<storage::LogEntry> entries;
+  std::vector<Message> messages;
+  std::vector<Message> messages_after_persist;
+  std::vector<storage::LogEntry> committed_entries;
+
+  bool empty() const {
+    return !soft_state && !hard_state && !truncate_after && entries.empty() && messages.empty() &&
+           messages_after_persist.empty() && committed_entries.empty();
+  }
+};
+
+}  // namespace raftmq::raft

@@ -1,0 +1,84 @@
+#include "raft/sim/sim_checker.h"
+
+#include <string>
+
+#include "common/assert.h"
+
+namespace raftmq::raft::sim {
+
+namespace {
+std::string Node(NodeId node) { return "node " + std::to_string(node); }
+std::string At(Index index) { return "index " + std::to_string(index.value()); }
+}  // namespace
+
+void SimChecker::Fail(std::string violation) {
+  if (violation_.empty()) violation_ = std::move(violation);
+}
+
+void SimChecker::OnLeader(NodeId node, Term term, const SimLogStore& log) {
+  auto [it, inserted] = leader_of_term_.try_emplace(term.value(), node);
+  if (!inserted && it->second != node) {
+    Fail("two leaders in term " + std::to_string(term.value()) + ": " + Node(it->second) + " and " + Node(node));
+  }
+  CheckCommittedPrefix(node, log, Index(committed_chain_.size()), "new leader lacks a committed entry");
+}
+
+void SimChecker::OnAppended(NodeId node, const SimLogStore& log, Index from) {
+  for (Index index = from; index <= log.LastIndex(); ++index) {
+    const storage::LogEntry& entry = log.At(index);
+    const uint64_t key = index.value() * 0x9E3779B97F4A7C15ull ^ entry.term.value();
+    std::vector<Seen>& bucket = seen_[key];
+    bool found = false;
+    for (const Seen& seen : bucket) {
+      if (seen.index != index || seen.term != entry.term) continue;
+      found = true;
+      if (seen.chain != log.ChainHashAt(index)) {
+        Fail("log matching broken: " + Node(node) + " " + At(index) + " term " + std::to_string(entry.term.value()) +
+             " has a different prefix than another log with the same entry");
+      }
+    }
+    if (!found) bucket.push_back(Seen{index, entry.term, log.ChainHashAt(index)});
+  }
+}
+
+void SimChecker::CheckCommittedPrefix(NodeId node, const SimLogStore& log, Index commit, const char* when) {
+  if (commit == Index(0)) return;
+  if (commit > log.LastIndex()) {
+    Fail(std::string(when) + ": " + Node(node) + " holds up to " + At(log.LastIndex()) + " but commit is " +
+         At(commit));
+    return;
+  }
+  const Index known = Index(committed_chain_.size());
+  const Index checked = commit < known ? commit : known;
+  if (checked > Index(0) && log.ChainHashAt(checked) != committed_chain_[checked.value() - 1]) {
+    Fail(std::string(when) + ": " + Node(node) + " disagrees with the committed log at " + At(checked));
+  }
+}
+
+void SimChecker::OnCommit(NodeId node, const SimLogStore& log, Index commit) {
+  CheckCommittedPrefix(node, log, commit, "committed entry changed");
+  for (Index index = Index(committed_chain_.size()) + 1; index <= commit && ok(); ++index) {
+    committed_chain_.push_back(log.ChainHashAt(index));
+    committed_entry_.push_back(HashEntry(0, log.At(index)));
+  }
+}
+
+void SimChecker::OnApply(NodeId node, Index applied_before, const storage::LogEntry& entry) {
+  if (entry.index != applied_before + 1) {
+    Fail(Node(node) + " applied " + At(entry.index) + " after " + At(applied_before));
+    return;
+  }
+  if (entry.index > Index(committed_entry_.size())) {
+    Fail(Node(node) + " applied " + At(entry.index) + " before anyone committed it");
+    return;
+  }
+  if (HashEntry(0, entry) != committed_entry_[entry.index.value() - 1]) {
+    Fail(Node(node) + " applied a different entry at " + At(entry.index));
+  }
+}
+
+void SimChecker::OnRestart(NodeId node, const SimLogStore& log, Index commit) {
+  CheckCommittedPrefix(node, log, commit, "restart lost or changed a committed entry");
+}
+
+}  // namespace raftmq::raft::sim

@@ -1,0 +1,42 @@
+#include "raft/sim/sim_network.h"
+
+#include "common/assert.h"
+
+namespace raftmq::raft::sim {
+
+uint32_t SimNetwork::GroupOf(NodeId node) const {
+  auto it = groups_.find(node);
+  return it == groups_.end() ? 0 : it->second;
+}
+
+void SimNetwork::Send(uint64_t now_ms, Message message) {
+  RMQ_ASSERT(message.from != message.to);
+  if (prng_.Chance(faults_.drop_per_mille, 1000)) return;
+  if (prng_.Chance(faults_.duplicate_per_mille, 1000)) Enqueue(now_ms, message);
+  Enqueue(now_ms, std::move(message));
+}
+
+void SimNetwork::Enqueue(uint64_t now_ms, Message message) {
+  if (queue_.size() >= kMessagesInFlightMax) return;
+  const uint64_t delay_ms = prng_.Between(faults_.delay_ms_min, faults_.delay_ms_max);
+  queue_.push(InFlight{now_ms + delay_ms, sequence_++, std::move(message)});
+}
+
+std::optional<Message> SimNetwork::PopDue(uint64_t now_ms) {
+  while (!queue_.empty() && queue_.top().deliver_ms <= now_ms) {
+    InFlight top = queue_.top();
+    queue_.pop();
+    // A partition cuts messages still on the wire too.
+    if (!Connected(top.message.from, top.message.to)) continue;
+    ++delivered_;
+    return std::move(top.message);
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> SimNetwork::NextDeliveryMs() const {
+  if (queue_.empty()) return std::nullopt;
+  return queue_.top().deliver_ms;
+}
+
+}  // namespace raftmq::raft::sim

@@ -1,0 +1,67 @@
+// SimNetwork: the simulator's network between raft::Cores. Messages wait in a queue ordered
+// by delivery time; faults are drawn from the run's Prng: loss, delay (which also reorders),
+// duplication, and partitions (a node's group id: only equal groups talk).
+//
+// Invariants: a message is delivered no earlier than it was sent; the queue holds at most
+// messages_in_flight_max messages (the rest are dropped, like a full socket buffer).
+//
+// Threading: single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <queue>
+#include <vector>
+
+#include "raft/message.h"
+#include "raft/prng.h"
+
+namespace raftmq::raft::sim {
+
+struct NetworkFaults {
+  uint32_t drop_per_mille = 0;
+  uint32_t duplicate_per_mille = 0;
+  uint64_t delay_ms_min = 1;
+  uint64_t delay_ms_max = 10;  // exclusive
+};
+
+class SimNetwork {
+ public:
+  static constexpr size_t kMessagesInFlightMax = 100000;
+
+  explicit SimNetwork(Prng& prng) : prng_(prng) {}
+
+  void set_faults(const NetworkFaults& faults) { faults_ = faults; }
+  // Nodes talk only within their group; Heal() puts everyone back in group 0.
+  void SetGroup(NodeId node, uint32_t group) { groups_[node] = group; }
+  void Heal() { groups_.clear(); }
+  bool Connected(NodeId a, NodeId b) const { return GroupOf(a) == GroupOf(b); }
+
+  void Send(uint64_t now_ms, Message message);
+  // The next message due at or before `now_ms`, if any.
+  std::optional<Message> PopDue(uint64_t now_ms);
+  std::optional<uint64_t> NextDeliveryMs() const;
+  uint64_t delivered() const { return delivered_; }
+
+ private:
+  struct InFlight {
+    uint64_t deliver_ms;
+    uint64_t sequence;
+    Message message;
+    bool operator>(const InFlight& other) const {
+      return deliver_ms != other.deliver_ms ? deliver_ms > other.deliver_ms : sequence > other.sequence;
+    }
+  };
+  uint32_t GroupOf(NodeId node) const;
+  void Enqueue(uint64_t now_ms, Message message);
+
+  Prng& prng_;
+  NetworkFaults faults_;
+  std::map<NodeId, uint32_t> groups_;
+  std::priority_queue<InFlight, std::vector<InFlight>, std::greater<>> queue_;
+  uint64_t sequence_ = 0;
+  uint64_t delivered_ = 0;
+};
+
+}  // namespace raftmq::raft::sim

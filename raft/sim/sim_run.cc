@@ -1,0 +1,234 @@
+#include "raft/sim/sim_run.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <string>
+
+#include "common/assert.h"
+#include "raft/sim/sim_cluster.h"
+
+namespace raftmq::raft::sim {
+
+namespace {
+
+// Written before each run, so the signal handler only calls write(2).
+char abort_report[256];
+size_t abort_report_size = 0;
+
+void OnAbort(int) {
+  if (abort_report_size > 0) {
+    [[maybe_unused]] ssize_t written = write(STDERR_FILENO, abort_report, abort_report_size);
+  }
+  std::signal(SIGABRT, SIG_DFL);
+  std::raise(SIGABRT);
+}
+
+template <typename T, size_t N>
+T Pick(Prng& prng, const T (&choices)[N]) {
+  return choices[prng.Between(0, N)];
+}
+
+CoreOptions RandomOptions(Prng& prng, size_t node_count) {
+  CoreOptions options;
+  options.pre_vote = !prng.Chance(1, 10);
+  options.check_quorum = !prng.Chance(1, 10);
+  const uint32_t inflight_appends[] = {1, 2, 8, 256};
+  const uint64_t small_or_default_bytes[] = {16, 256, 4096, 1ull << 20};
+  options.inflight_appends_max = Pick(prng, inflight_appends);
+  options.inflight_bytes_max = Pick(prng, small_or_default_bytes);
+  options.append_entries_bytes_max = Pick(prng, small_or_default_bytes);
+  options.uncommitted_bytes_max = Pick(prng, small_or_default_bytes);
+  options.apply_entries_bytes_max = Pick(prng, small_or_default_bytes);
+  const uint64_t lags[] = {0, 10, 1000};
+  options.transfer_lag_entries_max = Pick(prng, lags);
+  if (prng.Chance(1, 5)) options.preferred_leader = prng.Between(1, node_count + 1);
+  return options;
+}
+
+NetworkFaults RandomFaults(Prng& prng) {
+  NetworkFaults faults;
+  faults.drop_per_mille = static_cast<uint32_t>(prng.Between(0, 300));
+  faults.duplicate_per_mille = static_cast<uint32_t>(prng.Between(0, 100));
+  faults.delay_ms_min = prng.Between(1, 5);
+  faults.delay_ms_max = faults.delay_ms_min + prng.Between(1, prng.Chance(1, 4) ? 400 : 40);
+  return faults;
+}
+
+NodeId RandomNode(SimCluster& cluster) { return cluster.prng().Between(1, cluster.ids().size() + 1); }
+
+void Partition(SimCluster& cluster) {
+  Prng& prng = cluster.prng();
+  const NodeId leader = cluster.Leader();
+  for (NodeId node : cluster.ids()) cluster.network().SetGroup(node, static_cast<uint32_t>(prng.Between(0, 2)));
+  // Often cut the leader off alone: the case check-quorum and the lease are for.
+  if (leader != kNoNode && prng.Chance(1, 2)) {
+    for (NodeId node : cluster.ids()) cluster.network().SetGroup(node, node == leader ? 1 : 0);
+  }
+}
+
+void ClientPropose(SimCluster& cluster, uint64_t& proposals) {
+  Prng& prng = cluster.prng();
+  NodeId target = cluster.Leader();
+  if (target == kNoNode || prng.Chance(1, 5)) target = RandomNode(cluster);
+  std::string payload = std::to_string(proposals++);
+  payload.append(prng.Between(0, 48), 'x');
+  (void)cluster.Propose(target, payload);
+}
+
+// How often faults strike: a calm run exercises replication under load, a stormy one
+// elections and divergent tails (per mille of RandomAction calls).
+struct FaultRates {
+  uint64_t propose = 400;
+  uint64_t crash = 10;
+  uint64_t restart = 20;
+  uint64_t partition = 10;
+  uint64_t heal = 10;
+  uint64_t network = 10;
+  uint64_t transfer = 5;
+};
+
+FaultRates RandomRates(Prng& prng) {
+  if (prng.Chance(1, 2)) return FaultRates{};
+  return FaultRates{.propose = 300, .crash = 60, .restart = 120, .partition = 60, .heal = 40, .network = 20,
+                    .transfer = 20};
+}
+
+// One random fault or client action (about every 30 ms of virtual time).
+void RandomAction(SimCluster& cluster, const FaultRates& rates, uint64_t& proposals) {
+  Prng& prng = cluster.prng();
+  uint64_t roll = prng.Between(0, 1000);
+  auto hit = [&roll](uint64_t rate) {
+    if (roll < rate) return true;
+    roll -= rate;
+    return false;
+  };
+  if (hit(rates.propose)) {
+    ClientPropose(cluster, proposals);
+  } else if (hit(rates.crash)) {
+    // Leaders half of the time: a leader dying with a half-replicated tail is where the
+    // commit rules matter (Raft paper, figure 8).
+    const NodeId leader = cluster.Leader();
+    cluster.Crash(leader != kNoNode && prng.Chance(1, 2) ? leader : RandomNode(cluster), prng.Chance(1, 2));
+  } else if (hit(rates.restart)) {
+    const NodeId node = RandomNode(cluster);
+    if (!cluster.IsUp(node)) cluster.Restart(node);
+  } else if (hit(rates.partition)) {
+    Partition(cluster);
+  } else if (hit(rates.heal)) {
+    cluster.network().Heal();
+  } else if (hit(rates.network)) {
+    cluster.network().set_faults(RandomFaults(prng));
+  } else if (hit(rates.transfer) && cluster.Leader() != kNoNode) {
+    (void)cluster.TransferLeadership(cluster.Leader(), RandomNode(cluster));
+  }
+}
+
+void HealAll(SimCluster& cluster) {
+  cluster.network().Heal();
+  cluster.network().set_faults(NetworkFaults{});
+  for (NodeId node : cluster.ids()) {
+    cluster.Crash(node, /*mid_ready=*/false);  // also settles a pending mid-Ready crash
+    cluster.Restart(node);
+  }
+}
+
+// Proposes a marker through whoever leads until every node has applied it.
+bool RecoverAndCommit(SimCluster& cluster, uint64_t seed) {
+  const uint64_t deadline_ms = cluster.now_ms() + kRecoveryMsMax;
+  const std::string marker = "marker-" + std::to_string(seed);
+  Index marker_index;
+  uint64_t proposed_ms = 0;
+  while (cluster.now_ms() < deadline_ms && cluster.checker().ok()) {
+    cluster.RunUntil(cluster.now_ms() + 10);
+    const NodeId leader = cluster.Leader();
+    if (leader != kNoNode && (marker_index == Index(0) || cluster.now_ms() - proposed_ms > 2000)) {
+      Result<Index> index = cluster.Propose(leader, marker);
+      if (index.ok()) {
+        marker_index = *index;
+        proposed_ms = cluster.now_ms();
+      }
+    }
+    if (marker_index == Index(0)) continue;
+    bool everywhere = true;
+    for (NodeId node : cluster.ids()) everywhere = everywhere && cluster.Applied(node) >= marker_index;
+    if (everywhere) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string ReplayCommand(uint64_t seed) {
+  return "RAFTMQ_SEED=" + std::to_string(seed) + " ./build/tests/sim/sim_test --gtest_filter='RaftSim.ReplaysSeed*'" +
+         "  (or: ./build/raft/sim/raft_sim --start " + std::to_string(seed) + " --seeds 1)";
+}
+
+void ReportSeedOnAbort(uint64_t seed) {
+  const std::string report = "\nraft_sim: ABORT in seed " + std::to_string(seed) + "; replay: " + ReplayCommand(seed) + "\n";
+  abort_report_size = report.copy(abort_report, sizeof(abort_report) - 1);
+  std::signal(SIGABRT, OnAbort);
+}
+
+SimRunResult RunSeed(uint64_t seed) {
+  Prng setup(seed ^ 0x5eedull);
+  SimRunResult result;
+  result.node_count = setup.Chance(1, 2) ? 3 : 5;
+  SimCluster cluster(seed, result.node_count, RandomOptions(setup, result.node_count), kSimTickIntervalMs);
+  cluster.network().set_faults(RandomFaults(setup));
+  result.fault_phase_ms = setup.Between(3000, 15000);
+  const FaultRates rates = RandomRates(setup);
+  uint64_t proposals = 0;
+  while (cluster.now_ms() < result.fault_phase_ms && cluster.checker().ok()) {
+    RandomAction(cluster, rates, proposals);
+    cluster.RunUntil(cluster.now_ms() + setup.Between(1, 60));
+  }
+  const uint64_t heal_ms = cluster.now_ms();
+  bool recovered = false;
+  if (cluster.checker().ok()) {
+    HealAll(cluster);
+    recovered = RecoverAndCommit(cluster, seed);
+  }
+  result.recovery_ms = cluster.now_ms() - heal_ms;
+  result.committed = cluster.checker().committed_count();
+  result.proposals = proposals;
+  result.leaders_elected = cluster.stats().leaders_elected;
+  result.truncations = cluster.stats().truncations;
+  result.crashes = cluster.stats().crashes;
+  if (!cluster.checker().ok()) {
+    result.ok = false;
+    result.violation = cluster.checker().violation() + " (at " + std::to_string(cluster.now_ms()) + " ms)";
+  } else if (!recovered) {
+    result.ok = false;
+    result.violation = "no proposal committed on every node within " + std::to_string(kRecoveryMsMax) +
+                       " ms after the faults stopped";
+  }
+  return result;
+}
+
+Result<uint64_t> MeasureFailoverMs(uint64_t seed, size_t node_count) {
+  CoreOptions defaults;
+  SimCluster cluster(seed, node_count, defaults, kSimTickIntervalMs);
+  cluster.network().set_faults(NetworkFaults{.delay_ms_min = 1, .delay_ms_max = 5});
+  if (!RecoverAndCommit(cluster, seed)) return Status::Aborted("no initial leader");
+  // Steady traffic for a while, so the crash lands at a random point of the heartbeat cycle.
+  const uint64_t steady_until_ms = cluster.now_ms() + cluster.prng().Between(500, 2500);
+  uint64_t proposals = 0;
+  while (cluster.now_ms() < steady_until_ms) {
+    ClientPropose(cluster, proposals);
+    cluster.RunUntil(cluster.now_ms() + 20);
+  }
+  const NodeId old_leader = cluster.Leader();
+  if (old_leader == kNoNode) return Status::Aborted("leader lost before the crash");
+  const uint64_t crash_ms = cluster.now_ms();
+  cluster.Crash(old_leader, /*mid_ready=*/false);
+  while (cluster.now_ms() < crash_ms + kRecoveryMsMax && cluster.checker().ok()) {
+    cluster.RunUntil(cluster.now_ms() + 1);
+    const NodeId leader = cluster.Leader();
+    if (leader != kNoNode && leader != old_leader) return cluster.last_leader_elected_ms() - crash_ms;
+  }
+  return Status::Aborted("no new leader: " + cluster.checker().violation());
+}
+
+}  // namespace raftmq::raft::sim

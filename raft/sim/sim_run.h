@@ -1,0 +1,49 @@
+// One simulator run per seed: a random cluster (3 or 5 nodes, randomized limits), a fault
+// phase (loss, delay, duplication, partitions, crashes mid-Ready, restarts, leadership
+// transfers, client proposals), then a healed phase that must elect a leader and commit a
+// proposal on every node within kRecoveryMsMax of virtual time. Also the failover
+// measurement: virtual time from a leader's crash to a new leader, with default options.
+//
+// A failing seed prints itself and the replay command; so does an assert (SIGABRT) inside a
+// run, via ReportSeedOnAbort.
+//
+// Threading: single-threaded; runs are independent.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/result.h"
+
+namespace raftmq::raft::sim {
+
+// Healed cluster must make progress within this much virtual time.
+inline constexpr uint64_t kRecoveryMsMax = 15000;
+// The simulated tick, as raft::Node's default.
+inline constexpr uint64_t kSimTickIntervalMs = 50;
+
+struct SimRunResult {
+  bool ok = true;
+  std::string violation;  // with the virtual time it was seen at
+  size_t node_count = 0;
+  uint64_t fault_phase_ms = 0;
+  uint64_t recovery_ms = 0;  // heal -> a proposal applied on every node
+  uint64_t committed = 0;
+  uint64_t proposals = 0;
+  uint64_t leaders_elected = 0;
+  uint64_t truncations = 0;
+  uint64_t crashes = 0;
+};
+
+SimRunResult RunSeed(uint64_t seed);
+
+// Virtual ms from crashing a healthy leader to another node becoming leader.
+Result<uint64_t> MeasureFailoverMs(uint64_t seed, size_t node_count);
+
+std::string ReplayCommand(uint64_t seed);
+
+// Until the next call, a SIGABRT (a failed RMQ_ASSERT) first prints `seed` and its replay
+// command to stderr.
+void ReportSeedOnAbort(uint64_t seed);
+
+}  // namespace raftmq::raft::sim

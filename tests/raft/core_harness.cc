@@ -1,0 +1,159 @@
+#include "core_harness.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace raftmq::raft::test {
+
+CoreOptions TestOptions() {
+  CoreOptions options;
+  options.heartbeat_interval_ticks = 1;
+  options.election_timeout_ticks_min = 10;
+  options.election_timeout_ticks_max = 20;
+  return options;
+}
+
+CoreHarness::CoreHarness(size_t node_count, CoreOptions base) : base_(std::move(base)) {
+  base_.voters.clear();
+  for (size_t i = 1; i <= node_count; ++i) base_.voters.push_back(NodeId(i));
+  for (size_t i = 1; i <= node_count; ++i) {
+    nodes_.push_back(std::make_unique<Node>());
+    Restart(NodeId(i));
+  }
+}
+
+void CoreHarness::Restart(NodeId id) {
+  Node& n = node(id);
+  CoreOptions options = base_;
+  options.id = id;
+  options.random_seed = id;
+  Index applied = n.applied.empty() ? Index(0) : n.applied.back().index;
+  auto core = Core::Create(options, n.log, n.hard_state.LoadHardState().value(), applied);
+  ASSERT_TRUE(core.ok()) << core.status().ToString();
+  n.core = std::move(core).value();
+}
+
+void CoreHarness::Process() {
+  for (auto& n : nodes_) {
+    while (n->core->HasReady()) {
+      Ready ready = n->core->TakeReady();
+      if (trace_ != nullptr) *trace_ += DescribeReady(n->core->id(), ready);
+      if (ready.truncate_after) {
+        EXPECT_TRUE(n->log.TruncateSuffix(*ready.truncate_after).ok());
+      }
+      EXPECT_TRUE(n->log.Append(ready.entries).ok());
+      if (ready.must_sync) {
+        EXPECT_TRUE(n->log.Sync().ok());
+      }
+      if (ready.hard_state) {
+        EXPECT_TRUE(n->hard_state.SaveHardState(*ready.hard_state).ok());
+      }
+      for (const Message& m : ready.messages) outbox_.push_back(m);
+      for (const Message& m : ready.messages_after_persist) outbox_.push_back(m);
+      for (const storage::LogEntry& e : ready.committed_entries) n->applied.push_back(e);
+      n->readys.push_back(std::move(ready));
+      n->core->Advance();
+    }
+  }
+}
+
+bool CoreHarness::Dropped(const Message& message) const {
+  return isolated_.contains(message.from) || isolated_.contains(message.to);
+}
+
+std::vector<Message> CoreHarness::TakeOutbox() {
+  Process();
+  std::vector<Message> taken;
+  taken.swap(outbox_);
+  return taken;
+}
+
+void CoreHarness::Deliver(const Message& message) {
+  if (Dropped(message)) return;
+  core(message.to).Step(message);
+  Process();
+}
+
+void CoreHarness::Stabilize() {
+  Process();
+  // Bounded: a healthy group settles in a few rounds.
+  for (int round = 0; round < 1000 && !outbox_.empty(); ++round) {
+    for (const Message& message : TakeOutbox()) Deliver(message);
+  }
+  ASSERT_TRUE(outbox_.empty()) << "the group did not settle";
+}
+
+void CoreHarness::Tick(NodeId id, uint32_t ticks) {
+  for (uint32_t i = 0; i < ticks; ++i) {
+    core(id).Tick();
+    Process();
+  }
+}
+
+void CoreHarness::Elect(NodeId id) {
+  core(id).Campaign();
+  Stabilize();
+  ASSERT_EQ(core(id).role(), Role::kLeader) << "node " << id << " did not win";
+}
+
+namespace {
+
+std::string DescribeEntries(const std::vector<storage::LogEntry>& entries) {
+  std::ostringstream out;
+  out << "[";
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const storage::LogEntry& e = entries[i];
+    out << (i ? " " : "") << e.index << "/" << e.term;
+    if (e.type == storage::EntryType::kNoop) out << ":noop";
+    if (!e.payload.empty()) out << ":" << e.payload;
+  }
+  out << "]";
+  return out.str();
+}
+
+}  // namespace
+
+std::string DescribeMessage(const Message& m) {
+  std::ostringstream out;
+  out << m.from << "->" << m.to << " " << MessageTypeName(m.type) << " term=" << m.term;
+  switch (m.type) {
+    case MessageType::kAppend:
+      out << " prev=" << m.log_index << "/" << m.log_term << " commit=" << m.commit << " " << DescribeEntries(m.entries);
+      break;
+    case MessageType::kAppendResponse:
+      out << " index=" << m.log_index << " commit=" << m.commit;
+      if (m.reject) out << " REJECT hint=" << m.reject_hint_index << "/" << m.reject_hint_term;
+      break;
+    case MessageType::kHeartbeat: out << " commit=" << m.commit; break;
+    case MessageType::kVote:
+    case MessageType::kPreVote:
+      out << " last=" << m.log_index << "/" << m.log_term << (m.leadership_transfer ? " transfer" : "");
+      break;
+    case MessageType::kVoteResponse:
+    case MessageType::kPreVoteResponse: out << (m.reject ? " REJECT" : " grant"); break;
+    default: break;
+  }
+  return out.str();
+}
+
+std::string DescribeReady(NodeId node, const Ready& ready) {
+  std::ostringstream out;
+  const std::string prefix = "n" + std::to_string(node) + " ";
+  if (ready.soft_state) {
+    out << prefix << "role=" << RoleName(ready.soft_state->role) << " leader=" << ready.soft_state->leader
+        << " term=" << ready.soft_state->term << "\n";
+  }
+  if (ready.hard_state) {
+    out << prefix << "persist hard state term=" << ready.hard_state->term << " vote=" << ready.hard_state->voted_for
+        << " commit=" << ready.hard_state->commit << (ready.must_sync ? " (sync)" : "") << "\n";
+  }
+  if (ready.truncate_after) out << prefix << "truncate after " << *ready.truncate_after << "\n";
+  if (!ready.entries.empty()) out << prefix << "append " << DescribeEntries(ready.entries) << "\n";
+  for (const Message& m : ready.messages) out << prefix << "send " << DescribeMessage(m) << "\n";
+  for (const Message& m : ready.messages_after_persist) out << prefix << "send after persist " << DescribeMessage(m) << "\n";
+  if (!ready.committed_entries.empty()) out << prefix << "apply " << DescribeEntries(ready.committed_entries) << "\n";
+  return out.str();
+}
+
+}  // namespace raftmq::raft::test

@@ -1,0 +1,70 @@
+// CoreHarness: a few raft::Cores wired by hand for unit tests. Messages wait in an outbox
+// until the test delivers them (all, or only some), so each test steers one rule exactly.
+// The driver part follows raft::Node's contract: persist, send, apply, Advance.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "raft/core.h"
+#include "raft/sim/sim_disk.h"
+
+namespace raftmq::raft::test {
+
+class CoreHarness {
+ public:
+  struct Node {
+    sim::SimLogStore log;
+    sim::SimHardStateStore hard_state;
+    std::unique_ptr<Core> core;
+    std::vector<storage::LogEntry> applied;
+    std::vector<Ready> readys;  // every Ready taken, for tests that inspect them
+  };
+
+  explicit CoreHarness(size_t node_count, CoreOptions base = {});
+
+  Core& core(NodeId id) { return *node(id).core; }
+  Node& node(NodeId id) { return *nodes_.at(id - 1); }
+  // Creates node `id`'s Core afresh from its disk (a restart).
+  void Restart(NodeId id);
+
+  // Drains every node's Readys into the outbox.
+  void Process();
+  // Delivers the outbox (and what the deliveries cause) until nothing moves; messages to or
+  // from an isolated node are dropped.
+  void Stabilize();
+  // Takes the outbox (after Process), leaving it empty.
+  std::vector<Message> TakeOutbox();
+  void Deliver(const Message& message);
+  void Tick(NodeId id, uint32_t ticks);
+  // Campaign on `id` and stabilize; asserts it won.
+  void Elect(NodeId id);
+
+  // True when the message is to or from an isolated node (Deliver drops it).
+  bool Dropped(const Message& message) const;
+  void Isolate(NodeId id) { isolated_.insert(id); }
+  void Heal() { isolated_.clear(); }
+
+  // When set, every Ready handled is described here (the scenario transcripts).
+  void set_trace(std::string* trace) { trace_ = trace; }
+
+ private:
+
+  CoreOptions base_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  std::vector<Message> outbox_;
+  std::set<NodeId> isolated_;
+  std::string* trace_ = nullptr;
+};
+
+// One line per fact of a Ready, for transcripts: "n1 Ready: ...".
+std::string DescribeReady(NodeId node, const Ready& ready);
+std::string DescribeMessage(const Message& message);
+
+// Options for tests: small, fixed timeouts so tick counts are easy to read.
+CoreOptions TestOptions();
+
+}  // namespace raftmq::raft::test

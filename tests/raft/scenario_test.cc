@@ -1,0 +1,149 @@
+// Scenario files (etcd-io/raft's testdata shape): tests/raft/scenarios/*.txt open with prose
+// on their goal, then blocks of
+//     command args
+//     ----
+//     the exact transcript (Readys, deliveries, results)
+// separated by blank lines. A change in behaviour shows as a transcript diff; after review,
+// regenerate with RAFTMQ_REWRITE=1 ./build/tests/raft/raft_core_test --gtest_filter='CoreScenarios.*'.
+//
+// Commands: nodes <n> [pre_vote=false] [check_quorum=false] [preferred_leader=<id>];
+// campaign <id>; tick <id> <n>; deliver (one round); stabilize; propose <id> <payload>;
+// transfer <id> <target>; isolate <id>; heal; status.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "core_harness.h"
+
+namespace raftmq::raft::test {
+namespace {
+
+std::vector<std::string> Split(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> words;
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+class ScenarioRunner {
+ public:
+  std::string Run(const std::string& command_line) {
+    std::vector<std::string> args = Split(command_line);
+    std::string out;
+    if (args.empty()) return "error: empty command\n";
+    const std::string& command = args[0];
+    if (command == "nodes") return Nodes(args);
+    if (!group_) return "error: nodes first\n";
+    group_->set_trace(&out);
+    if (command == "campaign") {
+      group_->core(Id(args, 1)).Campaign();
+      group_->Process();
+    } else if (command == "tick") {
+      group_->Tick(Id(args, 1), static_cast<uint32_t>(std::stoul(args.at(2))));
+    } else if (command == "deliver") {
+      DeliverRound(out);
+    } else if (command == "stabilize") {
+      for (int round = 0; round < 100 && DeliverRound(out); ++round) {
+      }
+    } else if (command == "propose") {
+      Result<Index> index = group_->core(Id(args, 1)).Propose(storage::EntryType::kMessageBatch, args.at(2));
+      out += index.ok() ? "index " + std::to_string(index->value()) + "\n" : index.status().ToString() + "\n";
+      group_->Process();
+    } else if (command == "transfer") {
+      out += group_->core(Id(args, 1)).TransferLeadership(Id(args, 2)).ToString() + "\n";
+      group_->Process();
+    } else if (command == "isolate") {
+      group_->Isolate(Id(args, 1));
+    } else if (command == "heal") {
+      group_->Heal();
+    } else if (command == "status") {
+      Status(out);
+    } else {
+      out += "error: unknown command " + command + "\n";
+    }
+    group_->set_trace(nullptr);
+    return out.empty() ? "ok\n" : out;
+  }
+
+ private:
+  static NodeId Id(const std::vector<std::string>& args, size_t at) { return std::stoull(args.at(at)); }
+
+  std::string Nodes(const std::vector<std::string>& args) {
+    CoreOptions options = TestOptions();
+    for (size_t i = 2; i < args.size(); ++i) {
+      if (args[i] == "pre_vote=false") options.pre_vote = false;
+      if (args[i] == "check_quorum=false") options.check_quorum = false;
+      if (args[i].starts_with("preferred_leader=")) options.preferred_leader = std::stoull(args[i].substr(17));
+    }
+    count_ = std::stoul(args.at(1));
+    group_ = std::make_unique<CoreHarness>(count_, options);
+    return "ok\n";
+  }
+
+  bool DeliverRound(std::string& out) {
+    std::vector<Message> messages = group_->TakeOutbox();
+    for (const Message& message : messages) {
+      out += (group_->Dropped(message) ? "drop " : "deliver ") + DescribeMessage(message) + "\n";
+      group_->Deliver(message);
+    }
+    return !messages.empty();
+  }
+
+  void Status(std::string& out) {
+    for (NodeId id = 1; id <= count_; ++id) {
+      Core& core = group_->core(id);
+      out += "n" + std::to_string(id) + " " + std::string(RoleName(core.role())) + " term=" +
+             std::to_string(core.term().value()) + " leader=" + std::to_string(core.leader()) +
+             " last=" + std::to_string(core.last_index().value()) + " commit=" +
+             std::to_string(core.commit_index().value()) + " applied=" + std::to_string(core.applied_index().value()) + "\n";
+    }
+  }
+
+  std::unique_ptr<CoreHarness> group_;
+  size_t count_ = 0;
+};
+
+// Runs one file; returns its text with the transcripts the code produces now.
+std::string RunScenario(const std::string& text) {
+  std::istringstream in(text);
+  std::string rewritten;
+  ScenarioRunner runner;
+  std::string line;
+  while (std::getline(in, line)) {
+    rewritten += line + "\n";
+    if (line.empty() || line.starts_with("#")) continue;
+    std::string separator;
+    std::getline(in, separator);
+    rewritten += "----\n" + runner.Run(line);
+    // Skip the old transcript up to the blank line that ends the block.
+    for (std::string old; std::getline(in, old) && !old.empty();) {
+    }
+    rewritten += "\n";
+  }
+  return rewritten;
+}
+
+TEST(CoreScenarios, TranscriptsMatch) {
+  const bool rewrite = std::getenv("RAFTMQ_REWRITE") != nullptr;
+  size_t files = 0;
+  for (const auto& file : std::filesystem::directory_iterator(RAFTMQ_SCENARIO_DIR)) {
+    if (file.path().extension() != ".txt") continue;
+    ++files;
+    std::ifstream in(file.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string actual = RunScenario(text.str());
+    if (rewrite) {
+      std::ofstream(file.path()) << actual;
+      continue;
+    }
+    EXPECT_EQ(text.str(), actual) << file.path() << " differs; review, then rewrite with RAFTMQ_REWRITE=1";
+  }
+  EXPECT_GT(files, 0u);
+}
+
+}  // namespace
+}  // namespace raftmq::raft::test
