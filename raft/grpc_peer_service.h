@@ -1,0 +1,43 @@
+// GrpcPeerService: the incoming half of the transport. Serves RaftPeer.Stream on a
+// grpc::ServerBuilder the caller owns, so a broker serves messaging and raft on one port.
+// Each received batch is decoded and validated (see message_codec.h); messages not addressed
+// to this node, from a node outside the group, or malformed are dropped and counted; the
+// rest go to the MessageHandler in the order their source sent them.
+//
+// Lifetime: the service, its handler's target and `metrics` must outlive the grpc::Server it
+// is registered on (shut the server down first).
+//
+// Threading: gRPC calls Stream on its own threads, one per open stream, concurrently.
+#pragma once
+
+#include <set>
+
+#include <grpcpp/grpcpp.h>
+
+#include "proto/raft_peer.grpc.pb.h"
+#include "raft/grpc_transport_options.h"
+#include "raft/transport.h"
+
+namespace raftmq::raft {
+
+class GrpcPeerService final : public RaftPeer::Service {
+ public:
+  GrpcPeerService(NodeId self, std::set<NodeId> peers, MessageHandler handler, TransportMetrics* metrics);
+
+  // Registers the service and sets what it needs on the builder: the larger receive size
+  // for append batches and a ping policy that accepts the peers' keepalive pings.
+  void RegisterOn(grpc::ServerBuilder& builder, const GrpcTransportOptions& options);
+
+  grpc::Status Stream(grpc::ServerContext* context, grpc::ServerReader<PeerMessageBatch>* reader,
+                      StreamSummary* summary) override;
+
+ private:
+  bool Accepts(const Message& message) const;
+
+  const NodeId self_;
+  const std::set<NodeId> peers_;
+  const MessageHandler handler_;
+  TransportMetrics* const metrics_;
+};
+
+}  // namespace raftmq::raft

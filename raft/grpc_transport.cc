@@ -1,0 +1,43 @@
+#include "raft/grpc_transport.h"
+
+#include <utility>
+
+#include "common/assert.h"
+
+namespace raftmq::raft {
+
+GrpcTransport::GrpcTransport(NodeId self, const std::map<NodeId, std::string>& peer_addresses,
+                             GrpcTransportOptions options)
+    : self_(self), options_(std::move(options)) {
+  RMQ_ASSERT(self_ != kNoNode);
+  RMQ_ASSERT(!peer_addresses.contains(self_));
+  for (const auto& [peer, address] : peer_addresses) {
+    clients_.emplace(peer, std::make_unique<GrpcPeerClient>(peer, address, options_, &metrics_));
+    outgoing_.emplace(peer, std::vector<Message>());
+  }
+}
+
+GrpcTransport::~GrpcTransport() { Stop(); }
+
+void GrpcTransport::Send(std::vector<Message> messages) {
+  for (Message& message : messages) {
+    RMQ_ASSERT(message.from == self_);
+    auto it = outgoing_.find(message.to);
+    if (it == outgoing_.end()) {
+      metrics_.messages_dropped_unknown_peer_total += 1;
+      continue;
+    }
+    it->second.push_back(std::move(message));
+  }
+  for (auto& [peer, share] : outgoing_) {
+    if (share.empty()) continue;
+    clients_.at(peer)->Enqueue(std::move(share));
+    share.clear();
+  }
+}
+
+void GrpcTransport::Stop() {
+  for (auto& [peer, client] : clients_) client->Stop();
+}
+
+}  // namespace raftmq::raft

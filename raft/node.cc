@@ -1,0 +1,242 @@
+#include "raft/node.h"
+
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "common/assert.h"
+
+namespace raftmq::raft {
+
+Status NodeOptions::Validate() const {
+  RMQ_RETURN_IF_ERROR(core.Validate());
+  if (tick_interval_ms == 0) return Status::InvalidArgument("tick_interval_ms must be > 0");
+  if (inbox_messages_max == 0) return Status::InvalidArgument("inbox_messages_max must be > 0");
+  if (proposals_pending_max == 0) return Status::InvalidArgument("proposals_pending_max must be > 0");
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Node>> Node::Start(NodeOptions options, storage::LogStore* log,
+                                          storage::HardStateStore* hard_state_store, StateMachine* state_machine,
+                                          Transport* transport) {
+  RMQ_ASSERT(log != nullptr && hard_state_store != nullptr);
+  RMQ_ASSERT(state_machine != nullptr && transport != nullptr);
+  RMQ_RETURN_IF_ERROR(options.Validate());
+  RMQ_ASSIGN_OR_RETURN(storage::HardState hard_state, hard_state_store->LoadHardState());
+  const Index applied = state_machine->LastApplied();
+  // Distinct election timeouts across restarts of the same node, not only across nodes.
+  options.core.random_seed ^= static_cast<uint64_t>(Clock::now().time_since_epoch().count()) * 0x9E3779B97F4A7C15ull;
+  RMQ_ASSIGN_OR_RETURN(std::unique_ptr<Core> core, Core::Create(options.core, *log, hard_state, applied));
+  std::unique_ptr<Node> node(new Node(std::move(options), log, hard_state_store, state_machine, transport));
+  node->core_ = std::move(core);
+  node->saved_hard_state_ = hard_state;
+  node->state_machine_applied_ = applied;
+  node->next_tick_ = Clock::now() + std::chrono::milliseconds(node->options_.tick_interval_ms);
+  node->commit_saved_at_ = Clock::now();
+  node->PublishGauges();
+  node->thread_ = std::thread([raw = node.get()] { raw->Run(); });
+  return node;
+}
+
+Node::Node(NodeOptions options, storage::LogStore* log, storage::HardStateStore* hard_state_store,
+           StateMachine* state_machine, Transport* transport)
+    : id_(options.core.id),
+      options_(std::move(options)),
+      log_(log),
+      hard_state_store_(hard_state_store),
+      state_machine_(state_machine),
+      transport_(transport),
+      proposals_(options_.proposals_pending_max, &metrics_) {}
+
+Node::~Node() { Stop(); }
+
+void Node::Deliver(std::vector<Message> messages) {
+  bool was_empty = false;
+  size_t dropped = 0;
+  {
+    std::lock_guard lock(mutex_);
+    was_empty = inbox_.empty();
+    const size_t room = options_.inbox_messages_max - inbox_.size();
+    dropped = messages.size() > room ? messages.size() - room : 0;
+    for (size_t i = 0; i < messages.size() - dropped; ++i) inbox_.push_back(std::move(messages[i]));
+    RMQ_ASSERT(inbox_.size() <= options_.inbox_messages_max);
+  }
+  if (dropped > 0) metrics_.messages_dropped_inbox_full_total.fetch_add(dropped, std::memory_order_relaxed);
+  if (was_empty) wake_.notify_one();
+}
+
+void Node::Propose(storage::EntryType type, std::string payload, ProposalCallback done) {
+  RMQ_ASSERT(done != nullptr);
+  metrics_.proposals_total.fetch_add(1, std::memory_order_relaxed);
+  // Refusals before a reservation are answered here, on the proposer's thread.
+  const auto refuse = [&](std::string_view reason) {
+    metrics_.proposals_failed_total.fetch_add(1, std::memory_order_relaxed);
+    done(ProposalOutcome{.status = Status::Unavailable(reason), .leader_hint = LeaderHint()});
+  };
+  if (!IsLeader()) return refuse("not the leader");
+  if (!proposals_.TryReserve()) return refuse("too many pending proposals");
+  bool queued = false;
+  bool was_empty = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_ && !stopped_) {
+      was_empty = queued_.empty();
+      queued_.push_back(QueuedProposal{type, std::move(payload), std::move(done)});
+      queued = true;
+    }
+  }
+  if (!queued) return proposals_.Fail(done, Status::Aborted("node stopped"), kNoNode);
+  if (was_empty) wake_.notify_one();
+}
+
+std::future<ProposalOutcome> Node::Propose(storage::EntryType type, std::string payload) {
+  auto promise = std::make_shared<std::promise<ProposalOutcome>>();
+  std::future<ProposalOutcome> future = promise->get_future();
+  Propose(type, std::move(payload), [promise](ProposalOutcome outcome) { promise->set_value(std::move(outcome)); });
+  return future;
+}
+
+Status Node::TransferLeadership(NodeId target) {
+  RMQ_ASSERT_MSG(thread_.get_id() != std::this_thread::get_id(), "would wait on its own loop");
+  auto promise = std::make_shared<std::promise<Status>>();
+  std::future<Status> future = promise->get_future();
+  const bool posted = Post([promise, target](Core* core) {
+    promise->set_value(core != nullptr ? core->TransferLeadership(target) : Status::Aborted("node stopped"));
+  });
+  if (!posted) return Status::Aborted("node stopped");
+  return future.get();
+}
+
+Result<NodeStatus> Node::CurrentStatus() {
+  RMQ_ASSERT_MSG(thread_.get_id() != std::this_thread::get_id(), "would wait on its own loop");
+  auto promise = std::make_shared<std::promise<Result<NodeStatus>>>();
+  std::future<Result<NodeStatus>> future = promise->get_future();
+  const bool posted = Post([promise](Core* core) {
+    if (core == nullptr) {
+      promise->set_value(Status::Aborted("node stopped"));
+      return;
+    }
+    promise->set_value(NodeStatus{.id = core->id(), .role = core->role(), .term = core->term(),
+                                  .leader = core->leader(), .commit = core->commit_index(),
+                                  .applied = core->applied_index(), .last_index = core->last_index(),
+                                  .peers = core->Peers()});
+  });
+  if (!posted) return Status::Aborted("node stopped");
+  return future.get();
+}
+
+void Node::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (!thread_.joinable()) return;
+  RMQ_ASSERT_MSG(thread_.get_id() != std::this_thread::get_id(), "Stop() called from a Node callback");
+  thread_.join();
+}
+
+Status Node::failure() const {
+  std::lock_guard lock(mutex_);
+  return failure_;
+}
+
+bool Node::Post(Task task) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || stopped_) return false;
+    tasks_.push_back(std::move(task));
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void Node::Run() {
+  std::vector<Message> inbox;
+  std::vector<QueuedProposal> proposals;
+  std::vector<Task> tasks;
+  Status status;
+  while (status.ok() && WaitForWork(&inbox, &proposals, &tasks)) {
+    for (Task& task : tasks) task(core_.get());
+    tasks.clear();
+    StepInbox(&inbox);
+    ProposeQueued(&proposals);
+    TickIfDue();
+    while (status.ok() && core_->HasReady()) {
+      status = HandleReady(core_->TakeReady());
+      if (status.ok()) core_->Advance();
+    }
+    PublishGauges();
+  }
+  if (!status.ok()) spdlog::error("raft node {} stopped: {}", id_, status.ToString());
+  FailEverything(status.ok() ? Status::Aborted("node stopped") : status);
+}
+
+bool Node::WaitForWork(std::vector<Message>* inbox, std::vector<QueuedProposal>* proposals, std::vector<Task>* tasks) {
+  RMQ_ASSERT(inbox->empty() && proposals->empty());
+  std::unique_lock lock(mutex_);
+  wake_.wait_until(lock, next_tick_,
+                   [this] { return stopping_ || !inbox_.empty() || !queued_.empty() || !tasks_.empty(); });
+  if (stopping_) return false;
+  // Swapping hands the loop everything at once and gives the shared vectors the loop's
+  // cleared buffers back, so steady state allocates nothing here.
+  inbox->swap(inbox_);
+  proposals->swap(queued_);
+  tasks->swap(tasks_);
+  return true;
+}
+
+void Node::StepInbox(std::vector<Message>* inbox) {
+  metrics_.messages_received_total.fetch_add(inbox->size(), std::memory_order_relaxed);
+  for (const Message& message : *inbox) core_->Step(message);
+  inbox->clear();
+}
+
+void Node::ProposeQueued(std::vector<QueuedProposal>* proposals) {
+  for (QueuedProposal& proposal : *proposals) {
+    Result<Index> index = core_->Propose(proposal.type, std::move(proposal.payload));
+    if (!index.ok()) {
+      proposals_.Fail(proposal.done, index.status(), core_->leader());
+      continue;
+    }
+    RMQ_ASSERT(core_->role() == Role::kLeader);
+    proposals_.Track(*index, core_->term(), std::move(proposal.done));
+  }
+  proposals->clear();
+}
+
+void Node::TickIfDue() {
+  const Clock::time_point now = Clock::now();
+  if (now < next_tick_) return;
+  core_->Tick();
+  const auto interval = std::chrono::milliseconds(options_.tick_interval_ms);
+  next_tick_ += interval;
+  // A loop stalled past several ticks (a slow fsync) ticks once, not in a burst that could
+  // expire an election timeout nobody actually waited out.
+  if (next_tick_ <= now) next_tick_ = now + interval;
+}
+
+void Node::PublishGauges() {
+  metrics_.term.store(core_->term().value(), std::memory_order_relaxed);
+  metrics_.commit_index.store(core_->commit_index().value(), std::memory_order_relaxed);
+  metrics_.applied_index.store(state_machine_applied_.value(), std::memory_order_relaxed);
+}
+
+void Node::FailEverything(const Status& status) {
+  RMQ_ASSERT(!status.ok());
+  metrics_.is_leader.store(0, std::memory_order_relaxed);
+  proposals_.FailAll(status, kNoNode);
+  std::vector<QueuedProposal> queued;
+  std::vector<Task> tasks;
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    if (!status.IsAborted()) failure_ = status;
+    queued.swap(queued_);
+    tasks.swap(tasks_);
+  }
+  for (QueuedProposal& proposal : queued) proposals_.Fail(proposal.done, status, kNoNode);
+  for (Task& task : tasks) task(nullptr);
+}
+
+}  // namespace raftmq::raft

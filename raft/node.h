@@ -1,0 +1,155 @@
+// raft::Node: the driver of one raft::Core. It owns the Core and one loop thread that
+// batches everything: wait for work or the next tick, step every message in the inbox, hand
+// every queued proposal to the core, tick when due, then for each Ready: send `messages`,
+// persist (truncate, append, sync when must_sync, save the hard state when term or vote
+// changed), send `messages_after_persist`, apply committed entries to the StateMachine,
+// Advance(). (STYLE.md: etcd's rawnode loop; TigerBeetle's "run at your own pace".)
+//
+// Durability comes from the LogStore's flush policy: with the CommitLog's kSync, Sync()
+// fsyncs before any ack leaves; with kAsync (default) Sync() returns at once and an ack
+// means "in this node's page cache", so a committed entry is in the page cache of a majority
+// (survives process crashes, not a simultaneous power loss of a majority). Term and vote are
+// always synced (HardStateStore) before a message relying on them leaves.
+//
+// A failed write to the log, the HardStateStore or the StateMachine stops the Node (a Raft
+// node must not go on from a state it could not persist): failure() says why, and every
+// proposal fails with that error.
+//
+// Lifetime: the LogStore, HardStateStore, StateMachine and Transport outlive the Node.
+// Threading: every public method may be called from any thread. StateMachine::Apply and
+// proposal callbacks run on the loop thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/result.h"
+#include "raft/core.h"
+#include "raft/node_metrics.h"
+#include "raft/node_options.h"
+#include "raft/proposal_tracker.h"
+#include "raft/state_machine.h"
+#include "raft/transport.h"
+#include "storage/hard_state.h"
+#include "storage/log_store.h"
+
+namespace raftmq::raft {
+
+// What the node-status RPC reports.
+struct NodeStatus {
+  NodeId id = kNoNode;
+  Role role = Role::kFollower;
+  Term term;
+  NodeId leader = kNoNode;
+  Index commit;
+  Index applied;
+  Index last_index;
+  std::vector<PeerStatus> peers;  // each follower's match and next; leader only
+};
+
+class Node {
+ public:
+  // Loads the hard state, asks the state machine where it stands and starts the loop.
+  static Result<std::unique_ptr<Node>> Start(NodeOptions options, storage::LogStore* log,
+                                             storage::HardStateStore* hard_state_store,
+                                             StateMachine* state_machine, Transport* transport);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Messages from the network (the transport's MessageHandler).
+  void Deliver(std::vector<Message> messages);
+
+  // Proposes an entry; `done` runs once the entry is applied (OK with the state machine's
+  // value) or the proposal failed. Fails at once, without queueing, when this node does not
+  // believe it leads (Unavailable + leader hint) or too many proposals are pending.
+  void Propose(storage::EntryType type, std::string payload, ProposalCallback done);
+  std::future<ProposalOutcome> Propose(storage::EntryType type, std::string payload);
+
+  // These two wait for the loop thread, so never call them from a callback of this Node.
+  // See Core::TransferLeadership; Aborted when the Node has stopped.
+  Status TransferLeadership(NodeId target);
+  // A consistent snapshot taken on the loop thread; Aborted when the Node has stopped.
+  Result<NodeStatus> CurrentStatus();
+
+  // Stops the loop without any handoff (a leader just goes quiet); fails what is pending with
+  // Aborted. Idempotent.
+  void Stop();
+
+  NodeId id() const { return id_; }
+  bool IsLeader() const { return metrics_.is_leader.load(std::memory_order_relaxed) != 0; }
+  NodeId LeaderHint() const { return leader_hint_.load(std::memory_order_relaxed); }
+  // OK unless a storage or apply error stopped the Node.
+  Status failure() const;
+  const NodeMetrics& metrics() const { return metrics_; }
+
+ private:
+  struct QueuedProposal {
+    storage::EntryType type;
+    std::string payload;
+    ProposalCallback done;
+  };
+  // Runs on the loop thread between Readys, with nullptr when the Node stopped first.
+  using Task = std::function<void(Core* core)>;
+  using Clock = std::chrono::steady_clock;
+
+  Node(NodeOptions options, storage::LogStore* log, storage::HardStateStore* hard_state_store,
+       StateMachine* state_machine, Transport* transport);
+  // Posts `task` to run on the loop thread; false when the Node has stopped.
+  bool Post(Task task);
+
+  // node.cc: the loop.
+  void Run();
+  // Waits for work or the next tick; false once stopping.
+  bool WaitForWork(std::vector<Message>* inbox, std::vector<QueuedProposal>* proposals, std::vector<Task>* tasks);
+  void ProposeQueued(std::vector<QueuedProposal>* proposals);
+  void StepInbox(std::vector<Message>* inbox);
+  void TickIfDue();
+  void PublishGauges();
+  void FailEverything(const Status& status);
+
+  // node_ready.cc: one Ready.
+  Status HandleReady(Ready ready);
+  void ObserveSoftState(const SoftState& soft);
+  Status Persist(Ready& ready);
+  Status MaybeSaveHardState(const std::optional<storage::HardState>& hard_state);
+  Status Apply(std::vector<storage::LogEntry>& entries);
+  void SendMessages(std::vector<Message>& messages);
+
+  const NodeId id_;
+  const NodeOptions options_;
+  storage::LogStore* const log_;
+  storage::HardStateStore* const hard_state_store_;
+  StateMachine* const state_machine_;
+  Transport* const transport_;
+  NodeMetrics metrics_;
+  std::atomic<NodeId> leader_hint_{kNoNode};
+
+  // Loop thread only.
+  std::unique_ptr<Core> core_;
+  ProposalTracker proposals_;
+  SoftState soft_state_;
+  storage::HardState saved_hard_state_;
+  Clock::time_point next_tick_;
+  Clock::time_point commit_saved_at_;
+  Index state_machine_applied_;  // what the state machine reported, then what we applied
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<Message> inbox_;               // guarded; size <= inbox_messages_max
+  std::vector<QueuedProposal> queued_;       // guarded
+  std::vector<Task> tasks_;                  // guarded
+  bool stopping_ = false;                    // guarded
+  bool stopped_ = false;                     // guarded: the loop has exited
+  Status failure_;                           // guarded
+  std::thread thread_;
+};
+
+}  // namespace raftmq::raft

@@ -1,0 +1,41 @@
+// NodeOptions: how a raft::Node drives its Core. Every limit is a named field with its
+// default documented; the Raft timing itself lives in CoreOptions (in ticks).
+//
+// Wall-clock defaults: a tick every 50 ms, so CoreOptions' defaults give a heartbeat every
+// 100 ms and an election timeout drawn from [500 ms, 1000 ms).
+//
+// Threading: a plain value; on_soft_state_change runs on the Node's loop thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "common/status.h"
+#include "raft/core_options.h"
+#include "raft/ready.h"
+
+namespace raftmq::raft {
+
+struct NodeOptions {
+  CoreOptions core;
+  // Core::Tick() is called this often (wall clock, steady).
+  uint32_t tick_interval_ms = kTickIntervalMsDefault;
+  // Messages received but not yet stepped. A message arriving at a full inbox is dropped and
+  // counted (the sender retransmits); bounds memory when the loop stalls on a slow disk.
+  size_t inbox_messages_max = 16384;
+  // Proposals queued or waiting to be applied. Beyond it Propose fails at once with
+  // Unavailable ("too many pending proposals"), which clients treat as back-pressure.
+  size_t proposals_pending_max = 65536;
+  // The commit index alone (no term or vote change) is saved to the HardStateStore at most
+  // this often: it is only a recovery hint, and every save is a synced RocksDB write.
+  uint32_t commit_save_interval_ms = 1000;
+  // Optional. Called on the loop thread after each change of role, leader or term (the
+  // broker re-registers with nameservers when it starts or stops leading). Keep it short.
+  std::function<void(const SoftState&)> on_soft_state_change;
+
+  // InvalidArgument naming the first broken rule (CoreOptions' included).
+  Status Validate() const;
+};
+
+}  // namespace raftmq::raft

@@ -1,0 +1,37 @@
+// StateMachine: what raft::Node applies committed entries to (the broker's Dispatcher).
+//
+// Exactly once, in order: at start the Node asks LastApplied() and hands Apply() every
+// committed index after it, one at a time, in index order, each once per Node run. Across a
+// restart exactly-once holds as far as LastApplied() is honest: an index applied but not
+// reported by LastApplied() at the next start is applied again.
+//
+// Every committed entry is applied, no-ops included, so indexes have no gaps.
+//
+// Threading: both methods are called on the Node's loop thread only, and Apply() blocks that
+// loop: keep it short (index, don't copy).
+#pragma once
+
+#include <any>
+
+#include "common/log_ids.h"
+#include "common/result.h"
+#include "storage/log_store.h"
+
+namespace raftmq::raft {
+
+class StateMachine {
+ public:
+  virtual ~StateMachine() = default;
+
+  // The last index whose effects the state machine holds (durably, if it outlives a crash);
+  // Index(0) when fresh.
+  virtual Index LastApplied() const = 0;
+
+  // Applies one committed entry. The value returned reaches the proposer of the entry (if it
+  // was proposed on this node and is still waiting): e.g. the queue offsets the Dispatcher
+  // assigned. An error means the state machine cannot go on (its storage failed): the Node
+  // stops and every waiting proposal fails with that error.
+  virtual Result<std::any> Apply(const storage::LogEntry& entry) = 0;
+};
+
+}  // namespace raftmq::raft

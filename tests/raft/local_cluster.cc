@@ -1,0 +1,144 @@
+#include "tests/raft/local_cluster.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <map>
+#include <set>
+#include <utility>
+
+#include "common/assert.h"
+
+namespace raftmq::raft::testing {
+namespace {
+
+// A port the kernel just handed out and took back: free unless something grabs it first.
+int FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  RMQ_ASSERT(fd >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  RMQ_ASSERT(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+  socklen_t length = sizeof(address);
+  RMQ_ASSERT(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+}  // namespace
+
+Index RecordingStateMachine::LastApplied() const {
+  std::lock_guard lock(mutex_);
+  return applied_.empty() ? Index(0) : applied_.back().index;
+}
+
+Result<std::any> RecordingStateMachine::Apply(const storage::LogEntry& entry) {
+  {
+    std::lock_guard lock(mutex_);
+    applied_.push_back(AppliedEntry{entry.index, entry.term, entry.type, entry.payload});
+  }
+  applied_cv_.notify_all();
+  return std::any(entry.index.value());
+}
+
+bool RecordingStateMachine::WaitApplied(Index index, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return applied_cv_.wait_for(lock, timeout, [&] { return !applied_.empty() && applied_.back().index >= index; });
+}
+
+std::vector<AppliedEntry> RecordingStateMachine::Applied() const {
+  std::lock_guard lock(mutex_);
+  return applied_;
+}
+
+LocalCluster::LocalCluster(LocalClusterOptions options) : options_(std::move(options)) {
+  RMQ_ASSERT(options_.members > 0);
+  soft_states_.resize(options_.members);
+  for (NodeId id = 1; id <= options_.members; ++id) {
+    Member member;
+    member.id = id;
+    member.address = "127.0.0.1:" + std::to_string(FreeLoopbackPort());
+    member.state_machine = std::make_unique<RecordingStateMachine>();
+    members_.push_back(std::move(member));
+  }
+}
+
+LocalCluster::~LocalCluster() {
+  for (Member& member : members_) HardStopMember(member.id);
+}
+
+Status LocalCluster::StartMember(NodeId id) {
+  Member& member = members_.at(id - 1);
+  RMQ_ASSERT(member.node == nullptr);
+  const std::string dir = dir_.Sub("node" + std::to_string(id));
+  storage::CommitLogOptions log_options{.dir = dir + "/commitlog", .flush_policy = options_.flush_policy};
+  RMQ_ASSIGN_OR_RETURN(member.log, storage::CommitLog::Open(storage::DefaultFs(), log_options));
+  RMQ_ASSIGN_OR_RETURN(member.meta, storage::MetaStore::Open(dir + "/meta"));
+
+  std::map<NodeId, std::string> peers;
+  std::set<NodeId> peer_ids;
+  NodeOptions node_options = options_.node;
+  node_options.core.id = id;
+  node_options.core.voters.clear();
+  for (const Member& other : members_) {
+    node_options.core.voters.push_back(other.id);
+    if (other.id == id) continue;
+    peers.emplace(other.id, other.address);
+    peer_ids.insert(other.id);
+  }
+  node_options.on_soft_state_change = [this, id](const SoftState& soft) { OnSoftState(id, soft); };
+  member.transport = std::make_unique<GrpcTransport>(id, peers, GrpcTransportOptions{});
+  RMQ_ASSIGN_OR_RETURN(member.node, Node::Start(node_options, member.log.get(), member.meta.get(),
+                                                member.state_machine.get(), member.transport.get()));
+  member.service = std::make_unique<GrpcPeerService>(
+      id, peer_ids, [node = member.node.get()](std::vector<Message> messages) { node->Deliver(std::move(messages)); },
+      &member.transport->metrics());
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(member.address, grpc::InsecureServerCredentials());
+  member.service->RegisterOn(builder, member.transport->options());
+  member.server = builder.BuildAndStart();
+  if (member.server == nullptr) return Status::IoError("cannot listen on " + member.address);
+  return Status::Ok();
+}
+
+void LocalCluster::HardStopMember(NodeId id) {
+  Member& member = members_.at(id - 1);
+  if (member.server != nullptr) member.server->Shutdown(std::chrono::system_clock::now());
+  if (member.node != nullptr) member.node->Stop();
+  if (member.transport != nullptr) member.transport->Stop();
+  member.server.reset();
+  member.service.reset();
+  member.node.reset();
+  member.transport.reset();
+  member.meta.reset();
+  member.log.reset();
+  std::lock_guard lock(leader_mutex_);
+  soft_states_.at(id - 1) = SoftState{};
+}
+
+NodeId LocalCluster::WaitForLeader(std::chrono::milliseconds timeout, NodeId excluded, Term term_above) {
+  NodeId leader = kNoNode;
+  std::unique_lock lock(leader_mutex_);
+  leader_cv_.wait_for(lock, timeout, [&] {
+    for (size_t i = 0; i < soft_states_.size(); ++i) {
+      const SoftState& soft = soft_states_[i];
+      if (i + 1 != excluded && soft.role == Role::kLeader && soft.term > term_above) leader = i + 1;
+    }
+    return leader != kNoNode;
+  });
+  return leader;
+}
+
+void LocalCluster::OnSoftState(NodeId id, const SoftState& soft) {
+  {
+    std::lock_guard lock(leader_mutex_);
+    soft_states_.at(id - 1) = soft;
+  }
+  leader_cv_.notify_all();
+}
+
+}  // namespace raftmq::raft::testing

@@ -1,0 +1,110 @@
+#include <gtest/gtest.h>
+
+#include "raft/message_codec.h"
+
+namespace raftmq::raft {
+namespace {
+
+Message AppendWithEntries() {
+  Message message;
+  message.type = MessageType::kAppend;
+  message.from = 1;
+  message.to = 2;
+  message.term = Term(5);
+  message.log_index = Index(10);
+  message.log_term = Term(4);
+  message.commit = Index(9);
+  message.entries = {
+      {.index = Index(11), .term = Term(4), .type = storage::EntryType::kMessageBatch, .payload = "first"},
+      {.index = Index(12), .term = Term(5), .type = storage::EntryType::kNoop, .payload = ""},
+  };
+  return message;
+}
+
+PeerMessage Encoded(Message message) {
+  PeerMessage wire;
+  EncodeMessage(std::move(message), &wire);
+  return wire;
+}
+
+TEST(MessageCodec, RoundTripsAnAppendWithEntries) {
+  const Message original = AppendWithEntries();
+  Result<Message> decoded = DecodeMessage(Encoded(original));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, original);
+}
+
+TEST(MessageCodec, RoundTripsARejectedAppendResponse) {
+  Message original;
+  original.type = MessageType::kAppendResponse;
+  original.from = 3;
+  original.to = 1;
+  original.term = Term(7);
+  original.log_index = Index(40);
+  original.reject = true;
+  original.reject_hint_index = Index(33);
+  original.reject_hint_term = Term(6);
+  Result<Message> decoded = DecodeMessage(Encoded(original));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, original);
+}
+
+TEST(MessageCodec, RoundTripsATransferVote) {
+  Message original;
+  original.type = MessageType::kVote;
+  original.from = 2;
+  original.to = 3;
+  original.term = Term(8);
+  original.log_index = Index(50);
+  original.log_term = Term(7);
+  original.leadership_transfer = true;
+  Result<Message> decoded = DecodeMessage(Encoded(original));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, original);
+}
+
+TEST(MessageCodec, RefusesAnUnknownMessageType) {
+  PeerMessage wire = Encoded(AppendWithEntries());
+  wire.set_type(99);
+  EXPECT_TRUE(DecodeMessage(std::move(wire)).status().IsInvalidArgument());
+}
+
+TEST(MessageCodec, RefusesAMessageToItsOwnSender) {
+  PeerMessage wire = Encoded(AppendWithEntries());
+  wire.set_to(wire.from());
+  EXPECT_TRUE(DecodeMessage(std::move(wire)).status().IsInvalidArgument());
+}
+
+TEST(MessageCodec, RefusesEntriesOnAVote) {
+  PeerMessage wire = Encoded(AppendWithEntries());
+  wire.set_type(static_cast<uint32_t>(MessageType::kVote));
+  EXPECT_TRUE(DecodeMessage(std::move(wire)).status().IsInvalidArgument());
+}
+
+TEST(MessageCodec, RefusesEntriesThatSkipAnIndex) {
+  PeerMessage wire = Encoded(AppendWithEntries());
+  wire.mutable_entries(1)->set_index(14);
+  EXPECT_TRUE(DecodeMessage(std::move(wire)).status().IsInvalidArgument());
+}
+
+TEST(MessageCodec, RefusesAnEntryTermAboveTheMessageTerm) {
+  PeerMessage wire = Encoded(AppendWithEntries());
+  wire.mutable_entries(1)->set_term(6);
+  EXPECT_TRUE(DecodeMessage(std::move(wire)).status().IsInvalidArgument());
+}
+
+TEST(MessageCodec, RefusesAnUnknownEntryType) {
+  PeerMessage wire = Encoded(AppendWithEntries());
+  wire.mutable_entries(0)->set_type(0);
+  EXPECT_TRUE(DecodeMessage(std::move(wire)).status().IsInvalidArgument());
+}
+
+TEST(MessageCodec, RefusesAnIndexThatWrapsAround) {
+  PeerMessage wire = Encoded(AppendWithEntries());
+  wire.set_log_index(UINT64_MAX);
+  wire.mutable_entries(0)->set_index(0);
+  EXPECT_TRUE(DecodeMessage(std::move(wire)).status().IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace raftmq::raft
