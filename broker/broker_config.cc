@@ -1,0 +1,91 @@
+#include "broker/broker_config.h"
+
+#include <limits>
+
+namespace raftmq::broker {
+namespace {
+
+constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+constexpr uint32_t kCountMax = 1'000'000;
+
+void AddIdentityKeys(config::Schema<BrokerOptions>& schema) {
+  RMQ_CONFIG_KEY(schema, cluster_name, "the cluster this node's group belongs to", config::NonEmpty());
+  RMQ_CONFIG_KEY(schema, broker_group, "the broker group (RocketMQ brokerName) this node is a Raft member of",
+                 config::NonEmpty());
+  RMQ_CONFIG_KEY(schema, node_id, "this node's number in the group: its position (from 1) in peers",
+                 config::InRange<uint64_t>(1, 64));
+  RMQ_CONFIG_KEY(schema, peers, "host:port of every node of the group, node 1 first", config::HostPortList());
+  RMQ_CONFIG_KEY(schema, listen_address, "host:port to bind (\"\": this node's peers entry)");
+  RMQ_CONFIG_KEY(schema, data_dir, "directory of the CommitLog, ConsumeQueues and MetaStore", config::NonEmpty());
+  RMQ_CONFIG_KEY(schema, flush_disk_type, "async (ack = majority page cache) or sync (ack = majority fsync)",
+                 config::OneOf({"async", "sync"}));
+  RMQ_CONFIG_KEY(schema, flush_interval_ms, "background fsync period of the CommitLog (async)",
+                 config::InRange<int64_t>(1, 60'000));
+  RMQ_CONFIG_KEY(schema, log_level, "trace, debug, info, warn or error",
+                 config::OneOf({"trace", "debug", "info", "warn", "error"}));
+  RMQ_CONFIG_KEY(schema, nameserver_addresses, "host:port of every nameserver to register with");
+  RMQ_CONFIG_KEY(schema, register_broker_interval_ms, "register with every nameserver this often",
+                 config::InRange<int64_t>(100, kDayMs));
+}
+
+void AddMessageKeys(config::Schema<BrokerOptions>& schema) {
+  RMQ_CONFIG_KEY(schema, max_message_size_bytes, "largest message (and send batch) in bytes",
+                 config::InRange<uint64_t>(1, 256u << 20));
+  RMQ_CONFIG_KEY(schema, batch_messages_max, "most messages in one send", config::InRange<uint32_t>(1, kCountMax));
+  RMQ_CONFIG_KEY(schema, message_keys_max, "most keys of one message", config::InRange<uint32_t>(0, kCountMax));
+  RMQ_CONFIG_KEY(schema, message_properties_max, "most user properties of one message",
+                 config::InRange<uint32_t>(0, kCountMax));
+  RMQ_CONFIG_KEY(schema, auto_create_topic_enable, "a send to an unknown topic creates it");
+  RMQ_CONFIG_KEY(schema, default_topic_queue_nums, "queues of an auto-created topic",
+                 config::InRange<int32_t>(1, 65536));
+  RMQ_CONFIG_KEY(schema, topic_queue_nums_max, "most read or write queues of a topic",
+                 config::InRange<int32_t>(1, 65536));
+  RMQ_CONFIG_KEY(schema, topics_max, "most topics of the group", config::InRange<uint32_t>(1, kCountMax));
+}
+
+void AddConsumerKeys(config::Schema<BrokerOptions>& schema) {
+  RMQ_CONFIG_KEY(schema, pull_messages_default, "messages a pull returns when it asks for 0",
+                 config::InRange<uint32_t>(1, kCountMax));
+  RMQ_CONFIG_KEY(schema, pull_messages_max, "most messages one pull returns", config::InRange<uint32_t>(1, kCountMax));
+  RMQ_CONFIG_KEY(schema, pull_bytes_max, "most message bytes one pull returns", config::InRange<uint64_t>(1, 256u << 20));
+  RMQ_CONFIG_KEY(schema, pull_filter_entries_max, "most queue entries a tag-filtered pull looks at",
+                 config::InRange<uint32_t>(1, kCountMax));
+  RMQ_CONFIG_KEY(schema, long_polling_hold_ms_max, "longest a pull that found nothing is held",
+                 config::InRange<int64_t>(1, kDayMs));
+  RMQ_CONFIG_KEY(schema, long_polling_requests_max, "most pulls held at once",
+                 config::InRange<uint32_t>(1, kCountMax));
+  RMQ_CONFIG_KEY(schema, consumer_channel_expired_ms, "a consumer silent this long leaves its group",
+                 config::InRange<int64_t>(1000, kDayMs));
+  RMQ_CONFIG_KEY(schema, consumer_groups_max, "most live consumer groups", config::InRange<uint32_t>(1, kCountMax));
+  RMQ_CONFIG_KEY(schema, consumers_per_group_max, "most live consumers per group",
+                 config::InRange<uint32_t>(1, kCountMax));
+  RMQ_CONFIG_KEY(schema, subscriptions_per_consumer_max, "most subscriptions in one heartbeat",
+                 config::InRange<uint32_t>(1, kCountMax));
+  RMQ_CONFIG_KEY(schema, offset_commits_batch_max, "most offset commits in one Raft entry",
+                 config::InRange<uint32_t>(1, kCountMax));
+  RMQ_CONFIG_KEY(schema, max_reconsume_times, "deliveries of a sent-back message before it goes to %DLQ%<group>",
+                 config::InRange<int32_t>(1, 1000));
+  RMQ_CONFIG_KEY(schema, message_delay_level, "retry delays by level, e.g. \"1s 5s 10s 30s 1m ... 2h\"",
+                 config::NonEmpty());
+  RMQ_CONFIG_KEY(schema, schedule_interval_ms, "how often due retries are moved", config::InRange<int64_t>(1, kDayMs));
+  RMQ_CONFIG_KEY(schema, schedule_messages_max, "most retries moved per level and round",
+                 config::InRange<uint32_t>(1, kCountMax));
+}
+
+config::Schema<BrokerOptions> BuildSchema() {
+  config::Schema<BrokerOptions> schema("raftmq-broker");
+  AddIdentityKeys(schema);
+  AddMessageKeys(schema);
+  AddConsumerKeys(schema);
+  schema.AddCheck([](const BrokerOptions& options) { return options.Validate(); });
+  return schema;
+}
+
+}  // namespace
+
+const config::Schema<BrokerOptions>& BrokerConfigSchema() {
+  static const config::Schema<BrokerOptions> schema = BuildSchema();
+  return schema;
+}
+
+}  // namespace raftmq::broker

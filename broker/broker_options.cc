@@ -1,0 +1,68 @@
+#include "broker/broker_options.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+#include "broker/delay_levels.h"
+
+namespace raftmq::broker {
+namespace {
+
+Status Positive(const char* name, int64_t value) {
+  if (value > 0) return Status::Ok();
+  return Status::InvalidArgument(std::string(name) + " must be positive, got " + std::to_string(value));
+}
+
+}  // namespace
+
+Status BrokerOptions::Validate() const {
+  if (node_id == kNoNode) return Status::InvalidArgument("node_id must be positive");
+  if (node_id > peers.size()) {
+    return Status::InvalidArgument("node_id " + std::to_string(node_id) + " has no entry in peers (" +
+                                   std::to_string(peers.size()) + " listed)");
+  }
+  if (flush_disk_type != "async" && flush_disk_type != "sync") {
+    return Status::InvalidArgument("flush_disk_type must be async or sync, got '" + flush_disk_type + "'");
+  }
+  RMQ_RETURN_IF_ERROR(Positive("flush_interval_ms", flush_interval_ms));
+  RMQ_RETURN_IF_ERROR(Positive("max_message_size_bytes", static_cast<int64_t>(max_message_size_bytes)));
+  RMQ_RETURN_IF_ERROR(Positive("batch_messages_max", batch_messages_max));
+  RMQ_RETURN_IF_ERROR(Positive("default_topic_queue_nums", default_topic_queue_nums));
+  RMQ_RETURN_IF_ERROR(Positive("topic_queue_nums_max", topic_queue_nums_max));
+  if (default_topic_queue_nums > topic_queue_nums_max) {
+    return Status::InvalidArgument("default_topic_queue_nums exceeds topic_queue_nums_max");
+  }
+  RMQ_RETURN_IF_ERROR(Positive("topics_max", topics_max));
+  RMQ_RETURN_IF_ERROR(Positive("pull_messages_default", pull_messages_default));
+  if (pull_messages_default > pull_messages_max) {
+    return Status::InvalidArgument("pull_messages_default exceeds pull_messages_max");
+  }
+  RMQ_RETURN_IF_ERROR(Positive("pull_bytes_max", static_cast<int64_t>(pull_bytes_max)));
+  RMQ_RETURN_IF_ERROR(Positive("pull_filter_entries_max", pull_filter_entries_max));
+  RMQ_RETURN_IF_ERROR(Positive("long_polling_hold_ms_max", long_polling_hold_ms_max));
+  RMQ_RETURN_IF_ERROR(Positive("long_polling_requests_max", long_polling_requests_max));
+  RMQ_RETURN_IF_ERROR(Positive("consumer_channel_expired_ms", consumer_channel_expired_ms));
+  RMQ_RETURN_IF_ERROR(Positive("consumer_groups_max", consumer_groups_max));
+  RMQ_RETURN_IF_ERROR(Positive("consumers_per_group_max", consumers_per_group_max));
+  RMQ_RETURN_IF_ERROR(Positive("subscriptions_per_consumer_max", subscriptions_per_consumer_max));
+  RMQ_RETURN_IF_ERROR(Positive("offset_commits_batch_max", offset_commits_batch_max));
+  RMQ_RETURN_IF_ERROR(Positive("max_reconsume_times", max_reconsume_times));
+  RMQ_RETURN_IF_ERROR(ParseDelayLevels(message_delay_level).status());
+  RMQ_RETURN_IF_ERROR(Positive("schedule_interval_ms", schedule_interval_ms));
+  RMQ_RETURN_IF_ERROR(Positive("schedule_messages_max", schedule_messages_max));
+  return Positive("register_broker_interval_ms", register_broker_interval_ms);
+}
+
+int BrokerOptions::GrpcMessageBytesMax() const {
+  constexpr uint64_t kEnvelopeBytes = 1u << 20;
+  const uint64_t bytes = std::max(max_message_size_bytes, pull_bytes_max) + kEnvelopeBytes;
+  return static_cast<int>(std::min<uint64_t>(bytes, std::numeric_limits<int>::max()));
+}
+
+std::string BrokerOptions::PeerAddress(NodeId id) const {
+  if (id == kNoNode || id > peers.size()) return "";
+  return peers[id - 1];
+}
+
+}  // namespace raftmq::broker

@@ -1,0 +1,96 @@
+// BrokerOptions: everything a broker node is configured with. Every limit is a named field
+// with a documented default (RocketMQ's where its users know one); the config key of a field
+// is its name. Validate() states the relations between them.
+//
+// Threading: a plain value, read-only once the broker starts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/log_ids.h"
+#include "common/status.h"
+
+namespace raftmq::broker {
+
+struct BrokerOptions {
+  // Identity. `broker_group` is RocketMQ's brokerName: the Raft group this node belongs to.
+  std::string cluster_name = "DefaultCluster";
+  std::string broker_group = "broker-a";
+  NodeId node_id = 1;
+  // Every node of the group, this one included, as "host:port" that clients and peers dial:
+  // node N is the N-th entry (DLedger's peers list).
+  std::vector<std::string> peers = {"127.0.0.1:10911"};
+  // Where this node's gRPC server binds (messaging, admin and Raft on one port); "" binds
+  // this node's peers entry.
+  std::string listen_address;
+  std::string data_dir = "data";
+  // "async": an ack means a majority holds the message in page cache (fsync every
+  // flush_interval_ms); "sync": a majority fsynced it (RocketMQ's flushDiskType).
+  std::string flush_disk_type = "async";
+  int64_t flush_interval_ms = 500;
+  std::string log_level = "info";
+
+  // Messages. A send carries at most batch_messages_max messages of at most
+  // max_message_size_bytes each (topic, tag, keys, properties and body counted); the whole
+  // batch is one Raft entry, so it is also bounded by max_message_size_bytes in total.
+  uint64_t max_message_size_bytes = 4u << 20;
+  uint32_t batch_messages_max = 1024;
+  uint32_t message_keys_max = 64;
+  uint32_t message_properties_max = 128;
+
+  // Topics. A send or pull to an unknown topic answers NOT_FOUND unless auto-create is on;
+  // then the topic is created with default_topic_queue_nums queues.
+  bool auto_create_topic_enable = false;
+  int32_t default_topic_queue_nums = 8;
+  int32_t topic_queue_nums_max = 1024;
+  uint32_t topics_max = 10000;
+
+  // Pulls. max_messages = 0 means pull_messages_default; larger asks are cut to the max.
+  uint32_t pull_messages_default = 32;
+  uint32_t pull_messages_max = 1024;
+  uint64_t pull_bytes_max = 4u << 20;
+  // A filtered pull looks at most this many queue entries (RocketMQ's maxFilterMessageCount).
+  uint32_t pull_filter_entries_max = 16000;
+  // A pull that finds nothing is held up to min(its timeout, long_polling_hold_ms_max)
+  // (RocketMQ's brokerSuspendMaxTimeMillis) and answered as soon as its queue grows.
+  int64_t long_polling_hold_ms_max = 15000;
+  // Held pulls at once; beyond it a pull that would wait answers at once (empty).
+  uint32_t long_polling_requests_max = 10000;
+
+  // Consumers. A consumer not heard from for this long leaves its group (RocketMQ's
+  // channelExpiredTimeout).
+  int64_t consumer_channel_expired_ms = 120000;
+  uint32_t consumer_groups_max = 10000;
+  uint32_t consumers_per_group_max = 10000;
+  uint32_t subscriptions_per_consumer_max = 1024;
+  // Offset commits that arrive while one is in flight are batched into one Raft entry.
+  uint32_t offset_commits_batch_max = 1024;
+
+  // Retry: a message sent back is redelivered through %RETRY%<group> after the delay of its
+  // level (RocketMQ's messageDelayLevel, 1-based) and goes to %DLQ%<group> once it was
+  // reconsumed max_reconsume_times times.
+  int32_t max_reconsume_times = 16;
+  std::string message_delay_level = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
+  // The delay scheduler looks for due messages this often and moves at most
+  // schedule_messages_max of them per level and round.
+  int64_t schedule_interval_ms = 100;
+  uint32_t schedule_messages_max = 256;
+
+  // Nameserver registration: every nameserver, this often and at once on a role change.
+  std::vector<std::string> nameserver_addresses;
+  int64_t register_broker_interval_ms = 30000;
+
+  // InvalidArgument naming the first field out of range.
+  Status Validate() const;
+
+  // The gRPC message size the server (and a client's receive side) must allow: the largest
+  // send or pull body plus 1 MiB for the envelope (names, keys, properties, framing). gRPC's
+  // default of 4 MB would refuse a valid 4 MiB message before the broker could check it.
+  int GrpcMessageBytesMax() const;
+  // peers[id - 1], or "" for an id outside the group.
+  std::string PeerAddress(NodeId id) const;
+};
+
+}  // namespace raftmq::broker

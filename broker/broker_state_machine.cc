@@ -1,0 +1,124 @@
+#include "broker/broker_state_machine.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "common/assert.h"
+
+namespace raftmq::broker {
+namespace {
+
+constexpr uint64_t kReplayReadBytesMax = 4u << 20;
+
+ApplyResult FromGrpc(const grpc::Status& status) {
+  ApplyResult result;
+  result.set_code(status.error_code());
+  result.set_message(status.error_message());
+  return result;
+}
+
+}  // namespace
+
+BrokerStateMachine::BrokerStateMachine(const storage::CommitLogReader* log, storage::MetaStore* meta,
+                                       storage::Dispatcher* dispatcher, TopicConfigManager* topics,
+                                       ConsumerOffsetManager* offsets)
+    : log_(log), meta_(meta), dispatcher_(dispatcher), topics_(topics), offsets_(offsets) {
+  RMQ_ASSERT(log_ != nullptr && meta_ != nullptr && dispatcher_ != nullptr);
+  RMQ_ASSERT(topics_ != nullptr && offsets_ != nullptr);
+}
+
+Status BrokerStateMachine::Recover(Index committed) {
+  RMQ_RETURN_IF_ERROR(topics_->Load());
+  RMQ_ASSIGN_OR_RETURN(Index checkpoint, meta_->LoadDispatchCheckpoint());
+  RMQ_RETURN_IF_ERROR(dispatcher_->Recover(*log_, committed));
+  const Index applied = dispatcher_->applied_index();
+  Index next = std::max(std::min(checkpoint, log_->LastIndex()) + 1, log_->FirstIndex());
+  while (next <= applied) {
+    RMQ_ASSIGN_OR_RETURN(auto entries, log_->Entries(next, applied + 1, kReplayReadBytesMax));
+    RMQ_ASSERT(!entries.empty());
+    for (const storage::LogEntry& entry : entries) {
+      if (entry.type == storage::EntryType::kBrokerCommand) RMQ_RETURN_IF_ERROR(ApplyCommand(entry.payload).status());
+    }
+    next = entries.back().index + 1;
+  }
+  applied_index_.store(applied.value(), std::memory_order_release);
+  if (applied >= log_->FirstIndex()) {
+    RMQ_ASSIGN_OR_RETURN(Term term, log_->TermAt(applied));
+    applied_term_.store(term.value(), std::memory_order_release);
+  }
+  return Status::Ok();
+}
+
+Result<std::string> BrokerStateMachine::Apply(const storage::LogEntry& entry) {
+  RMQ_ASSERT(entry.index == applied_index() + 1);
+  ApplyResult result;
+  switch (entry.type) {
+    case storage::EntryType::kMessageBatch: {
+      RMQ_ASSIGN_OR_RETURN(result, ApplyMessages(entry));
+      break;
+    }
+    case storage::EntryType::kBrokerCommand: {
+      RMQ_ASSIGN_OR_RETURN(result, ApplyCommand(entry.payload));
+      // The command's MetaStore writes are in: the Dispatcher may checkpoint past it now.
+      RMQ_RETURN_IF_ERROR(dispatcher_->Dispatch(entry, storage::EntryLocation{}).status());
+      break;
+    }
+    case storage::EntryType::kNoop:
+    case storage::EntryType::kMembership:
+      RMQ_RETURN_IF_ERROR(dispatcher_->Dispatch(entry, storage::EntryLocation{}).status());
+      break;
+  }
+  RMQ_ASSERT(dispatcher_->applied_index() == entry.index);
+  Publish(entry);
+  return result.SerializeAsString();
+}
+
+Result<ApplyResult> BrokerStateMachine::ApplyMessages(const storage::LogEntry& entry) {
+  RMQ_ASSIGN_OR_RETURN(storage::EntryLocation location, log_->Locate(entry.index));
+  RMQ_ASSIGN_OR_RETURN(std::vector<uint64_t> offsets, dispatcher_->Dispatch(entry, location));
+  ApplyResult result;
+  result.mutable_queue_offsets()->Reserve(static_cast<int>(offsets.size()));
+  for (uint64_t offset : offsets) result.add_queue_offsets(static_cast<int64_t>(offset));
+  return result;
+}
+
+Result<ApplyResult> BrokerStateMachine::ApplyCommand(const std::string& payload) {
+  BrokerCommand command;
+  if (!command.ParseFromString(payload)) return Status::Corruption("a kBrokerCommand payload does not parse");
+  storage::MetaWriteBatch batch = meta_->NewBatch();
+  ApplyResult result;
+  grpc::Status outcome;
+  switch (command.command_case()) {
+    case BrokerCommand::kCreateTopic:
+      outcome = topics_->ApplyCreate(command.create_topic(), &batch, result.mutable_topic());
+      break;
+    case BrokerCommand::kUpdateTopic:
+      outcome = topics_->ApplyUpdate(command.update_topic(), &batch, result.mutable_topic());
+      break;
+    case BrokerCommand::kDeleteTopic:
+      outcome = topics_->ApplyDelete(command.delete_topic(), &batch, result.mutable_topic());
+      break;
+    case BrokerCommand::kCommitOffsets:
+      offsets_->Apply(command.commit_offsets(), &batch);
+      break;
+    case BrokerCommand::COMMAND_NOT_SET:
+      outcome = {grpc::StatusCode::INVALID_ARGUMENT, "empty broker command"};
+      break;
+  }
+  if (!outcome.ok()) return FromGrpc(outcome);
+  if (batch.Count() > 0) RMQ_RETURN_IF_ERROR(meta_->Write(std::move(batch)));
+  return result;
+}
+
+void BrokerStateMachine::Publish(const storage::LogEntry& entry) {
+  applied_term_.store(entry.term.value(), std::memory_order_release);
+  applied_index_.store(entry.index.value(), std::memory_order_release);
+}
+
+Result<ApplyResult> BrokerStateMachine::DecodeResult(const std::string& bytes) {
+  ApplyResult result;
+  if (!result.ParseFromString(bytes)) return Status::Corruption("an apply result does not parse");
+  return result;
+}
+
+}  // namespace raftmq::broker

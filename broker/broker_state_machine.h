@@ -1,0 +1,75 @@
+// BrokerStateMachine: what a broker node does with each committed Raft entry, in log order,
+// identically on every node of the group:
+//   kMessageBatch   the Dispatcher indexes its messages in ConsumeQueues; the proposer gets
+//                   each message's queue offset (assigned here, at apply time);
+//   kBrokerCommand  topic commands go to TopicConfigManager, offset commits to
+//                   ConsumerOffsetManager (MetaStore writes, buffered);
+//   kNoop           nothing (it advances the applied index: a new leader serves once its own
+//                   no-op is applied, see applied_term()).
+// Apply reads nothing but the entry and the state built by earlier entries (no clock, no
+// local configuration), so replaying a log gives the same state on every node.
+//
+// Restart: the Dispatcher's checkpoint is the applied index. A command's MetaStore writes go
+// in before the Dispatcher may write a checkpoint past it, and RocksDB keeps buffered writes
+// as an in-order prefix, so a surviving checkpoint implies the commands before it survived.
+// Recover replays the commands after the checkpoint (they are idempotent: each sets state,
+// and a re-applied suffix ends in the state it ended in the first time) while the Dispatcher
+// re-indexes the messages.
+//
+// Errors: a business outcome (topic exists, unknown topic) is an ApplyResult code for the
+// proposer; an I/O failure or an entry that cannot be decoded is a Status from Apply, and
+// the node must stop applying (every node would fail the same entry or has a broken disk).
+//
+// Threading: Recover and Apply on the node's apply thread; applied_index() and
+// applied_term() from any thread.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "broker/consumer_offset_manager.h"
+#include "broker/topic_config_manager.h"
+#include "common/log_ids.h"
+#include "common/result.h"
+#include "proto/broker_command.pb.h"
+#include "storage/dispatcher.h"
+#include "storage/log_store.h"
+#include "storage/meta_store.h"
+
+namespace raftmq::broker {
+
+class BrokerStateMachine {
+ public:
+  BrokerStateMachine(const storage::CommitLogReader* log, storage::MetaStore* meta, storage::Dispatcher* dispatcher,
+                     TopicConfigManager* topics, ConsumerOffsetManager* offsets);
+
+  // Start-up, before the first Apply: loads topics, recovers the ConsumeQueues and replays
+  // the commands of entries (checkpoint, min(committed, log end)]. applied_index() is where
+  // Raft must resume handing out committed entries.
+  Status Recover(Index committed);
+
+  // Applies entry applied_index() + 1; returns the serialized ApplyResult for its proposer.
+  Result<std::string> Apply(const storage::LogEntry& entry);
+
+  Index applied_index() const { return Index(applied_index_.load(std::memory_order_acquire)); }
+  // The term of the last applied entry: a leader of term T has applied everything committed
+  // before its term once this reaches T (its own no-op is the first entry of T).
+  Term applied_term() const { return Term(applied_term_.load(std::memory_order_acquire)); }
+
+  static Result<ApplyResult> DecodeResult(const std::string& bytes);
+
+ private:
+  Result<ApplyResult> ApplyCommand(const std::string& payload);
+  Result<ApplyResult> ApplyMessages(const storage::LogEntry& entry);
+  void Publish(const storage::LogEntry& entry);
+
+  const storage::CommitLogReader* const log_;
+  storage::MetaStore* const meta_;
+  storage::Dispatcher* const dispatcher_;
+  TopicConfigManager* const topics_;
+  ConsumerOffsetManager* const offsets_;
+  std::atomic<uint64_t> applied_index_{0};
+  std::atomic<uint64_t> applied_term_{0};
+};
+
+}  // namespace raftmq::broker

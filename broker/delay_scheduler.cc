@@ -1,0 +1,143 @@
+#include "broker/delay_scheduler.h"
+
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "broker/delay_levels.h"
+#include "broker/names.h"
+#include "common/assert.h"
+#include "proto/broker_command.pb.h"
+#include "storage/message_record.h"
+
+namespace raftmq::broker {
+namespace {
+
+// A proposal not applied within this is abandoned for the round (leadership is likely lost).
+constexpr auto kProposeWait = std::chrono::seconds(10);
+
+int64_t WallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The message as it goes to its real topic; nullopt when its properties do not name one.
+std::optional<storage::Message> Released(storage::Message message, int64_t now_ms) {
+  auto topic = message.properties.find(std::string(kPropertyRealTopic));
+  auto queue = message.properties.find(std::string(kPropertyRealQueueId));
+  if (topic == message.properties.end() || queue == message.properties.end()) return std::nullopt;
+  message.topic = topic->second;
+  message.queue_id = static_cast<uint32_t>(std::strtoul(queue->second.c_str(), nullptr, 10));
+  message.properties.erase(topic);
+  message.properties.erase(std::string(kPropertyRealQueueId));
+  message.properties.erase(std::string(kPropertyDelayLevel));
+  message.store_timestamp_ms = now_ms;
+  return message;
+}
+
+}  // namespace
+
+DelayScheduler::DelayScheduler(const ServiceContext* context)
+    : context_(context), delay_levels_ms_(ParseDelayLevels(context->options->message_delay_level).value()) {
+  RMQ_ASSERT(context_->replicator != nullptr);
+  RMQ_ASSERT(!delay_levels_ms_.empty());
+}
+
+DelayScheduler::~DelayScheduler() { Stop(); }
+
+void DelayScheduler::Start() {
+  RMQ_ASSERT(!thread_.joinable());
+  thread_ = std::thread([this] { Run(); });
+}
+
+void DelayScheduler::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void DelayScheduler::Run() {
+  const auto interval = std::chrono::milliseconds(context_->options->schedule_interval_ms);
+  std::unique_lock lock(mutex_);
+  while (!wake_.wait_for(lock, interval, [this] { return stopped_; })) {
+    lock.unlock();
+    auto moved = RunOnce(WallClockMs());
+    if (!moved.ok()) spdlog::warn("delay scheduler: {}", moved.status().ToString());
+    lock.lock();
+  }
+}
+
+Result<size_t> DelayScheduler::RunOnce(int64_t now_ms) {
+  ReplicaStatus status = context_->replicator->GetStatus();
+  if (status.role != ReplicaRole::kLeader || context_->machine->applied_term() < status.term) return size_t{0};
+  size_t moved = 0;
+  for (uint32_t level = 1; level <= delay_levels_ms_.size(); ++level) {
+    RMQ_ASSIGN_OR_RETURN(size_t count, MoveLevel(level, now_ms));
+    moved += count;
+  }
+  return moved;
+}
+
+Result<size_t> DelayScheduler::MoveLevel(uint32_t level, int64_t now_ms) {
+  const std::string topic(kScheduleTopic);
+  const std::string group(kScheduleGroup);
+  const storage::ConsumeQueue* queue = context_->queues->Find(topic, level - 1);
+  if (queue == nullptr) return size_t{0};
+  RMQ_ASSIGN_OR_RETURN(auto progress, context_->offsets->Query(group, topic, static_cast<int32_t>(level - 1)));
+  const uint64_t from = std::max<uint64_t>(progress.value_or(0), queue->MinOffset());
+  if (from >= queue->MaxOffset()) return size_t{0};
+  RMQ_ASSIGN_OR_RETURN(auto entries, queue->Read(from, context_->options->schedule_messages_max));
+  std::vector<storage::Message> due;
+  for (const storage::ConsumeQueueEntry& entry : entries) {
+    RMQ_ASSIGN_OR_RETURN(std::string bytes, context_->log->ReadAt(entry.commit_log_position, entry.size));
+    RMQ_ASSIGN_OR_RETURN(storage::Message message, storage::DecodeMessageRecord(bytes, 0));
+    if (message.store_timestamp_ms + delay_levels_ms_[level - 1] > now_ms) break;  // later ones are younger
+    auto released = Released(std::move(message), now_ms);
+    if (!released) return Status::Corruption("a scheduled message names no REAL_TOPIC");
+    due.push_back(std::move(*released));
+  }
+  if (due.empty()) return size_t{0};
+  const size_t count = due.size();
+  RMQ_RETURN_IF_ERROR(MoveMessages(std::move(due)));
+  BrokerCommand command;
+  OffsetCommit* commit = command.mutable_commit_offsets()->add_commits();
+  commit->set_consumer_group(group);
+  commit->set_topic(topic);
+  commit->set_queue_id(static_cast<int32_t>(level - 1));
+  commit->set_offset(static_cast<int64_t>(from + count));
+  RMQ_RETURN_IF_ERROR(ProposeAndWait(storage::EntryType::kBrokerCommand, command.SerializeAsString()));
+  return count;
+}
+
+Status DelayScheduler::MoveMessages(std::vector<storage::Message> due) {
+  // One entry per run of messages bound for the same queue (an entry targets one queue).
+  size_t first = 0;
+  while (first < due.size()) {
+    size_t end = first + 1;
+    while (end < due.size() && due[end].topic == due[first].topic && due[end].queue_id == due[first].queue_id) ++end;
+    RMQ_ASSIGN_OR_RETURN(std::string payload,
+                         storage::EncodeMessageBatch(std::span(due).subspan(first, end - first)));
+    RMQ_RETURN_IF_ERROR(ProposeAndWait(storage::EntryType::kMessageBatch, std::move(payload)));
+    first = end;
+  }
+  return Status::Ok();
+}
+
+Status DelayScheduler::ProposeAndWait(storage::EntryType type, std::string payload) {
+  auto outcome = std::make_shared<std::promise<Status>>();
+  std::future<Status> future = outcome->get_future();
+  context_->replicator->Propose(type, std::move(payload),
+                                [outcome](Result<std::string> applied) { outcome->set_value(applied.status()); });
+  if (future.wait_for(kProposeWait) != std::future_status::ready) {
+    return Status::Unavailable("a delay scheduler proposal was not applied within 10 s");
+  }
+  return future.get();
+}
+
+}  // namespace raftmq::broker

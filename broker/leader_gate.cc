@@ -1,0 +1,56 @@
+#include "broker/leader_gate.h"
+
+#include "common/assert.h"
+
+namespace raftmq::broker {
+
+LeaderGate::LeaderGate(const BrokerOptions* options, const Replicator* replicator, const BrokerStateMachine* machine)
+    : options_(options), replicator_(replicator), machine_(machine) {
+  RMQ_ASSERT(options_ != nullptr && replicator_ != nullptr);
+  RMQ_ASSERT(machine_ != nullptr);
+}
+
+grpc::Status LeaderGate::Check(grpc::CallbackServerContext* context) const {
+  ReplicaStatus status = replicator_->GetStatus();
+  if (status.role != ReplicaRole::kLeader) {
+    AddHint(context);
+    std::string leader = LeaderAddress();
+    return {grpc::StatusCode::UNAVAILABLE,
+            "node " + std::to_string(status.id) + " is not the leader of " + options_->broker_group +
+                (leader.empty() ? std::string("; no leader known") : "; the leader is " + leader)};
+  }
+  // Its no-op is the first entry of its term: once applied, so is everything before.
+  if (machine_->applied_term() < status.term) {
+    return {grpc::StatusCode::UNAVAILABLE, "new leader of " + options_->broker_group +
+                                               " is still applying its predecessor's entries; retry"};
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status LeaderGate::FromProposeError(const Status& status, grpc::CallbackServerContext* context) const {
+  RMQ_ASSERT(!status.ok());
+  switch (status.code()) {
+    case Status::Code::kUnavailable:
+    case Status::Code::kAborted:
+      AddHint(context);
+      return {grpc::StatusCode::UNAVAILABLE, status.ToString()};
+    case Status::Code::kNoSpace:
+    case Status::Code::kResourceExhausted:
+      return {grpc::StatusCode::RESOURCE_EXHAUSTED, status.ToString()};
+    case Status::Code::kInvalidArgument:
+      return {grpc::StatusCode::INVALID_ARGUMENT, status.ToString()};
+    default:
+      return {grpc::StatusCode::INTERNAL, status.ToString()};
+  }
+}
+
+std::string LeaderGate::LeaderAddress() const {
+  return options_->PeerAddress(replicator_->GetStatus().leader);
+}
+
+void LeaderGate::AddHint(grpc::CallbackServerContext* context) const {
+  std::string leader = LeaderAddress();
+  if (!leader.empty() && context != nullptr) context->AddTrailingMetadata(kLeaderAddressKey, leader);
+}
+
+}  // namespace raftmq::broker

@@ -1,0 +1,48 @@
+// LeaderGate: the rule that writes (and reads of replicated state that must not go back in
+// time) are served only by a leader that has applied everything committed before its term.
+// A follower answers UNAVAILABLE with the leader's address in trailing metadata
+// `raftmq-leader-address` (when known), so clients follow it; a leader still applying its
+// predecessor's entries answers UNAVAILABLE (retry shortly) without a hint.
+//
+// Also maps a failed proposal's Status to the client-facing gRPC status.
+//
+// Threading: every method from any thread.
+#pragma once
+
+#include <string>
+
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/status.h>
+
+#include "broker/broker_options.h"
+#include "broker/broker_state_machine.h"
+#include "broker/replicator.h"
+#include "common/status.h"
+
+namespace raftmq::broker {
+
+inline constexpr char kLeaderAddressKey[] = "raftmq-leader-address";
+
+class LeaderGate {
+ public:
+  LeaderGate(const BrokerOptions* options, const Replicator* replicator, const BrokerStateMachine* machine);
+
+  // OK on a leader that serves; otherwise UNAVAILABLE (hint added to `context`).
+  grpc::Status Check(grpc::CallbackServerContext* context) const;
+
+  // A proposal's failure: Unavailable/Aborted -> UNAVAILABLE (+ hint), NoSpace and
+  // ResourceExhausted -> RESOURCE_EXHAUSTED, InvalidArgument -> INVALID_ARGUMENT, anything else INTERNAL.
+  grpc::Status FromProposeError(const Status& status, grpc::CallbackServerContext* context) const;
+
+  // "" while unknown.
+  std::string LeaderAddress() const;
+
+ private:
+  void AddHint(grpc::CallbackServerContext* context) const;
+
+  const BrokerOptions* const options_;
+  const Replicator* const replicator_;
+  const BrokerStateMachine* const machine_;
+};
+
+}  // namespace raftmq::broker

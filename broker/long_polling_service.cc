@@ -1,0 +1,143 @@
+#include "broker/long_polling_service.h"
+
+#include <algorithm>
+
+#include "common/assert.h"
+
+namespace raftmq::broker {
+
+LongPollingService::LongPollingService(uint32_t requests_max, MaxOffsetFn max_offset)
+    : requests_max_(requests_max), max_offset_(std::move(max_offset)) {
+  RMQ_ASSERT(requests_max > 0);
+  RMQ_ASSERT(max_offset_ != nullptr);
+}
+
+LongPollingService::~LongPollingService() { Stop(); }
+
+void LongPollingService::Start() {
+  std::lock_guard lock(mutex_);
+  RMQ_ASSERT(!started_);
+  started_ = true;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void LongPollingService::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  // Never started, or Holds raced with the thread's last round: answer the rest here.
+  std::vector<Due> rest;
+  {
+    std::lock_guard lock(mutex_);
+    rest = std::move(due_);
+    due_.clear();
+    while (!waiters_.empty()) rest.push_back({TakeLocked(waiters_.begin()->first), WakeReason::kShutdown});
+  }
+  for (Due& due : rest) due.waiter.waker(WakeReason::kShutdown);
+}
+
+bool LongPollingService::Hold(const std::string& topic, int32_t queue_id, uint64_t offset,
+                              Clock::time_point deadline, Waker waker) {
+  RMQ_ASSERT(waker != nullptr);
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_ || waiters_.size() + due_.size() >= requests_max_) return false;
+  }
+  Insert({{topic, queue_id}, offset, deadline, std::move(waker)});
+  // A message dispatched between the caller's empty read and the registration above woke
+  // nobody: look again now that this waiter is visible to Notify.
+  uint64_t max_offset = max_offset_(topic, queue_id);
+  if (max_offset > offset) Notify(topic, queue_id, max_offset);
+  return true;
+}
+
+void LongPollingService::Insert(Waiter waiter) {
+  {
+    std::lock_guard lock(mutex_);
+    uint64_t id = next_id_++;
+    by_queue_[waiter.key].push_back(id);
+    by_deadline_.emplace(waiter.deadline, id);
+    waiters_.emplace(id, std::move(waiter));
+  }
+  wake_.notify_one();  // the earliest deadline may have moved
+}
+
+void LongPollingService::Notify(const std::string& topic, int32_t queue_id, uint64_t max_offset) {
+  bool woke = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto queue = by_queue_.find(Key(topic, queue_id));
+    if (queue == by_queue_.end()) return;
+    std::vector<uint64_t> ids = queue->second;  // TakeLocked edits the vector
+    for (uint64_t id : ids) {
+      if (waiters_.at(id).offset >= max_offset) continue;
+      due_.push_back({TakeLocked(id), WakeReason::kArrived});
+      woke = true;
+    }
+  }
+  if (woke) wake_.notify_one();
+}
+
+LongPollingService::Waiter LongPollingService::TakeLocked(uint64_t id) {
+  auto it = waiters_.find(id);
+  RMQ_ASSERT(it != waiters_.end());
+  Waiter waiter = std::move(it->second);
+  waiters_.erase(it);
+  auto queue = by_queue_.find(waiter.key);
+  RMQ_ASSERT(queue != by_queue_.end());
+  std::erase(queue->second, id);
+  if (queue->second.empty()) by_queue_.erase(queue);
+  auto [first, last] = by_deadline_.equal_range(waiter.deadline);
+  auto deadline = std::find_if(first, last, [id](const auto& entry) { return entry.second == id; });
+  RMQ_ASSERT(deadline != last);
+  by_deadline_.erase(deadline);
+  return waiter;
+}
+
+std::vector<LongPollingService::Due> LongPollingService::CollectDueLocked(Clock::time_point now) {
+  std::vector<Due> due = std::move(due_);
+  due_.clear();
+  while (!by_deadline_.empty() && by_deadline_.begin()->first <= now) {
+    due.push_back({TakeLocked(by_deadline_.begin()->second), WakeReason::kTimeout});
+  }
+  return due;
+}
+
+void LongPollingService::Run() {
+  std::unique_lock lock(mutex_);
+  while (!stopped_) {
+    std::vector<Due> due = CollectDueLocked(Clock::now());
+    if (due.empty()) {
+      if (by_deadline_.empty()) {
+        wake_.wait(lock);
+      } else {
+        wake_.wait_until(lock, by_deadline_.begin()->first);
+      }
+      continue;
+    }
+    lock.unlock();
+    for (Due& item : due) {
+      std::optional<uint64_t> again = item.waiter.waker(item.reason);
+      if (!again) continue;
+      // Only an arrival may ask to keep waiting: a timeout must answer.
+      RMQ_ASSERT(item.reason == WakeReason::kArrived);
+      item.waiter.offset = *again;
+      std::string topic = item.waiter.key.first;
+      int32_t queue_id = item.waiter.key.second;
+      Insert(std::move(item.waiter));
+      uint64_t max_offset = max_offset_(topic, queue_id);
+      if (max_offset > *again) Notify(topic, queue_id, max_offset);
+    }
+    lock.lock();
+  }
+}
+
+size_t LongPollingService::HeldCount() const {
+  std::lock_guard lock(mutex_);
+  return waiters_.size() + due_.size();
+}
+
+}  // namespace raftmq::broker

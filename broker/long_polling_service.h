@@ -1,0 +1,98 @@
+// LongPollingService: pulls that found nothing, held until their queue grows or their
+// deadline passes (RocketMQ's PullRequestHoldService, without its 5 s re-check loop).
+//
+// The apply path calls Notify(topic, queue, max_offset) after the Dispatcher wrote a queue's
+// entries; the waiters of that queue whose offset is now below max_offset wake at once. No
+// polling: one thread sleeps until a notification or the earliest deadline. A held pull
+// costs no thread (the gRPC reactor waits in the waker); their number is bounded by
+// long_polling_requests_max.
+//
+// A waker runs on the service's thread and answers its pull, or returns the offset to keep
+// waiting from (its new messages did not match its tag filter); a re-held pull keeps its
+// deadline. On Stop every waiter wakes with kShutdown.
+//
+// Lost wake-ups: Hold registers first and then reads the queue's max offset, and Notify runs
+// after the max offset is published, so a message dispatched around Hold wakes it either way.
+//
+// Threading: Hold and Notify from any thread; wakers on the service's thread only.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace raftmq::broker {
+
+enum class WakeReason { kArrived, kTimeout, kShutdown };
+
+class LongPollingService {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // Answers the pull (nullopt) or asks to keep waiting from the returned offset.
+  using Waker = std::function<std::optional<uint64_t>(WakeReason reason)>;
+  // The queue's max offset (the next offset to be written); 0 for an unknown queue.
+  using MaxOffsetFn = std::function<uint64_t(const std::string& topic, int32_t queue_id)>;
+
+  LongPollingService(uint32_t requests_max, MaxOffsetFn max_offset);
+  ~LongPollingService();
+  LongPollingService(const LongPollingService&) = delete;
+  LongPollingService& operator=(const LongPollingService&) = delete;
+
+  void Start();
+  // Wakes every waiter with kShutdown and joins the thread; later Holds are refused.
+  void Stop();
+
+  // Holds a pull that found nothing at `offset` until max offset > offset or `deadline`.
+  // False (and `waker` dropped unrun) when long_polling_requests_max pulls are held or the
+  // service is stopped: the caller answers at once.
+  bool Hold(const std::string& topic, int32_t queue_id, uint64_t offset, Clock::time_point deadline, Waker waker);
+
+  // The queue now holds entries below `max_offset`.
+  void Notify(const std::string& topic, int32_t queue_id, uint64_t max_offset);
+
+  size_t HeldCount() const;
+
+ private:
+  using Key = std::pair<std::string, int32_t>;
+  struct Waiter {
+    Key key;
+    uint64_t offset = 0;
+    Clock::time_point deadline;
+    Waker waker;
+  };
+  struct Due {
+    Waiter waiter;
+    WakeReason reason;
+  };
+
+  void Run();
+  // Caller holds mutex_. Moves waiter `id` out of every index.
+  Waiter TakeLocked(uint64_t id);
+  std::vector<Due> CollectDueLocked(Clock::time_point now);
+  void Insert(Waiter waiter);
+
+  const uint32_t requests_max_;
+  const MaxOffsetFn max_offset_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopped_ = false;
+  bool started_ = false;
+  uint64_t next_id_ = 1;
+  std::unordered_map<uint64_t, Waiter> waiters_;
+  std::map<Key, std::vector<uint64_t>> by_queue_;
+  std::multimap<Clock::time_point, uint64_t> by_deadline_;
+  std::vector<Due> due_;  // woken by Notify, not yet run (counted as held)
+  std::thread thread_;
+};
+
+}  // namespace raftmq::broker

@@ -1,0 +1,127 @@
+#include "broker/pull_handler.h"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
+#include "broker/names.h"
+#include "broker/send_validator.h"
+#include "common/assert.h"
+
+namespace raftmq::broker {
+
+struct PullHandler::Call {
+  grpc::CallbackServerContext* call;
+  const messaging::PullMessageRequest* request;
+  messaging::PullMessageResponse* response;
+  grpc::ServerUnaryReactor* reactor;
+  TagFilter filter;
+};
+
+namespace {
+
+grpc::Status Invalid(const std::string& message) { return {grpc::StatusCode::INVALID_ARGUMENT, message}; }
+
+grpc::Status CheckNumbers(const messaging::PullMessageRequest& request) {
+  if (request.queue_id() < 0) return Invalid("queue id " + std::to_string(request.queue_id()) + " is negative");
+  if (request.queue_offset() < 0) return Invalid("queue offset " + std::to_string(request.queue_offset()) + " is negative");
+  if (request.max_messages() < 0) return Invalid("max_messages is negative");
+  if (request.max_bytes() < 0) return Invalid("max_bytes is negative");
+  if (request.long_polling_timeout_ms() < 0) return Invalid("long_polling_timeout_ms is negative");
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+PullHandler::PullHandler(const ServiceContext* context)
+    : context_(context), reader_(context->log, context->options) {
+  RMQ_ASSERT(context_->queues != nullptr);
+  RMQ_ASSERT(context_->long_polling != nullptr);
+}
+
+grpc::Status PullHandler::Check(grpc::CallbackServerContext* call, const messaging::PullMessageRequest& request) const {
+  grpc::Status status = CheckName("consumer group", request.consumer_group());
+  if (status.ok()) status = CheckName("topic", request.topic());
+  if (status.ok()) status = CheckNumbers(request);
+  if (!status.ok()) return status;
+  auto topic = context_->topics->Find(request.topic());
+  if (!topic) return {grpc::StatusCode::NOT_FOUND, "topic '" + request.topic() + "' does not exist"};
+  status = CheckTopicReadable(*topic, request.queue_id());
+  if (!status.ok()) return status;
+  const storage::ConsumeQueue* queue = context_->queues->Find(request.topic(), static_cast<uint32_t>(request.queue_id()));
+  const uint64_t min = queue ? queue->MinOffset() : 0;
+  const uint64_t max = queue ? queue->MaxOffset() : 0;
+  const auto offset = static_cast<uint64_t>(request.queue_offset());
+  if (offset < min || offset > max) {
+    call->AddTrailingMetadata(kMinOffsetKey, std::to_string(min));
+    call->AddTrailingMetadata(kMaxOffsetKey, std::to_string(max));
+    return {grpc::StatusCode::OUT_OF_RANGE, "offset " + std::to_string(offset) + " is outside [" + std::to_string(min) +
+                                                ", " + std::to_string(max) + "] of " + request.topic() + "/" +
+                                                std::to_string(request.queue_id())};
+  }
+  return grpc::Status::OK;
+}
+
+void PullHandler::Handle(grpc::CallbackServerContext* call, const messaging::PullMessageRequest* request,
+                         messaging::PullMessageResponse* response, grpc::ServerUnaryReactor* reactor) const {
+  grpc::Status status = Check(call, *request);
+  if (!status.ok()) return reactor->Finish(status);
+  auto filter = TagFilter::Parse(request->tag_expression());
+  if (!filter.ok()) return reactor->Finish(Invalid(filter.status().message()));
+  auto pull = std::make_shared<Call>(Call{call, request, response, reactor, std::move(filter).value()});
+  const auto offset = static_cast<uint64_t>(request->queue_offset());
+  status = Read(*pull, offset, response);
+  if (!status.ok() || response->messages_size() > 0 || request->long_polling_timeout_ms() == 0) {
+    return reactor->Finish(status);
+  }
+  Hold(std::move(pull), static_cast<uint64_t>(response->next_queue_offset()));
+}
+
+grpc::Status PullHandler::Read(const Call& pull, uint64_t offset, messaging::PullMessageResponse* response) const {
+  const messaging::PullMessageRequest& request = *pull.request;
+  response->Clear();
+  response->set_next_queue_offset(static_cast<int64_t>(offset));
+  const storage::ConsumeQueue* queue = context_->queues->Find(request.topic(), static_cast<uint32_t>(request.queue_id()));
+  if (queue == nullptr) return grpc::Status::OK;
+  response->set_min_offset(static_cast<int64_t>(queue->MinOffset()));
+  response->set_max_offset(static_cast<int64_t>(queue->MaxOffset()));
+  if (offset >= queue->MaxOffset()) return grpc::Status::OK;
+  const BrokerOptions& options = *context_->options;
+  uint32_t messages_max = request.max_messages() == 0 ? options.pull_messages_default
+                                                      : std::min<uint32_t>(request.max_messages(), options.pull_messages_max);
+  uint64_t bytes_max = request.max_bytes() == 0 ? options.pull_bytes_max
+                                                : std::min<uint64_t>(request.max_bytes(), options.pull_bytes_max);
+  auto batch = reader_.Read(*queue, request.queue_id(), offset, messages_max, bytes_max, pull.filter);
+  if (!batch.ok()) return {grpc::StatusCode::INTERNAL, batch.status().ToString()};
+  for (auto& message : batch->messages) *response->add_messages() = std::move(message);
+  response->set_next_queue_offset(static_cast<int64_t>(batch->next_offset));
+  return grpc::Status::OK;
+}
+
+void PullHandler::Hold(std::shared_ptr<Call> pull, uint64_t offset) const {
+  const int64_t hold_ms = std::min(pull->request->long_polling_timeout_ms(), context_->options->long_polling_hold_ms_max);
+  const auto deadline = LongPollingService::Clock::now() + std::chrono::milliseconds(hold_ms);
+  // Copied: once the waker runs, the call (and its request) may be gone.
+  const std::string topic = pull->request->topic();
+  const int32_t queue_id = pull->request->queue_id();
+  auto waker = [this, pull, offset](WakeReason reason) mutable -> std::optional<uint64_t> {
+    if (reason == WakeReason::kShutdown) {
+      pull->reactor->Finish({grpc::StatusCode::UNAVAILABLE, "broker is shutting down"});
+      return std::nullopt;
+    }
+    grpc::Status status = Read(*pull, offset, pull->response);
+    const auto next = static_cast<uint64_t>(pull->response->next_queue_offset());
+    if (status.ok() && reason == WakeReason::kArrived && pull->response->messages_size() == 0 && next > offset) {
+      offset = next;  // only filtered-out messages arrived: keep waiting past them
+      return next;
+    }
+    pull->reactor->Finish(status);
+    return std::nullopt;
+  };
+  // Over long_polling_requests_max: answer the empty result at once.
+  if (!context_->long_polling->Hold(topic, queue_id, offset, deadline, std::move(waker))) {
+    pull->reactor->Finish(grpc::Status::OK);
+  }
+}
+
+}  // namespace raftmq::broker

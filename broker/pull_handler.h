@@ -1,0 +1,45 @@
+// PullHandler: one PullMessage call — validate, read what is there, and when nothing is, hold
+// the call in the LongPollingService (no thread waits) until its queue grows or its timeout
+// (capped at long_polling_hold_ms_max) passes.
+//
+// Statuses: INVALID_ARGUMENT (names, negative numbers, tag expression, queue id not below
+// read_queue_nums), NOT_FOUND (unknown topic), PERMISSION_DENIED (no PERM_READ),
+// OUT_OF_RANGE (offset below the queue's min or past its max; trailing metadata
+// `raftmq-min-offset` / `raftmq-max-offset` tell where the queue is), UNAVAILABLE when the node
+// shuts down under a held pull. Any node answers pulls: queues hold committed entries only.
+//
+// Threading: Handle from gRPC threads; held pulls finish on the long-polling thread.
+#pragma once
+
+#include <grpcpp/server_context.h>
+
+#include "broker/message_reader.h"
+#include "broker/service_context.h"
+#include "proto/messaging.pb.h"
+
+namespace raftmq::broker {
+
+inline constexpr char kMinOffsetKey[] = "raftmq-min-offset";
+inline constexpr char kMaxOffsetKey[] = "raftmq-max-offset";
+
+class PullHandler {
+ public:
+  explicit PullHandler(const ServiceContext* context);
+
+  // Finishes `reactor` now, or later for a held pull.
+  void Handle(grpc::CallbackServerContext* call, const messaging::PullMessageRequest* request,
+              messaging::PullMessageResponse* response, grpc::ServerUnaryReactor* reactor) const;
+
+ private:
+  struct Call;
+
+  grpc::Status Check(grpc::CallbackServerContext* call, const messaging::PullMessageRequest& request) const;
+  // Reads into `response` from `offset`; OK with no messages when none matched.
+  grpc::Status Read(const Call& pull, uint64_t offset, messaging::PullMessageResponse* response) const;
+  void Hold(std::shared_ptr<Call> pull, uint64_t offset) const;
+
+  const ServiceContext* const context_;
+  const MessageReader reader_;
+};
+
+}  // namespace raftmq::broker

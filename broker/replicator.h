@@ -1,0 +1,55 @@
+// Replicator: what the broker's services need from their Raft group — propose an entry and
+// learn what the state machine answered once it is applied, see who leads, hand leadership
+// over. raft::Node provides it in a broker process (NodeReplicator); the seam keeps the
+// services free of Raft's internals and lets a test drive one node's role.
+//
+// Threading: every method from any thread. `done` runs exactly once, on any thread (the
+// apply thread, typically), and must not block.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/log_ids.h"
+#include "common/result.h"
+#include "common/status.h"
+#include "storage/log_store.h"
+
+namespace raftmq::broker {
+
+enum class ReplicaRole { kFollower, kCandidate, kLeader };
+
+struct ReplicaPeer {
+  NodeId id = kNoNode;
+  Index match;                 // known on the leader only
+  int64_t last_contact_ms_ago = -1;
+};
+
+struct ReplicaStatus {
+  NodeId id = kNoNode;
+  ReplicaRole role = ReplicaRole::kFollower;
+  Term term;
+  NodeId leader = kNoNode;     // kNoNode while unknown
+  Index commit;
+  Index first;
+  Index last;
+  std::vector<ReplicaPeer> peers;
+};
+
+class Replicator {
+ public:
+  // The state machine's serialized ApplyResult once the entry is applied; or Unavailable
+  // (not the leader, or leadership lost before the entry committed: it may still commit),
+  // NoSpace (disk full or too many uncommitted bytes), Aborted (shutting down).
+  using Done = std::function<void(Result<std::string> applied)>;
+
+  virtual ~Replicator() = default;
+  virtual void Propose(storage::EntryType type, std::string payload, Done done) = 0;
+  virtual ReplicaStatus GetStatus() const = 0;
+  // InvalidArgument (unknown node), Unavailable (not the leader), Aborted (target lags).
+  virtual Status TransferLeadership(NodeId to) = 0;
+};
+
+}  // namespace raftmq::broker

@@ -1,0 +1,90 @@
+#include "tests/broker/service_fixture.h"
+
+namespace raftmq::broker::testing {
+namespace {
+
+class AdminServiceTest : public ServiceFixture {};
+
+TEST_F(AdminServiceTest, TopicLifecycleCreateDescribeUpdateListDelete) {
+  ASSERT_TRUE(CreateTopic("orders", 2).ok());
+  ASSERT_TRUE(Send(Batch("orders", 1, 3)).ok());
+  admin::DescribeTopicRequest describe;
+  describe.set_name("orders");
+  admin::TopicResponse described;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(admin_->DescribeTopic(&context, describe, &described).ok());
+  }
+  ASSERT_EQ(described.queues_size(), 2);
+  EXPECT_EQ(described.queues(1).max_offset(), 3);
+
+  admin::UpdateTopicRequest update;
+  *update.mutable_topic() = described.topic();
+  update.mutable_topic()->set_perm(kPermRead);
+  admin::TopicResponse updated;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(admin_->UpdateTopic(&context, update, &updated).ok());
+  }
+  EXPECT_EQ(Send(Batch("orders", 1, 1)).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  admin::ListTopicsResponse listed;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(admin_->ListTopics(&context, {}, &listed).ok());
+  }
+  ASSERT_EQ(listed.topics_size(), 1);
+
+  admin::DeleteTopicRequest del;
+  del.set_name("orders");
+  admin::TopicResponse deleted;
+  grpc::ClientContext context;
+  ASSERT_TRUE(admin_->DeleteTopic(&context, del, &deleted).ok());
+  grpc::ClientContext again;
+  EXPECT_EQ(admin_->DescribeTopic(&again, describe, &described).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(AdminServiceTest, NodeStatusReportsRoleAndAppliedIndex) {
+  admin::NodeStatusResponse status;
+  grpc::ClientContext context;
+  ASSERT_TRUE(admin_->NodeStatus(&context, {}, &status).ok());
+  EXPECT_EQ(status.role(), admin::LEADER);
+  EXPECT_EQ(status.node_id(), 1u);
+  EXPECT_EQ(status.term(), 1u);
+  EXPECT_EQ(status.applied_index(), log_.LastIndex().value());
+  EXPECT_EQ(status.group_name(), "broker-a");
+}
+
+TEST_F(AdminServiceTest, GroupOffsetsShowLagPerQueue) {
+  ASSERT_TRUE(CreateTopic("orders", 2).ok());
+  ASSERT_TRUE(Send(Batch("orders", 0, 5)).ok());
+  messaging::CommitOffsetRequest commit;
+  commit.set_consumer_group("group");
+  commit.set_topic("orders");
+  commit.set_queue_id(0);
+  commit.set_offset(2);
+  messaging::CommitOffsetResponse ignored;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(messaging_->CommitOffset(&context, commit, &ignored).ok());
+  }
+  admin::GroupOffsetsRequest request;
+  request.set_consumer_group("group");
+  request.set_topic("orders");
+  admin::GroupOffsetsResponse lag;
+  grpc::ClientContext context;
+  ASSERT_TRUE(admin_->GroupOffsets(&context, request, &lag).ok());
+  ASSERT_EQ(lag.queues_size(), 2);
+  EXPECT_EQ(lag.queues(0).lag(), 3);
+  EXPECT_EQ(lag.queues(0).broker_max_offset(), 5);
+  EXPECT_EQ(lag.queues(1).consumer_offset(), -1);
+}
+
+TEST_F(AdminServiceTest, TopicChangesOnAFollowerAreRefusedWithTheLeaderHint) {
+  replicator_->BecomeFollower(2);
+  EXPECT_EQ(CreateTopic("orders").error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_FALSE(state_->topics()->Find("orders").has_value());
+}
+
+}  // namespace
+}  // namespace raftmq::broker::testing

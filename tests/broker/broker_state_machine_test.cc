@@ -1,0 +1,190 @@
+#include "broker/broker_state_machine.h"
+
+#include <filesystem>
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "storage/message_record.h"
+#include "tests/storage/memory_commit_log.h"
+#include "tests/storage/scoped_dir.h"
+
+namespace raftmq::broker {
+namespace {
+
+using storage::EntryType;
+
+// The state a node builds from its log: everything BrokerStateMachine writes, on real files.
+struct NodeState {
+  explicit NodeState(const std::string& dir, const storage::CommitLogReader* log) {
+    std::filesystem::create_directories(dir);
+    meta = std::move(storage::MetaStore::Open(dir + "/meta")).value();
+    queues = std::move(storage::ConsumeQueueStore::Open(storage::DefaultFs(), dir, {})).value();
+    dispatcher = std::make_unique<storage::Dispatcher>(queues.get(), meta.get(), storage::DispatcherOptions{});
+    topics = std::make_unique<TopicConfigManager>(meta.get());
+    offsets = std::make_unique<ConsumerOffsetManager>(meta.get());
+    machine = std::make_unique<BrokerStateMachine>(log, meta.get(), dispatcher.get(), topics.get(), offsets.get());
+  }
+  ApplyResult Apply(const storage::LogEntry& entry) {
+    auto bytes = machine->Apply(entry);
+    EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
+    return *BrokerStateMachine::DecodeResult(*bytes);
+  }
+  // A comparable picture: topics, the group's offsets, every queue's max offset.
+  std::string Describe() const {
+    std::string out;
+    for (const auto& topic : topics->List()) out += topic.ShortDebugString() + "\n";
+    auto listed = offsets->List("g");
+    EXPECT_TRUE(listed.ok());
+    for (const auto& offset : listed.value()) {
+      out += offset.topic + "/" + std::to_string(offset.queue_id) + "=" + std::to_string(offset.offset) + "\n";
+    }
+    for (const auto& [id, queue] : queues->Queues()) {
+      out += id.topic + ":" + std::to_string(id.queue_id) + "<" + std::to_string(queue->MaxOffset()) + "\n";
+    }
+    return out;
+  }
+
+  std::unique_ptr<storage::MetaStore> meta;
+  std::unique_ptr<storage::ConsumeQueueStore> queues;
+  std::unique_ptr<storage::Dispatcher> dispatcher;
+  std::unique_ptr<TopicConfigManager> topics;
+  std::unique_ptr<ConsumerOffsetManager> offsets;
+  std::unique_ptr<BrokerStateMachine> machine;
+};
+
+std::string Messages(const std::string& topic, uint32_t queue_id, int count) {
+  std::vector<storage::Message> messages(static_cast<size_t>(count));
+  for (auto& message : messages) {
+    message.topic = topic;
+    message.queue_id = queue_id;
+    message.body = "hello";
+  }
+  return *storage::EncodeMessageBatch(messages);
+}
+
+std::string CreateTopic(const std::string& name, bool if_absent = false) {
+  BrokerCommand command;
+  auto* topic = command.mutable_create_topic()->mutable_topic();
+  topic->set_name(name);
+  topic->set_read_queue_nums(4);
+  topic->set_write_queue_nums(4);
+  topic->set_perm(kPermReadWrite);
+  command.mutable_create_topic()->set_if_absent(if_absent);
+  return command.SerializeAsString();
+}
+
+std::string Commit(const std::string& topic, int32_t queue_id, int64_t offset) {
+  BrokerCommand command;
+  auto* commit = command.mutable_commit_offsets()->add_commits();
+  commit->set_consumer_group("g");
+  commit->set_topic(topic);
+  commit->set_queue_id(queue_id);
+  commit->set_offset(offset);
+  return command.SerializeAsString();
+}
+
+std::string DeleteTopic(const std::string& name) {
+  BrokerCommand command;
+  command.mutable_delete_topic()->set_name(name);
+  return command.SerializeAsString();
+}
+
+// A log mixing every entry type, including commands that fail.
+void FillLog(storage::testing::MemoryCommitLog* log) {
+  log->Add(EntryType::kNoop, "");
+  log->Add(EntryType::kBrokerCommand, CreateTopic("orders"));
+  log->Add(EntryType::kMessageBatch, Messages("orders", 0, 3));
+  log->Add(EntryType::kMessageBatch, Messages("orders", 1, 2));
+  log->Add(EntryType::kBrokerCommand, CreateTopic("orders"));  // ALREADY_EXISTS
+  log->Add(EntryType::kBrokerCommand, Commit("orders", 0, 2));
+  log->Add(EntryType::kBrokerCommand, CreateTopic("gone"));
+  log->Add(EntryType::kBrokerCommand, DeleteTopic("gone"));
+  log->Add(EntryType::kMessageBatch, Messages("orders", 0, 1));
+  log->Add(EntryType::kBrokerCommand, Commit("orders", 0, 4));
+}
+
+TEST(BrokerStateMachine, AssignsQueueOffsetsAtApplyAndAnswersCommandOutcomes) {
+  storage::testing::ScopedDir dir;
+  storage::testing::MemoryCommitLog log;
+  FillLog(&log);
+  NodeState node(dir.path(), &log);
+  ASSERT_TRUE(node.machine->Recover(Index(0)).ok());
+  std::vector<ApplyResult> results;
+  for (Index i(1); i <= log.LastIndex(); ++i) results.push_back(node.Apply(log.At(i)));
+  EXPECT_EQ(results[2].queue_offsets_size(), 3);
+  EXPECT_EQ(results[2].queue_offsets(2), 2);
+  EXPECT_EQ(results[4].code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(results[8].queue_offsets(0), 3);
+  EXPECT_EQ(node.machine->applied_index(), log.LastIndex());
+  EXPECT_EQ(**node.offsets->Query("g", "orders", 0), 4);
+  EXPECT_FALSE(node.topics->Find("gone").has_value());
+}
+
+TEST(BrokerStateMachine, TwoNodesApplyingTheSameLogReachIdenticalState) {
+  storage::testing::ScopedDir dir;
+  storage::testing::MemoryCommitLog log;
+  FillLog(&log);
+  NodeState first(dir.Sub("a"), &log);
+  NodeState second(dir.Sub("b"), &log);
+  for (NodeState* node : {&first, &second}) {
+    ASSERT_TRUE(node->machine->Recover(Index(0)).ok());
+    for (Index i(1); i <= log.LastIndex(); ++i) node->Apply(log.At(i));
+  }
+  EXPECT_FALSE(first.Describe().empty());
+  EXPECT_EQ(first.Describe(), second.Describe());
+}
+
+TEST(BrokerStateMachine, RestartReplaysTheCommittedEntriesAfterTheCheckpoint) {
+  storage::testing::ScopedDir dir;
+  storage::testing::MemoryCommitLog log;
+  FillLog(&log);
+  NodeState reference(dir.Sub("reference"), &log);
+  ASSERT_TRUE(reference.machine->Recover(Index(0)).ok());
+  for (Index i(1); i <= log.LastIndex(); ++i) reference.Apply(log.At(i));
+  {
+    // Applies half the log, checkpoints, and dies before applying the rest: the entries
+    // after the checkpoint (commands and messages) are committed but their effects lost.
+    NodeState node(dir.Sub("node"), &log);
+    ASSERT_TRUE(node.machine->Recover(Index(0)).ok());
+    for (Index i(1); i <= Index(5); ++i) node.Apply(log.At(i));
+    ASSERT_TRUE(node.dispatcher->Checkpoint().ok());
+  }
+  NodeState restarted(dir.Sub("node"), &log);
+  ASSERT_TRUE(restarted.machine->Recover(log.LastIndex()).ok());
+  EXPECT_EQ(restarted.machine->applied_index(), log.LastIndex());
+  EXPECT_EQ(restarted.machine->applied_term(), Term(1));
+  EXPECT_EQ(restarted.Describe(), reference.Describe());
+}
+
+TEST(BrokerStateMachine, ReplayOverStateThatAlreadyHoldsTheSuffixEndsInTheSameState) {
+  storage::testing::ScopedDir dir;
+  storage::testing::MemoryCommitLog log;
+  FillLog(&log);
+  std::string before;
+  {
+    NodeState node(dir.path(), &log);
+    ASSERT_TRUE(node.machine->Recover(Index(0)).ok());
+    for (Index i(1); i <= Index(1); ++i) node.Apply(log.At(i));
+    ASSERT_TRUE(node.dispatcher->Checkpoint().ok());
+    for (Index i(2); i <= log.LastIndex(); ++i) node.Apply(log.At(i));
+    before = node.Describe();
+  }
+  NodeState restarted(dir.path(), &log);
+  ASSERT_TRUE(restarted.machine->Recover(log.LastIndex()).ok());
+  EXPECT_EQ(restarted.Describe(), before);
+}
+
+TEST(BrokerStateMachine, UndecodableCommandStopsApplyingWithCorruption) {
+  storage::testing::ScopedDir dir;
+  storage::testing::MemoryCommitLog log;
+  log.Add(EntryType::kBrokerCommand, std::string("\xff\xff\xff", 3));
+  NodeState node(dir.path(), &log);
+  ASSERT_TRUE(node.machine->Recover(Index(0)).ok());
+  auto result = node.machine->Apply(log.At(Index(1)));
+  EXPECT_TRUE(result.status().IsCorruption());
+  EXPECT_EQ(node.machine->applied_index(), Index(0));
+}
+
+}  // namespace
+}  // namespace raftmq::broker

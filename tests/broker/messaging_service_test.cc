@@ -1,0 +1,167 @@
+#include <future>
+
+#include "tests/broker/service_fixture.h"
+
+namespace raftmq::broker::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+class MessagingServiceTest : public ServiceFixture {};
+
+TEST_F(MessagingServiceTest, SentBatchIsPulledBackInOrderWithItsQueueOffsets) {
+  ASSERT_TRUE(CreateTopic("orders").ok());
+  messaging::SendMessageResponse sent;
+  grpc::Status status = Send(Batch("orders", 2, 3, "tagA"), &sent);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(sent.results_size(), 3);
+  EXPECT_EQ(sent.results(2).queue_offset(), 2);
+  EXPECT_FALSE(sent.results(0).message_id().empty());
+
+  messaging::PullMessageResponse pulled;
+  ASSERT_TRUE(DoPull(Pull("orders", 2, 1), &pulled).ok());
+  ASSERT_EQ(pulled.messages_size(), 2);
+  EXPECT_EQ(pulled.messages(0).message().body(), "body-1");
+  EXPECT_EQ(pulled.messages(0).message().tag(), "tagA");
+  EXPECT_EQ(pulled.messages(0).message().message_id(), sent.results(1).message_id());
+  EXPECT_EQ(pulled.messages(1).queue_offset(), 2);
+  EXPECT_EQ(pulled.next_queue_offset(), 3);
+  EXPECT_EQ(pulled.max_offset(), 3);
+}
+
+TEST_F(MessagingServiceTest, PullFiltersByTagAndMovesPastFilteredMessages) {
+  ASSERT_TRUE(CreateTopic("orders").ok());
+  ASSERT_TRUE(Send(Batch("orders", 0, 2, "a")).ok());
+  ASSERT_TRUE(Send(Batch("orders", 0, 2, "b")).ok());
+  auto request = Pull("orders", 0, 0);
+  request.set_tag_expression("b || c");
+  messaging::PullMessageResponse pulled;
+  ASSERT_TRUE(DoPull(request, &pulled).ok());
+  ASSERT_EQ(pulled.messages_size(), 2);
+  EXPECT_EQ(pulled.messages(0).message().tag(), "b");
+  EXPECT_EQ(pulled.messages(0).queue_offset(), 2);
+  EXPECT_EQ(pulled.next_queue_offset(), 4);
+}
+
+TEST_F(MessagingServiceTest, HeldPullAnswersWithin50MsOfTheCommit) {
+  ASSERT_TRUE(CreateTopic("orders").ok());
+  messaging::PullMessageResponse pulled;
+  auto pull = std::async(std::launch::async, [&] { return DoPull(Pull("orders", 1, 0, 10'000), &pulled); });
+  ASSERT_TRUE(WaitFor([&] { return state_->long_polling()->HeldCount() == 1; })) << "pull was never held";
+  Clock::time_point committed;
+  ASSERT_TRUE(Send(Batch("orders", 1, 1)).ok());
+  committed = Clock::now();
+  ASSERT_EQ(pull.wait_for(5s), std::future_status::ready);
+  auto answered = Clock::now();
+  ASSERT_TRUE(pull.get().ok());
+  EXPECT_EQ(pulled.messages_size(), 1);
+  EXPECT_LT(answered - committed, 50ms);
+}
+
+TEST_F(MessagingServiceTest, HeldPullTimesOutOnTimeWithNoMessages) {
+  ASSERT_TRUE(CreateTopic("orders").ok());
+  messaging::PullMessageResponse pulled;
+  auto start = Clock::now();
+  ASSERT_TRUE(DoPull(Pull("orders", 0, 0, 300), &pulled).ok());
+  auto waited = Clock::now() - start;
+  EXPECT_EQ(pulled.messages_size(), 0);
+  EXPECT_EQ(pulled.next_queue_offset(), 0);
+  EXPECT_GE(waited, 300ms);
+  EXPECT_LT(waited, 600ms);
+}
+
+TEST_F(MessagingServiceTest, FollowerRefusesWritesWithTheLeadersAddress) {
+  ASSERT_TRUE(CreateTopic("orders").ok());
+  replicator_->BecomeFollower(2);
+  const Index last = log_.LastIndex();
+  grpc::ClientContext context;
+  grpc::Status status = Send(Batch("orders", 0, 1), nullptr, &context);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  auto hint = context.GetServerTrailingMetadata().find(kLeaderAddressKey);
+  ASSERT_NE(hint, context.GetServerTrailingMetadata().end());
+  EXPECT_EQ(std::string(hint->second.data(), hint->second.size()), kOtherLeaderAddress);
+  EXPECT_EQ(log_.LastIndex(), last);
+  messaging::PullMessageResponse pulled;
+  EXPECT_TRUE(DoPull(Pull("orders", 0, 0), &pulled).ok()) << "a follower still serves pulls";
+}
+
+TEST_F(MessagingServiceTest, NewLeaderServesOnlyOnceItsNoopIsApplied) {
+  ASSERT_TRUE(CreateTopic("orders").ok());
+  replicator_->BecomeLeader(Term(2), /*apply_noop=*/false);
+  EXPECT_EQ(Send(Batch("orders", 0, 1)).error_code(), grpc::StatusCode::UNAVAILABLE);
+  replicator_->ApplyPending();
+  EXPECT_TRUE(Send(Batch("orders", 0, 1)).ok());
+}
+
+TEST_F(MessagingServiceTest, CommittedOffsetIsQueriedBackAndUnknownIsNotFound) {
+  ASSERT_TRUE(CreateTopic("orders").ok());
+  ASSERT_TRUE(Send(Batch("orders", 3, 5)).ok());
+  messaging::QueryOffsetRequest query;
+  query.set_consumer_group("group");
+  query.set_topic("orders");
+  query.set_queue_id(3);
+  messaging::QueryOffsetResponse offset;
+  {
+    grpc::ClientContext context;
+    EXPECT_EQ(messaging_->QueryOffset(&context, query, &offset).error_code(), grpc::StatusCode::NOT_FOUND);
+  }
+  messaging::CommitOffsetRequest commit;
+  commit.set_consumer_group("group");
+  commit.set_topic("orders");
+  commit.set_queue_id(3);
+  commit.set_offset(4);
+  messaging::CommitOffsetResponse committed;
+  grpc::ClientContext commit_context;
+  ASSERT_TRUE(messaging_->CommitOffset(&commit_context, commit, &committed).ok());
+  grpc::ClientContext context;
+  ASSERT_TRUE(messaging_->QueryOffset(&context, query, &offset).ok());
+  EXPECT_EQ(offset.offset(), 4);
+}
+
+class AutoCreateTest : public ServiceFixture {
+ protected:
+  BrokerOptions Options() const override {
+    BrokerOptions options;
+    options.auto_create_topic_enable = true;
+    return options;
+  }
+};
+
+TEST_F(AutoCreateTest, SendToAnUnknownTopicCreatesItWithDefaultQueueNums) {
+  ASSERT_TRUE(Send(Batch("fresh", 7, 1)).ok());
+  auto topic = state_->topics()->Find("fresh");
+  ASSERT_TRUE(topic.has_value());
+  EXPECT_EQ(topic->write_queue_nums(), 8);
+}
+
+TEST_F(MessagingServiceTest, DiskFullRefusesWritesWhileReadsGoOn) {
+  ASSERT_TRUE(CreateTopic("orders").ok());
+  ASSERT_TRUE(Send(Batch("orders", 0, 1)).ok());
+  replicator_->FailProposals(Status::NoSpace("disk full"));
+  EXPECT_EQ(Send(Batch("orders", 0, 1)).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  messaging::PullMessageResponse pulled;
+  ASSERT_TRUE(DoPull(Pull("orders", 0, 0), &pulled).ok());
+  EXPECT_EQ(pulled.messages_size(), 1);
+}
+
+TEST_F(MessagingServiceTest, HeartbeatsMakeTheSortedConsumerList) {
+  for (const char* client : {"c2", "c1"}) {
+    messaging::HeartbeatRequest beat;
+    beat.set_client_id(client);
+    beat.set_consumer_group("group");
+    messaging::HeartbeatResponse ignored;
+    grpc::ClientContext context;
+    ASSERT_TRUE(messaging_->Heartbeat(&context, beat, &ignored).ok());
+  }
+  messaging::GetConsumerListRequest request;
+  request.set_consumer_group("group");
+  messaging::GetConsumerListResponse list;
+  grpc::ClientContext context;
+  ASSERT_TRUE(messaging_->GetConsumerList(&context, request, &list).ok());
+  ASSERT_EQ(list.client_ids_size(), 2);
+  EXPECT_EQ(list.client_ids(0), "c1");
+}
+
+}  // namespace
+}  // namespace raftmq::broker::testing

@@ -1,0 +1,84 @@
+// Send-back, delayed redelivery through %RETRY%<group> and the dead-letter queue.
+#include <future>
+
+#include "broker/delay_scheduler.h"
+#include "broker/names.h"
+#include "tests/broker/service_fixture.h"
+
+namespace raftmq::broker::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class RetryTest : public ServiceFixture {
+ protected:
+  BrokerOptions Options() const override {
+    BrokerOptions options;
+    options.message_delay_level = "50ms 100ms";
+    options.max_reconsume_times = 1;
+    options.schedule_interval_ms = 10;
+    return options;
+  }
+  void SetUp() override {
+    ServiceFixture::SetUp();
+    scheduler_ = std::make_unique<DelayScheduler>(&context_);
+    scheduler_->Start();
+    ASSERT_TRUE(CreateTopic("orders").ok());
+  }
+  void TearDown() override {
+    scheduler_->Stop();
+    ServiceFixture::TearDown();
+  }
+  grpc::Status SendBack(const std::string& topic, int64_t offset, int32_t delay_level) {
+    messaging::SendBackMessageRequest request;
+    request.set_consumer_group("group");
+    request.set_topic(topic);
+    request.set_queue_id(0);
+    request.set_queue_offset(offset);
+    request.set_delay_level(delay_level);
+    messaging::SendBackMessageResponse response;
+    grpc::ClientContext context;
+    return messaging_->SendBackMessage(&context, request, &response);
+  }
+
+  std::unique_ptr<DelayScheduler> scheduler_;
+};
+
+TEST_F(RetryTest, SentBackMessageReturnsThroughTheRetryTopicAfterItsDelay) {
+  ASSERT_TRUE(Send(Batch("orders", 0, 1, "t")).ok());
+  auto sent_back = std::chrono::steady_clock::now();
+  ASSERT_TRUE(SendBack("orders", 0, 1).ok());
+  ASSERT_TRUE(state_->topics()->Find(RetryTopic("group")).has_value());
+  messaging::PullMessageResponse pulled;
+  ASSERT_TRUE(DoPull(Pull(RetryTopic("group"), 0, 0, 5000), &pulled).ok());
+  ASSERT_EQ(pulled.messages_size(), 1);
+  EXPECT_GE(std::chrono::steady_clock::now() - sent_back, 50ms);
+  const messaging::MessageExt& retried = pulled.messages(0);
+  EXPECT_EQ(retried.reconsume_times(), 1);
+  EXPECT_EQ(retried.message().body(), "body-0");
+  EXPECT_EQ(retried.message().topic(), RetryTopic("group"));
+  EXPECT_EQ(retried.message().properties().at(std::string(kPropertyRetryTopic)), "orders");
+  EXPECT_FALSE(retried.message().properties().contains(std::string(kPropertyRealTopic)));
+}
+
+TEST_F(RetryTest, MessageReconsumedMaxTimesGoesToTheDeadLetterQueue) {
+  ASSERT_TRUE(Send(Batch("orders", 0, 1)).ok());
+  ASSERT_TRUE(SendBack("orders", 0, 1).ok());
+  messaging::PullMessageResponse pulled;
+  ASSERT_TRUE(DoPull(Pull(RetryTopic("group"), 0, 0, 5000), &pulled).ok());
+  ASSERT_EQ(pulled.messages_size(), 1);
+  ASSERT_TRUE(SendBack(RetryTopic("group"), 0, 0).ok());
+  ASSERT_TRUE(DoPull(Pull(DlqTopic("group"), 0, 0), &pulled).ok());
+  ASSERT_EQ(pulled.messages_size(), 1);
+  EXPECT_EQ(pulled.messages(0).reconsume_times(), 2);
+}
+
+TEST_F(RetryTest, SendBackOfAMissingMessageIsOutOfRangeAndChangesNothing) {
+  const Index last = log_.LastIndex();
+  EXPECT_EQ(SendBack("orders", 5, 0).error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_EQ(SendBack("unknown", 0, 0).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(log_.LastIndex(), last);
+}
+
+}  // namespace
+}  // namespace raftmq::broker::testing
