@@ -1,0 +1,51 @@
+#include "client/grpc_status.h"
+
+namespace raftmq::client {
+
+Status FromGrpc(const grpc::Status& status, std::string_view what) {
+  if (status.ok()) return Status::Ok();
+  const std::string message = std::string(what) + ": " + status.error_message();
+  switch (status.error_code()) {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return Status::InvalidArgument(message);
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return Status::InvalidArgument("permission denied: " + message);
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return Status::InvalidArgument("already exists: " + message);
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return Status::InvalidArgument("out of range: " + message);
+    case grpc::StatusCode::NOT_FOUND:
+      return Status::NotFound(message);
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return Status::ResourceExhausted(message);
+    case grpc::StatusCode::UNAVAILABLE:
+      return Status::Unavailable(message);
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return Status::Unavailable(std::string(what) + ": no answer before the deadline");
+    case grpc::StatusCode::CANCELLED:
+      return Status::Aborted(message);
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return Status::NotSupported(message);
+    default:
+      return Status::IoError(message);
+  }
+}
+
+std::string LeaderHint(const grpc::ClientContext& context) {
+  const auto& trailers = context.GetServerTrailingMetadata();
+  auto it = trailers.find(grpc::string_ref(kLeaderAddressMetadataKey.data(), kLeaderAddressMetadataKey.size()));
+  if (it == trailers.end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+std::unique_ptr<grpc::ClientContext> NewContext(int64_t timeout_ms) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+  return context;
+}
+
+bool IsRetriable(const Status& status) {
+  return status.IsUnavailable() || status.IsIoError() || status.IsResourceExhausted() || status.IsAborted();
+}
+
+}  // namespace raftmq::client

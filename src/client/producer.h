@@ -1,0 +1,94 @@
+// Producer: sends messages to a topic's queues across every broker group serving it.
+//
+//   ProducerOptions options;
+//   options.client.nameserver_addresses = {"127.0.0.1:9876"};
+//   auto producer = Producer::Create(options);          // Result<std::unique_ptr<Producer>>
+//   messaging::Message message;
+//   message.set_topic("orders");
+//   message.set_body("hello");
+//   Result<SendReceipt> receipt = (*producer)->Send(message);
+//
+// Queue choice: round-robin over the writable queues of every group (QueueSelector), avoiding
+// groups that were slow or failing (LatencyFaultTolerance, RocketMQ's sendLatencyFaultEnable).
+// A failed send is retried retry_times_when_send_failed times, each on another group when
+// there is one; a follower's leader hint is followed at once (BrokerClient). A send is
+// acknowledged only when the broker committed it on a majority of its group.
+// Every message gets a unique message_id here unless the caller set one.
+//
+// Threading: every method may be called from any thread concurrently. Async callbacks and
+// one-way sends run on async_send_threads pool threads; a callback must not block long.
+// Shutdown (or the destructor) completes every async send already accepted.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "client/client_instance.h"
+#include "client/client_options.h"
+#include "client/latency_fault_tolerance.h"
+#include "client/message_queue.h"
+#include "client/queue_selector.h"
+#include "client/thread_pool.h"
+#include "common/result.h"
+#include "proto/messaging.pb.h"
+
+namespace raftmq::client {
+
+struct SendReceipt {
+  std::string message_id;
+  MessageQueue queue;
+  int64_t queue_offset = 0;
+};
+
+using SendCallback = std::function<void(const Result<SendReceipt>&)>;
+
+class Producer {
+ public:
+  // InvalidArgument on bad options. Connects lazily: no nameserver is contacted here.
+  static Result<std::unique_ptr<Producer>> Create(const ProducerOptions& options);
+  ~Producer();
+
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  // Blocks until the broker acknowledged the message or every attempt failed.
+  Result<SendReceipt> Send(const messaging::Message& message);
+  // Returns at once; `callback` runs on a pool thread with the outcome. Aborted when shut down.
+  void SendAsync(messaging::Message message, SendCallback callback);
+  std::future<Result<SendReceipt>> SendAsync(messaging::Message message);
+  // Fire and forget: one attempt, outcome only logged. Errors only for an invalid message or
+  // a shut-down producer.
+  Status SendOneway(messaging::Message message);
+  // One topic; committed as one Raft entry on one queue (all or nothing). Receipts in order.
+  Result<std::vector<SendReceipt>> SendBatch(std::vector<messaging::Message> messages);
+
+  void Shutdown();
+
+  const std::string& client_id() const { return instance_.client_id(); }
+
+ private:
+  explicit Producer(const ProducerOptions& options);
+
+  Status Prepare(messaging::Message* message);
+  // Sends the request's messages to `topic`, choosing the queue per attempt.
+  Result<std::vector<SendReceipt>> SendRequest(const std::string& topic, messaging::SendMessageRequest* request,
+                                               int32_t attempts_max);
+  Result<std::vector<SendReceipt>> SendToQueue(const MessageQueue& queue,
+                                               const messaging::SendMessageRequest& request);
+  std::string NewMessageId();
+
+  const ProducerOptions options_;
+  ClientInstance instance_;
+  QueueSelector selector_;
+  LatencyFaultTolerance faults_;
+  ThreadPool async_pool_;
+  const uint32_t id_salt_;
+  std::atomic<uint64_t> id_counter_{0};
+  std::atomic<bool> shut_down_{false};
+};
+
+}  // namespace raftmq::client
