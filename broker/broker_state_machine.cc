@@ -49,7 +49,7 @@ Status BrokerStateMachine::Recover(Index committed) {
   return Status::Ok();
 }
 
-Result<std::string> BrokerStateMachine::Apply(const storage::LogEntry& entry) {
+Result<std::any> BrokerStateMachine::Apply(const storage::LogEntry& entry) {
   RMQ_ASSERT(entry.index == applied_index() + 1);
   ApplyResult result;
   switch (entry.type) {
@@ -70,7 +70,7 @@ Result<std::string> BrokerStateMachine::Apply(const storage::LogEntry& entry) {
   }
   RMQ_ASSERT(dispatcher_->applied_index() == entry.index);
   Publish(entry);
-  return result.SerializeAsString();
+  return std::any(result.SerializeAsString());
 }
 
 Result<ApplyResult> BrokerStateMachine::ApplyMessages(const storage::LogEntry& entry) {
@@ -119,6 +119,12 @@ Result<ApplyResult> BrokerStateMachine::DecodeResult(const std::string& bytes) {
   ApplyResult result;
   if (!result.ParseFromString(bytes)) return Status::Corruption("an apply result does not parse");
   return result;
+}
+
+Result<ApplyResult> BrokerStateMachine::DecodeResult(const std::any& value) {
+  const auto* bytes = std::any_cast<std::string>(&value);
+  if (bytes == nullptr) return Status::Corruption("an apply result is not a serialized ApplyResult");
+  return DecodeResult(*bytes);
 }
 
 }  // namespace raftmq::broker

@@ -24,6 +24,7 @@
 // applied_term() from any thread.
 #pragma once
 
+#include <any>
 #include <atomic>
 #include <string>
 
@@ -32,13 +33,14 @@
 #include "common/log_ids.h"
 #include "common/result.h"
 #include "proto/broker_command.pb.h"
+#include "raft/state_machine.h"
 #include "storage/dispatcher.h"
 #include "storage/log_store.h"
 #include "storage/meta_store.h"
 
 namespace raftmq::broker {
 
-class BrokerStateMachine {
+class BrokerStateMachine final : public raft::StateMachine {
  public:
   BrokerStateMachine(const storage::CommitLogReader* log, storage::MetaStore* meta, storage::Dispatcher* dispatcher,
                      TopicConfigManager* topics, ConsumerOffsetManager* offsets);
@@ -48,8 +50,11 @@ class BrokerStateMachine {
   // Raft must resume handing out committed entries.
   Status Recover(Index committed);
 
-  // Applies entry applied_index() + 1; returns the serialized ApplyResult for its proposer.
-  Result<std::string> Apply(const storage::LogEntry& entry);
+  // raft::StateMachine: where Raft resumes (applied_index()).
+  Index LastApplied() const override { return applied_index(); }
+  // Applies entry applied_index() + 1; the value (a std::string) is the serialized
+  // ApplyResult for its proposer.
+  Result<std::any> Apply(const storage::LogEntry& entry) override;
 
   Index applied_index() const { return Index(applied_index_.load(std::memory_order_acquire)); }
   // The term of the last applied entry: a leader of term T has applied everything committed
@@ -57,6 +62,8 @@ class BrokerStateMachine {
   Term applied_term() const { return Term(applied_term_.load(std::memory_order_acquire)); }
 
   static Result<ApplyResult> DecodeResult(const std::string& bytes);
+  // `value` as Apply returned it.
+  static Result<ApplyResult> DecodeResult(const std::any& value);
 
  private:
   Result<ApplyResult> ApplyCommand(const std::string& payload);

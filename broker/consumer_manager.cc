@@ -32,6 +32,7 @@ grpc::Status ConsumerManager::Heartbeat(const messaging::HeartbeatRequest& reque
   grpc::Status status = CheckHeartbeat(request);
   if (!status.ok()) return status;
   std::lock_guard lock(mutex_);
+  if (now_ms - scanned_ms_ >= options_.consumer_channel_expired_ms / 2) ScanExpiredLocked(now_ms);
   auto group = groups_.find(request.consumer_group());
   if (group == groups_.end()) {
     if (groups_.size() >= options_.consumer_groups_max) {
@@ -69,6 +70,11 @@ std::vector<std::string> ConsumerManager::ConsumerList(const std::string& group,
 
 size_t ConsumerManager::ScanExpired(int64_t now_ms) {
   std::lock_guard lock(mutex_);
+  return ScanExpiredLocked(now_ms);
+}
+
+size_t ConsumerManager::ScanExpiredLocked(int64_t now_ms) {
+  scanned_ms_ = now_ms;
   size_t removed = 0;
   for (auto group = groups_.begin(); group != groups_.end();) {
     removed += std::erase_if(group->second, [&](const auto& entry) { return Expired(entry.second, now_ms); });

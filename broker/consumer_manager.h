@@ -34,7 +34,8 @@ class ConsumerManager {
   std::vector<std::string> ConsumerList(const std::string& group, int64_t now_ms) const;
 
   // Drops consumers silent for longer than consumer_channel_expired_ms (and empty groups);
-  // returns how many consumers left.
+  // returns how many consumers left. Heartbeat runs it every half expiry, so memory stays
+  // bounded without a timer thread.
   size_t ScanExpired(int64_t now_ms);
 
   size_t GroupCount() const;
@@ -47,6 +48,7 @@ class ConsumerManager {
   };
   using Group = std::map<std::string, Consumer>;  // by client id
 
+  size_t ScanExpiredLocked(int64_t now_ms);
   grpc::Status CheckHeartbeat(const messaging::HeartbeatRequest& request) const;
   bool Expired(const Consumer& consumer, int64_t now_ms) const {
     return now_ms - consumer.last_heartbeat_ms > options_.consumer_channel_expired_ms;
@@ -55,6 +57,7 @@ class ConsumerManager {
   const BrokerOptions options_;
   mutable std::mutex mutex_;
   std::map<std::string, Group> groups_;
+  int64_t scanned_ms_ = 0;
 };
 
 }  // namespace raftmq::broker

@@ -26,9 +26,9 @@ struct NodeState {
     machine = std::make_unique<BrokerStateMachine>(log, meta.get(), dispatcher.get(), topics.get(), offsets.get());
   }
   ApplyResult Apply(const storage::LogEntry& entry) {
-    auto bytes = machine->Apply(entry);
-    EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
-    return *BrokerStateMachine::DecodeResult(*bytes);
+    auto value = machine->Apply(entry);
+    EXPECT_TRUE(value.ok()) << value.status().ToString();
+    return *BrokerStateMachine::DecodeResult(*value);
   }
   // A comparable picture: topics, the group's offsets, every queue's max offset.
   std::string Describe() const {

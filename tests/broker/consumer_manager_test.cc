@@ -50,5 +50,14 @@ TEST(ConsumerManager, RefusesBadHeartbeatsAndLimitsWithoutChange) {
   EXPECT_EQ(manager.GroupCount(), 1u);
 }
 
+TEST(ConsumerManager, HeartbeatsDropExpiredGroupsWithoutAnExplicitScan) {
+  BrokerOptions options;
+  options.consumer_channel_expired_ms = 1000;
+  ConsumerManager manager{options};
+  ASSERT_TRUE(manager.Heartbeat(Beat("c", "gone"), 0).ok());
+  ASSERT_TRUE(manager.Heartbeat(Beat("c", "live"), 5000).ok());
+  EXPECT_EQ(manager.GroupCount(), 1u);
+}
+
 }  // namespace
 }  // namespace raftmq::broker

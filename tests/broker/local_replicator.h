@@ -129,7 +129,7 @@ class LocalReplicator final : public Replicator {
   Result<std::string> ApplyLocked(const storage::LogEntry& entry) {
     auto result = machine_->Apply(entry);
     RMQ_ASSERT(result.ok());
-    return result;
+    return std::any_cast<std::string>(*result);
   }
 
   const NodeId id_;

@@ -1,0 +1,108 @@
+#include "broker/broker_node.h"
+
+#include <set>
+#include <spdlog/spdlog.h>
+
+#include "broker/data_dir_identity.h"
+#include "common/assert.h"
+
+namespace raftmq::broker {
+
+Result<std::unique_ptr<BrokerNode>> BrokerNode::Start(const BrokerOptions& options) {
+  RMQ_RETURN_IF_ERROR(options.Validate());
+  std::unique_ptr<BrokerNode> node(new BrokerNode(options));
+  RMQ_RETURN_IF_ERROR(node->OpenStorage());
+  RMQ_RETURN_IF_ERROR(node->StartRaft());
+  RMQ_RETURN_IF_ERROR(node->Serve());
+  return node;
+}
+
+BrokerNode::~BrokerNode() { Stop(); }
+
+Status BrokerNode::OpenStorage() {
+  RMQ_RETURN_IF_ERROR(ClaimDataDir(storage::DefaultFs(), options_));
+  storage::CommitLogOptions log_options;
+  log_options.dir = options_.data_dir + "/commitlog";
+  log_options.flush_policy = options_.flush_disk_type == "sync" ? storage::FlushPolicy::kSync : storage::FlushPolicy::kAsync;
+  log_options.flush_interval_ms = static_cast<uint64_t>(options_.flush_interval_ms);
+  RMQ_ASSIGN_OR_RETURN(log_, storage::CommitLog::Open(storage::DefaultFs(), log_options));
+  RMQ_ASSIGN_OR_RETURN(state_, BrokerState::Open(options_, storage::DefaultFs(), log_.get()));
+  RMQ_ASSIGN_OR_RETURN(storage::HardState hard_state, state_->meta()->LoadHardState());
+  RMQ_RETURN_IF_ERROR(state_->machine()->Recover(hard_state.commit));
+  spdlog::info("recovered: applied index {}, log [{}, {}]", state_->machine()->applied_index().value(),
+               log_->FirstIndex().value(), log_->LastIndex().value());
+  state_->Start();
+  return Status::Ok();
+}
+
+Status BrokerNode::StartRaft() {
+  // CommitLog is a LogReader twice over (LogStore and CommitLogReader): pick one.
+  const storage::CommitLogReader* reader = log_.get();
+  replicator_ = std::make_unique<NodeReplicator>(options_.node_id, reader);
+  raft::NodeOptions node_options;
+  node_options.core.id = options_.node_id;
+  std::map<NodeId, std::string> peers;
+  for (NodeId id = 1; id <= options_.peers.size(); ++id) {
+    node_options.core.voters.push_back(id);
+    if (id != options_.node_id) peers.emplace(id, options_.PeerAddress(id));
+  }
+  NodeReplicator* replicator = replicator_.get();
+  node_options.on_soft_state_change = [replicator](const raft::SoftState& soft) { replicator->OnSoftState(soft); };
+  transport_ = std::make_unique<raft::GrpcTransport>(options_.node_id, peers, raft::GrpcTransportOptions{});
+  RMQ_ASSIGN_OR_RETURN(node_, raft::Node::Start(node_options, log_.get(), state_->meta(), state_->machine(),
+                                                transport_.get()));
+  replicator_->Attach(node_.get());
+  std::set<NodeId> peer_ids;
+  for (const auto& [id, address] : peers) peer_ids.insert(id);
+  peer_service_ = std::make_unique<raft::GrpcPeerService>(
+      options_.node_id, peer_ids, [node = node_.get()](std::vector<raft::Message> messages) {
+        node->Deliver(std::move(messages));
+      },
+      &transport_->metrics());
+  return Status::Ok();
+}
+
+Status BrokerNode::Serve() {
+  context_ = state_->Context(replicator_.get());
+  messaging_ = std::make_unique<MessagingService>(&context_);
+  admin_ = std::make_unique<AdminService>(&context_);
+  const std::string listen = options_.listen_address.empty() ? options_.PeerAddress(options_.node_id)
+                                                              : options_.listen_address;
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  peer_service_->RegisterOn(builder, transport_->options());
+  // One server for all three services: the larger of the two receive limits.
+  builder.SetMaxReceiveMessageSize(std::max(options_.GrpcMessageBytesMax(), transport_->options().wire_message_bytes_max));
+  builder.RegisterService(messaging_.get());
+  builder.RegisterService(admin_.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port == 0) return Status::IoError("cannot listen on " + listen);
+  bound_address_ = listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
+  scheduler_ = std::make_unique<DelayScheduler>(&context_);
+  scheduler_->Start();
+  registrar_ = std::make_unique<NameserverRegistrar>(&options_, replicator_.get(), state_->topics());
+  replicator_->SetRoleChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
+  registrar_->Start();
+  return Status::Ok();
+}
+
+void BrokerNode::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (registrar_) {
+    replicator_->SetRoleChangeListener(nullptr);
+    registrar_->Stop();
+  }
+  if (scheduler_) scheduler_->Stop();
+  if (state_) state_->long_polling()->Stop();
+  if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  if (node_) node_->Stop();
+  if (transport_) transport_->Stop();
+  if (state_) {
+    Status stopped = state_->Stop();
+    if (!stopped.ok()) spdlog::error("final checkpoint failed: {}", stopped.ToString());
+  }
+}
+
+}  // namespace raftmq::broker

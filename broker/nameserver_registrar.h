@@ -1,0 +1,52 @@
+// NameserverRegistrar: keeps this node in every nameserver's route table — RegisterBroker
+// (the node's full state: role, term, topics) to each nameserver every
+// register_broker_interval_ms, and at once when Nudge()d (role or leader changed); on Stop,
+// UnregisterBroker so routes drop the node before it expires. A nameserver that does not
+// answer within the call deadline is skipped until the next round (logged).
+//
+// Threading: its own thread; Nudge from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "broker/broker_options.h"
+#include "broker/replicator.h"
+#include "broker/topic_config_manager.h"
+#include "proto/nameserver.grpc.pb.h"
+
+namespace raftmq::broker {
+
+class NameserverRegistrar {
+ public:
+  NameserverRegistrar(const BrokerOptions* options, const Replicator* replicator, const TopicConfigManager* topics);
+  ~NameserverRegistrar();
+  NameserverRegistrar(const NameserverRegistrar&) = delete;
+  NameserverRegistrar& operator=(const NameserverRegistrar&) = delete;
+
+  void Start();
+  void Nudge();
+  void Stop();
+
+  // One round to every nameserver; the number that accepted (tests, and the thread).
+  size_t RegisterOnce();
+
+ private:
+  nameserver::RegisterBrokerRequest BuildRequest() const;
+  void Run();
+
+  const BrokerOptions* const options_;
+  const Replicator* const replicator_;
+  const TopicConfigManager* const topics_;
+  std::vector<std::unique_ptr<nameserver::Nameserver::Stub>> stubs_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool nudged_ = false;
+  bool stopped_ = false;
+  std::thread thread_;
+};
+
+}  // namespace raftmq::broker

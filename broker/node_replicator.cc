@@ -1,0 +1,79 @@
+#include "broker/node_replicator.h"
+
+#include <utility>
+
+#include "common/assert.h"
+
+namespace raftmq::broker {
+
+NodeReplicator::NodeReplicator(NodeId id, const storage::LogReader* log) : id_(id), log_(log) {
+  RMQ_ASSERT(id_ != kNoNode);
+  RMQ_ASSERT(log_ != nullptr);
+}
+
+void NodeReplicator::Attach(raft::Node* node) {
+  std::lock_guard lock(mutex_);
+  RMQ_ASSERT(node_ == nullptr);
+  node_ = node;
+}
+
+void NodeReplicator::SetRoleChangeListener(std::function<void()> listener) {
+  std::lock_guard lock(mutex_);
+  listener_ = std::move(listener);
+}
+
+void NodeReplicator::OnSoftState(const raft::SoftState& soft) {
+  std::function<void()> listener;
+  {
+    std::lock_guard lock(mutex_);
+    soft_ = soft;
+    listener = listener_;
+  }
+  if (listener) listener();
+}
+
+void NodeReplicator::Propose(storage::EntryType type, std::string payload, Done done) {
+  raft::Node* node = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    node = node_;
+  }
+  if (node == nullptr) return done(Status::Unavailable("the Raft node is not started"));
+  node->Propose(type, std::move(payload), [done = std::move(done)](raft::ProposalOutcome outcome) {
+    if (!outcome.status.ok()) return done(outcome.status);
+    const auto* bytes = std::any_cast<std::string>(&outcome.value);
+    if (bytes == nullptr) return done(Status::Corruption("the state machine answered no ApplyResult"));
+    done(*bytes);
+  });
+}
+
+ReplicaStatus NodeReplicator::GetStatus() const {
+  ReplicaStatus status;
+  raft::Node* node = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    status.role = soft_.role == raft::Role::kLeader      ? ReplicaRole::kLeader
+                  : soft_.role == raft::Role::kFollower ? ReplicaRole::kFollower
+                                                        : ReplicaRole::kCandidate;
+    status.term = soft_.term;
+    status.leader = soft_.leader;
+    node = node_;
+  }
+  status.id = id_;
+  status.first = log_->FirstIndex();
+  status.last = log_->LastIndex();
+  if (node != nullptr) status.commit = Index(node->metrics().commit_index.load(std::memory_order_relaxed));
+  return status;
+}
+
+Status NodeReplicator::TransferLeadership(NodeId to) {
+  raft::Node* node = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    node = node_;
+  }
+  if (node == nullptr) return Status::Unavailable("the Raft node is not started");
+  return node->TransferLeadership(to);
+}
+
+}  // namespace raftmq::broker

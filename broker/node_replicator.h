@@ -1,0 +1,41 @@
+// NodeReplicator: the Replicator of a broker process, over raft::Node. Role, term and leader
+// come from the Node's soft-state callback (OnSoftState, one consistent triple), so the
+// LeaderGate's check on every write costs a mutex, not a trip through the Node's loop.
+//
+// Threading: every method from any thread; OnSoftState on the Node's loop thread.
+#pragma once
+
+#include <functional>
+#include <mutex>
+
+#include "broker/replicator.h"
+#include "raft/node.h"
+#include "raft/ready.h"
+
+namespace raftmq::broker {
+
+class NodeReplicator final : public Replicator {
+ public:
+  // `log` is the Node's log (first/last index for status).
+  NodeReplicator(NodeId id, const storage::LogReader* log);
+
+  // Before the first Propose; the Node outlives this replicator's use.
+  void Attach(raft::Node* node);
+  // For NodeOptions::on_soft_state_change; `changed` runs after (e.g. re-register).
+  void OnSoftState(const raft::SoftState& soft);
+  void SetRoleChangeListener(std::function<void()> listener);
+
+  void Propose(storage::EntryType type, std::string payload, Done done) override;
+  ReplicaStatus GetStatus() const override;
+  Status TransferLeadership(NodeId to) override;
+
+ private:
+  const NodeId id_;
+  const storage::LogReader* const log_;
+  raft::Node* node_ = nullptr;
+  mutable std::mutex mutex_;
+  raft::SoftState soft_;
+  std::function<void()> listener_;
+};
+
+}  // namespace raftmq::broker

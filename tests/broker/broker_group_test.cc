@@ -1,0 +1,216 @@
+// A real broker group in-process: three BrokerNodes (CommitLog, RocksDB, Raft over loopback
+// gRPC, messaging + admin services), driven through the client-facing gRPC API.
+#include <future>
+#include <memory>
+#include <optional>
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "broker/broker_node.h"
+#include "proto/admin.grpc.pb.h"
+#include "proto/messaging.grpc.pb.h"
+#include "tests/storage/scoped_dir.h"
+#include "tests/support/ports.h"
+
+namespace raftmq::broker {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr int kNodes = 3;
+
+class BrokerGroupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (int i = 0; i < kNodes; ++i) {
+      auto port = test_support::PickFreePort();
+      ASSERT_TRUE(port.ok());
+      peers_.push_back("127.0.0.1:" + std::to_string(*port));
+    }
+    for (NodeId id = 1; id <= kNodes; ++id) StartNode(id);
+  }
+  void TearDown() override {
+    for (auto& node : nodes_) node.reset();
+  }
+
+  void StartNode(NodeId id) {
+    BrokerOptions options;
+    options.node_id = id;
+    options.peers = peers_;
+    options.data_dir = dir_.Sub("node" + std::to_string(id));
+    auto node = BrokerNode::Start(options);
+    ASSERT_TRUE(node.ok()) << node.status().ToString();
+    nodes_[id - 1] = std::move(node).value();
+    auto channel = grpc::CreateChannel(peers_[id - 1], grpc::InsecureChannelCredentials());
+    messaging_[id - 1] = messaging::MessagingService::NewStub(channel);
+    admin_[id - 1] = admin::AdminService::NewStub(channel);
+  }
+
+  // The node that serves as leader (its no-op applied), within a bound.
+  NodeId WaitForServingLeader(NodeId excluded = kNoNode) {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      for (NodeId id = 1; id <= kNodes; ++id) {
+        if (id == excluded || nodes_[id - 1] == nullptr) continue;
+        ReplicaStatus status = nodes_[id - 1]->replicator()->GetStatus();
+        if (status.role == ReplicaRole::kLeader &&
+            nodes_[id - 1]->state()->machine()->applied_term() >= status.term) {
+          return id;
+        }
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+    return kNoNode;
+  }
+
+  grpc::Status CreateTopic(NodeId on, const std::string& name) {
+    admin::CreateTopicRequest request;
+    request.mutable_topic()->set_name(name);
+    request.mutable_topic()->set_read_queue_nums(2);
+    request.mutable_topic()->set_write_queue_nums(2);
+    request.mutable_topic()->set_perm(6);
+    admin::TopicResponse response;
+    grpc::ClientContext context;
+    return admin_[on - 1]->CreateTopic(&context, request, &response);
+  }
+
+  grpc::Status Send(NodeId on, const std::string& body, messaging::SendMessageResponse* response,
+                    grpc::ClientContext* context) {
+    messaging::SendMessageRequest request;
+    messaging::Message* message = request.add_messages();
+    message->set_topic("orders");
+    message->set_body(body);
+    return messaging_[on - 1]->SendMessage(context, request, response);
+  }
+
+  grpc::Status Pull(NodeId on, int64_t offset, int64_t hold_ms, messaging::PullMessageResponse* response) {
+    messaging::PullMessageRequest request;
+    request.set_consumer_group("group");
+    request.set_topic("orders");
+    request.set_queue_offset(offset);
+    request.set_long_polling_timeout_ms(hold_ms);
+    grpc::ClientContext context;
+    return messaging_[on - 1]->PullMessage(&context, request, response);
+  }
+
+  storage::testing::ScopedDir dir_;
+  std::vector<std::string> peers_;
+  std::unique_ptr<BrokerNode> nodes_[kNodes];
+  std::unique_ptr<messaging::MessagingService::Stub> messaging_[kNodes];
+  std::unique_ptr<admin::AdminService::Stub> admin_[kNodes];
+};
+
+TEST_F(BrokerGroupTest, SendOnTheLeaderIsPulledFromEveryNode) {
+  const NodeId leader = WaitForServingLeader();
+  ASSERT_NE(leader, kNoNode) << "no leader within 10 s";
+  ASSERT_TRUE(CreateTopic(leader, "orders").ok());
+  messaging::SendMessageResponse sent;
+  grpc::ClientContext context;
+  grpc::Status status = Send(leader, "hello", &sent, &context);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(sent.results(0).queue_offset(), 0);
+  for (NodeId id = 1; id <= kNodes; ++id) {
+    // A follower dispatches the entry once it learns the commit: a held pull waits for it.
+    messaging::PullMessageResponse pulled;
+    ASSERT_TRUE(Pull(id, 0, 5000, &pulled).ok());
+    ASSERT_EQ(pulled.messages_size(), 1) << "node " << id;
+    EXPECT_EQ(pulled.messages(0).message().body(), "hello");
+  }
+}
+
+TEST_F(BrokerGroupTest, FollowerRefusesASendWithTheLeadersAddress) {
+  const NodeId leader = WaitForServingLeader();
+  ASSERT_NE(leader, kNoNode);
+  ASSERT_TRUE(CreateTopic(leader, "orders").ok());
+  const NodeId follower = leader % kNodes + 1;
+  messaging::SendMessageResponse sent;
+  grpc::ClientContext context;
+  EXPECT_EQ(Send(follower, "x", &sent, &context).error_code(), grpc::StatusCode::UNAVAILABLE);
+  auto hint = context.GetServerTrailingMetadata().find(kLeaderAddressKey);
+  ASSERT_NE(hint, context.GetServerTrailingMetadata().end());
+  EXPECT_EQ(std::string(hint->second.data(), hint->second.size()), peers_[leader - 1]);
+}
+
+TEST_F(BrokerGroupTest, HeldPullOnTheLeaderAnswersWithin50MsOfTheCommit) {
+  const NodeId leader = WaitForServingLeader();
+  ASSERT_NE(leader, kNoNode);
+  ASSERT_TRUE(CreateTopic(leader, "orders").ok());
+  messaging::PullMessageResponse pulled;
+  auto pull = std::async(std::launch::async, [&] { return Pull(leader, 0, 10'000, &pulled); });
+  auto* long_polling = nodes_[leader - 1]->state()->long_polling();
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (long_polling->HeldCount() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  ASSERT_EQ(long_polling->HeldCount(), 1u) << "the pull was never held";
+  messaging::SendMessageResponse sent;
+  grpc::ClientContext context;
+  ASSERT_TRUE(Send(leader, "wake", &sent, &context).ok());
+  const auto acked = std::chrono::steady_clock::now();
+  ASSERT_EQ(pull.wait_for(5s), std::future_status::ready);
+  EXPECT_LT(std::chrono::steady_clock::now() - acked, 50ms);
+  ASSERT_TRUE(pull.get().ok());
+  EXPECT_EQ(pulled.messages_size(), 1);
+}
+
+TEST_F(BrokerGroupTest, AfterTheLeaderStopsANewLeaderServesEveryAckedMessageAndOffset) {
+  const NodeId leader = WaitForServingLeader();
+  ASSERT_NE(leader, kNoNode);
+  ASSERT_TRUE(CreateTopic(leader, "orders").ok());
+  for (int i = 0; i < 5; ++i) {
+    messaging::SendMessageResponse sent;
+    grpc::ClientContext context;
+    ASSERT_TRUE(Send(leader, "m" + std::to_string(i), &sent, &context).ok());
+  }
+  messaging::CommitOffsetRequest commit;
+  commit.set_consumer_group("group");
+  commit.set_topic("orders");
+  commit.set_offset(3);
+  messaging::CommitOffsetResponse committed;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(messaging_[leader - 1]->CommitOffset(&context, commit, &committed).ok());
+  }
+  nodes_[leader - 1].reset();
+
+  const NodeId next = WaitForServingLeader(leader);
+  ASSERT_NE(next, kNoNode) << "no new leader within 10 s";
+  messaging::PullMessageResponse pulled;
+  ASSERT_TRUE(Pull(next, 0, 0, &pulled).ok());
+  ASSERT_EQ(pulled.messages_size(), 5);
+  EXPECT_EQ(pulled.messages(4).message().body(), "m4");
+  messaging::QueryOffsetRequest query;
+  query.set_consumer_group("group");
+  query.set_topic("orders");
+  messaging::QueryOffsetResponse offset;
+  grpc::ClientContext context;
+  ASSERT_TRUE(messaging_[next - 1]->QueryOffset(&context, query, &offset).ok());
+  EXPECT_EQ(offset.offset(), 3);
+  messaging::SendMessageResponse sent;
+  grpc::ClientContext send_context;
+  ASSERT_TRUE(Send(next, "after", &sent, &send_context).ok());
+  EXPECT_EQ(sent.results(0).queue_offset(), 5);
+}
+
+TEST_F(BrokerGroupTest, RestartedNodeRecoversItsStateAndRefusesAnotherNodesDataDir) {
+  const NodeId leader = WaitForServingLeader();
+  ASSERT_NE(leader, kNoNode);
+  ASSERT_TRUE(CreateTopic(leader, "orders").ok());
+  const NodeId follower = leader % kNodes + 1;
+  nodes_[follower - 1].reset();
+  StartNode(follower);
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!nodes_[follower - 1]->state()->topics()->Find("orders") && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_TRUE(nodes_[follower - 1]->state()->topics()->Find("orders").has_value());
+
+  BrokerOptions impostor;
+  impostor.node_id = leader;
+  impostor.peers = peers_;
+  impostor.data_dir = dir_.Sub("node" + std::to_string(follower));
+  auto refused = BrokerNode::Start(impostor);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(refused.status().IsInvalidArgument()) << refused.status().ToString();
+}
+
+}  // namespace
+}  // namespace raftmq::broker
