@@ -21,10 +21,10 @@ Result<int64_t> RemoteOffsetStore::Read(const MessageQueue& queue) {
 void RemoteOffsetStore::Update(const MessageQueue& queue, int64_t offset) {
   RMQ_ASSERT(offset >= 0);
   std::lock_guard lock(mutex_);
-  Entry& entry = offsets_[queue];
-  if (entry.offset == offset && !entry.dirty) return;
-  entry.offset = offset;
-  entry.dirty = true;
+  auto [it, inserted] = offsets_.try_emplace(queue, Entry{offset, true});
+  if (inserted || it->second.offset == offset) return;  // unchanged since the last persist stays clean
+  it->second.offset = offset;
+  it->second.dirty = true;
 }
 
 Status RemoteOffsetStore::Commit(const MessageQueue& queue, int64_t offset) {

@@ -16,6 +16,11 @@ int64_t NowMs() {
       .count();
 }
 
+int64_t UnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 bool TagMatches(const std::string& expression, const std::string& tag) {
   if (expression.empty() || expression == "*") return true;
   std::stringstream parts(expression);
@@ -183,7 +188,7 @@ void FakeBroker::AppendLocked(const std::string& topic, int32_t queue_id, messag
   messaging::MessageExt ext;
   ext.set_queue_id(queue_id);
   ext.set_queue_offset(static_cast<int64_t>(queue.size()));
-  ext.set_store_timestamp_ms(NowMs());
+  ext.set_store_timestamp_ms(UnixMs());
   *ext.mutable_message() = std::move(message);
   result->set_message_id(ext.message().message_id());
   result->set_queue_id(queue_id);

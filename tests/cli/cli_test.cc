@@ -1,0 +1,188 @@
+// The real `raftmq` binary: bad flags and an unreachable cluster give one line on stderr and a
+// non-zero exit; against a real nameserver process + FakeBrokers, every command's happy path.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "tests/client/test_cluster.h"
+#include "tests/support/child_process.h"
+#include "tests/support/ports.h"
+
+namespace raftmq::cli {
+namespace {
+
+using client::testing::kWait;
+using client::testing::TestCluster;
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+CliRun RunCli(const std::vector<std::string>& args) {
+  CliRun run;
+  auto child = test_support::ChildProcess::Start(RAFTMQ_CLI_BINARY, args);
+  EXPECT_TRUE(child.ok()) << child.status().ToString();
+  if (!child.ok()) return run;
+  auto code = (*child)->WaitForExit(kWait);
+  EXPECT_TRUE(code.ok()) << code.status().ToString();
+  run.exit_code = code.ok() ? *code : -1;
+  run.out = (*child)->StdoutText();
+  run.err = (*child)->StderrText();
+  return run;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::stringstream stream(text);
+  std::string line;
+  while (std::getline(stream, line)) lines.push_back(line);
+  return lines;
+}
+
+// One line on stderr, "raftmq: ...", containing `needle`.
+void ExpectOneErrorLine(const CliRun& run, const std::string& needle) {
+  const auto lines = Lines(run.err);
+  ASSERT_EQ(lines.size(), 1u) << run.err;
+  EXPECT_EQ(lines[0].rfind("raftmq: ", 0), 0u) << lines[0];
+  EXPECT_NE(lines[0].find(needle), std::string::npos) << lines[0];
+}
+
+TEST(CliErrors, BadFlagsExitTwoWithOneLine) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{}, "subcommand is required"},
+      {{"bogus"}, "unknown command or argument 'bogus'"},
+      {{"topic", "lst"}, "'lst'"},
+      {{"send", "--body", "x"}, "--topic is required"},
+      {{"send", "--topic", "t"}, "one of --body, --file or --size"},
+      {{"send", "--topic", "t", "--body", "x", "--size", "3"}, "excludes"},
+      {{"consume", "--topic", "t", "--group", "g", "--from", "middle"}, "--from"},
+      {{"leader", "transfer", "--group", "g", "--to", "zero"}, "--to"},
+      {{"send", "--topic", "t", "--body", "x", "--property", "novalue"}, "expected k=v"},
+  };
+  for (const auto& [args, needle] : cases) {
+    SCOPED_TRACE(::testing::PrintToString(args));
+    const CliRun run = RunCli(args);
+    EXPECT_EQ(run.exit_code, 2);
+    ExpectOneErrorLine(run, needle);
+  }
+}
+
+TEST(CliErrors, HelpExitsZeroForEveryCommand) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--help"}, {"cluster", "status", "--help"}, {"topic", "create", "--help"},
+                                             {"send", "--help"}, {"consume", "--help"}, {"group", "lag", "--help"},
+                                             {"leader", "transfer", "--help"}}) {
+    const CliRun run = RunCli(args);
+    EXPECT_EQ(run.exit_code, 0) << ::testing::PrintToString(args) << run.err;
+    EXPECT_NE(run.out.find("Usage"), std::string::npos) << run.out;
+  }
+}
+
+TEST(CliErrors, AnUnreachableNameserverExitsOneWithOneLine) {
+  auto port = test_support::PickFreePort();  // nobody listens there
+  ASSERT_TRUE(port.ok());
+  const std::string nameserver = "--nameserver=127.0.0.1:" + std::to_string(*port);
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {nameserver, "cluster", "status"},
+           {nameserver, "topic", "list"},
+           {nameserver, "send", "--topic", "t", "--body", "x"},
+           {nameserver, "consume", "--topic", "t", "--group", "g", "--timeout", "1"},
+           {nameserver, "group", "lag", "--group", "g"}}) {
+    SCOPED_TRACE(::testing::PrintToString(args));
+    const CliRun run = RunCli(args);
+    EXPECT_EQ(run.exit_code, 1);
+    ExpectOneErrorLine(run, "127.0.0.1:" + std::to_string(*port));
+  }
+  const CliRun bad_address = RunCli({"--nameserver=nocolon", "topic", "list"});
+  EXPECT_EQ(bad_address.exit_code, 1);
+  ExpectOneErrorLine(bad_address, "nocolon");
+}
+
+class CliAgainstCluster : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(cluster_.Start({"g1", "g2"}, {"orders"}, 2)); }
+  std::string Nameserver() const { return "--nameserver=" + cluster_.nameserver_address(); }
+  TestCluster cluster_;
+};
+
+TEST_F(CliAgainstCluster, SendsOneMessageAndPrintsItsId) {
+  const CliRun run = RunCli({Nameserver(), "--json", "send", "--topic", "orders", "--tag", "paid", "--key", "k1",
+                          "--property", "a=b", "--body", "hello"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto result = nlohmann::json::parse(run.out);
+  EXPECT_FALSE(result["message_id"].get<std::string>().empty());
+  EXPECT_EQ(result["queue_offset"], 0);
+}
+
+TEST_F(CliAgainstCluster, SendsManyThenConsumesThemAsJsonLines) {
+  const CliRun sent = RunCli({Nameserver(), "send", "--topic", "orders", "--tag", "bulk", "--count", "30", "--size", "16"});
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  EXPECT_NE(sent.out.find("30 acknowledged, 0 failed"), std::string::npos) << sent.out;
+
+  const CliRun consumed = RunCli({Nameserver(), "--json", "consume", "--topic", "orders", "--group", "cli", "--from",
+                               "first", "--count", "20", "--timeout", "10"});
+  ASSERT_EQ(consumed.exit_code, 0) << consumed.err;
+  const auto lines = Lines(consumed.out);
+  ASSERT_EQ(lines.size(), 20u) << consumed.out;
+  for (const std::string& line : lines) {
+    const auto message = nlohmann::json::parse(line);
+    EXPECT_EQ(message["tag"], "bulk");
+    EXPECT_EQ(message["body"].get<std::string>().size(), 16u);
+    EXPECT_EQ(message["queue"]["topic"], "orders");
+  }
+  // The 10 not printed stay for the group's next run.
+  const CliRun rest = RunCli({Nameserver(), "--json", "consume", "--topic", "orders", "--group", "cli", "--count", "10",
+                           "--timeout", "10"});
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  EXPECT_EQ(Lines(rest.out).size(), 10u) << rest.out;
+
+  const CliRun lag = RunCli({Nameserver(), "--json", "group", "lag", "--group", "cli"});
+  ASSERT_EQ(lag.exit_code, 0) << lag.err;
+  EXPECT_EQ(nlohmann::json::parse(lag.out)["total_lag"], 0);
+  const CliRun short_of_count = RunCli({Nameserver(), "consume", "--topic", "orders", "--group", "cli", "--count", "1",
+                                     "--timeout", "1"});
+  EXPECT_EQ(short_of_count.exit_code, 1);
+  ExpectOneErrorLine(short_of_count, "0 of 1 messages");
+}
+
+TEST_F(CliAgainstCluster, ManagesTopicsAndShowsClusterStatus) {
+  const CliRun created = RunCli({Nameserver(), "topic", "create", "--topic", "audit", "--queues", "3"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_NE(created.out.find("audit"), std::string::npos);
+  const CliRun again = RunCli({Nameserver(), "topic", "create", "--topic", "audit"});
+  EXPECT_EQ(again.exit_code, 1);
+  ExpectOneErrorLine(again, "exists");
+
+  const CliRun described = RunCli({Nameserver(), "--json", "topic", "describe", "--topic", "audit"});
+  ASSERT_EQ(described.exit_code, 0) << described.err;
+  const auto groups = nlohmann::json::parse(described.out);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0]["queues"].size(), 3u);
+
+  const CliRun listed = RunCli({Nameserver(), "topic", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("orders"), std::string::npos);
+  EXPECT_NE(listed.out.find("TOPIC"), std::string::npos) << "a table with a header";
+
+  const CliRun status = RunCli({Nameserver(), "--json", "cluster", "status"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const auto nodes = nlohmann::json::parse(status.out);
+  ASSERT_EQ(nodes.size(), 2u);
+  EXPECT_EQ(nodes[0]["role"], "leader");
+  EXPECT_EQ(nodes[0]["replication_lag"], 0);
+}
+
+TEST_F(CliAgainstCluster, ReportsARefusedLeaderTransferInOneLine) {
+  const CliRun unknown = RunCli({Nameserver(), "leader", "transfer", "--group", "nope", "--to", "2"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  ExpectOneErrorLine(unknown, "'nope'");
+  const CliRun refused = RunCli({Nameserver(), "leader", "transfer", "--group", "g1", "--to", "2"});
+  EXPECT_EQ(refused.exit_code, 1);  // the fake broker does not implement it
+  ExpectOneErrorLine(refused, "TransferLeadership");
+}
+
+}  // namespace
+}  // namespace raftmq::cli

@@ -1,0 +1,320 @@
+// PushConsumer and PullConsumer against a real raftmq-nameserver process and FakeBrokers:
+// round trip with committed offsets, rebalancing as consumers join, leave and die (a child
+// process SIGKILLed), broadcasting, flow control, ConsumeFromWhere, redelivery of a message
+// answered RECONSUME_LATER.
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+
+#include "client/producer.h"
+#include "client/pull_consumer.h"
+#include "client/push_consumer.h"
+#include "tests/client/test_cluster.h"
+#include "tests/support/temp_dir.h"
+
+namespace raftmq::client {
+namespace {
+
+using testing::Eventually;
+using testing::kWait;
+using testing::TestCluster;
+
+// Message ids a listener saw, with a wait for a count.
+class Received {
+ public:
+  MessageListener Listener() {
+    return [this](const MessageQueue&, const messaging::MessageExt& message) {
+      std::lock_guard lock(mutex_);
+      ++deliveries_[message.message().message_id()];
+      cv_.notify_all();
+      return ConsumeStatus::kConsumeSuccess;
+    };
+  }
+  bool WaitForDistinct(size_t count) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, kWait, [&] { return deliveries_.size() >= count; });
+  }
+  std::map<std::string, int> deliveries() const {
+    std::lock_guard lock(mutex_);
+    return deliveries_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::map<std::string, int> deliveries_;
+};
+
+std::vector<std::string> SendMessages(Producer& producer, const std::string& topic, int count) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < count; ++i) {
+    messaging::Message message;
+    message.set_topic(topic);
+    message.set_body("body " + std::to_string(i));
+    auto receipt = producer.Send(message);
+    EXPECT_TRUE(receipt.ok()) << receipt.status().ToString();
+    if (receipt.ok()) ids.push_back(receipt->message_id);
+  }
+  return ids;
+}
+
+std::unique_ptr<PushConsumer> StartConsumer(const PushConsumerOptions& options, const std::string& topic,
+                                            MessageListener listener) {
+  auto consumer = PushConsumer::Create(options);
+  EXPECT_TRUE(consumer.ok()) << consumer.status().ToString();
+  if (!consumer.ok()) return nullptr;
+  EXPECT_TRUE((*consumer)->Subscribe(topic, "*").ok());
+  (*consumer)->RegisterMessageListener(std::move(listener));
+  Status started = (*consumer)->Start();
+  EXPECT_TRUE(started.ok()) << started.ToString();
+  return std::move(consumer).value();
+}
+
+TEST(PushConsumerIntegration, ConsumesEveryMessageAndCommitsOffsetsOnShutdown) {
+  TestCluster cluster;
+  ASSERT_NO_FATAL_FAILURE(cluster.Start({"g1", "g2"}, {"orders"}, 4));
+  auto producer = Producer::Create(cluster.Producer());
+  ASSERT_TRUE(producer.ok());
+  const auto ids = SendMessages(**producer, "orders", 40);
+  Received received;
+  auto consumer = StartConsumer(cluster.Consumer("billing"), "orders", received.Listener());
+  ASSERT_NE(consumer, nullptr);
+  ASSERT_TRUE(received.WaitForDistinct(ids.size()));
+  EXPECT_EQ(consumer->Assignment().size(), 8u) << "the only consumer owns every queue of both groups";
+  consumer->Shutdown();
+  for (const std::string& id : ids) EXPECT_EQ(received.deliveries()[id], 1) << id;
+  for (size_t b = 0; b < cluster.broker_count(); ++b) {
+    for (int32_t q = 0; q < 4; ++q) {
+      EXPECT_EQ(cluster.broker(b).CommittedOffset("billing", "orders", q), cluster.broker(b).MaxOffset("orders", q))
+          << "group " << b << " queue " << q;
+    }
+  }
+  EXPECT_TRUE(cluster.broker(0).Consumers("billing").empty()) << "a clean shutdown unregisters";
+}
+
+// Every queue has exactly one owner among `consumers` and they cover all `queue_count`.
+bool OwnedExactlyOnce(const std::vector<PushConsumer*>& consumers, size_t queue_count) {
+  std::map<MessageQueue, int> owners;
+  for (PushConsumer* consumer : consumers) {
+    for (const MessageQueue& queue : consumer->Assignment()) ++owners[queue];
+  }
+  if (owners.size() != queue_count) return false;
+  for (const auto& [queue, count] : owners) {
+    if (count != 1) return false;
+  }
+  return true;
+}
+
+TEST(PushConsumerIntegration, RebalancesWhenConsumersJoinLeaveAndDie) {
+  TestCluster cluster;
+  ASSERT_NO_FATAL_FAILURE(cluster.Start({"g1", "g2"}, {"orders"}, 4));
+  auto producer = Producer::Create(cluster.Producer());
+  ASSERT_TRUE(producer.ok());
+  Received received;
+  auto first = StartConsumer(cluster.Consumer("billing"), "orders", received.Listener());
+  ASSERT_NE(first, nullptr);
+  std::vector<std::string> sent = SendMessages(**producer, "orders", 20);
+
+  auto second = StartConsumer(cluster.Consumer("billing"), "orders", received.Listener());
+  ASSERT_NE(second, nullptr);
+  ASSERT_TRUE(Eventually([&] {
+    return OwnedExactlyOnce({first.get(), second.get()}, 8) && first->Assignment().size() == 4;
+  })) << "a join splits the queues 4 + 4";
+  auto more = SendMessages(**producer, "orders", 20);
+  sent.insert(sent.end(), more.begin(), more.end());
+
+  second->Shutdown();  // a leave: unregisters, the first takes everything back
+  ASSERT_TRUE(Eventually([&] { return OwnedExactlyOnce({first.get()}, 8); }));
+
+  auto child = test_support::ChildProcess::Start(RAFTMQ_CLIENT_TEST_CONSUMER,
+                                                 {cluster.nameserver_address(), "billing", "orders"});
+  ASSERT_TRUE(child.ok()) << child.status().ToString();
+  ASSERT_TRUE((*child)->WaitForLine("ready", kWait).ok()) << (*child)->StderrText();
+  ASSERT_TRUE(Eventually([&] { return first->Assignment().size() == 4; })) << "the child process took half";
+  more = SendMessages(**producer, "orders", 20);
+  sent.insert(sent.end(), more.begin(), more.end());
+  ASSERT_EQ(kill((*child)->pid(), SIGKILL), 0);  // dies without unregistering: found by heartbeat expiry
+  ASSERT_TRUE(Eventually([&] { return OwnedExactlyOnce({first.get()}, 8); })) << "the dead consumer's queues return";
+  more = SendMessages(**producer, "orders", 20);
+  sent.insert(sent.end(), more.begin(), more.end());
+
+  ASSERT_TRUE(Eventually([&] {
+    const auto seen = received.deliveries();
+    const std::string child_output = (*child)->StdoutText();
+    for (const std::string& id : sent) {
+      if (seen.count(id) == 0 && child_output.find("message " + id + "\n") == std::string::npos) return false;
+    }
+    return true;
+  })) << "nothing is lost across join, leave and death";
+  int duplicates = 0;
+  for (const auto& [id, count] : received.deliveries()) duplicates += count - 1;
+  for (const std::string& id : sent) {
+    if (received.deliveries().count(id) != 0 && (*child)->StdoutText().find("message " + id + "\n") != std::string::npos) {
+      ++duplicates;
+    }
+  }
+  RecordProperty("duplicates", duplicates);
+  std::printf("rebalance test: %zu messages, %d duplicate deliveries\n", sent.size(), duplicates);
+  EXPECT_LT(duplicates, static_cast<int>(sent.size())) << "at least once, not everything twice";
+}
+
+TEST(PushConsumerIntegration, BroadcastingDeliversEveryMessageToEveryConsumer) {
+  TestCluster cluster;
+  ASSERT_NO_FATAL_FAILURE(cluster.Start({"g1", "g2"}, {"news"}, 2));
+  test_support::TempDir dir("client_broadcast");
+  auto producer = Producer::Create(cluster.Producer());
+  ASSERT_TRUE(producer.ok());
+  Received first_received;
+  Received second_received;
+  PushConsumerOptions options = cluster.Consumer("readers");
+  options.message_model = MessageModel::kBroadcasting;
+  options.offset_store_dir = dir.path().string();
+  options.client.instance_name = "first";
+  auto first = StartConsumer(options, "news", first_received.Listener());
+  options.client.instance_name = "second";
+  auto second = StartConsumer(options, "news", second_received.Listener());
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  const auto ids = SendMessages(**producer, "news", 20);
+  ASSERT_TRUE(first_received.WaitForDistinct(ids.size()));
+  ASSERT_TRUE(second_received.WaitForDistinct(ids.size()));
+  EXPECT_EQ(first->Assignment().size(), 4u);
+  EXPECT_EQ(second->Assignment().size(), 4u);
+  first->Shutdown();
+  second->Shutdown();
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "first" / "readers" / "offsets.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "second" / "readers" / "offsets.json"));
+  EXPECT_EQ(cluster.broker(0).CommittedOffset("readers", "news", 0), -1) << "broadcast offsets stay local";
+}
+
+TEST(PushConsumerIntegration, PausesPullsWhileTooManyMessagesAreCachedAndResumes) {
+  TestCluster cluster;
+  ASSERT_NO_FATAL_FAILURE(cluster.Start({"g1"}, {"slow"}, 1));
+  auto producer = Producer::Create(cluster.Producer());
+  ASSERT_TRUE(producer.ok());
+  const auto ids = SendMessages(**producer, "slow", 50);
+  std::mutex gate_mutex;
+  std::condition_variable gate_cv;
+  bool open = false;
+  Received received;
+  MessageListener count = received.Listener();
+  PushConsumerOptions options = cluster.Consumer("slowpokes");
+  options.flow_control.pull_threshold_for_queue = 5;
+  options.pull_batch_size = 2;
+  auto consumer = StartConsumer(options, "slow", [&](const MessageQueue& queue, const messaging::MessageExt& message) {
+    std::unique_lock lock(gate_mutex);
+    gate_cv.wait(lock, [&] { return open; });
+    return count(queue, message);
+  });
+  ASSERT_NE(consumer, nullptr);
+  ASSERT_TRUE(Eventually([&] { return consumer->flow_control_pause_count() > 0; }));
+  const int64_t pulls_when_paused = cluster.broker(0).pull_calls();
+  EXPECT_LE(pulls_when_paused, 5) << "5 cached at 2 per pull: pulls stop after at most 3 (+ the first empty ones)";
+  {
+    std::lock_guard lock(gate_mutex);
+    open = true;
+  }
+  gate_cv.notify_all();
+  ASSERT_TRUE(received.WaitForDistinct(ids.size())) << "consumption resumes the paused pulls";
+  EXPECT_GT(cluster.broker(0).pull_calls(), pulls_when_paused);
+}
+
+TEST(PushConsumerIntegration, ANewGroupStartsAtLastOrAtATimestamp) {
+  TestCluster cluster;
+  ASSERT_NO_FATAL_FAILURE(cluster.Start({"g1"}, {"events"}, 1));
+  auto producer = Producer::Create(cluster.Producer());
+  ASSERT_TRUE(producer.ok());
+  const auto old_ids = SendMessages(**producer, "events", 10);
+  const int64_t boundary_ms = UnixNowMs() + 1;
+  while (UnixNowMs() <= boundary_ms) {
+  }  // the stored timestamps of the next messages are after the boundary
+  const auto new_ids = SendMessages(**producer, "events", 6);
+
+  Received from_time;
+  PushConsumerOptions options = cluster.Consumer("by_time");
+  options.consume_from_where = ConsumeFromWhere::kTimestamp;
+  options.consume_timestamp_ms = boundary_ms;
+  auto by_time = StartConsumer(options, "events", from_time.Listener());
+  ASSERT_NE(by_time, nullptr);
+  ASSERT_TRUE(from_time.WaitForDistinct(new_ids.size()));
+  by_time->Shutdown();
+  for (const std::string& id : old_ids) EXPECT_EQ(from_time.deliveries().count(id), 0u) << "before the timestamp";
+
+  Received from_last;
+  options = cluster.Consumer("by_last");
+  options.consume_from_where = ConsumeFromWhere::kLastOffset;
+  auto by_last = StartConsumer(options, "events", from_last.Listener());
+  ASSERT_NE(by_last, nullptr);
+  ASSERT_TRUE(Eventually([&] { return by_last->Assignment().size() == 1; }));
+  const auto latest = SendMessages(**producer, "events", 1);
+  ASSERT_TRUE(from_last.WaitForDistinct(1));
+  EXPECT_EQ(from_last.deliveries().size(), 1u);
+  EXPECT_EQ(from_last.deliveries().count(latest.front()), 1u) << "only what was sent after it started";
+}
+
+TEST(PushConsumerIntegration, RedeliversAMessageAnsweredReconsumeLaterThroughTheRetryTopic) {
+  TestCluster cluster;
+  ASSERT_NO_FATAL_FAILURE(cluster.Start({"g1"}, {"jobs"}, 1));
+  auto producer = Producer::Create(cluster.Producer());
+  ASSERT_TRUE(producer.ok());
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<std::string> topics_seen;
+  auto consumer = StartConsumer(cluster.Consumer("workers"), "jobs", [&](const MessageQueue& queue,
+                                                                          const messaging::MessageExt&) {
+    std::lock_guard lock(mutex);
+    topics_seen.push_back(queue.topic);
+    cv.notify_all();
+    return topics_seen.size() == 1 ? ConsumeStatus::kReconsumeLater : ConsumeStatus::kConsumeSuccess;
+  });
+  ASSERT_NE(consumer, nullptr);
+  SendMessages(**producer, "jobs", 1);
+  ASSERT_TRUE(Eventually([&] { return cluster.broker(0).MaxOffset("%RETRY%workers", 0) == 1; }));
+  ASSERT_TRUE(cluster.broker(0).RegisterWith(cluster.nameserver_address()).ok());  // now with the retry topic
+  std::unique_lock lock(mutex);
+  ASSERT_TRUE(cv.wait_for(lock, kWait, [&] { return topics_seen.size() >= 2; }));
+  EXPECT_EQ(topics_seen[0], "jobs");
+  EXPECT_EQ(topics_seen[1], "%RETRY%workers");
+  lock.unlock();
+  consumer->Shutdown();
+  EXPECT_EQ(cluster.broker(0).CommittedOffset("workers", "jobs", 0), 1) << "handed back counts as consumed here";
+}
+
+TEST(PullConsumerIntegration, PullsByOffsetCommitsAndReportsIllegalOffsets) {
+  TestCluster cluster;
+  ASSERT_NO_FATAL_FAILURE(cluster.Start({"g1"}, {"log"}, 1));
+  auto producer = Producer::Create(cluster.Producer());
+  ASSERT_TRUE(producer.ok());
+  const auto ids = SendMessages(**producer, "log", 10);
+  auto consumer = PullConsumer::Create({.client = cluster.Client(), .consumer_group = "auditors"});
+  ASSERT_TRUE(consumer.ok());
+  auto queues = (*consumer)->FetchQueues("log");
+  ASSERT_TRUE(queues.ok());
+  ASSERT_EQ(queues->size(), 1u);
+  const MessageQueue queue = queues->front();
+  auto pulled = (*consumer)->Pull(queue, 0, 4);
+  ASSERT_TRUE(pulled.ok()) << pulled.status().ToString();
+  ASSERT_EQ(pulled->outcome, PullResult::Outcome::kFound);
+  ASSERT_EQ(pulled->messages.size(), 4u);
+  EXPECT_EQ(pulled->messages[0].message().message_id(), ids[0]);
+  EXPECT_EQ(pulled->next_offset, 4);
+  EXPECT_TRUE((*consumer)->CommittedOffset(queue).status().IsNotFound());
+  ASSERT_TRUE((*consumer)->CommitOffset(queue, pulled->next_offset).ok());
+  EXPECT_EQ(*(*consumer)->CommittedOffset(queue), 4);
+  auto bounds = (*consumer)->Bounds(queue);
+  ASSERT_TRUE(bounds.ok());
+  EXPECT_EQ(bounds->max_offset, 10);
+  auto past_end = (*consumer)->Pull(queue, 11, 4);
+  ASSERT_TRUE(past_end.ok());
+  EXPECT_EQ(past_end->outcome, PullResult::Outcome::kOffsetIllegal);
+  auto at_end = (*consumer)->Pull(queue, 10, 4);
+  ASSERT_TRUE(at_end.ok());
+  EXPECT_EQ(at_end->outcome, PullResult::Outcome::kNoNewMessage);
+}
+
+}  // namespace
+}  // namespace raftmq::client

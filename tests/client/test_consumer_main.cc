@@ -1,0 +1,44 @@
+// client_test_consumer: a PushConsumer in its own process, so a test can SIGKILL it (a
+// consumer dying without unregistering). Args: <nameserver> <consumer group> <topic>.
+// Prints "ready <client id>" once started, then "message <id>" per message, flushed.
+#include <unistd.h>
+
+#include <cstdio>
+#include <mutex>
+
+#include "client/push_consumer.h"
+
+int main(int argc, char** argv) {
+  using namespace raftmq::client;
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: client_test_consumer <nameserver> <group> <topic>\n");
+    return 2;
+  }
+  PushConsumerOptions options;
+  options.client.nameserver_addresses = {argv[1]};
+  options.consumer_group = argv[2];
+  options.consume_from_where = ConsumeFromWhere::kFirstOffset;
+  options.long_polling_timeout_ms = 500;
+  options.persist_consumer_offset_interval_ms = 200;
+  options.rebalance_interval_ms = 2000;
+  options.heartbeat_broker_interval_ms = 300;
+  options.consumer_list_check_interval_ms = 100;
+  auto consumer = PushConsumer::Create(options);
+  if (!consumer.ok() || !(*consumer)->Subscribe(argv[3], "*").ok()) return 1;
+  std::mutex output;
+  (*consumer)->RegisterMessageListener([&](const MessageQueue&, const raftmq::messaging::MessageExt& message) {
+    std::lock_guard lock(output);
+    std::printf("message %s\n", message.message().message_id().c_str());
+    std::fflush(stdout);
+    return ConsumeStatus::kConsumeSuccess;
+  });
+  raftmq::Status started = (*consumer)->Start();
+  if (!started.ok()) {
+    std::fprintf(stderr, "%s\n", started.ToString().c_str());
+    return 1;
+  }
+  std::printf("ready %s\n", (*consumer)->client_id().c_str());
+  std::fflush(stdout);
+  pause();  // until killed
+  return 0;
+}
