@@ -46,6 +46,10 @@ Status BrokerNode::StartRaft() {
     node_options.core.voters.push_back(id);
     if (id != options_.node_id) peers.emplace(id, options_.PeerAddress(id));
   }
+  // Listeners are in place before the Node's loop thread may call them.
+  registrar_ = std::make_unique<NameserverRegistrar>(&options_, replicator_.get(), state_->topics());
+  replicator_->SetRoleChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
+  state_->topics()->SetChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
   NodeReplicator* replicator = replicator_.get();
   node_options.on_soft_state_change = [replicator](const raft::SoftState& soft) { replicator->OnSoftState(soft); };
   transport_ = std::make_unique<raft::GrpcTransport>(options_.node_id, peers, raft::GrpcTransportOptions{});
@@ -81,8 +85,6 @@ Status BrokerNode::Serve() {
   bound_address_ = listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
   scheduler_ = std::make_unique<DelayScheduler>(&context_);
   scheduler_->Start();
-  registrar_ = std::make_unique<NameserverRegistrar>(&options_, replicator_.get(), state_->topics());
-  replicator_->SetRoleChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
   registrar_->Start();
   return Status::Ok();
 }
@@ -90,10 +92,7 @@ Status BrokerNode::Serve() {
 void BrokerNode::Stop() {
   if (stopped_) return;
   stopped_ = true;
-  if (registrar_) {
-    replicator_->SetRoleChangeListener(nullptr);
-    registrar_->Stop();
-  }
+  if (registrar_) registrar_->Stop();
   if (scheduler_) scheduler_->Stop();
   if (state_) state_->long_polling()->Stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));

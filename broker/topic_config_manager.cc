@@ -63,6 +63,8 @@ grpc::Status TopicConfigManager::ApplyCreate(const CreateTopicCommand& command, 
   if (!stored.ok()) return stored;
   topics_.emplace(config.name(), config);
   *result = config;
+  lock.unlock();
+  Changed();
   return grpc::Status::OK;
 }
 
@@ -76,6 +78,8 @@ grpc::Status TopicConfigManager::ApplyUpdate(const UpdateTopicCommand& command, 
   if (!stored.ok()) return stored;
   it->second = config;
   *result = config;
+  lock.unlock();
+  Changed();
   return grpc::Status::OK;
 }
 
@@ -88,6 +92,8 @@ grpc::Status TopicConfigManager::ApplyDelete(const DeleteTopicCommand& command, 
   if (!stored.ok()) return stored;
   *result = std::move(it->second);
   topics_.erase(it);
+  lock.unlock();
+  Changed();
   return grpc::Status::OK;
 }
 

@@ -13,6 +13,7 @@
 // never serve diverging state.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <shared_mutex>
@@ -55,13 +56,22 @@ class TopicConfigManager {
   grpc::Status ApplyDelete(const DeleteTopicCommand& command, storage::MetaWriteBatch* batch,
                            admin::TopicConfig* result);
 
+  // Runs on the apply thread after each applied change (the nameserver registrar re-registers
+  // so routes show a new topic at once). Set before Raft starts applying.
+  void SetChangeListener(std::function<void()> listener) { listener_ = std::move(listener); }
+
   std::optional<admin::TopicConfig> Find(const std::string& name) const;
   // Ordered by name.
   std::vector<admin::TopicConfig> List() const;
   size_t Count() const;
 
  private:
+  void Changed() const {
+    if (listener_) listener_();
+  }
+
   storage::MetaStore* const store_;
+  std::function<void()> listener_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, admin::TopicConfig> topics_;
 };

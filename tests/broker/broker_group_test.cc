@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include "broker/broker_node.h"
+#include "nameserver/nameserver_server.h"
+#include "proto/nameserver.grpc.pb.h"
 #include "proto/admin.grpc.pb.h"
 #include "proto/messaging.grpc.pb.h"
 #include "tests/storage/scoped_dir.h"
@@ -22,6 +24,11 @@ constexpr int kNodes = 3;
 class BrokerGroupTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    nameserver::NameserverConfig nameserver_config;
+    nameserver_config.listen_address = "127.0.0.1:0";
+    auto nameserver = nameserver::NameserverServer::Start(nameserver_config, &clock_);
+    ASSERT_TRUE(nameserver.ok()) << nameserver.status().ToString();
+    nameserver_ = std::move(nameserver).value();
     for (int i = 0; i < kNodes; ++i) {
       auto port = test_support::PickFreePort();
       ASSERT_TRUE(port.ok());
@@ -31,6 +38,7 @@ class BrokerGroupTest : public ::testing::Test {
   }
   void TearDown() override {
     for (auto& node : nodes_) node.reset();
+    nameserver_->Shutdown();
   }
 
   void StartNode(NodeId id) {
@@ -38,6 +46,7 @@ class BrokerGroupTest : public ::testing::Test {
     options.node_id = id;
     options.peers = peers_;
     options.data_dir = dir_.Sub("node" + std::to_string(id));
+    options.nameserver_addresses = {nameserver_->bound_address()};
     auto node = BrokerNode::Start(options);
     ASSERT_TRUE(node.ok()) << node.status().ToString();
     nodes_[id - 1] = std::move(node).value();
@@ -93,6 +102,8 @@ class BrokerGroupTest : public ::testing::Test {
     return messaging_[on - 1]->PullMessage(&context, request, response);
   }
 
+  nameserver::SystemClock clock_;
+  std::unique_ptr<nameserver::NameserverServer> nameserver_;
   storage::testing::ScopedDir dir_;
   std::vector<std::string> peers_;
   std::unique_ptr<BrokerNode> nodes_[kNodes];
@@ -210,6 +221,31 @@ TEST_F(BrokerGroupTest, RestartedNodeRecoversItsStateAndRefusesAnotherNodesDataD
   auto refused = BrokerNode::Start(impostor);
   ASSERT_FALSE(refused.ok());
   EXPECT_TRUE(refused.status().IsInvalidArgument()) << refused.status().ToString();
+}
+
+TEST_F(BrokerGroupTest, NodesRegisterWithTheNameserverAtOnceOnLeadershipAndNewTopics) {
+  const NodeId leader = WaitForServingLeader();
+  ASSERT_NE(leader, kNoNode);
+  ASSERT_TRUE(CreateTopic(leader, "orders").ok());
+  auto stub = nameserver::Nameserver::NewStub(
+      grpc::CreateChannel(nameserver_->bound_address(), grpc::InsecureChannelCredentials()));
+  // Registration every 30 s by default: seeing the route within 5 s means the role change
+  // and the new topic each triggered one.
+  nameserver::GetRouteInfoByTopicResponse route;
+  grpc::Status status;
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  do {
+    grpc::ClientContext context;
+    nameserver::GetRouteInfoByTopicRequest request;
+    request.set_topic("orders");
+    status = stub->GetRouteInfoByTopic(&context, request, &route);
+    if (status.ok() && route.groups(0).group().leader_node_id() == leader) break;
+    std::this_thread::sleep_for(10ms);
+  } while (std::chrono::steady_clock::now() < deadline);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(route.groups(0).group().leader_node_id(), leader);
+  EXPECT_EQ(route.groups(0).group().leader_address(), peers_[leader - 1]);
+  EXPECT_EQ(route.groups(0).write_queue_count(), 2u);
 }
 
 }  // namespace
