@@ -4,6 +4,7 @@
 #
 #   deploy/local-cluster.sh start [--groups N] [--nodes 3|5] [--dir DIR] [--build DIR]
 #                                 [--port-base P] [--nameserver-port P] [--set key=value]...
+#                                 [--timeout SECONDS]
 #   deploy/local-cluster.sh status|stop [--dir DIR]
 #   deploy/local-cluster.sh kill|restart|pause|resume NODE [--dir DIR]
 #
@@ -85,6 +86,7 @@ load_cluster_env() {
 resolve_options() {
   if [ -d "$dir" ]; then dir="$(cd "$dir" && pwd)"; fi
   if ! load_cluster_env; then
+    if [ "$command_name" = stop ]; then say "no cluster in $dir: nothing to stop"; exit 0; fi
     [ "$command_name" = start ] || die "no cluster in $dir (start one with: $0 start --dir $dir)"
   fi
   groups="${groups:-1}" nodes="${nodes:-3}" port_base="${port_base:-10911}"
@@ -96,7 +98,9 @@ resolve_options() {
   is_number "$nameserver_port" && [ "$nameserver_port" -ge 1 ] && [ "$nameserver_port" -le 65535 ] \
     || die "--nameserver-port must be 1..65535, got '$nameserver_port'"
   is_number "$timeout_s" || die "--timeout must be a number of seconds, got '$timeout_s'"
-  build_dir="$(cd "$build_dir" 2>/dev/null && pwd)" || die "no build directory '$build_dir' (build first, or pass --build DIR)"
+  local absolute
+  absolute="$(cd "$build_dir" 2>/dev/null && pwd)" || die "no build directory '$build_dir' (build first, or pass --build DIR)"
+  build_dir="$absolute"
   nameserver_binary="$build_dir/nameserver/raftmq-nameserver"
   broker_binary="$build_dir/broker/raftmq-broker"
   cli_binary="$build_dir/src/cli/raftmq"

@@ -137,7 +137,7 @@ TEST(Quickstart, SessionSendsReceivesAndFailsOverOnALocalCluster) {
                                               std::to_string(port_base), "--nameserver-port",
                                               std::to_string(*nameserver_port)});
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  for (const char* expected : {"offset 2  tag demo  hello 3", "leads now", "hello 6", "local-cluster: nameserver stopped"}) {
+  for (const char* expected : {"tag demo  hello 3", "leads now", "tag demo  hello 6", "local-cluster: nameserver stopped"}) {
     EXPECT_NE(run.output.find(expected), std::string::npos) << "missing '" << expected << "' in:\n" << run.output;
   }
 }
