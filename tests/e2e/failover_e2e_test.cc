@@ -21,6 +21,7 @@ using Clock = std::chrono::steady_clock;
 constexpr int kAcksBeforeKill = 30;
 constexpr int kAcksAfterKill = 30;
 constexpr auto kSendTimeout = std::chrono::milliseconds(1000);
+constexpr auto kRetryBackoff = std::chrono::milliseconds(2);
 
 // Sends "seq-<n>" to queue 0, n = 0, 1, ... one at a time, following leader hints and moving
 // on to the next node when one does not answer; a message is retried until acknowledged.
@@ -31,14 +32,19 @@ class SyncProducer {
   void Run(const std::atomic<bool>* stop) {
     for (int seq = 0; !stop->load();) {
       SendOutcome sent = SendText(cluster_->Messaging(1, target_), "Failover", 0, "seq-" + std::to_string(seq), kSendTimeout);
-      std::lock_guard lock(mutex_);
-      if (sent.status.ok()) {
-        acked_.push_back({seq++, Clock::now()});
-        acked_cv_.notify_all();
-      } else {
+      {
+        std::lock_guard lock(mutex_);
+        if (sent.status.ok()) {
+          acked_.push_back({seq++, Clock::now()});
+          acked_cv_.notify_all();
+          continue;
+        }
         ++errors_;
         target_ = NextTarget(sent.leader_hint);
       }
+      // A retry backoff, not a wait for an event: a dead node refuses at once, and spinning on
+      // it would take the CPU the election needs.
+      std::this_thread::sleep_for(kRetryBackoff);
     }
   }
 
