@@ -34,6 +34,13 @@ grpc::Status ConsumerManager::Heartbeat(const messaging::HeartbeatRequest& reque
   std::lock_guard lock(mutex_);
   if (now_ms - scanned_ms_ >= options_.consumer_channel_expired_ms / 2) ScanExpiredLocked(now_ms);
   auto group = groups_.find(request.consumer_group());
+  if (request.unregister()) {
+    // A consumer leaving on purpose: drop it now so the others rebalance at once.
+    if (group != groups_.end() && group->second.erase(request.client_id()) > 0 && group->second.empty()) {
+      groups_.erase(group);
+    }
+    return grpc::Status::OK;
+  }
   if (group == groups_.end()) {
     if (groups_.size() >= options_.consumer_groups_max) {
       return {grpc::StatusCode::RESOURCE_EXHAUSTED,

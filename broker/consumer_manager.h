@@ -28,6 +28,7 @@ class ConsumerManager {
   // Registers or refreshes a consumer. INVALID_ARGUMENT on a bad group/topic name, an empty
   // client id or too many subscriptions; RESOURCE_EXHAUSTED when a new group or consumer
   // would exceed consumer_groups_max or consumers_per_group_max. Nothing changes on error.
+  // A heartbeat with `unregister` drops the consumer (and its group when it was the last).
   grpc::Status Heartbeat(const messaging::HeartbeatRequest& request, int64_t now_ms);
 
   // Live client ids of `group`, sorted; empty for an unknown group.

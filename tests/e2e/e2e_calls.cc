@@ -1,0 +1,81 @@
+#include "tests/e2e/e2e_calls.h"
+
+#include "tests/e2e/e2e_cluster.h"
+
+namespace raftmq::e2e {
+namespace {
+
+constexpr char kLeaderHintKey[] = "raftmq-leader-address";
+constexpr int kPullsMax = 10000;  // bounds PullToEnd: far above any test's queue length
+
+}  // namespace
+
+messaging::Message TextMessage(const std::string& topic, const std::string& body) {
+  messaging::Message message;
+  message.set_topic(topic);
+  message.set_body(body);
+  return message;
+}
+
+SendOutcome Send(messaging::MessagingService::Stub* stub, const messaging::SendMessageRequest& request,
+                 std::chrono::milliseconds timeout) {
+  SendOutcome outcome;
+  auto context = E2eCluster::Context(timeout);
+  outcome.status = stub->SendMessage(context.get(), request, &outcome.response);
+  const auto& trailers = context->GetServerTrailingMetadata();
+  if (auto hint = trailers.find(kLeaderHintKey); hint != trailers.end()) {
+    outcome.leader_hint.assign(hint->second.data(), hint->second.size());
+  }
+  return outcome;
+}
+
+SendOutcome SendText(messaging::MessagingService::Stub* stub, const std::string& topic, int queue_id,
+                     const std::string& body, std::chrono::milliseconds timeout) {
+  messaging::SendMessageRequest request;
+  *request.add_messages() = TextMessage(topic, body);
+  request.set_queue_id(queue_id);
+  return Send(stub, request, timeout);
+}
+
+grpc::Status PullToEnd(messaging::MessagingService::Stub* stub, const std::string& topic, int queue_id,
+                       int64_t offset, std::vector<messaging::MessageExt>* messages) {
+  for (int pull = 0; pull < kPullsMax; ++pull) {
+    messaging::PullMessageRequest request;
+    request.set_consumer_group("e2e-reader");
+    request.set_topic(topic);
+    request.set_queue_id(queue_id);
+    request.set_queue_offset(offset);
+    messaging::PullMessageResponse response;
+    grpc::Status status = stub->PullMessage(E2eCluster::Context().get(), request, &response);
+    if (!status.ok()) return status;
+    messages->insert(messages->end(), response.messages().begin(), response.messages().end());
+    if (response.next_queue_offset() >= response.max_offset() || response.messages().empty()) return grpc::Status::OK;
+    offset = response.next_queue_offset();
+  }
+  return {grpc::StatusCode::RESOURCE_EXHAUSTED, "queue longer than the test's pull bound"};
+}
+
+grpc::Status CommitOffset(messaging::MessagingService::Stub* stub, const std::string& group,
+                          const std::string& topic, int queue_id, int64_t offset) {
+  messaging::CommitOffsetRequest request;
+  request.set_consumer_group(group);
+  request.set_topic(topic);
+  request.set_queue_id(queue_id);
+  request.set_offset(offset);
+  messaging::CommitOffsetResponse response;
+  return stub->CommitOffset(E2eCluster::Context().get(), request, &response);
+}
+
+grpc::Status QueryOffset(messaging::MessagingService::Stub* stub, const std::string& group,
+                         const std::string& topic, int queue_id, int64_t* offset) {
+  messaging::QueryOffsetRequest request;
+  request.set_consumer_group(group);
+  request.set_topic(topic);
+  request.set_queue_id(queue_id);
+  messaging::QueryOffsetResponse response;
+  grpc::Status status = stub->QueryOffset(E2eCluster::Context().get(), request, &response);
+  *offset = response.offset();
+  return status;
+}
+
+}  // namespace raftmq::e2e

@@ -1,0 +1,172 @@
+#include "tests/e2e/e2e_cluster.h"
+
+#include <thread>
+
+#include "common/assert.h"
+#include "tests/support/ports.h"
+
+namespace raftmq::e2e {
+namespace {
+
+using test_support::ChildProcess;
+constexpr auto kPollInterval = std::chrono::milliseconds(20);
+
+std::string Join(const std::vector<std::string>& parts) {
+  std::string joined;
+  for (const std::string& part : parts) joined += (joined.empty() ? "" : ",") + part;
+  return joined;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<E2eCluster>> E2eCluster::Start(const E2eClusterOptions& options) {
+  RMQ_ASSERT(options.groups >= 1);
+  RMQ_ASSERT(options.nodes >= 1);
+  std::unique_ptr<E2eCluster> cluster(new E2eCluster());
+  cluster->options_ = options;
+  RMQ_RETURN_IF_ERROR(cluster->StartNameserver(options));
+  for (int group = 1; group <= options.groups; ++group) {
+    std::vector<std::string> peers;
+    for (int node = 1; node <= options.nodes; ++node) {
+      RMQ_ASSIGN_OR_RETURN(uint16_t port, test_support::PickFreePort());
+      peers.push_back("127.0.0.1:" + std::to_string(port));
+    }
+    for (int node = 1; node <= options.nodes; ++node) {
+      Node& entry = cluster->nodes_[{group, node}];
+      entry.address = peers[node - 1];
+      const std::string name = GroupName(group) + "n" + std::to_string(node);
+      entry.args = {"--cluster_name=E2E", "--broker_group=" + GroupName(group), "--node_id=" + std::to_string(node),
+                    "--peers=" + Join(peers), "--data_dir=" + (cluster->dir_.path() / name).string(),
+                    "--nameserver_addresses=" + cluster->nameserver_address_, "--log_level=warn"};
+      entry.args.insert(entry.args.end(), options.broker_flags.begin(), options.broker_flags.end());
+      entry.channel = grpc::CreateChannel(entry.address, grpc::InsecureChannelCredentials());
+      entry.messaging = messaging::MessagingService::NewStub(entry.channel);
+      entry.admin = admin::AdminService::NewStub(entry.channel);
+    }
+  }
+  for (auto& [key, node] : cluster->nodes_) RMQ_RETURN_IF_ERROR(cluster->StartNode(&node));
+  return cluster;
+}
+
+Status E2eCluster::StartNameserver(const E2eClusterOptions& options) {
+  std::vector<std::string> args = {"--listen_address=127.0.0.1:0"};
+  args.insert(args.end(), options.nameserver_flags.begin(), options.nameserver_flags.end());
+  RMQ_ASSIGN_OR_RETURN(nameserver_, ChildProcess::Start(RAFTMQ_NAMESERVER_BINARY, args));
+  constexpr std::string_view kReady = "raftmq-nameserver listening on ";
+  RMQ_ASSIGN_OR_RETURN(std::string line, nameserver_->WaitForLine(kReady, kE2eWait, ChildProcess::Stream::kStdout));
+  nameserver_address_ = line.substr(line.find(kReady) + kReady.size());
+  nameserver_stub_ = nameserver::Nameserver::NewStub(
+      grpc::CreateChannel(nameserver_address_, grpc::InsecureChannelCredentials()));
+  return Status::Ok();
+}
+
+Status E2eCluster::StartNode(Node* node) {
+  RMQ_ASSERT(node->process == nullptr);
+  RMQ_ASSIGN_OR_RETURN(node->process, ChildProcess::Start(RAFTMQ_BROKER_BINARY, node->args));
+  auto ready = node->process->WaitForLine("raftmq-broker listening on " + node->address, kE2eWait,
+                                          ChildProcess::Stream::kStdout);
+  if (!ready.ok()) return Status::Unavailable("broker " + node->address + " did not start: " + ready.status().ToString());
+  return Status::Ok();
+}
+
+Status E2eCluster::Kill(int group, int node) {
+  Node& entry = nodes_.at({group, node});
+  RMQ_ASSERT(entry.process != nullptr);
+  auto exit_code = entry.process->Stop(kE2eWait, SIGKILL);
+  entry.process.reset();
+  return exit_code.ok() ? Status::Ok() : exit_code.status();
+}
+
+Status E2eCluster::Restart(int group, int node) { return StartNode(&nodes_.at({group, node})); }
+
+std::unique_ptr<grpc::ClientContext> E2eCluster::Context(std::chrono::milliseconds timeout) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + timeout);
+  return context;
+}
+
+messaging::MessagingService::Stub* E2eCluster::Messaging(int group, int node) {
+  return nodes_.at({group, node}).messaging.get();
+}
+
+admin::AdminService::Stub* E2eCluster::Admin(int group, int node) { return nodes_.at({group, node}).admin.get(); }
+
+Result<admin::NodeStatusResponse> E2eCluster::NodeStatus(int group, int node, std::chrono::milliseconds timeout) {
+  admin::NodeStatusResponse response;
+  grpc::Status status = Admin(group, node)->NodeStatus(Context(timeout).get(), admin::NodeStatusRequest(), &response);
+  if (!status.ok()) return Status::Unavailable("NodeStatus of " + NodeAddress(group, node) + ": " + status.error_message());
+  return response;
+}
+
+Result<int> E2eCluster::WaitForLeader(int group, std::chrono::milliseconds timeout, int other_than) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string seen;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int leader = 0;
+    uint64_t leader_term = 0, term_max = 0;
+    seen.clear();
+    for (int node = 1; node <= options_.nodes; ++node) {
+      if (!IsRunning(group, node)) continue;
+      auto status = NodeStatus(group, node, std::chrono::milliseconds(500));
+      if (!status.ok()) continue;
+      term_max = std::max(term_max, status->term());
+      seen += " n" + std::to_string(node) + ":" + admin::Role_Name(status->role()) + "@" + std::to_string(status->term());
+      if (status->role() == admin::LEADER && node != other_than) leader = node, leader_term = status->term();
+    }
+    if (leader != 0 && leader_term == term_max) return leader;
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  return Status::Unavailable("no leader in " + GroupName(group) + " within " + std::to_string(timeout.count()) +
+                             " ms; last seen:" + seen);
+}
+
+Status E2eCluster::WaitForNameserverLeader(int group, int node, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string seen = "nothing";
+  while (std::chrono::steady_clock::now() < deadline) {
+    nameserver::GetClusterInfoResponse info;
+    grpc::Status status = nameserver_stub_->GetClusterInfo(Context(std::chrono::milliseconds(1000)).get(),
+                                                            nameserver::GetClusterInfoRequest(), &info);
+    if (status.ok()) {
+      for (const nameserver::GroupInfo& info_group : info.groups()) {
+        if (info_group.group_name() != GroupName(group)) continue;
+        if (info_group.leader_node_id() == static_cast<uint64_t>(node)) return Status::Ok();
+        seen = "leader node " + std::to_string(info_group.leader_node_id());
+      }
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  return Status::Unavailable("the nameserver did not name node " + std::to_string(node) + " leader of " +
+                             GroupName(group) + "; it shows " + seen);
+}
+
+Status E2eCluster::CreateTopic(int group, const std::string& topic, int queues, int perm) {
+  RMQ_ASSIGN_OR_RETURN(int leader, WaitForLeader(group));
+  admin::CreateTopicRequest request;
+  request.mutable_topic()->set_name(topic);
+  request.mutable_topic()->set_read_queue_nums(queues);
+  request.mutable_topic()->set_write_queue_nums(queues);
+  request.mutable_topic()->set_perm(perm);
+  admin::TopicResponse response;
+  grpc::Status status = Admin(group, leader)->CreateTopic(Context().get(), request, &response);
+  if (!status.ok()) return Status::Unavailable("CreateTopic " + topic + ": " + status.error_message());
+  return WaitForRoute(group, topic);
+}
+
+Status E2eCluster::WaitForRoute(int group, const std::string& topic) {
+  const auto deadline = std::chrono::steady_clock::now() + kE2eWait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    nameserver::GetRouteInfoByTopicRequest request;
+    request.set_topic(topic);
+    nameserver::GetRouteInfoByTopicResponse route;
+    grpc::Status status = nameserver_stub_->GetRouteInfoByTopic(Context(std::chrono::milliseconds(1000)).get(),
+                                                                 request, &route);
+    for (const nameserver::GroupRoute& entry : route.groups()) {
+      if (status.ok() && entry.group().group_name() == GroupName(group)) return Status::Ok();
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  return Status::Unavailable("the nameserver never routed " + topic + " to " + GroupName(group));
+}
+
+}  // namespace raftmq::e2e
