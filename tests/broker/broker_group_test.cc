@@ -12,7 +12,7 @@
 #include "proto/nameserver.grpc.pb.h"
 #include "proto/admin.grpc.pb.h"
 #include "proto/messaging.grpc.pb.h"
-#include "tests/broker/test_dir.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/ports.h"
 
 namespace raftmq::broker {
@@ -104,7 +104,7 @@ class BrokerGroupTest : public ::testing::Test {
 
   nameserver::SystemClock clock_;
   std::unique_ptr<nameserver::NameserverServer> nameserver_;
-  testing::TestDir dir_;
+  test_support::TempDir dir_;
   std::vector<std::string> peers_;
   std::unique_ptr<BrokerNode> nodes_[kNodes];
   std::unique_ptr<messaging::MessagingService::Stub> messaging_[kNodes];

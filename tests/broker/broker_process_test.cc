@@ -49,7 +49,7 @@ class BrokerGroupProcessTest : public ::testing::Test {
     for (int id = 1; id <= kNodes; ++id) {
       auto process = ChildProcess::Start(
           RAFTMQ_BROKER_BINARY, {"--node_id=" + std::to_string(id), "--peers=" + peers,
-                                 "--data_dir=" + (dir_.path() / ("node" + std::to_string(id))).string()});
+                                 "--data_dir=" + dir_.Sub("node" + std::to_string(id))});
       ASSERT_TRUE(process.ok()) << process.status().ToString();
       auto ready = (*process)->WaitForLine("raftmq-broker listening on", 20s, ChildProcess::Stream::kStdout);
       ASSERT_TRUE(ready.ok()) << ready.status().ToString();

@@ -7,7 +7,7 @@
 
 #include "storage/message_record.h"
 #include "tests/storage/memory_commit_log.h"
-#include "tests/broker/test_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace raftmq::broker {
 namespace {
@@ -105,7 +105,7 @@ void FillLog(storage::testing::MemoryCommitLog* log) {
 }
 
 TEST(BrokerStateMachine, AssignsQueueOffsetsAtApplyAndAnswersCommandOutcomes) {
-  testing::TestDir dir;
+  test_support::TempDir dir;
   storage::testing::MemoryCommitLog log;
   FillLog(&log);
   NodeState node(dir.path(), &log);
@@ -122,7 +122,7 @@ TEST(BrokerStateMachine, AssignsQueueOffsetsAtApplyAndAnswersCommandOutcomes) {
 }
 
 TEST(BrokerStateMachine, TwoNodesApplyingTheSameLogReachIdenticalState) {
-  testing::TestDir dir;
+  test_support::TempDir dir;
   storage::testing::MemoryCommitLog log;
   FillLog(&log);
   NodeState first(dir.Sub("a"), &log);
@@ -136,7 +136,7 @@ TEST(BrokerStateMachine, TwoNodesApplyingTheSameLogReachIdenticalState) {
 }
 
 TEST(BrokerStateMachine, RestartReplaysTheCommittedEntriesAfterTheCheckpoint) {
-  testing::TestDir dir;
+  test_support::TempDir dir;
   storage::testing::MemoryCommitLog log;
   FillLog(&log);
   NodeState reference(dir.Sub("reference"), &log);
@@ -158,7 +158,7 @@ TEST(BrokerStateMachine, RestartReplaysTheCommittedEntriesAfterTheCheckpoint) {
 }
 
 TEST(BrokerStateMachine, ReplayOverStateThatAlreadyHoldsTheSuffixEndsInTheSameState) {
-  testing::TestDir dir;
+  test_support::TempDir dir;
   storage::testing::MemoryCommitLog log;
   FillLog(&log);
   std::string before;
@@ -176,7 +176,7 @@ TEST(BrokerStateMachine, ReplayOverStateThatAlreadyHoldsTheSuffixEndsInTheSameSt
 }
 
 TEST(BrokerStateMachine, UndecodableCommandStopsApplyingWithCorruption) {
-  testing::TestDir dir;
+  test_support::TempDir dir;
   storage::testing::MemoryCommitLog log;
   log.Add(EntryType::kBrokerCommand, std::string("\xff\xff\xff", 3));
   NodeState node(dir.path(), &log);

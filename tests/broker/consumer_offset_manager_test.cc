@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/broker/test_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace raftmq::broker {
 namespace {
@@ -30,7 +30,7 @@ class ConsumerOffsetManagerTest : public ::testing::Test {
     ASSERT_TRUE(store_->Write(std::move(batch)).ok());
   }
 
-  testing::TestDir dir_;
+  test_support::TempDir dir_;
   std::unique_ptr<storage::MetaStore> store_;
   std::unique_ptr<ConsumerOffsetManager> manager_;
 };

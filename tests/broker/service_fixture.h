@@ -17,7 +17,7 @@
 #include "proto/admin.grpc.pb.h"
 #include "proto/messaging.grpc.pb.h"
 #include "tests/broker/local_replicator.h"
-#include "tests/broker/test_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace raftmq::broker::testing {
 
@@ -124,7 +124,7 @@ class ServiceFixture : public ::testing::Test {
     return true;
   }
 
-  testing::TestDir dir_;
+  test_support::TempDir dir_;
   LocalLog log_;
   std::unique_ptr<BrokerState> state_;
   std::unique_ptr<LocalReplicator> replicator_;

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/broker/test_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace raftmq::broker {
 namespace {
@@ -39,7 +39,7 @@ class TopicConfigManagerTest : public ::testing::Test {
     return status;
   }
 
-  testing::TestDir dir_;
+  test_support::TempDir dir_;
   std::unique_ptr<storage::MetaStore> store_;
   std::unique_ptr<TopicConfigManager> manager_;
 };

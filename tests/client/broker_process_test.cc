@@ -47,7 +47,7 @@ class BrokerGroup : public ::testing::Test {
       auto broker = ChildProcess::Start(
           RAFTMQ_BROKER_BINARY,
           {"--broker_group=g1", "--node_id=" + std::to_string(i + 1), "--peers=" + peers,
-           "--data_dir=" + (dir_.path() / ("node" + std::to_string(i + 1))).string(),
+           "--data_dir=" + dir_.Sub("node" + std::to_string(i + 1)),
            "--nameserver_addresses=" + nameserver_address_, "--register_broker_interval_ms=500",
            "--consumer_channel_expired_ms=5000"});
       ASSERT_TRUE(broker.ok()) << broker.status().ToString();

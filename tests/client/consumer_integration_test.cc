@@ -172,7 +172,7 @@ TEST(PushConsumerIntegration, BroadcastingDeliversEveryMessageToEveryConsumer) {
   Received second_received;
   PushConsumerOptions options = cluster.Consumer("readers");
   options.message_model = MessageModel::kBroadcasting;
-  options.offset_store_dir = dir.path().string();
+  options.offset_store_dir = dir.path();
   options.client.instance_name = "first";
   auto first = StartConsumer(options, "news", first_received.Listener());
   options.client.instance_name = "second";
@@ -186,8 +186,8 @@ TEST(PushConsumerIntegration, BroadcastingDeliversEveryMessageToEveryConsumer) {
   EXPECT_EQ(second->Assignment().size(), 4u);
   first->Shutdown();
   second->Shutdown();
-  EXPECT_TRUE(std::filesystem::exists(dir.path() / "first" / "readers" / "offsets.json"));
-  EXPECT_TRUE(std::filesystem::exists(dir.path() / "second" / "readers" / "offsets.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir.Sub("first/readers/offsets.json")));
+  EXPECT_TRUE(std::filesystem::exists(dir.Sub("second/readers/offsets.json")));
   EXPECT_EQ(cluster.broker(0).CommittedOffset("readers", "news", 0), -1) << "broadcast offsets stay local";
 }
 

@@ -36,7 +36,7 @@ TEST(LocalFileOffsetStore, RefusesACorruptFileNamingIt) {
   auto store = LocalFileOffsetStore::Open(path);
   ASSERT_FALSE(store.ok());
   EXPECT_TRUE(store.status().IsCorruption()) << store.status().ToString();
-  EXPECT_NE(store.status().message().find(path.string()), std::string::npos);
+  EXPECT_NE(store.status().message().find(path), std::string::npos);
 
   const auto garbage = dir.WriteFile("garbage.json", "not json");
   EXPECT_TRUE(LocalFileOffsetStore::Open(garbage).status().IsCorruption());

@@ -72,7 +72,7 @@ class LocalClusterScript : public testing::Test {
     auto nameserver_port = test_support::PickFreePort();
     ASSERT_TRUE(nameserver_port.ok()) << nameserver_port.status().ToString();
     nameserver_port_ = *nameserver_port;
-    cluster_dir_ = (dir_.path() / "cluster").string();
+    cluster_dir_ = dir_.Sub("cluster");
   }
   // The brokers run in their own sessions: only the script stops them, also on failure.
   void TearDown() override { Run("stop", {}); }

@@ -36,7 +36,7 @@ Result<std::unique_ptr<E2eCluster>> E2eCluster::Start(const E2eClusterOptions& o
       entry.address = peers[node - 1];
       const std::string name = GroupName(group) + "n" + std::to_string(node);
       entry.args = {"--cluster_name=E2E", "--broker_group=" + GroupName(group), "--node_id=" + std::to_string(node),
-                    "--peers=" + Join(peers), "--data_dir=" + (cluster->dir_.path() / name).string(),
+                    "--peers=" + Join(peers), "--data_dir=" + cluster->dir_.Sub(name),
                     "--nameserver_addresses=" + cluster->nameserver_address_, "--log_level=warn"};
       entry.args.insert(entry.args.end(), options.broker_flags.begin(), options.broker_flags.end());
       entry.channel = grpc::CreateChannel(entry.address, grpc::InsecureChannelCredentials());
