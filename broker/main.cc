@@ -2,32 +2,17 @@
 // --print-config prints the effective one), starts storage, Raft and the gRPC services,
 // prints "raftmq-broker listening on <host:port>" on stdout once serving, and stops cleanly
 // on SIGTERM or SIGINT (exit 0). Exit 1 when it cannot start (the log says why).
-#include <csignal>
 #include <iostream>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "common/shutdown_signals.h"
 #include "broker/broker_config.h"
 #include "broker/broker_node.h"
 
-namespace {
-
-// Blocks SIGTERM and SIGINT in every thread (gRPC's included, hence first) so that only the
-// main thread's sigwait() receives them.
-sigset_t BlockShutdownSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  const sigset_t signals = BlockShutdownSignals();
+  const sigset_t signals = raftmq::BlockShutdownSignals();
   const raftmq::broker::BrokerOptions options = raftmq::broker::BrokerConfigSchema().LoadOrExit(argc, argv);
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("broker"));
@@ -41,8 +26,7 @@ int main(int argc, char** argv) {
   std::cout << "raftmq-broker listening on " << (*node)->bound_address() << std::endl;
   spdlog::info("node {} of {} serving on {}", options.node_id, options.broker_group, (*node)->bound_address());
 
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  const int signal_number = raftmq::WaitForShutdownSignal(signals);
   spdlog::info("{} received: shutting down", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   (*node)->Stop();
   spdlog::info("stopped");

@@ -1,33 +1,18 @@
 // raftmq-nameserver: loads the configuration (--help lists every key), serves the route
 // table over gRPC, prints "raftmq-nameserver listening on <host:port>" on stdout once
 // serving, and shuts down cleanly on SIGTERM or SIGINT (exit 0).
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "common/shutdown_signals.h"
 #include "nameserver/nameserver_config.h"
 #include "nameserver/nameserver_server.h"
 
-namespace {
-
-// Blocks SIGTERM and SIGINT in every thread (gRPC's included, hence first) so that only the
-// main thread's sigwait() receives them: no async-signal-safety concerns.
-sigset_t BlockShutdownSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  const sigset_t signals = BlockShutdownSignals();
+  const sigset_t signals = raftmq::BlockShutdownSignals();
   using raftmq::nameserver::NameserverConfigSchema;
   const raftmq::nameserver::NameserverConfig config = NameserverConfigSchema().LoadOrExit(argc, argv);
 
@@ -44,8 +29,7 @@ int main(int argc, char** argv) {
   std::cout << "raftmq-nameserver listening on " << (*server)->bound_address() << std::endl;
   spdlog::info("serving on {} (broker_expiry_ms={})", (*server)->bound_address(), config.broker_expiry_ms);
 
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  const int signal_number = raftmq::WaitForShutdownSignal(signals);
   spdlog::info("{} received: shutting down", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   (*server)->Shutdown();
   spdlog::info("stopped");
