@@ -23,6 +23,19 @@ void AddIdentityKeys(config::Schema<BrokerOptions>& schema) {
                  config::InRange<int64_t>(1, 60'000));
   RMQ_CONFIG_KEY(schema, log_level, "trace, debug, info, warn or error",
                  config::OneOf({"trace", "debug", "info", "warn", "error"}));
+  RMQ_CONFIG_KEY(schema, raft_tick_interval_ms, "Raft clock tick; the other raft_ times are whole ticks",
+                 config::InRange<int64_t>(1, 10000));
+  RMQ_CONFIG_KEY(schema, raft_heartbeat_interval_ms, "a leader heartbeats its followers this often",
+                 config::InRange<int64_t>(1, kDayMs));
+  RMQ_CONFIG_KEY(schema, raft_election_timeout_ms_min,
+                 "a follower that hears no leader campaigns after a random time in [min, max); also the leader lease",
+                 config::InRange<int64_t>(1, kDayMs));
+  RMQ_CONFIG_KEY(schema, raft_election_timeout_ms_max, "upper end of the election timeout",
+                 config::InRange<int64_t>(1, kDayMs));
+  RMQ_CONFIG_KEY(schema, raft_campaign_on_leader_disconnect,
+                 "a leader's connection breaking starts an election at once (fast failover on a crash)");
+  RMQ_CONFIG_KEY(schema, raft_preferred_leader, "node the group hands leadership back to when healthy (0: none)",
+                 config::InRange<NodeId>(0, 1000));
   RMQ_CONFIG_KEY(schema, nameserver_addresses, "host:port of every nameserver to register with");
   RMQ_CONFIG_KEY(schema, register_broker_interval_ms, "register with every nameserver this often",
                  config::InRange<int64_t>(100, kDayMs));

@@ -39,11 +39,9 @@ Status BrokerNode::StartRaft() {
   // CommitLog is a LogReader twice over (LogStore and CommitLogReader): pick one.
   const storage::CommitLogReader* reader = log_.get();
   replicator_ = std::make_unique<NodeReplicator>(options_.node_id, reader);
-  raft::NodeOptions node_options;
-  node_options.core.id = options_.node_id;
+  raft::NodeOptions node_options = options_.RaftNodeOptions();
   std::map<NodeId, std::string> peers;
-  for (NodeId id = 1; id <= options_.peers.size(); ++id) {
-    node_options.core.voters.push_back(id);
+  for (NodeId id : node_options.core.voters) {
     if (id != options_.node_id) peers.emplace(id, options_.PeerAddress(id));
   }
   // Listeners are in place before the Node's loop thread may call them.

@@ -51,7 +51,43 @@ Status BrokerOptions::Validate() const {
   RMQ_RETURN_IF_ERROR(ParseDelayLevels(message_delay_level).status());
   RMQ_RETURN_IF_ERROR(Positive("schedule_interval_ms", schedule_interval_ms));
   RMQ_RETURN_IF_ERROR(Positive("schedule_messages_max", schedule_messages_max));
+  RMQ_RETURN_IF_ERROR(ValidateRaftTiming());
   return Positive("register_broker_interval_ms", register_broker_interval_ms);
+}
+
+Status BrokerOptions::ValidateRaftTiming() const {
+  RMQ_RETURN_IF_ERROR(Positive("raft_tick_interval_ms", raft_tick_interval_ms));
+  if (raft_heartbeat_interval_ms < raft_tick_interval_ms) {
+    return Status::InvalidArgument("raft_heartbeat_interval_ms must be at least raft_tick_interval_ms");
+  }
+  // In whole ticks, as the Raft core sees them.
+  const raft::CoreOptions core = RaftNodeOptions().core;
+  if (core.election_timeout_ticks_min <= core.heartbeat_interval_ticks) {
+    return Status::InvalidArgument("raft_election_timeout_ms_min must exceed raft_heartbeat_interval_ms by a tick");
+  }
+  if (core.election_timeout_ticks_max <= core.election_timeout_ticks_min) {
+    return Status::InvalidArgument("raft_election_timeout_ms_max must exceed raft_election_timeout_ms_min by a tick");
+  }
+  if (raft_preferred_leader > peers.size()) {
+    return Status::InvalidArgument("raft_preferred_leader " + std::to_string(raft_preferred_leader) +
+                                   " has no entry in peers (0: none)");
+  }
+  return Status::Ok();
+}
+
+raft::NodeOptions BrokerOptions::RaftNodeOptions() const {
+  raft::NodeOptions options;
+  options.core.id = node_id;
+  for (NodeId id = 1; id <= peers.size(); ++id) options.core.voters.push_back(id);
+  const int64_t tick = std::max<int64_t>(raft_tick_interval_ms, 1);
+  auto ticks = [tick](int64_t ms) { return static_cast<uint32_t>(std::clamp<int64_t>(ms / tick, 0, UINT32_MAX)); };
+  options.tick_interval_ms = static_cast<uint32_t>(std::min<int64_t>(tick, UINT32_MAX));
+  options.core.heartbeat_interval_ticks = ticks(raft_heartbeat_interval_ms);
+  options.core.election_timeout_ticks_min = ticks(raft_election_timeout_ms_min);
+  options.core.election_timeout_ticks_max = ticks(raft_election_timeout_ms_max);
+  options.core.preferred_leader = raft_preferred_leader;
+  options.campaign_on_leader_disconnect = raft_campaign_on_leader_disconnect;
+  return options;
 }
 
 int BrokerOptions::GrpcMessageBytesMax() const {

@@ -11,6 +11,7 @@
 
 #include "common/log_ids.h"
 #include "common/status.h"
+#include "raft/node_options.h"
 
 namespace raftmq::broker {
 
@@ -78,6 +79,21 @@ struct BrokerOptions {
   int64_t schedule_interval_ms = 100;
   uint32_t schedule_messages_max = 256;
 
+  // Raft timing (wall clock; the Raft core counts ticks of raft_tick_interval_ms, so the
+  // others are rounded down to whole ticks). A leader heartbeats every
+  // raft_heartbeat_interval_ms; a follower that hears nothing campaigns after a random
+  // timeout in [min, max); min is also the leader lease and the check-quorum window. A
+  // leader's stream ending (its process died) starts an election at once instead
+  // (raft_campaign_on_leader_disconnect). DLedger's defaults are seconds; these fit a LAN.
+  int64_t raft_tick_interval_ms = 50;
+  int64_t raft_heartbeat_interval_ms = 100;
+  int64_t raft_election_timeout_ms_min = 500;
+  int64_t raft_election_timeout_ms_max = 1000;
+  bool raft_campaign_on_leader_disconnect = true;
+  // The node (1-based, 0: none) the group hands leadership back to when it is healthy and
+  // caught up (DLedger's preferredLeaderIds), e.g. to spread the leaders of several groups.
+  NodeId raft_preferred_leader = kNoNode;
+
   // Nameserver registration: every nameserver, this often and at once on a role change.
   std::vector<std::string> nameserver_addresses;
   int64_t register_broker_interval_ms = 30000;
@@ -91,6 +107,11 @@ struct BrokerOptions {
   int GrpcMessageBytesMax() const;
   // peers[id - 1], or "" for an id outside the group.
   std::string PeerAddress(NodeId id) const;
+  // The Raft node's options for this node (ids 1..peers.size(), timing in ticks).
+  raft::NodeOptions RaftNodeOptions() const;
+
+ private:
+  Status ValidateRaftTiming() const;
 };
 
 }  // namespace raftmq::broker

@@ -36,5 +36,34 @@ TEST(BrokerConfig, RefusesUnknownKeysAndANodeOutsideItsPeers) {
   EXPECT_FALSE(BrokerConfigSchema().LoadToml("flush_disk_type = \"sometimes\"").ok());
 }
 
+TEST(BrokerConfig, RaftTimingBecomesWholeTicksOfTheRaftNode) {
+  auto loaded = BrokerConfigSchema().LoadToml(
+      "peers = [\"127.0.0.1:1\", \"127.0.0.1:2\", \"127.0.0.1:3\"]\nraft_tick_interval_ms = 20\n"
+      "raft_heartbeat_interval_ms = 60\nraft_election_timeout_ms_min = 250\nraft_election_timeout_ms_max = 400\n"
+      "raft_preferred_leader = 3\nraft_campaign_on_leader_disconnect = false");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  const raft::NodeOptions node = loaded->RaftNodeOptions();
+  EXPECT_TRUE(node.Validate().ok());
+  EXPECT_EQ(node.tick_interval_ms, 20u);
+  EXPECT_EQ(node.core.heartbeat_interval_ticks, 3u);
+  EXPECT_EQ(node.core.election_timeout_ticks_min, 12u);  // 250 ms rounded down to whole ticks
+  EXPECT_EQ(node.core.election_timeout_ticks_max, 20u);
+  EXPECT_EQ(node.core.preferred_leader, 3u);
+  EXPECT_EQ(node.core.voters, (std::vector<NodeId>{1, 2, 3}));
+  EXPECT_FALSE(node.campaign_on_leader_disconnect);
+}
+
+TEST(BrokerConfig, RefusesRaftTimingThatCannotElectALeader) {
+  auto no_gap = BrokerConfigSchema().LoadToml("raft_election_timeout_ms_min = 500\nraft_election_timeout_ms_max = 520");
+  ASSERT_FALSE(no_gap.ok());
+  EXPECT_NE(no_gap.status().message().find("raft_election_timeout_ms_max"), std::string::npos);
+  auto slow_heartbeat = BrokerConfigSchema().LoadToml("raft_heartbeat_interval_ms = 500");
+  ASSERT_FALSE(slow_heartbeat.ok());
+  EXPECT_NE(slow_heartbeat.status().message().find("raft_election_timeout_ms_min"), std::string::npos);
+  auto stranger = BrokerConfigSchema().LoadToml("raft_preferred_leader = 2");
+  ASSERT_FALSE(stranger.ok());
+  EXPECT_NE(stranger.status().message().find("raft_preferred_leader"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace raftmq::broker
