@@ -31,6 +31,11 @@ struct ProducerOptions {
   ClientOptions client;
   // Extra attempts of a failed sync send, each on another group when there is one.
   int32_t retry_times_when_send_failed = 2;
+  // A retry that must go back to the group that just failed (no other group is writable)
+  // waits first, this long and twice as long each time after, up to the max: long enough
+  // for the group to elect a new leader (~0.1 s after a crash) instead of failing at once.
+  int64_t retry_backoff_ms_min = 100;
+  int64_t retry_backoff_ms_max = 1000;
   // Latency fault avoidance (RocketMQ's sendLatencyFaultEnable, on by default since 5.1.4).
   bool send_latency_fault_enable = true;
   LatencyFaultOptions latency_fault;

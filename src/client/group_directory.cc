@@ -11,7 +11,11 @@ void GroupDirectory::Update(const nameserver::GroupInfo& group) {
   Entry& entry = groups_[group.group_name()];
   entry.nodes.clear();
   for (const nameserver::NodeInfo& node : group.nodes()) entry.nodes.push_back(node.address());
+  const bool newer = group.leader_term() > entry.nameserver_term;
+  entry.nameserver_term = std::max(entry.nameserver_term, group.leader_term());
+  if (entry.corrected && !newer) return;
   entry.leader = group.leader_address();
+  entry.corrected = false;
 }
 
 void GroupDirectory::SetLeader(const std::string& group, const std::string& address) {
@@ -19,6 +23,7 @@ void GroupDirectory::SetLeader(const std::string& group, const std::string& addr
   std::lock_guard lock(mutex_);
   Entry& entry = groups_[group];
   entry.leader = address;
+  entry.corrected = true;
   if (std::find(entry.nodes.begin(), entry.nodes.end(), address) == entry.nodes.end()) entry.nodes.push_back(address);
 }
 
@@ -31,6 +36,7 @@ void GroupDirectory::RotateLeader(const std::string& group, const std::string& a
   auto node = std::find(entry.nodes.begin(), entry.nodes.end(), address);
   const size_t next = node == entry.nodes.end() ? 0 : static_cast<size_t>(node - entry.nodes.begin() + 1);
   entry.leader = entry.nodes[next % entry.nodes.size()];
+  entry.corrected = true;
 }
 
 Result<std::string> GroupDirectory::LeaderAddress(const std::string& group) const {

@@ -2,9 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <random>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -15,6 +18,9 @@ namespace raftmq::client {
 Result<std::unique_ptr<Producer>> Producer::Create(const ProducerOptions& options) {
   RMQ_RETURN_IF_ERROR(ValidateClientOptions(options.client));
   if (options.retry_times_when_send_failed < 0) return Status::InvalidArgument("retry_times_when_send_failed < 0");
+  if (options.retry_backoff_ms_min < 0 || options.retry_backoff_ms_max < options.retry_backoff_ms_min) {
+    return Status::InvalidArgument("retry_backoff_ms_min must be >= 0 and <= retry_backoff_ms_max");
+  }
   if (options.async_send_threads <= 0 || options.async_send_queue_max <= 0) {
     return Status::InvalidArgument("async_send_threads and async_send_queue_max must be positive");
   }
@@ -116,11 +122,16 @@ Result<std::vector<SendReceipt>> Producer::SendRequest(const std::string& topic,
   auto is_available = [&](const std::string& group) { return !avoid_faults || faults_.IsAvailable(group, SteadyNowMs()); };
   Status last_error;
   std::string failed_group;
+  int64_t backoff_ms = options_.retry_backoff_ms_min;
   for (int32_t attempt = 0; attempt < attempts_max; ++attempt) {
     auto route = instance_.routes().Get(topic);
     if (!route.ok()) return route.status().WithContext("route of topic '" + topic + "'");
     auto queue = selector_.Select(topic, (*route)->writable_queues, failed_group, is_available);
     if (!queue) return Status::NotFound("topic '" + topic + "' has no writable queue");
+    if (queue->broker_group == failed_group) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+      backoff_ms = std::min(backoff_ms * 2, options_.retry_backoff_ms_max);
+    }
     request->set_queue_id(queue->queue_id);
     const int64_t start_ms = SteadyNowMs();
     auto receipts = SendToQueue(*queue, *request);

@@ -11,7 +11,8 @@
 // Queue choice: round-robin over the writable queues of every group (QueueSelector), avoiding
 // groups that were slow or failing (LatencyFaultTolerance, RocketMQ's sendLatencyFaultEnable).
 // A failed send is retried retry_times_when_send_failed times, each on another group when
-// there is one; a follower's leader hint is followed at once (BrokerClient). A send is
+// there is one, else on the same group after a backoff (it may be electing a leader); a
+// follower's leader hint is followed at once (BrokerClient). A send is
 // acknowledged only when the broker committed it on a majority of its group.
 // Every message gets a unique message_id here unless the caller set one.
 //

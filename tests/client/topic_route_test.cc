@@ -32,11 +32,12 @@ TEST(TopicRoute, ListsQueuesByPermissionAndCountPerGroup) {
   EXPECT_EQ(route.fetched_at_ms, 7);
 }
 
-nameserver::GroupInfo ThreeNodes(const std::string& leader) {
+nameserver::GroupInfo ThreeNodes(const std::string& leader, uint64_t term = 1) {
   nameserver::GroupInfo group;
   group.set_group_name("g");
   for (const char* address : {"a:1", "b:1", "c:1"}) group.add_nodes()->set_address(address);
   group.set_leader_address(leader);
+  group.set_leader_term(term);
   return group;
 }
 
@@ -51,6 +52,21 @@ TEST(GroupDirectory, FollowsHintsAndRotatesPastASilentLeader) {
   EXPECT_EQ(*directory.LeaderAddress("g"), "a:1") << "wraps to the first node";
   directory.RotateLeader("g", "b:1");
   EXPECT_EQ(*directory.LeaderAddress("g"), "a:1") << "a stale failure does not move a newer belief";
+}
+
+TEST(GroupDirectory, KeepsACorrectionUntilTheNameserverReportsANewerTerm) {
+  GroupDirectory directory;
+  directory.Update(ThreeNodes("a:1", 4));
+  directory.RotateLeader("g", "a:1");  // a died; its registration lingers in the nameserver
+  directory.Update(ThreeNodes("a:1", 4));
+  EXPECT_EQ(*directory.LeaderAddress("g"), "b:1") << "a stale route sent calls back to the dead leader";
+  directory.SetLeader("g", "c:1");
+  directory.Update(ThreeNodes("a:1", 3));
+  EXPECT_EQ(*directory.LeaderAddress("g"), "c:1");
+  directory.Update(ThreeNodes("b:1", 5));
+  EXPECT_EQ(*directory.LeaderAddress("g"), "b:1") << "a newer term wins over the correction";
+  directory.Update(ThreeNodes("c:1", 5));
+  EXPECT_EQ(*directory.LeaderAddress("g"), "c:1") << "uncorrected, the nameserver's word is taken as is";
 }
 
 TEST(GroupDirectory, UsesTheFirstNodeWhenNoNodeClaimsToLead) {
