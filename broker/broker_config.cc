@@ -36,6 +36,7 @@ void AddIdentityKeys(config::Schema<BrokerOptions>& schema) {
                  "a leader's connection breaking starts an election at once (fast failover on a crash)");
   RMQ_CONFIG_KEY(schema, raft_preferred_leader, "node the group hands leadership back to when healthy (0: none)",
                  config::InRange<NodeId>(0, 1000));
+  RMQ_CONFIG_KEY(schema, metrics_listen_address, "host:port serving Prometheus metrics at /metrics (\"\": none)");
   RMQ_CONFIG_KEY(schema, nameserver_addresses, "host:port of every nameserver to register with");
   RMQ_CONFIG_KEY(schema, register_broker_interval_ms, "register with every nameserver this often",
                  config::InRange<int64_t>(100, kDayMs));

@@ -3,6 +3,7 @@
 #include <set>
 #include <spdlog/spdlog.h>
 
+#include "broker/broker_metrics.h"
 #include "broker/data_dir_identity.h"
 #include "common/assert.h"
 
@@ -14,6 +15,7 @@ Result<std::unique_ptr<BrokerNode>> BrokerNode::Start(const BrokerOptions& optio
   RMQ_RETURN_IF_ERROR(node->OpenStorage());
   RMQ_RETURN_IF_ERROR(node->StartRaft());
   RMQ_RETURN_IF_ERROR(node->Serve());
+  RMQ_RETURN_IF_ERROR(node->ExportMetrics());
   return node;
 }
 
@@ -87,6 +89,18 @@ Status BrokerNode::Serve() {
   scheduler_ = std::make_unique<DelayScheduler>(&context_);
   scheduler_->Start();
   registrar_->Start();
+  return Status::Ok();
+}
+
+Status BrokerNode::ExportMetrics() {
+  if (options_.metrics_listen_address.empty()) return Status::Ok();
+  RMQ_ASSIGN_OR_RETURN(metrics_, metrics::MetricsExporter::Start(
+                                     options_.metrics_listen_address,
+                                     {{"cluster", options_.cluster_name},
+                                      {"group", options_.broker_group},
+                                      {"node", std::to_string(options_.node_id)}}));
+  metrics_->Add(RaftMetricSources(node_->metrics(), transport_->metrics()));
+  spdlog::info("metrics on http://{}/metrics (port {})", options_.metrics_listen_address, metrics_->port());
   return Status::Ok();
 }
 

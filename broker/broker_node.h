@@ -22,6 +22,7 @@
 #include "broker/messaging_service.h"
 #include "broker/nameserver_registrar.h"
 #include "broker/node_replicator.h"
+#include "metrics/metrics_exporter.h"
 #include "raft/grpc_peer_service.h"
 #include "raft/grpc_transport.h"
 #include "raft/node.h"
@@ -49,6 +50,7 @@ class BrokerNode {
   Status OpenStorage();
   Status StartRaft();
   Status Serve();
+  Status ExportMetrics();
 
   const BrokerOptions options_;
   std::unique_ptr<storage::CommitLog> log_;
@@ -63,6 +65,8 @@ class BrokerNode {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<DelayScheduler> scheduler_;
   std::unique_ptr<NameserverRegistrar> registrar_;
+  // Last: destroyed first, while the counters it reads still exist.
+  std::unique_ptr<metrics::MetricsExporter> metrics_;
   std::string bound_address_;
   bool stopped_ = false;
 };

@@ -94,6 +94,10 @@ struct BrokerOptions {
   // caught up (DLedger's preferredLeaderIds), e.g. to spread the leaders of several groups.
   NodeId raft_preferred_leader = kNoNode;
 
+  // Prometheus metrics at http://<metrics_listen_address>/metrics ("" serves none; RocketMQ's
+  // exporter port is 5557).
+  std::string metrics_listen_address;
+
   // Nameserver registration: every nameserver, this often and at once on a role change.
   std::vector<std::string> nameserver_addresses;
   int64_t register_broker_interval_ms = 30000;

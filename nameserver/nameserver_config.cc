@@ -23,6 +23,7 @@ config::Schema<NameserverConfig> BuildSchema() {
                  config::InRange<uint32_t>(64 * 1024, 1024 * 1024 * 1024));
   RMQ_CONFIG_KEY(schema, log_level, "trace, debug, info, warn or error",
                  config::OneOf({"trace", "debug", "info", "warn", "error"}));
+  RMQ_CONFIG_KEY(schema, metrics_listen_address, "host:port serving Prometheus metrics at /metrics (\"\": none)");
   schema.AddCheck([](const NameserverConfig& config) {
     if (config.expiry_scan_interval_ms <= config.broker_expiry_ms) return Status::Ok();
     return Status::InvalidArgument("expiry_scan_interval_ms (" + std::to_string(config.expiry_scan_interval_ms) +

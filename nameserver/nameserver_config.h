@@ -22,6 +22,8 @@ struct NameserverConfig {
   uint32_t name_bytes_max = 127;
   uint32_t grpc_message_bytes_max = 16 * 1024 * 1024;
   std::string log_level = "info";
+  // Prometheus metrics at http://<metrics_listen_address>/metrics ("" serves none).
+  std::string metrics_listen_address;
 };
 
 const config::Schema<NameserverConfig>& NameserverConfigSchema();

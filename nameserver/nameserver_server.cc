@@ -30,7 +30,22 @@ Result<std::unique_ptr<NameserverServer>> NameserverServer::Start(const Nameserv
   const bool ipv6 = listen.host.find(':') != std::string::npos;
   server->bound_address_ = (ipv6 ? "[" + listen.host + "]" : listen.host) + ":" + std::to_string(port);
   server->expiry_thread_ = std::thread([raw = server.get()] { raw->RunExpiryScan(); });
+  RMQ_RETURN_IF_ERROR(server->ExportMetrics());
   return server;
+}
+
+Status NameserverServer::ExportMetrics() {
+  const std::string& address = table_.config().metrics_listen_address;
+  if (address.empty()) return Status::Ok();
+  RMQ_ASSIGN_OR_RETURN(metrics_, metrics::MetricsExporter::Start(address, {{"nameserver", bound_address_}}));
+  metrics_->Add({
+      {"raftmq_nameserver_nodes", "broker nodes registered and not expired", metrics::MetricKind::kGauge,
+       [this] { return static_cast<double>(table_.node_count()); }},
+      {"raftmq_nameserver_nodes_expired_total", "broker nodes dropped for missing heartbeats",
+       metrics::MetricKind::kCounter, [this] { return static_cast<double>(nodes_expired_total_.load()); }},
+  });
+  spdlog::info("metrics on http://{}/metrics (port {})", address, metrics_->port());
+  return Status::Ok();
 }
 
 NameserverServer::~NameserverServer() { Shutdown(); }
@@ -56,7 +71,7 @@ void NameserverServer::RunExpiryScan() {
   std::unique_lock lock(mutex_);
   while (!stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) {
     lock.unlock();
-    table_.ExpireNodes();
+    nodes_expired_total_ += table_.ExpireNodes();
     lock.lock();
   }
 }

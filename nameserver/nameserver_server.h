@@ -1,13 +1,14 @@
 // NameserverServer: one running nameserver — the RouteTable, its gRPC service on
 // listen_address, and the thread that drops expired nodes every expiry_scan_interval_ms.
-// main() starts one; tests may start one in-process. (A Prometheus registry joins here when
-// metrics land: node and group counts come from RouteTable.)
+// main() starts one; tests may start one in-process. With metrics_listen_address set it also
+// serves Prometheus metrics (live nodes, expired nodes).
 //
 // Lifecycle: Start() returns a serving server; Shutdown() (or the destructor) stops the
 // scan thread and drains gRPC calls. Thread-safety: Shutdown() may be called once, from any
 // one thread; the accessors are safe at any time.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -17,6 +18,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "common/result.h"
+#include "metrics/metrics_exporter.h"
 #include "nameserver/clock.h"
 #include "nameserver/nameserver_config.h"
 #include "nameserver/nameserver_service.h"
@@ -42,6 +44,7 @@ class NameserverServer {
  private:
   NameserverServer(const NameserverConfig& config, const Clock* clock);
   void RunExpiryScan();
+  Status ExportMetrics();
 
   RouteTable table_;
   NameserverService service_;
@@ -52,6 +55,9 @@ class NameserverServer {
   std::condition_variable stop_cv_;
   bool stopping_ = false;  // guarded by mutex_
   std::thread expiry_thread_;
+  std::atomic<uint64_t> nodes_expired_total_{0};
+  // Last: destroyed first, while what it reads still exists.
+  std::unique_ptr<metrics::MetricsExporter> metrics_;
 };
 
 }  // namespace raftmq::nameserver

@@ -2,6 +2,7 @@
 // at start, serving routes over gRPC, clean shutdown on SIGTERM.
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
@@ -9,6 +10,7 @@
 #include "nameserver/nameserver_config.h"
 #include "proto/nameserver.grpc.pb.h"
 #include "tests/support/child_process.h"
+#include "tests/support/http_get.h"
 #include "tests/support/ports.h"
 #include "tests/support/temp_dir.h"
 
@@ -91,6 +93,31 @@ TEST(NameserverProcess, ServesRoutesRegisteredOverGrpc) {
   GetClusterInfoResponse cluster;
   ASSERT_TRUE(stub->GetClusterInfo(Deadline().get(), GetClusterInfoRequest(), &cluster).ok());
   EXPECT_EQ(cluster.groups_size(), 2);
+}
+
+TEST(NameserverProcess, ExportsLiveAndExpiredNodesToPrometheus) {
+  auto metrics_port = test_support::PickFreePort();
+  ASSERT_TRUE(metrics_port.ok());
+  RunningNameserver nameserver;
+  ASSERT_NO_FATAL_FAILURE(StartNameserver({"--broker_expiry_ms=1000", "--expiry_scan_interval_ms=50",
+                                           "--metrics_listen_address=127.0.0.1:" + std::to_string(*metrics_port)},
+                                          &nameserver));
+  ASSERT_TRUE(Register(nameserver.stub.get(), Heartbeat("g1", 1, LEADER, 2)).ok());
+  ASSERT_TRUE(Register(nameserver.stub.get(), Heartbeat("g1", 2, FOLLOWER, 2)).ok());
+  // Both nodes expire 1 s after their heartbeat; poll the page until the scan saw it.
+  std::string page;
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto scraped = test_support::HttpGet(*metrics_port, "/metrics");
+    ASSERT_TRUE(scraped.ok()) << scraped.status().ToString();
+    page = std::move(scraped).value();
+    if (test_support::PrometheusSample(page, "raftmq_nameserver_nodes_expired_total") == 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(test_support::PrometheusSample(page, "raftmq_nameserver_nodes_expired_total"), 2) << page;
+  EXPECT_EQ(test_support::PrometheusSample(page, "raftmq_nameserver_nodes"), 0) << page;
+  EXPECT_NE(page.find("raftmq_nameserver_nodes{nameserver=\"" + nameserver.address + "\"}"), std::string::npos)
+      << page;
 }
 
 TEST(NameserverProcess, AnswersPreciseErrorCodes) {

@@ -1,0 +1,56 @@
+#include "broker/broker_metrics.h"
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace raftmq::broker {
+namespace {
+
+using metrics::MetricKind;
+using metrics::MetricSource;
+
+MetricSource Read(std::string name, std::string help, MetricKind kind, const std::atomic<uint64_t>& value) {
+  return {std::move(name), std::move(help), kind, [&value] { return static_cast<double>(value.load(std::memory_order_relaxed)); }};
+}
+
+MetricSource Counter(std::string name, std::string help, const std::atomic<uint64_t>& value) {
+  return Read(std::move(name), std::move(help), MetricKind::kCounter, value);
+}
+
+MetricSource Gauge(std::string name, std::string help, const std::atomic<uint64_t>& value) {
+  return Read(std::move(name), std::move(help), MetricKind::kGauge, value);
+}
+
+}  // namespace
+
+std::vector<MetricSource> RaftMetricSources(const raft::NodeMetrics& node, const raft::TransportMetrics& transport) {
+  return {
+      Gauge("raftmq_raft_term", "current Raft term", node.term),
+      Gauge("raftmq_raft_commit_index", "highest log index known committed", node.commit_index),
+      Gauge("raftmq_raft_applied_index", "highest log index applied to the broker's state", node.applied_index),
+      Gauge("raftmq_raft_is_leader", "1 while this node leads its group", node.is_leader),
+      Counter("raftmq_raft_proposals_total", "entries proposed on this node", node.proposals_total),
+      Counter("raftmq_raft_proposals_failed_total", "proposals refused or lost (not leader, overload, leadership change)",
+              node.proposals_failed_total),
+      Counter("raftmq_raft_entries_appended_total", "entries written to this node's CommitLog", node.entries_appended_total),
+      Counter("raftmq_raft_entries_applied_total", "entries applied to the broker's state", node.entries_applied_total),
+      Counter("raftmq_raft_log_syncs_total", "CommitLog syncs requested by Raft", node.log_syncs_total),
+      Counter("raftmq_raft_hard_state_saves_total", "synced saves of term, vote and commit", node.hard_state_saves_total),
+      Counter("raftmq_raft_elections_started_total", "times this node became a (pre-)candidate", node.elections_started_total),
+      Counter("raftmq_raft_leader_changes_total", "times the known leader changed", node.leader_changes_total),
+      Counter("raftmq_raft_messages_dropped_inbox_full_total", "peer messages dropped because the inbox was full",
+              node.messages_dropped_inbox_full_total),
+      Counter("raftmq_raft_transport_messages_sent_total", "Raft messages sent to peers", transport.messages_sent_total),
+      Counter("raftmq_raft_transport_bytes_sent_total", "Raft message bytes sent to peers", transport.bytes_sent_total),
+      Counter("raftmq_raft_transport_messages_received_total", "Raft messages received from peers",
+              transport.messages_received_total),
+      Counter("raftmq_raft_transport_messages_dropped_queue_full_total", "Raft messages dropped: a peer's send queue was full",
+              transport.messages_dropped_queue_full_total),
+      Counter("raftmq_raft_transport_messages_dropped_stream_broken_total", "Raft messages dropped with a broken stream",
+              transport.messages_dropped_stream_broken_total),
+      Counter("raftmq_raft_transport_stream_failures_total", "peer streams that broke", transport.stream_failures_total),
+  };
+}
+
+}  // namespace raftmq::broker

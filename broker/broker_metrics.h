@@ -1,0 +1,17 @@
+// The broker's Prometheus metrics: what raft::Node and its gRPC transport count, exported as
+// raftmq_raft_* series (labels cluster, group, node) by a MetricsExporter on
+// metrics_listen_address. Read at scrape time from the counters' atomics.
+#pragma once
+
+#include <vector>
+
+#include "metrics/metrics_exporter.h"
+#include "raft/grpc_transport_options.h"
+#include "raft/node_metrics.h"
+
+namespace raftmq::broker {
+
+// The sources read `node` and `transport`, which must outlive the exporter serving them.
+std::vector<metrics::MetricSource> RaftMetricSources(const raft::NodeMetrics& node, const raft::TransportMetrics& transport);
+
+}  // namespace raftmq::broker
