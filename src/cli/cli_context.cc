@@ -80,4 +80,10 @@ void PrintLine(const std::string& line) {
   std::cout << line << '\n' << std::flush;
 }
 
+std::string GeneratedBody(int64_t bytes) {
+  std::string body(static_cast<size_t>(bytes), ' ');
+  for (size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + i % 26);
+  return body;
+}
+
 }  // namespace raftmq::cli

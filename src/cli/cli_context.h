@@ -47,6 +47,9 @@ void PrintJson(const nlohmann::json& value);
 // Prints one line of text (serialised with the other Print* calls).
 void PrintLine(const std::string& line);
 
+// A body of `bytes` bytes, a-z repeated (send --size, bench).
+std::string GeneratedBody(int64_t bytes);
+
 // Each adds its subcommand to `app`; the subcommand's callback stores its work in `*action`.
 void AddClusterCommand(CLI::App& app, const GlobalOptions& global, Action* action);
 void AddTopicCommand(CLI::App& app, const GlobalOptions& global, Action* action);
@@ -54,5 +57,6 @@ void AddSendCommand(CLI::App& app, const GlobalOptions& global, Action* action);
 void AddConsumeCommand(CLI::App& app, const GlobalOptions& global, Action* action);
 void AddGroupCommand(CLI::App& app, const GlobalOptions& global, Action* action);
 void AddLeaderCommand(CLI::App& app, const GlobalOptions& global, Action* action);
+void AddBenchCommand(CLI::App& app, const GlobalOptions& global, Action* action);
 
 }  // namespace raftmq::cli

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   AddConsumeCommand(app, global, &action);
   AddGroupCommand(app, global, &action);
   AddLeaderCommand(app, global, &action);
+  AddBenchCommand(app, global, &action);
 
   try {
     app.parse(argc, argv);

@@ -43,9 +43,7 @@ Result<messaging::Message> BuildMessage(const SendFlags& flags) {
     text << in.rdbuf();
     message.set_body(text.str());
   } else if (flags.size_bytes > 0) {
-    std::string body(static_cast<size_t>(flags.size_bytes), ' ');
-    for (size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + i % 26);
-    message.set_body(std::move(body));
+    message.set_body(GeneratedBody(flags.size_bytes));
   } else {
     message.set_body(flags.body);
   }
