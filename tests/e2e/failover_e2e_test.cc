@@ -12,10 +12,14 @@
 #include <gtest/gtest.h>
 
 #include "tests/e2e/e2e_calls.h"
-#include "tests/e2e/e2e_cluster.h"
+#include "tests/support/cluster.h"
 
 namespace raftmq::e2e {
 namespace {
+
+using test_support::Cluster;
+using test_support::ClusterOptions;
+using test_support::kClusterWait;
 
 using Clock = std::chrono::steady_clock;
 constexpr int kAcksBeforeKill = 30;
@@ -27,7 +31,7 @@ constexpr auto kRetryBackoff = std::chrono::milliseconds(2);
 // on to the next node when one does not answer; a message is retried until acknowledged.
 class SyncProducer {
  public:
-  explicit SyncProducer(E2eCluster* cluster, int first_target) : cluster_(cluster), target_(first_target) {}
+  explicit SyncProducer(Cluster* cluster, int first_target) : cluster_(cluster), target_(first_target) {}
 
   void Run(const std::atomic<bool>* stop) {
     for (int seq = 0; !stop->load();) {
@@ -76,7 +80,7 @@ class SyncProducer {
     return target_ % 3 + 1;
   }
 
-  E2eCluster* const cluster_;
+  Cluster* const cluster_;
   std::mutex mutex_;
   std::condition_variable acked_cv_;
   int target_;  // guarded by mutex_ (written by the producer thread only)
@@ -85,9 +89,9 @@ class SyncProducer {
 };
 
 TEST(FailoverE2e, KillingTheLeaderWhileSendingLosesNoAcknowledgedMessage) {
-  auto cluster = E2eCluster::Start(E2eClusterOptions());
+  auto cluster = Cluster::Start(ClusterOptions());
   ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
-  E2eCluster& group = **cluster;
+  Cluster& group = **cluster;
   auto leader = group.WaitForLeader(1);
   ASSERT_TRUE(leader.ok()) << leader.status().ToString();
   ASSERT_TRUE(group.CreateTopic(1, "Failover", 1).ok());
@@ -95,19 +99,19 @@ TEST(FailoverE2e, KillingTheLeaderWhileSendingLosesNoAcknowledgedMessage) {
   SyncProducer producer(&group, *leader);
   std::atomic<bool> stop{false};
   std::thread sender([&] { producer.Run(&stop); });
-  ASSERT_EQ(producer.WaitForAcks(kAcksBeforeKill, kE2eWait), size_t{kAcksBeforeKill}) << "no steady sending before the kill";
+  ASSERT_EQ(producer.WaitForAcks(kAcksBeforeKill, kClusterWait), size_t{kAcksBeforeKill}) << "no steady sending before the kill";
   grpc::Status committed = CommitOffset(group.Messaging(1, *leader), "billing", "Failover", 0, 10);
   ASSERT_TRUE(committed.ok()) << committed.error_message();
 
   const size_t acked_before_kill = producer.acked().size();
   const auto killed_at = Clock::now();
   ASSERT_TRUE(group.Kill(1, *leader).ok());
-  const size_t acked_total = producer.WaitForAcks(acked_before_kill + kAcksAfterKill, kE2eWait);
+  const size_t acked_total = producer.WaitForAcks(acked_before_kill + kAcksAfterKill, kClusterWait);
   stop = true;
   sender.join();
   ASSERT_GE(acked_total, acked_before_kill + kAcksAfterKill) << "the group did not take writes again after the kill";
 
-  auto new_leader = group.WaitForLeader(1, kE2eWait, *leader);
+  auto new_leader = group.WaitForLeader(1, kClusterWait, *leader);
   ASSERT_TRUE(new_leader.ok()) << new_leader.status().ToString();
   std::vector<messaging::MessageExt> stored;
   grpc::Status pulled = PullToEnd(group.Messaging(1, *new_leader), "Failover", 0, 0, &stored);
