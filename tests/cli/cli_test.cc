@@ -1,19 +1,24 @@
 // The real `raftmq` binary: bad flags and an unreachable cluster give one line on stderr and a
-// non-zero exit; against a real nameserver process + FakeBrokers, every command's happy path.
+// non-zero exit; against real raftmq-nameserver and raftmq-broker processes, every command's
+// happy path and the errors only a cluster can give.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "tests/client/test_cluster.h"
 #include "tests/support/child_process.h"
+#include "tests/support/cluster.h"
 #include "tests/support/ports.h"
 
 namespace raftmq::cli {
 namespace {
 
-using client::testing::kWait;
-using client::testing::TestCluster;
+using test_support::Cluster;
+using test_support::ClusterOptions;
+
+constexpr std::chrono::milliseconds kWait = test_support::kClusterWait;
+// Routes refreshed twice a second.
+const std::vector<std::string> kBrokerFlags = {"--register_broker_interval_ms=500"};
 
 struct CliRun {
   int exit_code = -1;
@@ -101,11 +106,18 @@ TEST(CliErrors, AnUnreachableNameserverExitsOneWithOneLine) {
   ExpectOneErrorLine(bad_address, "nocolon");
 }
 
+// Two groups of one node each, serving "orders" (2 queues).
 class CliAgainstCluster : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_NO_FATAL_FAILURE(cluster_.Start({"g1", "g2"}, {"orders"}, 2)); }
-  std::string Nameserver() const { return "--nameserver=" + cluster_.nameserver_address(); }
-  TestCluster cluster_;
+  void SetUp() override {
+    auto started = Cluster::Start({.groups = 2, .nodes = 1, .broker_flags = kBrokerFlags});
+    ASSERT_TRUE(started.ok()) << started.status().ToString();
+    cluster_ = std::move(started).value();
+    Status created = cluster_->CreateTopicEverywhere("orders", 2);
+    ASSERT_TRUE(created.ok()) << created.ToString();
+  }
+  std::string Nameserver() const { return "--nameserver=" + cluster_->nameserver_address(); }
+  std::unique_ptr<Cluster> cluster_;
 };
 
 TEST_F(CliAgainstCluster, SendsOneMessageAndPrintsItsId) {
@@ -180,8 +192,36 @@ TEST_F(CliAgainstCluster, ReportsARefusedLeaderTransferInOneLine) {
   EXPECT_EQ(unknown.exit_code, 1);
   ExpectOneErrorLine(unknown, "'nope'");
   const CliRun refused = RunCli({Nameserver(), "leader", "transfer", "--group", "g1", "--to", "2"});
-  EXPECT_EQ(refused.exit_code, 1);  // the fake broker does not implement it
+  EXPECT_EQ(refused.exit_code, 1);  // g1 has one node: there is no node 2
   ExpectOneErrorLine(refused, "TransferLeadership");
+}
+
+TEST(CliAgainstThreeNodes, TransfersLeadershipAndShowsEveryNode) {
+  auto cluster = Cluster::Start({.groups = 1, .nodes = 3, .broker_flags = kBrokerFlags});
+  ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
+  auto leader = (*cluster)->WaitForLeader(1);
+  ASSERT_TRUE(leader.ok()) << leader.status().ToString();
+  ASSERT_TRUE((*cluster)->WaitForNameserverLeader(1, *leader).ok());
+  const std::string nameserver = "--nameserver=" + (*cluster)->nameserver_address();
+  const int target = *leader % 3 + 1;
+  const CliRun transferred = RunCli({nameserver, "leader", "transfer", "--group", "g1", "--to", std::to_string(target)});
+  ASSERT_EQ(transferred.exit_code, 0) << transferred.err;
+  EXPECT_NE(transferred.out.find("handed to node " + std::to_string(target)), std::string::npos) << transferred.out;
+  auto new_leader = (*cluster)->WaitForLeader(1, kWait, *leader);
+  ASSERT_TRUE(new_leader.ok()) << new_leader.status().ToString();
+  EXPECT_EQ(*new_leader, target);
+  ASSERT_TRUE((*cluster)->WaitForNameserverLeader(1, target).ok());
+
+  const CliRun status = RunCli({nameserver, "--json", "cluster", "status"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const auto nodes = nlohmann::json::parse(status.out);
+  ASSERT_EQ(nodes.size(), 3u) << status.out;
+  int leaders = 0;
+  for (const auto& node : nodes) leaders += node["role"] == "leader" ? 1 : 0;
+  EXPECT_EQ(leaders, 1) << status.out;
+  const CliRun table = RunCli({nameserver, "cluster", "status"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(Lines(table.out).size(), 4u) << "a header and three nodes:\n" << table.out;
 }
 
 }  // namespace
