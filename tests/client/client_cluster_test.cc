@@ -2,12 +2,14 @@
 
 #include <thread>
 
+#include "tests/client/test_speed_options.h"
+
 namespace raftmq::client::testing {
 namespace {
 
 // Brokers at test speed: routes refreshed twice a second, a consumer that stopped
-// heartbeating (every 300 ms, see ConsumerConfig()) gone after 2 s, retries redelivered after
-// 100 ms instead of RocketMQ's 10 s for a first reconsume.
+// heartbeating (every 300 ms, see test_speed_options.h) gone after 2 s, retries redelivered
+// after 100 ms instead of RocketMQ's 10 s for a first reconsume.
 const std::vector<std::string> kFastBrokerFlags = {
     "--register_broker_interval_ms=500",
     "--consumer_channel_expired_ms=2000",
@@ -51,18 +53,7 @@ ClientOptions ClientClusterTest::ClientConfig() const {
 ProducerOptions ClientClusterTest::ProducerConfig() const { return ProducerOptions{.client = ClientConfig()}; }
 
 PushConsumerOptions ClientClusterTest::ConsumerConfig(const std::string& group) const {
-  PushConsumerOptions options;
-  options.client = ClientConfig();
-  options.consumer_group = group;
-  options.consume_from_where = ConsumeFromWhere::kFirstOffset;
-  options.long_polling_timeout_ms = 500;
-  options.persist_consumer_offset_interval_ms = 200;
-  options.rebalance_interval_ms = 2000;
-  options.heartbeat_broker_interval_ms = 300;
-  options.consumer_list_check_interval_ms = 100;
-  options.pull_time_delay_ms_when_exception = 100;
-  options.consume_thread_count = 4;
-  return options;
+  return TestSpeedConsumerOptions(ClientConfig(), group);
 }
 
 int64_t ClientClusterTest::StoredMessages(const std::string& topic) {

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "client/push_consumer.h"
+#include "tests/client/test_speed_options.h"
 
 int main(int argc, char** argv) {
   using namespace raftmq::client;
@@ -14,15 +15,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: client_test_consumer <nameserver> <group> <topic>\n");
     return 2;
   }
-  PushConsumerOptions options;
-  options.client.nameserver_addresses = {argv[1]};
-  options.consumer_group = argv[2];
-  options.consume_from_where = ConsumeFromWhere::kFirstOffset;
-  options.long_polling_timeout_ms = 500;
-  options.persist_consumer_offset_interval_ms = 200;
-  options.rebalance_interval_ms = 2000;
-  options.heartbeat_broker_interval_ms = 300;
-  options.consumer_list_check_interval_ms = 100;
+  ClientOptions client;
+  client.nameserver_addresses = {argv[1]};
+  client.rpc_timeout_ms = 2000;
+  const PushConsumerOptions options = raftmq::client::testing::TestSpeedConsumerOptions(client, argv[2]);
   auto consumer = PushConsumer::Create(options);
   if (!consumer.ok() || !(*consumer)->Subscribe(argv[3], "*").ok()) return 1;
   std::mutex output;
