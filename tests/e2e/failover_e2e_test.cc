@@ -3,10 +3,10 @@
 // its ack was lost) are counted and printed, a consumer group's committed offset survives,
 // and the unavailability (kill → first ack after it) is printed — reported, not asserted:
 // timing targets live in benchmarks.
-#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -33,8 +33,8 @@ class SyncProducer {
  public:
   explicit SyncProducer(Cluster* cluster, int first_target) : cluster_(cluster), target_(first_target) {}
 
-  void Run(const std::atomic<bool>* stop) {
-    for (int seq = 0; !stop->load();) {
+  void Run(const std::stop_token& stop) {
+    for (int seq = 0; !stop.stop_requested();) {
       SendOutcome sent = SendText(cluster_->Messaging(1, target_), "Failover", 0, "seq-" + std::to_string(seq), kSendTimeout);
       {
         std::lock_guard lock(mutex_);
@@ -97,9 +97,10 @@ TEST(FailoverE2e, KillingTheLeaderWhileSendingLosesNoAcknowledgedMessage) {
   ASSERT_TRUE(group.CreateTopic(1, "Failover", 1).ok());
 
   SyncProducer producer(&group, *leader);
-  std::atomic<bool> stop{false};
-  std::thread sender([&] { producer.Run(&stop); });
-  ASSERT_EQ(producer.WaitForAcks(kAcksBeforeKill, kClusterWait), size_t{kAcksBeforeKill}) << "no steady sending before the kill";
+  // A jthread: an ASSERT returning early stops and joins it instead of terminating.
+  std::jthread sender([&](const std::stop_token& stop) { producer.Run(stop); });
+  // At least: the sender may ack more before this thread wakes.
+  ASSERT_GE(producer.WaitForAcks(kAcksBeforeKill, kClusterWait), size_t{kAcksBeforeKill}) << "no steady sending before the kill";
   grpc::Status committed = CommitOffset(group.Messaging(1, *leader), "billing", "Failover", 0, 10);
   ASSERT_TRUE(committed.ok()) << committed.error_message();
 
@@ -107,7 +108,7 @@ TEST(FailoverE2e, KillingTheLeaderWhileSendingLosesNoAcknowledgedMessage) {
   const auto killed_at = Clock::now();
   ASSERT_TRUE(group.Kill(1, *leader).ok());
   const size_t acked_total = producer.WaitForAcks(acked_before_kill + kAcksAfterKill, kClusterWait);
-  stop = true;
+  sender.request_stop();
   sender.join();
   ASSERT_GE(acked_total, acked_before_kill + kAcksAfterKill) << "the group did not take writes again after the kill";
 
