@@ -167,15 +167,25 @@ Status Cluster::WaitForNameserverLeader(int group, int node, std::chrono::millis
 }
 
 Status Cluster::CreateTopic(int group, const std::string& topic, int queues, int perm) {
-  RMQ_ASSIGN_OR_RETURN(int leader, WaitForLeader(group));
   admin::CreateTopicRequest request;
   request.mutable_topic()->set_name(topic);
   request.mutable_topic()->set_read_queue_nums(queues);
   request.mutable_topic()->set_write_queue_nums(queues);
   request.mutable_topic()->set_perm(perm);
-  admin::TopicResponse response;
-  grpc::Status status = Admin(group, leader)->CreateTopic(Context().get(), request, &response);
-  if (!status.ok()) return Status::Unavailable("CreateTopic " + topic + ": " + status.error_message());
+  // UNAVAILABLE (a leader just elected still applying its predecessor's entries, or one that
+  // lost leadership) is retried on the then leader; ALREADY_EXISTS after a retry means an
+  // earlier attempt committed.
+  const auto deadline = std::chrono::steady_clock::now() + kClusterWait;
+  for (int attempt = 0;; ++attempt) {
+    RMQ_ASSIGN_OR_RETURN(int leader, WaitForLeader(group));
+    admin::TopicResponse response;
+    grpc::Status status = Admin(group, leader)->CreateTopic(Context().get(), request, &response);
+    if (status.ok() || (attempt > 0 && status.error_code() == grpc::StatusCode::ALREADY_EXISTS)) break;
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || std::chrono::steady_clock::now() >= deadline) {
+      return Status::Unavailable("CreateTopic " + topic + " on " + GroupName(group) + ": " + status.error_message());
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
   return WaitForRoute(group, topic);
 }
 

@@ -84,8 +84,8 @@ class Cluster {
   Result<admin::NodeStatusResponse> NodeStatus(int group, int node,
                                                std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
 
-  // Creates `topic` on the group's current leader (waiting for one) and waits until the
-  // nameserver routes it to that group.
+  // Creates `topic` on the group's current leader (waiting for one; retrying while a new
+  // leader is not ready to write) and waits until the nameserver routes it to that group.
   Status CreateTopic(int group, const std::string& topic, int queues, int perm = admin::PERM_READ | admin::PERM_WRITE);
   // CreateTopic on every group.
   Status CreateTopicEverywhere(const std::string& topic, int queues);
