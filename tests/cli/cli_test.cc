@@ -120,13 +120,17 @@ class CliAgainstCluster : public ::testing::Test {
   std::unique_ptr<Cluster> cluster_;
 };
 
-TEST_F(CliAgainstCluster, SendsOneMessageAndPrintsItsId) {
+TEST_F(CliAgainstCluster, SendsOneMessageAndPrintsItsIdOrFailsOnAnUnknownTopic) {
   const CliRun run = RunCli({Nameserver(), "--json", "send", "--topic", "orders", "--tag", "paid", "--key", "k1",
                           "--property", "a=b", "--body", "hello"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto result = nlohmann::json::parse(run.out);
   EXPECT_FALSE(result["message_id"].get<std::string>().empty());
   EXPECT_EQ(result["queue_offset"], 0);
+
+  const CliRun unknown = RunCli({Nameserver(), "send", "--topic", "nope", "--body", "x"});
+  EXPECT_EQ(unknown.exit_code, 1) << "not acknowledged";
+  ExpectOneErrorLine(unknown, "'nope'");
 }
 
 TEST_F(CliAgainstCluster, SendsManyThenConsumesThemAsJsonLines) {
@@ -160,7 +164,7 @@ TEST_F(CliAgainstCluster, SendsManyThenConsumesThemAsJsonLines) {
   ExpectOneErrorLine(short_of_count, "0 of 1 messages");
 }
 
-TEST_F(CliAgainstCluster, ManagesTopicsAndShowsClusterStatus) {
+TEST_F(CliAgainstCluster, CreatesUpdatesDeletesListsTopicsAndShowsClusterStatus) {
   const CliRun created = RunCli({Nameserver(), "topic", "create", "--topic", "audit", "--queues", "3"});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   EXPECT_NE(created.out.find("audit"), std::string::npos);
@@ -173,6 +177,18 @@ TEST_F(CliAgainstCluster, ManagesTopicsAndShowsClusterStatus) {
   const auto groups = nlohmann::json::parse(described.out);
   ASSERT_EQ(groups.size(), 2u);
   EXPECT_EQ(groups[0]["queues"].size(), 3u);
+
+  const CliRun updated = RunCli({Nameserver(), "--json", "topic", "update", "--topic", "audit", "--queues", "5"});
+  ASSERT_EQ(updated.exit_code, 0) << updated.err;
+  for (const auto& group : nlohmann::json::parse(updated.out)) EXPECT_EQ(group["write_queue_nums"], 5) << updated.out;
+  const CliRun deleted = RunCli({Nameserver(), "topic", "delete", "--topic", "audit"});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  const CliRun gone = RunCli({Nameserver(), "topic", "describe", "--topic", "audit"});
+  EXPECT_EQ(gone.exit_code, 1);
+  ExpectOneErrorLine(gone, "'audit'");
+  const CliRun deleted_again = RunCli({Nameserver(), "topic", "delete", "--topic", "audit"});
+  EXPECT_EQ(deleted_again.exit_code, 1);
+  ExpectOneErrorLine(deleted_again, "'audit'");
 
   const CliRun listed = RunCli({Nameserver(), "topic", "list"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
