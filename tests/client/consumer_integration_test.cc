@@ -115,6 +115,26 @@ bool OwnedExactlyOnce(const std::vector<PushConsumer*>& consumers, size_t queue_
   return true;
 }
 
+// The queues of the child's last "assignment q1 q2 ..." line (see test_consumer_main.cc).
+std::set<std::string> LastAssignment(const std::string& child_output) {
+  const size_t line = child_output.rfind("assignment");
+  if (line == std::string::npos) return {};
+  std::istringstream words(child_output.substr(line, child_output.find('\n', line) - line));
+  std::set<std::string> queues;
+  std::string word;
+  words >> word;  // "assignment"
+  while (words >> word) queues.insert(word);
+  return queues;
+}
+
+// `first` and the child process own four queues each, together all eight of two groups.
+bool SplitWithChild(const PushConsumer& first, const std::string& child_output) {
+  std::set<std::string> owned = LastAssignment(child_output);
+  if (owned.size() != 4 || first.Assignment().size() != 4) return false;
+  for (const MessageQueue& queue : first.Assignment()) owned.insert(queue.ToString());
+  return owned.size() == 8;
+}
+
 TEST_F(PushConsumerIntegration, RebalancesWhenConsumersJoinLeaveAndDie) {
   ASSERT_NO_FATAL_FAILURE(StartCluster(2, 1, {{"orders", 4}}));
   auto producer = Producer::Create(ProducerConfig());
@@ -139,7 +159,8 @@ TEST_F(PushConsumerIntegration, RebalancesWhenConsumersJoinLeaveAndDie) {
                                                  {cluster().nameserver_address(), "billing", "orders"});
   ASSERT_TRUE(child.ok()) << child.status().ToString();
   ASSERT_TRUE((*child)->WaitForLine("ready", kWait).ok()) << (*child)->StderrText();
-  ASSERT_TRUE(Eventually([&] { return first->Assignment().size() == 4; })) << "the child process took half";
+  ASSERT_TRUE(Eventually([&] { return SplitWithChild(*first, (*child)->StdoutText()); }))
+      << "the child process did not take the other half:\n" << (*child)->StdoutText();
   more = SendMessages(**producer, "orders", 20);
   sent.insert(sent.end(), more.begin(), more.end());
   ASSERT_EQ(kill((*child)->pid(), SIGKILL), 0);  // dies without unregistering: found by heartbeat expiry

@@ -1,10 +1,12 @@
 // client_test_consumer: a PushConsumer in its own process, so a test can SIGKILL it (a
 // consumer dying without unregistering). Args: <nameserver> <consumer group> <topic>.
-// Prints "ready <client id>" once started, then "message <id>" per message, flushed.
-#include <unistd.h>
-
+// Prints "ready <client id>" once started, then "message <id>" per message and
+// "assignment <queue> <queue> ..." whenever the queues it owns change, each line flushed.
+#include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <string>
+#include <thread>
 
 #include "client/push_consumer.h"
 #include "tests/client/test_speed_options.h"
@@ -35,6 +37,17 @@ int main(int argc, char** argv) {
   }
   std::printf("ready %s\n", (*consumer)->client_id().c_str());
   std::fflush(stdout);
-  pause();  // until killed
-  return 0;
+  // Until killed: the assignment has no change event, so it is looked at every 20 ms.
+  std::string printed = "none";
+  for (;;) {
+    std::string queues;
+    for (const MessageQueue& queue : (*consumer)->Assignment()) queues += " " + queue.ToString();
+    if (queues != printed) {
+      std::lock_guard lock(output);
+      std::printf("assignment%s\n", queues.c_str());
+      std::fflush(stdout);
+      printed = queues;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
