@@ -36,9 +36,11 @@ class Received {
       return ConsumeStatus::kConsumeSuccess;
     };
   }
-  bool WaitForDistinct(size_t count) {
+  ::testing::AssertionResult WaitForDistinct(size_t count) {
     std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, kWait, [&] { return deliveries_.size() >= count; });
+    if (cv_.wait_for(lock, kWait, [&] { return deliveries_.size() >= count; })) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "received " << deliveries_.size() << " distinct messages of " << count
+                                         << " within " << kWait.count() << " ms";
   }
   std::map<std::string, int> deliveries() const {
     std::lock_guard lock(mutex_);
@@ -153,7 +155,7 @@ TEST_F(PushConsumerIntegration, RebalancesWhenConsumersJoinLeaveAndDie) {
   sent.insert(sent.end(), more.begin(), more.end());
 
   second->Shutdown();  // a leave: unregisters, the first takes everything back
-  ASSERT_TRUE(Eventually([&] { return OwnedExactlyOnce({first.get()}, 8); }));
+  ASSERT_TRUE(Eventually([&] { return OwnedExactlyOnce({first.get()}, 8); })) << "the leaver's queues did not return";
 
   auto child = test_support::ChildProcess::Start(RAFTMQ_CLIENT_TEST_CONSUMER,
                                                  {cluster().nameserver_address(), "billing", "orders"});
@@ -239,7 +241,7 @@ TEST_F(PushConsumerIntegration, PausesPullsWhileTooManyMessagesAreCachedAndResum
   ASSERT_NE(consumer, nullptr);
   // 4 messages held by the gated listener threads, 5 cached at 2 per pull: the queue's pull
   // loop parks in flow control until the cache drains, which the gate forbids.
-  ASSERT_TRUE(Eventually([&] { return consumer->flow_control_pause_count() > 0; }));
+  ASSERT_TRUE(Eventually([&] { return consumer->flow_control_pause_count() > 0; })) << "flow control never paused";
   EXPECT_EQ(consumer->flow_control_pause_count(), 1) << "one queue, parked once: not pulling and pausing again";
   {
     std::lock_guard lock(gate_mutex);
@@ -274,7 +276,7 @@ TEST_F(PushConsumerIntegration, ANewGroupStartsAtLastOrAtATimestamp) {
   options.consume_from_where = ConsumeFromWhere::kLastOffset;
   auto by_last = StartConsumer(options, "events", from_last.Listener());
   ASSERT_NE(by_last, nullptr);
-  ASSERT_TRUE(Eventually([&] { return by_last->Assignment().size() == 1; }));
+  ASSERT_TRUE(Eventually([&] { return by_last->Assignment().size() == 1; })) << "the consumer never took the queue";
   const auto latest = SendMessages(**producer, "events", 1);
   ASSERT_TRUE(from_last.WaitForDistinct(1));
   EXPECT_EQ(from_last.deliveries().size(), 1u);
