@@ -1,19 +1,24 @@
 // The real `raftmq` binary: bad flags and an unreachable cluster give one line on stderr and a
-// non-zero exit; against a real nameserver process + FakeBrokers, every command's happy path.
+// non-zero exit; against real raftmq-nameserver and raftmq-broker processes, every command's
+// happy path and the errors only a cluster can give.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "tests/client/test_cluster.h"
 #include "tests/support/child_process.h"
+#include "tests/support/cluster.h"
 #include "tests/support/ports.h"
 
 namespace raftmq::cli {
 namespace {
 
-using client::testing::kWait;
-using client::testing::TestCluster;
+using test_support::Cluster;
+using test_support::ClusterOptions;
+
+constexpr std::chrono::milliseconds kWait = test_support::kClusterWait;
+// Routes refreshed twice a second.
+const std::vector<std::string> kBrokerFlags = {"--register_broker_interval_ms=500"};
 
 struct CliRun {
   int exit_code = -1;
@@ -101,20 +106,31 @@ TEST(CliErrors, AnUnreachableNameserverExitsOneWithOneLine) {
   ExpectOneErrorLine(bad_address, "nocolon");
 }
 
+// Two groups of one node each, serving "orders" (2 queues).
 class CliAgainstCluster : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_NO_FATAL_FAILURE(cluster_.Start({"g1", "g2"}, {"orders"}, 2)); }
-  std::string Nameserver() const { return "--nameserver=" + cluster_.nameserver_address(); }
-  TestCluster cluster_;
+  void SetUp() override {
+    auto started = Cluster::Start({.groups = 2, .nodes = 1, .broker_flags = kBrokerFlags});
+    ASSERT_TRUE(started.ok()) << started.status().ToString();
+    cluster_ = std::move(started).value();
+    Status created = cluster_->CreateTopicEverywhere("orders", 2);
+    ASSERT_TRUE(created.ok()) << created.ToString();
+  }
+  std::string Nameserver() const { return "--nameserver=" + cluster_->nameserver_address(); }
+  std::unique_ptr<Cluster> cluster_;
 };
 
-TEST_F(CliAgainstCluster, SendsOneMessageAndPrintsItsId) {
+TEST_F(CliAgainstCluster, SendsOneMessageAndPrintsItsIdOrFailsOnAnUnknownTopic) {
   const CliRun run = RunCli({Nameserver(), "--json", "send", "--topic", "orders", "--tag", "paid", "--key", "k1",
                           "--property", "a=b", "--body", "hello"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto result = nlohmann::json::parse(run.out);
   EXPECT_FALSE(result["message_id"].get<std::string>().empty());
   EXPECT_EQ(result["queue_offset"], 0);
+
+  const CliRun unknown = RunCli({Nameserver(), "send", "--topic", "nope", "--body", "x"});
+  EXPECT_EQ(unknown.exit_code, 1) << "not acknowledged";
+  ExpectOneErrorLine(unknown, "'nope'");
 }
 
 TEST_F(CliAgainstCluster, SendsManyThenConsumesThemAsJsonLines) {
@@ -148,7 +164,7 @@ TEST_F(CliAgainstCluster, SendsManyThenConsumesThemAsJsonLines) {
   ExpectOneErrorLine(short_of_count, "0 of 1 messages");
 }
 
-TEST_F(CliAgainstCluster, ManagesTopicsAndShowsClusterStatus) {
+TEST_F(CliAgainstCluster, CreatesUpdatesDeletesListsTopicsAndShowsClusterStatus) {
   const CliRun created = RunCli({Nameserver(), "topic", "create", "--topic", "audit", "--queues", "3"});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   EXPECT_NE(created.out.find("audit"), std::string::npos);
@@ -161,6 +177,18 @@ TEST_F(CliAgainstCluster, ManagesTopicsAndShowsClusterStatus) {
   const auto groups = nlohmann::json::parse(described.out);
   ASSERT_EQ(groups.size(), 2u);
   EXPECT_EQ(groups[0]["queues"].size(), 3u);
+
+  const CliRun updated = RunCli({Nameserver(), "--json", "topic", "update", "--topic", "audit", "--queues", "5"});
+  ASSERT_EQ(updated.exit_code, 0) << updated.err;
+  for (const auto& group : nlohmann::json::parse(updated.out)) EXPECT_EQ(group["write_queue_nums"], 5) << updated.out;
+  const CliRun deleted = RunCli({Nameserver(), "topic", "delete", "--topic", "audit"});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  const CliRun gone = RunCli({Nameserver(), "topic", "describe", "--topic", "audit"});
+  EXPECT_EQ(gone.exit_code, 1);
+  ExpectOneErrorLine(gone, "'audit'");
+  const CliRun deleted_again = RunCli({Nameserver(), "topic", "delete", "--topic", "audit"});
+  EXPECT_EQ(deleted_again.exit_code, 1);
+  ExpectOneErrorLine(deleted_again, "'audit'");
 
   const CliRun listed = RunCli({Nameserver(), "topic", "list"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
@@ -180,8 +208,36 @@ TEST_F(CliAgainstCluster, ReportsARefusedLeaderTransferInOneLine) {
   EXPECT_EQ(unknown.exit_code, 1);
   ExpectOneErrorLine(unknown, "'nope'");
   const CliRun refused = RunCli({Nameserver(), "leader", "transfer", "--group", "g1", "--to", "2"});
-  EXPECT_EQ(refused.exit_code, 1);  // the fake broker does not implement it
+  EXPECT_EQ(refused.exit_code, 1);  // g1 has one node: there is no node 2
   ExpectOneErrorLine(refused, "TransferLeadership");
+}
+
+TEST(CliAgainstThreeNodes, TransfersLeadershipAndShowsEveryNode) {
+  auto cluster = Cluster::Start({.groups = 1, .nodes = 3, .broker_flags = kBrokerFlags});
+  ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
+  auto leader = (*cluster)->WaitForLeader(1);
+  ASSERT_TRUE(leader.ok()) << leader.status().ToString();
+  ASSERT_TRUE((*cluster)->WaitForNameserverLeader(1, *leader).ok());
+  const std::string nameserver = "--nameserver=" + (*cluster)->nameserver_address();
+  const int target = *leader % 3 + 1;
+  const CliRun transferred = RunCli({nameserver, "leader", "transfer", "--group", "g1", "--to", std::to_string(target)});
+  ASSERT_EQ(transferred.exit_code, 0) << transferred.err;
+  EXPECT_NE(transferred.out.find("handed to node " + std::to_string(target)), std::string::npos) << transferred.out;
+  auto new_leader = (*cluster)->WaitForLeader(1, kWait, *leader);
+  ASSERT_TRUE(new_leader.ok()) << new_leader.status().ToString();
+  EXPECT_EQ(*new_leader, target);
+  ASSERT_TRUE((*cluster)->WaitForNameserverLeader(1, target).ok());
+
+  const CliRun status = RunCli({nameserver, "--json", "cluster", "status"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const auto nodes = nlohmann::json::parse(status.out);
+  ASSERT_EQ(nodes.size(), 3u) << status.out;
+  int leaders = 0;
+  for (const auto& node : nodes) leaders += node["role"] == "leader" ? 1 : 0;
+  EXPECT_EQ(leaders, 1) << status.out;
+  const CliRun table = RunCli({nameserver, "cluster", "status"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(Lines(table.out).size(), 4u) << "a header and three nodes:\n" << table.out;
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
 // client_test_consumer: a PushConsumer in its own process, so a test can SIGKILL it (a
 // consumer dying without unregistering). Args: <nameserver> <consumer group> <topic>.
-// Prints "ready <client id>" once started, then "message <id>" per message, flushed.
-#include <unistd.h>
-
+// Prints "ready <client id>" once started, then "message <id>" per message and
+// "assignment <queue> <queue> ..." whenever the queues it owns change, each line flushed.
+#include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <string>
+#include <thread>
 
 #include "client/push_consumer.h"
+#include "tests/client/test_speed_options.h"
 
 int main(int argc, char** argv) {
   using namespace raftmq::client;
@@ -14,15 +17,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: client_test_consumer <nameserver> <group> <topic>\n");
     return 2;
   }
-  PushConsumerOptions options;
-  options.client.nameserver_addresses = {argv[1]};
-  options.consumer_group = argv[2];
-  options.consume_from_where = ConsumeFromWhere::kFirstOffset;
-  options.long_polling_timeout_ms = 500;
-  options.persist_consumer_offset_interval_ms = 200;
-  options.rebalance_interval_ms = 2000;
-  options.heartbeat_broker_interval_ms = 300;
-  options.consumer_list_check_interval_ms = 100;
+  ClientOptions client;
+  client.nameserver_addresses = {argv[1]};
+  client.rpc_timeout_ms = 2000;
+  const PushConsumerOptions options = raftmq::client::testing::TestSpeedConsumerOptions(client, argv[2]);
   auto consumer = PushConsumer::Create(options);
   if (!consumer.ok() || !(*consumer)->Subscribe(argv[3], "*").ok()) return 1;
   std::mutex output;
@@ -39,6 +37,17 @@ int main(int argc, char** argv) {
   }
   std::printf("ready %s\n", (*consumer)->client_id().c_str());
   std::fflush(stdout);
-  pause();  // until killed
-  return 0;
+  // Until killed: the assignment has no change event, so it is looked at every 20 ms.
+  std::string printed = "none";
+  for (;;) {
+    std::string queues;
+    for (const MessageQueue& queue : (*consumer)->Assignment()) queues += " " + queue.ToString();
+    if (queues != printed) {
+      std::lock_guard lock(output);
+      std::printf("assignment%s\n", queues.c_str());
+      std::fflush(stdout);
+      printed = queues;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }

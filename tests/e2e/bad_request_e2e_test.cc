@@ -6,17 +6,21 @@
 #include <gtest/gtest.h>
 
 #include "tests/e2e/e2e_calls.h"
-#include "tests/e2e/e2e_cluster.h"
+#include "tests/support/cluster.h"
 
 namespace raftmq::e2e {
 namespace {
 
+using test_support::Cluster;
+using test_support::ClusterOptions;
+using test_support::kClusterWait;
+
 constexpr uint64_t kMessageBytesMaxDefault = 4u << 20;
 
 TEST(BadRequestE2e, EachBadRequestGetsItsStatusAndChangesNothingOnAnyNode) {
-  auto started = E2eCluster::Start(E2eClusterOptions());
+  auto started = Cluster::Start(ClusterOptions());
   ASSERT_TRUE(started.ok()) << started.status().ToString();
-  E2eCluster& cluster = **started;
+  Cluster& cluster = **started;
   ASSERT_TRUE(cluster.CreateTopic(1, "Orders", 2).ok());
   ASSERT_TRUE(cluster.CreateTopic(1, "ReadOnly", 2, admin::PERM_READ).ok());
   auto leader = cluster.WaitForLeader(1);
@@ -25,7 +29,7 @@ TEST(BadRequestE2e, EachBadRequestGetsItsStatusAndChangesNothingOnAnyNode) {
 
   // Every node has applied all there is before the snapshot, so nothing moves by itself.
   std::map<int, uint64_t> last_index;
-  const auto deadline = std::chrono::steady_clock::now() + kE2eWait;
+  const auto deadline = std::chrono::steady_clock::now() + kClusterWait;
   while (last_index.size() < 3 && std::chrono::steady_clock::now() < deadline) {
     last_index.clear();
     auto leader_status = cluster.NodeStatus(1, *leader);
@@ -56,7 +60,7 @@ TEST(BadRequestE2e, EachBadRequestGetsItsStatusAndChangesNothingOnAnyNode) {
       {"topic without PERM_WRITE", read_only, grpc::StatusCode::PERMISSION_DENIED},
   };
   for (const auto& [what, request, code] : sends) {
-    SendOutcome outcome = Send(stub, request, kE2eWait);
+    SendOutcome outcome = Send(stub, request, kClusterWait);
     EXPECT_EQ(outcome.status.error_code(), code) << what << ": " << outcome.status.error_message();
     EXPECT_FALSE(outcome.status.error_message().empty()) << what << ": the status does not say what was wrong";
   }
@@ -67,7 +71,7 @@ TEST(BadRequestE2e, EachBadRequestGetsItsStatusAndChangesNothingOnAnyNode) {
   pull.set_queue_id(0);
   pull.set_queue_offset(5);
   messaging::PullMessageResponse pulled;
-  EXPECT_EQ(stub->PullMessage(E2eCluster::Context().get(), pull, &pulled).error_code(), grpc::StatusCode::OUT_OF_RANGE)
+  EXPECT_EQ(stub->PullMessage(Cluster::Context().get(), pull, &pulled).error_code(), grpc::StatusCode::OUT_OF_RANGE)
       << "pull past the end of an empty queue";
   EXPECT_EQ(CommitOffset(stub, "readers", "Orders", 0, 5).error_code(), grpc::StatusCode::OUT_OF_RANGE)
       << "offset commit past the end of the queue";

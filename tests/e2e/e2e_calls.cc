@@ -1,9 +1,11 @@
 #include "tests/e2e/e2e_calls.h"
 
-#include "tests/e2e/e2e_cluster.h"
+#include "tests/support/cluster.h"
 
 namespace raftmq::e2e {
 namespace {
+
+using test_support::Cluster;
 
 constexpr char kLeaderHintKey[] = "raftmq-leader-address";
 constexpr int kPullsMax = 10000;  // bounds PullToEnd: far above any test's queue length
@@ -20,7 +22,7 @@ messaging::Message TextMessage(const std::string& topic, const std::string& body
 SendOutcome Send(messaging::MessagingService::Stub* stub, const messaging::SendMessageRequest& request,
                  std::chrono::milliseconds timeout) {
   SendOutcome outcome;
-  auto context = E2eCluster::Context(timeout);
+  auto context = Cluster::Context(timeout);
   outcome.status = stub->SendMessage(context.get(), request, &outcome.response);
   const auto& trailers = context->GetServerTrailingMetadata();
   if (auto hint = trailers.find(kLeaderHintKey); hint != trailers.end()) {
@@ -46,7 +48,7 @@ grpc::Status PullToEnd(messaging::MessagingService::Stub* stub, const std::strin
     request.set_queue_id(queue_id);
     request.set_queue_offset(offset);
     messaging::PullMessageResponse response;
-    grpc::Status status = stub->PullMessage(E2eCluster::Context().get(), request, &response);
+    grpc::Status status = stub->PullMessage(Cluster::Context().get(), request, &response);
     if (!status.ok()) return status;
     messages->insert(messages->end(), response.messages().begin(), response.messages().end());
     if (response.next_queue_offset() >= response.max_offset() || response.messages().empty()) return grpc::Status::OK;
@@ -63,7 +65,7 @@ grpc::Status CommitOffset(messaging::MessagingService::Stub* stub, const std::st
   request.set_queue_id(queue_id);
   request.set_offset(offset);
   messaging::CommitOffsetResponse response;
-  return stub->CommitOffset(E2eCluster::Context().get(), request, &response);
+  return stub->CommitOffset(Cluster::Context().get(), request, &response);
 }
 
 grpc::Status QueryOffset(messaging::MessagingService::Stub* stub, const std::string& group,
@@ -73,7 +75,7 @@ grpc::Status QueryOffset(messaging::MessagingService::Stub* stub, const std::str
   request.set_topic(topic);
   request.set_queue_id(queue_id);
   messaging::QueryOffsetResponse response;
-  grpc::Status status = stub->QueryOffset(E2eCluster::Context().get(), request, &response);
+  grpc::Status status = stub->QueryOffset(Cluster::Context().get(), request, &response);
   *offset = response.offset();
   return status;
 }

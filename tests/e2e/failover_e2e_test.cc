@@ -3,19 +3,23 @@
 // its ack was lost) are counted and printed, a consumer group's committed offset survives,
 // and the unavailability (kill → first ack after it) is printed — reported, not asserted:
 // timing targets live in benchmarks.
-#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "tests/e2e/e2e_calls.h"
-#include "tests/e2e/e2e_cluster.h"
+#include "tests/support/cluster.h"
 
 namespace raftmq::e2e {
 namespace {
+
+using test_support::Cluster;
+using test_support::ClusterOptions;
+using test_support::kClusterWait;
 
 using Clock = std::chrono::steady_clock;
 constexpr int kAcksBeforeKill = 30;
@@ -27,10 +31,10 @@ constexpr auto kRetryBackoff = std::chrono::milliseconds(2);
 // on to the next node when one does not answer; a message is retried until acknowledged.
 class SyncProducer {
  public:
-  explicit SyncProducer(E2eCluster* cluster, int first_target) : cluster_(cluster), target_(first_target) {}
+  explicit SyncProducer(Cluster* cluster, int first_target) : cluster_(cluster), target_(first_target) {}
 
-  void Run(const std::atomic<bool>* stop) {
-    for (int seq = 0; !stop->load();) {
+  void Run(const std::stop_token& stop) {
+    for (int seq = 0; !stop.stop_requested();) {
       SendOutcome sent = SendText(cluster_->Messaging(1, target_), "Failover", 0, "seq-" + std::to_string(seq), kSendTimeout);
       {
         std::lock_guard lock(mutex_);
@@ -76,7 +80,7 @@ class SyncProducer {
     return target_ % 3 + 1;
   }
 
-  E2eCluster* const cluster_;
+  Cluster* const cluster_;
   std::mutex mutex_;
   std::condition_variable acked_cv_;
   int target_;  // guarded by mutex_ (written by the producer thread only)
@@ -85,29 +89,30 @@ class SyncProducer {
 };
 
 TEST(FailoverE2e, KillingTheLeaderWhileSendingLosesNoAcknowledgedMessage) {
-  auto cluster = E2eCluster::Start(E2eClusterOptions());
+  auto cluster = Cluster::Start(ClusterOptions());
   ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
-  E2eCluster& group = **cluster;
+  Cluster& group = **cluster;
   auto leader = group.WaitForLeader(1);
   ASSERT_TRUE(leader.ok()) << leader.status().ToString();
   ASSERT_TRUE(group.CreateTopic(1, "Failover", 1).ok());
 
   SyncProducer producer(&group, *leader);
-  std::atomic<bool> stop{false};
-  std::thread sender([&] { producer.Run(&stop); });
-  ASSERT_EQ(producer.WaitForAcks(kAcksBeforeKill, kE2eWait), size_t{kAcksBeforeKill}) << "no steady sending before the kill";
+  // A jthread: an ASSERT returning early stops and joins it instead of terminating.
+  std::jthread sender([&](const std::stop_token& stop) { producer.Run(stop); });
+  // At least: the sender may ack more before this thread wakes.
+  ASSERT_GE(producer.WaitForAcks(kAcksBeforeKill, kClusterWait), size_t{kAcksBeforeKill}) << "no steady sending before the kill";
   grpc::Status committed = CommitOffset(group.Messaging(1, *leader), "billing", "Failover", 0, 10);
   ASSERT_TRUE(committed.ok()) << committed.error_message();
 
   const size_t acked_before_kill = producer.acked().size();
   const auto killed_at = Clock::now();
   ASSERT_TRUE(group.Kill(1, *leader).ok());
-  const size_t acked_total = producer.WaitForAcks(acked_before_kill + kAcksAfterKill, kE2eWait);
-  stop = true;
+  const size_t acked_total = producer.WaitForAcks(acked_before_kill + kAcksAfterKill, kClusterWait);
+  sender.request_stop();
   sender.join();
   ASSERT_GE(acked_total, acked_before_kill + kAcksAfterKill) << "the group did not take writes again after the kill";
 
-  auto new_leader = group.WaitForLeader(1, kE2eWait, *leader);
+  auto new_leader = group.WaitForLeader(1, kClusterWait, *leader);
   ASSERT_TRUE(new_leader.ok()) << new_leader.status().ToString();
   std::vector<messaging::MessageExt> stored;
   grpc::Status pulled = PullToEnd(group.Messaging(1, *new_leader), "Failover", 0, 0, &stored);

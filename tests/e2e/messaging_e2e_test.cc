@@ -3,15 +3,19 @@
 #include <gtest/gtest.h>
 
 #include "tests/e2e/e2e_calls.h"
-#include "tests/e2e/e2e_cluster.h"
+#include "tests/support/cluster.h"
 
 namespace raftmq::e2e {
 namespace {
 
+using test_support::Cluster;
+using test_support::ClusterOptions;
+using test_support::kClusterWait;
+
 class MessagingE2e : public testing::Test {
  protected:
   void SetUp() override {
-    auto cluster = E2eCluster::Start(E2eClusterOptions());
+    auto cluster = Cluster::Start(ClusterOptions());
     ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
     cluster_ = std::move(cluster).value();
     auto leader = cluster_->WaitForLeader(1);
@@ -23,14 +27,14 @@ class MessagingE2e : public testing::Test {
 
   int AFollower() const { return leader_ % 3 + 1; }
 
-  std::unique_ptr<E2eCluster> cluster_;
+  std::unique_ptr<Cluster> cluster_;
   int leader_ = 0;
 };
 
 TEST_F(MessagingE2e, SentMessagesArePulledInOrderAndOffsetsAreKeptPerGroup) {
   auto* leader = cluster_->Messaging(1, leader_);
   for (int i = 0; i < 5; ++i) {
-    SendOutcome sent = SendText(leader, "Orders", 1, "order-" + std::to_string(i), kE2eWait);
+    SendOutcome sent = SendText(leader, "Orders", 1, "order-" + std::to_string(i), kClusterWait);
     ASSERT_TRUE(sent.status.ok()) << sent.status.error_message();
     ASSERT_EQ(sent.response.results_size(), 1);
     EXPECT_EQ(sent.response.results(0).queue_offset(), i);
@@ -58,14 +62,14 @@ TEST_F(MessagingE2e, SentMessagesArePulledInOrderAndOffsetsAreKeptPerGroup) {
 }
 
 TEST_F(MessagingE2e, AFollowerRefusesAWriteWithTheLeadersAddress) {
-  SendOutcome refused = SendText(cluster_->Messaging(1, AFollower()), "Orders", 0, "to a follower", kE2eWait);
+  SendOutcome refused = SendText(cluster_->Messaging(1, AFollower()), "Orders", 0, "to a follower", kClusterWait);
   EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.status.error_message();
   EXPECT_EQ(refused.leader_hint, cluster_->NodeAddress(1, leader_));
 
   std::vector<messaging::MessageExt> pulled;
   ASSERT_TRUE(PullToEnd(cluster_->Messaging(1, leader_), "Orders", 0, 0, &pulled).ok());
   EXPECT_TRUE(pulled.empty()) << "the refused send was written";
-  SendOutcome followed = SendText(cluster_->Messaging(1, leader_), "Orders", 0, "to the leader", kE2eWait);
+  SendOutcome followed = SendText(cluster_->Messaging(1, leader_), "Orders", 0, "to the leader", kClusterWait);
   EXPECT_TRUE(followed.status.ok()) << followed.status.error_message();
 }
 
@@ -80,7 +84,7 @@ TEST_F(MessagingE2e, AConsumerThatLeftIsDroppedFromEveryNode) {
     messaging::GetConsumerListRequest request;
     request.set_consumer_group("readers");
     messaging::GetConsumerListResponse response;
-    grpc::Status status = cluster_->Messaging(1, node)->GetConsumerList(E2eCluster::Context().get(), request, &response);
+    grpc::Status status = cluster_->Messaging(1, node)->GetConsumerList(Cluster::Context().get(), request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response.client_ids_size();
   };
@@ -88,7 +92,7 @@ TEST_F(MessagingE2e, AConsumerThatLeftIsDroppedFromEveryNode) {
     heartbeat.set_unregister(unregister);
     for (int node = 1; node <= 3; ++node) {
       messaging::HeartbeatResponse response;
-      grpc::Status status = cluster_->Messaging(1, node)->Heartbeat(E2eCluster::Context().get(), heartbeat, &response);
+      grpc::Status status = cluster_->Messaging(1, node)->Heartbeat(Cluster::Context().get(), heartbeat, &response);
       ASSERT_TRUE(status.ok()) << "node " << node << ": " << status.error_message();
       EXPECT_EQ(consumers_on(node), unregister ? 0 : 1)
           << "node " << node << (unregister ? " kept a consumer that left" : " lost a live consumer");

@@ -6,15 +6,19 @@
 #include <gtest/gtest.h>
 
 #include "tests/e2e/e2e_calls.h"
-#include "tests/e2e/e2e_cluster.h"
+#include "tests/support/cluster.h"
 
 namespace raftmq::e2e {
 namespace {
 
-Result<nameserver::GroupInfo> ClusterGroup(E2eCluster& cluster, const std::string& name) {
+using test_support::Cluster;
+using test_support::ClusterOptions;
+using test_support::kClusterWait;
+
+Result<nameserver::GroupInfo> ClusterGroup(Cluster& cluster, const std::string& name) {
   nameserver::GetClusterInfoResponse info;
   grpc::Status status =
-      cluster.Nameserver()->GetClusterInfo(E2eCluster::Context().get(), nameserver::GetClusterInfoRequest(), &info);
+      cluster.Nameserver()->GetClusterInfo(Cluster::Context().get(), nameserver::GetClusterInfoRequest(), &info);
   if (!status.ok()) return Status::Unavailable("GetClusterInfo: " + status.error_message());
   for (const nameserver::GroupInfo& group : info.groups()) {
     if (group.group_name() == name) return group;
@@ -30,11 +34,11 @@ bool HasNode(const nameserver::GroupInfo& group, int node) {
 }
 
 TEST(RoutingE2e, TwoGroupsServeOneTopicEachWithItsOwnMessages) {
-  E2eClusterOptions options;
+  ClusterOptions options;
   options.groups = 2;
-  auto cluster = E2eCluster::Start(options);
+  auto cluster = Cluster::Start(options);
   ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
-  E2eCluster& both = **cluster;
+  Cluster& both = **cluster;
   std::map<int, int> leaders;
   for (int group = 1; group <= 2; ++group) {
     Status created = both.CreateTopic(group, "Shared", 2);
@@ -48,15 +52,15 @@ TEST(RoutingE2e, TwoGroupsServeOneTopicEachWithItsOwnMessages) {
   nameserver::GetRouteInfoByTopicRequest request;
   request.set_topic("Shared");
   nameserver::GetRouteInfoByTopicResponse route;
-  grpc::Status status = both.Nameserver()->GetRouteInfoByTopic(E2eCluster::Context().get(), request, &route);
+  grpc::Status status = both.Nameserver()->GetRouteInfoByTopic(Cluster::Context().get(), request, &route);
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_EQ(route.groups_size(), 2);
   for (int group = 1; group <= 2; ++group) {
     const nameserver::GroupRoute& entry = route.groups(group - 1);
-    EXPECT_EQ(entry.group().group_name(), E2eCluster::GroupName(group));
+    EXPECT_EQ(entry.group().group_name(), Cluster::GroupName(group));
     EXPECT_EQ(entry.group().leader_address(), both.NodeAddress(group, leaders[group]));
     EXPECT_EQ(entry.write_queue_count(), 2u);
-    SendOutcome sent = SendText(both.Messaging(group, leaders[group]), "Shared", 0, "to g" + std::to_string(group), kE2eWait);
+    SendOutcome sent = SendText(both.Messaging(group, leaders[group]), "Shared", 0, "to g" + std::to_string(group), kClusterWait);
     ASSERT_TRUE(sent.status.ok()) << sent.status.error_message();
   }
   for (int group = 1; group <= 2; ++group) {
@@ -68,12 +72,12 @@ TEST(RoutingE2e, TwoGroupsServeOneTopicEachWithItsOwnMessages) {
 }
 
 TEST(RoutingE2e, TheNameserverForgetsAKilledLeaderAndLearnsTheNewOne) {
-  E2eClusterOptions options;
+  ClusterOptions options;
   options.nameserver_flags = {"--broker_expiry_ms=1500", "--expiry_scan_interval_ms=100"};
   options.broker_flags = {"--register_broker_interval_ms=300"};
-  auto cluster = E2eCluster::Start(options);
+  auto cluster = Cluster::Start(options);
   ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
-  E2eCluster& group = **cluster;
+  Cluster& group = **cluster;
   auto old_leader = group.WaitForLeader(1);
   ASSERT_TRUE(old_leader.ok()) << old_leader.status().ToString();
   ASSERT_TRUE(group.WaitForNameserverLeader(1, *old_leader).ok());
@@ -82,12 +86,12 @@ TEST(RoutingE2e, TheNameserverForgetsAKilledLeaderAndLearnsTheNewOne) {
   EXPECT_EQ(before->nodes_size(), 3);
 
   ASSERT_TRUE(group.Kill(1, *old_leader).ok());
-  auto new_leader = group.WaitForLeader(1, kE2eWait, *old_leader);
+  auto new_leader = group.WaitForLeader(1, kClusterWait, *old_leader);
   ASSERT_TRUE(new_leader.ok()) << new_leader.status().ToString();
   Status learned = group.WaitForNameserverLeader(1, *new_leader);
   ASSERT_TRUE(learned.ok()) << learned.ToString();
 
-  const auto deadline = std::chrono::steady_clock::now() + kE2eWait;
+  const auto deadline = std::chrono::steady_clock::now() + kClusterWait;
   Result<nameserver::GroupInfo> after = Status::Unavailable("not asked yet");
   while (std::chrono::steady_clock::now() < deadline) {
     after = ClusterGroup(group, "g1");
@@ -100,7 +104,7 @@ TEST(RoutingE2e, TheNameserverForgetsAKilledLeaderAndLearnsTheNewOne) {
   EXPECT_GT(after->leader_term(), before->leader_term());
 
   ASSERT_TRUE(group.Restart(1, *old_leader).ok());
-  const auto rejoin_deadline = std::chrono::steady_clock::now() + kE2eWait;
+  const auto rejoin_deadline = std::chrono::steady_clock::now() + kClusterWait;
   while (std::chrono::steady_clock::now() < rejoin_deadline) {
     after = ClusterGroup(group, "g1");
     if (after.ok() && HasNode(*after, *old_leader)) break;

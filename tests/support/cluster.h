@@ -1,12 +1,16 @@
-// E2eCluster: a real raftmq cluster for end-to-end tests — one raftmq-nameserver and one or
-// more broker groups of raftmq-broker processes on free loopback ports, their data in one
-// TempDir. Nodes can be killed (SIGKILL), restarted on the same data dir, and reached through
-// gRPC stubs. Everything is torn down by the destructor (ChildProcess SIGKILLs each process
-// group, TempDir removes the files), so a failing test leaks nothing.
+// Cluster: a real raftmq cluster for tests — one raftmq-nameserver and one or more broker
+// groups of raftmq-broker processes on free loopback ports, their data in one TempDir. Nodes
+// can be killed (SIGKILL) and restarted on the same data dir, paused (SIGSTOP: the process is
+// alive, its sockets accept, nothing answers) and resumed (SIGCONT), and reached through gRPC
+// stubs. Everything is torn down by the destructor (ChildProcess SIGKILLs each process group,
+// paused or not; TempDir removes the files), so a failing test leaks nothing.
 //
-// Groups are named g1, g2, ...; nodes are numbered from 1 as in the broker's `peers`.
+// Groups are named g1, g2, ...; nodes are numbered from 1 as in the broker's `peers`. A group
+// of one node is its own majority: it elects itself and never fails over.
 // Waits poll the processes' gRPC status (there is no push to wait on) every few ms and are
 // bounded; on timeout they return Unavailable saying what was awaited and what was seen.
+//
+// Used by tests/e2e (raw gRPC), tests/client (the client library) and tests/cli.
 //
 // Thread-safety: one test thread drives the cluster; stubs may be used from any thread.
 #pragma once
@@ -26,12 +30,12 @@
 #include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
 
-namespace raftmq::e2e {
+namespace raftmq::test_support {
 
 // Generous: the CI machine is shared, and a cold broker start opens RocksDB.
-inline constexpr std::chrono::milliseconds kE2eWait{20000};
+inline constexpr std::chrono::milliseconds kClusterWait{20000};
 
-struct E2eClusterOptions {
+struct ClusterOptions {
   int groups = 1;
   int nodes = 3;
   // Extra --key=value flags for every broker and for the nameserver.
@@ -39,32 +43,40 @@ struct E2eClusterOptions {
   std::vector<std::string> nameserver_flags;
 };
 
-class E2eCluster {
+class Cluster {
  public:
   // Starts the nameserver, then every node, and waits for each to print its ready line.
-  static Result<std::unique_ptr<E2eCluster>> Start(const E2eClusterOptions& options);
-  ~E2eCluster() = default;
-  E2eCluster(const E2eCluster&) = delete;
-  E2eCluster& operator=(const E2eCluster&) = delete;
+  static Result<std::unique_ptr<Cluster>> Start(const ClusterOptions& options);
+  ~Cluster() = default;
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
 
   static std::string GroupName(int group) { return "g" + std::to_string(group); }
+  int groups() const { return options_.groups; }
+  int nodes() const { return options_.nodes; }
   const std::string& nameserver_address() const { return nameserver_address_; }
   std::string NodeAddress(int group, int node) const { return nodes_.at({group, node}).address; }
   bool IsRunning(int group, int node) const { return nodes_.at({group, node}).process != nullptr; }
+  bool IsPaused(int group, int node) const { return nodes_.at({group, node}).paused; }
 
   // SIGKILL (kill -9) and reap; the node's data stays for Restart.
   Status Kill(int group, int node);
   // Starts a killed node again on its data dir and waits for its ready line.
   Status Restart(int group, int node);
+  // SIGSTOP: calls to the node hang (until SIGCONT or their deadline), as on a stalled host.
+  Status Pause(int group, int node);
+  // SIGCONT of a paused node.
+  Status Resume(int group, int node);
 
   // The node a majority follows as leader, once a running node reports itself LEADER with a
   // term no other running node exceeds. `other_than` (0: any) skips a known old leader.
-  Result<int> WaitForLeader(int group, std::chrono::milliseconds timeout = kE2eWait, int other_than = 0);
+  // Paused nodes are not asked.
+  Result<int> WaitForLeader(int group, std::chrono::milliseconds timeout = kClusterWait, int other_than = 0);
   // Once the nameserver's GetClusterInfo names `node` as the group's leader.
-  Status WaitForNameserverLeader(int group, int node, std::chrono::milliseconds timeout = kE2eWait);
+  Status WaitForNameserverLeader(int group, int node, std::chrono::milliseconds timeout = kClusterWait);
 
   // A context with a deadline, for stub calls.
-  static std::unique_ptr<grpc::ClientContext> Context(std::chrono::milliseconds timeout = kE2eWait);
+  static std::unique_ptr<grpc::ClientContext> Context(std::chrono::milliseconds timeout = kClusterWait);
   messaging::MessagingService::Stub* Messaging(int group, int node);
   admin::AdminService::Stub* Admin(int group, int node);
   nameserver::Nameserver::Stub* Nameserver() { return nameserver_stub_.get(); }
@@ -72,31 +84,35 @@ class E2eCluster {
   Result<admin::NodeStatusResponse> NodeStatus(int group, int node,
                                                std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
 
-  // Creates `topic` on the group's current leader (waiting for one) and waits until the
-  // nameserver routes it to that group.
+  // Creates `topic` on the group's current leader (waiting for one; retrying while a new
+  // leader is not ready to write) and waits until the nameserver routes it to that group.
   Status CreateTopic(int group, const std::string& topic, int queues, int perm = admin::PERM_READ | admin::PERM_WRITE);
+  // CreateTopic on every group.
+  Status CreateTopicEverywhere(const std::string& topic, int queues);
 
  private:
   struct Node {
     std::string address;
     std::vector<std::string> args;
-    std::unique_ptr<test_support::ChildProcess> process;  // null while killed
+    std::unique_ptr<ChildProcess> process;  // null while killed
+    bool paused = false;                    // SIGSTOPped; only while running
     std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<messaging::MessagingService::Stub> messaging;
     std::unique_ptr<admin::AdminService::Stub> admin;
   };
 
-  E2eCluster() : dir_("raftmq_e2e") {}
-  Status StartNameserver(const E2eClusterOptions& options);
+  Cluster() : dir_("raftmq_cluster") {}
+  Status StartNameserver(const ClusterOptions& options);
   Status StartNode(Node* node);
+  Status Signal(int group, int node, int signal);
   Status WaitForRoute(int group, const std::string& topic);
 
-  test_support::TempDir dir_;
-  E2eClusterOptions options_;
-  std::unique_ptr<test_support::ChildProcess> nameserver_;
+  TempDir dir_;
+  ClusterOptions options_;
+  std::unique_ptr<ChildProcess> nameserver_;
   std::string nameserver_address_;
   std::unique_ptr<nameserver::Nameserver::Stub> nameserver_stub_;
   std::map<std::pair<int, int>, Node> nodes_;  // by (group, node)
 };
 
-}  // namespace raftmq::e2e
+}  // namespace raftmq::test_support

@@ -1,14 +1,16 @@
-#include "tests/e2e/e2e_cluster.h"
+#include "tests/support/cluster.h"
 
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 #include <thread>
 
 #include "common/assert.h"
 #include "tests/support/ports.h"
 
-namespace raftmq::e2e {
+namespace raftmq::test_support {
 namespace {
 
-using test_support::ChildProcess;
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
 
 std::string Join(const std::vector<std::string>& parts) {
@@ -19,23 +21,23 @@ std::string Join(const std::vector<std::string>& parts) {
 
 }  // namespace
 
-Result<std::unique_ptr<E2eCluster>> E2eCluster::Start(const E2eClusterOptions& options) {
+Result<std::unique_ptr<Cluster>> Cluster::Start(const ClusterOptions& options) {
   RMQ_ASSERT(options.groups >= 1);
   RMQ_ASSERT(options.nodes >= 1);
-  std::unique_ptr<E2eCluster> cluster(new E2eCluster());
+  std::unique_ptr<Cluster> cluster(new Cluster());
   cluster->options_ = options;
   RMQ_RETURN_IF_ERROR(cluster->StartNameserver(options));
   for (int group = 1; group <= options.groups; ++group) {
     std::vector<std::string> peers;
     for (int node = 1; node <= options.nodes; ++node) {
-      RMQ_ASSIGN_OR_RETURN(uint16_t port, test_support::PickFreePort());
+      RMQ_ASSIGN_OR_RETURN(uint16_t port, PickFreePort());
       peers.push_back("127.0.0.1:" + std::to_string(port));
     }
     for (int node = 1; node <= options.nodes; ++node) {
       Node& entry = cluster->nodes_[{group, node}];
       entry.address = peers[node - 1];
       const std::string name = GroupName(group) + "n" + std::to_string(node);
-      entry.args = {"--cluster_name=E2E", "--broker_group=" + GroupName(group), "--node_id=" + std::to_string(node),
+      entry.args = {"--cluster_name=TEST", "--broker_group=" + GroupName(group), "--node_id=" + std::to_string(node),
                     "--peers=" + Join(peers), "--data_dir=" + cluster->dir_.Sub(name),
                     "--nameserver_addresses=" + cluster->nameserver_address_, "--log_level=warn"};
       entry.args.insert(entry.args.end(), options.broker_flags.begin(), options.broker_flags.end());
@@ -48,57 +50,81 @@ Result<std::unique_ptr<E2eCluster>> E2eCluster::Start(const E2eClusterOptions& o
   return cluster;
 }
 
-Status E2eCluster::StartNameserver(const E2eClusterOptions& options) {
+Status Cluster::StartNameserver(const ClusterOptions& options) {
   std::vector<std::string> args = {"--listen_address=127.0.0.1:0"};
   args.insert(args.end(), options.nameserver_flags.begin(), options.nameserver_flags.end());
   RMQ_ASSIGN_OR_RETURN(nameserver_, ChildProcess::Start(RAFTMQ_NAMESERVER_BINARY, args));
   constexpr std::string_view kReady = "raftmq-nameserver listening on ";
-  RMQ_ASSIGN_OR_RETURN(std::string line, nameserver_->WaitForLine(kReady, kE2eWait, ChildProcess::Stream::kStdout));
+  RMQ_ASSIGN_OR_RETURN(std::string line, nameserver_->WaitForLine(kReady, kClusterWait, ChildProcess::Stream::kStdout));
   nameserver_address_ = line.substr(line.find(kReady) + kReady.size());
   nameserver_stub_ = nameserver::Nameserver::NewStub(
       grpc::CreateChannel(nameserver_address_, grpc::InsecureChannelCredentials()));
   return Status::Ok();
 }
 
-Status E2eCluster::StartNode(Node* node) {
+Status Cluster::StartNode(Node* node) {
   RMQ_ASSERT(node->process == nullptr);
   RMQ_ASSIGN_OR_RETURN(node->process, ChildProcess::Start(RAFTMQ_BROKER_BINARY, node->args));
-  auto ready = node->process->WaitForLine("raftmq-broker listening on " + node->address, kE2eWait,
+  auto ready = node->process->WaitForLine("raftmq-broker listening on " + node->address, kClusterWait,
                                           ChildProcess::Stream::kStdout);
   if (!ready.ok()) return Status::Unavailable("broker " + node->address + " did not start: " + ready.status().ToString());
   return Status::Ok();
 }
 
-Status E2eCluster::Kill(int group, int node) {
+Status Cluster::Kill(int group, int node) {
   Node& entry = nodes_.at({group, node});
   RMQ_ASSERT(entry.process != nullptr);
-  auto exit_code = entry.process->Stop(kE2eWait, SIGKILL);
+  entry.paused = false;  // SIGKILL ends a stopped process too
+  auto exit_code = entry.process->Stop(kClusterWait, SIGKILL);
   entry.process.reset();
   return exit_code.ok() ? Status::Ok() : exit_code.status();
 }
 
-Status E2eCluster::Restart(int group, int node) { return StartNode(&nodes_.at({group, node})); }
+Status Cluster::Restart(int group, int node) { return StartNode(&nodes_.at({group, node})); }
 
-std::unique_ptr<grpc::ClientContext> E2eCluster::Context(std::chrono::milliseconds timeout) {
+Status Cluster::Pause(int group, int node) {
+  RMQ_ASSERT(!IsPaused(group, node));
+  RMQ_RETURN_IF_ERROR(Signal(group, node, SIGSTOP));
+  nodes_.at({group, node}).paused = true;
+  return Status::Ok();
+}
+
+Status Cluster::Resume(int group, int node) {
+  RMQ_ASSERT(IsPaused(group, node));
+  RMQ_RETURN_IF_ERROR(Signal(group, node, SIGCONT));
+  nodes_.at({group, node}).paused = false;
+  return Status::Ok();
+}
+
+Status Cluster::Signal(int group, int node, int signal) {
+  const Node& entry = nodes_.at({group, node});
+  RMQ_ASSERT(entry.process != nullptr);
+  if (kill(entry.process->pid(), signal) != 0) {
+    return Status::IoError("signal " + std::to_string(signal) + " to " + entry.address + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+std::unique_ptr<grpc::ClientContext> Cluster::Context(std::chrono::milliseconds timeout) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() + timeout);
   return context;
 }
 
-messaging::MessagingService::Stub* E2eCluster::Messaging(int group, int node) {
+messaging::MessagingService::Stub* Cluster::Messaging(int group, int node) {
   return nodes_.at({group, node}).messaging.get();
 }
 
-admin::AdminService::Stub* E2eCluster::Admin(int group, int node) { return nodes_.at({group, node}).admin.get(); }
+admin::AdminService::Stub* Cluster::Admin(int group, int node) { return nodes_.at({group, node}).admin.get(); }
 
-Result<admin::NodeStatusResponse> E2eCluster::NodeStatus(int group, int node, std::chrono::milliseconds timeout) {
+Result<admin::NodeStatusResponse> Cluster::NodeStatus(int group, int node, std::chrono::milliseconds timeout) {
   admin::NodeStatusResponse response;
   grpc::Status status = Admin(group, node)->NodeStatus(Context(timeout).get(), admin::NodeStatusRequest(), &response);
   if (!status.ok()) return Status::Unavailable("NodeStatus of " + NodeAddress(group, node) + ": " + status.error_message());
   return response;
 }
 
-Result<int> E2eCluster::WaitForLeader(int group, std::chrono::milliseconds timeout, int other_than) {
+Result<int> Cluster::WaitForLeader(int group, std::chrono::milliseconds timeout, int other_than) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string seen;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -106,7 +132,7 @@ Result<int> E2eCluster::WaitForLeader(int group, std::chrono::milliseconds timeo
     uint64_t leader_term = 0, term_max = 0;
     seen.clear();
     for (int node = 1; node <= options_.nodes; ++node) {
-      if (!IsRunning(group, node)) continue;
+      if (!IsRunning(group, node) || IsPaused(group, node)) continue;
       auto status = NodeStatus(group, node, std::chrono::milliseconds(500));
       if (!status.ok()) continue;
       term_max = std::max(term_max, status->term());
@@ -120,7 +146,7 @@ Result<int> E2eCluster::WaitForLeader(int group, std::chrono::milliseconds timeo
                              " ms; last seen:" + seen);
 }
 
-Status E2eCluster::WaitForNameserverLeader(int group, int node, std::chrono::milliseconds timeout) {
+Status Cluster::WaitForNameserverLeader(int group, int node, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string seen = "nothing";
   while (std::chrono::steady_clock::now() < deadline) {
@@ -140,21 +166,36 @@ Status E2eCluster::WaitForNameserverLeader(int group, int node, std::chrono::mil
                              GroupName(group) + "; it shows " + seen);
 }
 
-Status E2eCluster::CreateTopic(int group, const std::string& topic, int queues, int perm) {
-  RMQ_ASSIGN_OR_RETURN(int leader, WaitForLeader(group));
+Status Cluster::CreateTopic(int group, const std::string& topic, int queues, int perm) {
   admin::CreateTopicRequest request;
   request.mutable_topic()->set_name(topic);
   request.mutable_topic()->set_read_queue_nums(queues);
   request.mutable_topic()->set_write_queue_nums(queues);
   request.mutable_topic()->set_perm(perm);
-  admin::TopicResponse response;
-  grpc::Status status = Admin(group, leader)->CreateTopic(Context().get(), request, &response);
-  if (!status.ok()) return Status::Unavailable("CreateTopic " + topic + ": " + status.error_message());
+  // UNAVAILABLE (a leader just elected still applying its predecessor's entries, or one that
+  // lost leadership) is retried on the then leader; ALREADY_EXISTS after a retry means an
+  // earlier attempt committed.
+  const auto deadline = std::chrono::steady_clock::now() + kClusterWait;
+  for (int attempt = 0;; ++attempt) {
+    RMQ_ASSIGN_OR_RETURN(int leader, WaitForLeader(group));
+    admin::TopicResponse response;
+    grpc::Status status = Admin(group, leader)->CreateTopic(Context().get(), request, &response);
+    if (status.ok() || (attempt > 0 && status.error_code() == grpc::StatusCode::ALREADY_EXISTS)) break;
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || std::chrono::steady_clock::now() >= deadline) {
+      return Status::Unavailable("CreateTopic " + topic + " on " + GroupName(group) + ": " + status.error_message());
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
   return WaitForRoute(group, topic);
 }
 
-Status E2eCluster::WaitForRoute(int group, const std::string& topic) {
-  const auto deadline = std::chrono::steady_clock::now() + kE2eWait;
+Status Cluster::CreateTopicEverywhere(const std::string& topic, int queues) {
+  for (int group = 1; group <= options_.groups; ++group) RMQ_RETURN_IF_ERROR(CreateTopic(group, topic, queues));
+  return Status::Ok();
+}
+
+Status Cluster::WaitForRoute(int group, const std::string& topic) {
+  const auto deadline = std::chrono::steady_clock::now() + kClusterWait;
   while (std::chrono::steady_clock::now() < deadline) {
     nameserver::GetRouteInfoByTopicRequest request;
     request.set_topic(topic);
@@ -169,4 +210,4 @@ Status E2eCluster::WaitForRoute(int group, const std::string& topic) {
   return Status::Unavailable("the nameserver never routed " + topic + " to " + GroupName(group));
 }
 
-}  // namespace raftmq::e2e
+}  // namespace raftmq::test_support
