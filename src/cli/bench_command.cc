@@ -109,7 +109,22 @@ Status EnsureTopic(const client::ClientOptions& options, const BenchFlags& flags
   config.set_perm(admin::PERM_READ | admin::PERM_WRITE);
   auto created = admin->CreateTopic(config, {});
   if (!created.ok() && created.status().message().find("already exists") == std::string::npos) return created.status();
-  return Status::Ok();
+  // Brokers register a new topic with the nameservers at once, but asynchronously: wait
+  // until the route lists the topic so the first sends find it.
+  RMQ_ASSIGN_OR_RETURN(std::unique_ptr<client::PullConsumer> probe,
+                       client::PullConsumer::Create({.client = options, .consumer_group = "raftmq-bench"}));
+  constexpr auto kRouteWait = std::chrono::seconds(10);
+  const auto deadline = Clock::now() + kRouteWait;
+  while (true) {
+    auto queues = probe->FetchQueues(flags.topic);
+    if (queues.ok() && (!created.ok() || queues->size() >= created->size() * static_cast<size_t>(flags.queues))) {
+      return Status::Ok();
+    }
+    if (Clock::now() >= deadline) {
+      return Status::Unavailable("the nameserver does not route topic '" + flags.topic + "' 10 s after its creation");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 // Sync sends; fills `latencies_us` (sorted). Returns the errors.

@@ -65,6 +65,7 @@ TEST(CliErrors, BadFlagsExitTwoWithOneLine) {
       {{"send", "--topic", "t", "--body", "x", "--size", "3"}, "excludes"},
       {{"consume", "--topic", "t", "--group", "g", "--from", "middle"}, "--from"},
       {{"leader", "transfer", "--group", "g", "--to", "zero"}, "--to"},
+      {{"bench", "--window", "0"}, "--window"},
       {{"send", "--topic", "t", "--body", "x", "--property", "novalue"}, "expected k=v"},
   };
   for (const auto& [args, needle] : cases) {
@@ -79,7 +80,7 @@ TEST(CliErrors, HelpExitsZeroForEveryCommand) {
   for (const std::vector<std::string>& args :
        std::vector<std::vector<std::string>>{{"--help"}, {"cluster", "status", "--help"}, {"topic", "create", "--help"},
                                              {"send", "--help"}, {"consume", "--help"}, {"group", "lag", "--help"},
-                                             {"leader", "transfer", "--help"}}) {
+                                             {"leader", "transfer", "--help"}, {"bench", "--help"}}) {
     const CliRun run = RunCli(args);
     EXPECT_EQ(run.exit_code, 0) << ::testing::PrintToString(args) << run.err;
     EXPECT_NE(run.out.find("Usage"), std::string::npos) << run.out;
@@ -201,6 +202,20 @@ TEST_F(CliAgainstCluster, CreatesUpdatesDeletesListsTopicsAndShowsClusterStatus)
   ASSERT_EQ(nodes.size(), 2u);
   EXPECT_EQ(nodes[0]["role"], "leader");
   EXPECT_EQ(nodes[0]["replication_lag"], 0);
+}
+
+TEST_F(CliAgainstCluster, BenchRunsEveryPhaseAndReadsBackAllItSent) {
+  const CliRun run = RunCli({Nameserver(), "bench", "--topic", "bench", "--queues", "2", "--size", "64", "--warmup",
+                             "5", "--sync", "20", "--async", "200", "--window", "16"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  for (const char* phase : {"[bench] sync: wall=", "[bench] async: wall=", "[bench] consume: wall="}) {
+    EXPECT_NE(run.err.find(phase), std::string::npos) << phase << " missing:\n" << run.err;
+  }
+  const auto lines = Lines(run.out);
+  ASSERT_EQ(lines.size(), 1u) << run.out;
+  EXPECT_EQ(lines[0].rfind("RESULT raftmq sync_msgs_s=", 0), 0u) << lines[0];
+  // Both groups' queues are drained: every message sent, warm-up included, is read back.
+  EXPECT_NE(lines[0].find(" consume_n=225 window=16 errors=0"), std::string::npos) << lines[0];
 }
 
 TEST_F(CliAgainstCluster, ReportsARefusedLeaderTransferInOneLine) {

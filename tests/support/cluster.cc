@@ -39,7 +39,7 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const ClusterOptions& options) {
       const std::string name = GroupName(group) + "n" + std::to_string(node);
       entry.args = {"--cluster_name=TEST", "--broker_group=" + GroupName(group), "--node_id=" + std::to_string(node),
                     "--peers=" + Join(peers), "--data_dir=" + cluster->dir_.Sub(name),
-                    "--nameserver_addresses=" + cluster->nameserver_address_, "--log_level=warn"};
+                    "--nameserver_addresses=" + cluster->nameserver_address_, "--log_level=" + options.broker_log_level};
       entry.args.insert(entry.args.end(), options.broker_flags.begin(), options.broker_flags.end());
       entry.channel = grpc::CreateChannel(entry.address, grpc::InsecureChannelCredentials());
       entry.messaging = messaging::MessagingService::NewStub(entry.channel);
@@ -69,6 +69,12 @@ Status Cluster::StartNode(Node* node) {
                                           ChildProcess::Stream::kStdout);
   if (!ready.ok()) return Status::Unavailable("broker " + node->address + " did not start: " + ready.status().ToString());
   return Status::Ok();
+}
+
+Result<std::string> Cluster::WaitForLog(int group, int node, std::string_view needle, std::chrono::milliseconds timeout) {
+  const Node& entry = nodes_.at({group, node});
+  if (entry.process == nullptr) return Status::Unavailable("node " + std::to_string(node) + " is not running");
+  return entry.process->WaitForLine(needle, timeout);
 }
 
 Status Cluster::Kill(int group, int node) {

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -41,6 +42,8 @@ struct ClusterOptions {
   // Extra --key=value flags for every broker and for the nameserver.
   std::vector<std::string> broker_flags;
   std::vector<std::string> nameserver_flags;
+  // Quiet by default; "info" shows elections (WaitForLog).
+  std::string broker_log_level = "warn";
 };
 
 class Cluster {
@@ -58,6 +61,11 @@ class Cluster {
   std::string NodeAddress(int group, int node) const { return nodes_.at({group, node}).address; }
   bool IsRunning(int group, int node) const { return nodes_.at({group, node}).process != nullptr; }
   bool IsPaused(int group, int node) const { return nodes_.at({group, node}).paused; }
+
+  // The first line of a running node's output (stdout or stderr: its log) containing
+  // `needle`; Unavailable with the output so far on timeout.
+  Result<std::string> WaitForLog(int group, int node, std::string_view needle,
+                                 std::chrono::milliseconds timeout = kClusterWait);
 
   // SIGKILL (kill -9) and reap; the node's data stays for Restart.
   Status Kill(int group, int node);
