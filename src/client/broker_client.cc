@@ -24,4 +24,37 @@ void CallCanceller::Cancel() {
   if (context_ != nullptr) context_->TryCancel();
 }
 
+std::string BrokerClient::CorrectLeader(const std::string& group, const std::string& address,
+                                        const grpc::ClientContext& context) {
+  const std::string hint = LeaderHint(context);
+  if (hint.empty() || hint == address) {
+    directory_->RotateLeader(group, address);
+    return "";
+  }
+  directory_->SetLeader(group, hint);
+  return hint;
+}
+
+void BrokerClient::SendMessageAsync(const std::string& group,
+                                    std::shared_ptr<const messaging::SendMessageRequest> request, SendDone done) {
+  RMQ_ASSERT(request != nullptr && done != nullptr);
+  Result<std::string> address = directory_->LeaderAddress(group);
+  if (!address.ok()) return done(address.status());
+  // Lives until gRPC calls back: the context, the request and the response must outlive the call.
+  struct Call {
+    std::unique_ptr<grpc::ClientContext> context;
+    std::shared_ptr<const messaging::SendMessageRequest> request;
+    messaging::SendMessageResponse response;
+  };
+  auto call = std::make_shared<Call>(Call{NewContext(rpc_timeout_ms_), std::move(request), {}});
+  pool_->Messaging(*address)->async()->SendMessage(
+      call->context.get(), call->request.get(), &call->response,
+      [this, call, group, address = *address, done = std::move(done)](const grpc::Status& status) {
+        if (status.ok()) return done(std::move(call->response));
+        const Status error = FromGrpc(status, "SendMessage to " + address + " (group " + group + ")");
+        if (error.IsUnavailable()) CorrectLeader(group, address, *call->context);
+        done(error);
+      });
+}
+
 }  // namespace raftmq::client

@@ -8,6 +8,8 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -18,6 +20,7 @@
 #include "client/group_directory.h"
 #include "client/grpc_status.h"
 #include "common/result.h"
+#include "proto/messaging.grpc.pb.h"
 
 namespace raftmq::client {
 
@@ -48,12 +51,23 @@ class BrokerClient {
   Result<Response> CallLeader(const std::string& group, std::string_view name, Method<Stub, Request, Response> method,
                               const Request& request, int64_t timeout_ms = 0, CallCanceller* canceller = nullptr);
 
+  // One SendMessage to the group's believed leader without blocking: `done` runs on a gRPC
+  // thread with the response or the error. A follower's hint (or a silent node) corrects the
+  // GroupDirectory for the next call but is not followed here: the caller retries.
+  using SendDone = std::function<void(Result<messaging::SendMessageResponse>)>;
+  void SendMessageAsync(const std::string& group, std::shared_ptr<const messaging::SendMessageRequest> request,
+                        SendDone done);
+
   // One call to one node, no leader following (NodeStatus of every node).
   template <typename Stub, typename Request, typename Response>
   Result<Response> CallNode(const std::string& address, std::string_view name, Method<Stub, Request, Response> method,
                             const Request& request);
 
  private:
+  // After `address` answered UNAVAILABLE: believes a follower's hint, or rotates past a node
+  // that named none. Returns the hint ("" when there was none to follow).
+  std::string CorrectLeader(const std::string& group, const std::string& address, const grpc::ClientContext& context);
+
   ChannelPool* const pool_;
   GroupDirectory* const directory_;
   const int64_t rpc_timeout_ms_;
@@ -73,12 +87,8 @@ Result<Response> BrokerClient::CallLeader(const std::string& group, std::string_
     if (status.ok()) return response;
     const Status error = FromGrpc(status, std::string(name) + " to " + address + " (group " + group + ")");
     if (!error.IsUnavailable()) return error;
-    const std::string hint = LeaderHint(*context);
-    if (hint.empty() || hint == address) {
-      directory_->RotateLeader(group, address);
-      return error;
-    }
-    directory_->SetLeader(group, hint);
+    const std::string hint = CorrectLeader(group, address, *context);
+    if (hint.empty()) return error;
     if (attempt > 0) return error;  // followed one hint already: the group is moving
     address = hint;
   }

@@ -22,9 +22,11 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -58,7 +60,10 @@ class Producer {
 
   // Blocks until the broker acknowledged the message or every attempt failed.
   Result<SendReceipt> Send(const messaging::Message& message);
-  // Returns at once; `callback` runs on a pool thread with the outcome. Aborted when shut down.
+  // Returns at once (or blocks while async_send_queue_max sends are in flight: back-pressure);
+  // `callback` runs with the outcome on a gRPC or pool thread. The first attempt is a
+  // non-blocking call to the chosen group's leader, so many sends are in flight at once on
+  // few threads; a retriable failure is then retried as a sync send is. Aborted when shut down.
   void SendAsync(messaging::Message message, SendCallback callback);
   std::future<Result<SendReceipt>> SendAsync(messaging::Message message);
   // Fire and forget: one attempt, outcome only logged. Errors only for an invalid message or
@@ -81,6 +86,15 @@ class Producer {
   Result<std::vector<SendReceipt>> SendToQueue(const MessageQueue& queue,
                                                const messaging::SendMessageRequest& request);
   std::string NewMessageId();
+  // The broker's answer to `request` on `queue` as receipts; IoError when it does not match.
+  static Result<std::vector<SendReceipt>> Receipts(const MessageQueue& queue, const messaging::SendMessageRequest& request,
+                                                   const messaging::SendMessageResponse& response);
+  // The callback of a non-blocking first attempt: completes the send or hands it to the pool.
+  void CompleteAsync(const MessageQueue& queue, int64_t start_ms,
+                     const std::shared_ptr<const messaging::SendMessageRequest>& request,
+                     Result<messaging::SendMessageResponse> response, const SendCallback& callback);
+  void AcquireAsyncSlot();
+  void ReleaseAsyncSlot();
 
   const ProducerOptions options_;
   ClientInstance instance_;
@@ -90,6 +104,9 @@ class Producer {
   const uint32_t id_salt_;
   std::atomic<uint64_t> id_counter_{0};
   std::atomic<bool> shut_down_{false};
+  std::mutex async_mutex_;
+  std::condition_variable async_cv_;
+  int32_t async_in_flight_ = 0;  // guarded by async_mutex_: non-blocking attempts not yet called back
 };
 
 }  // namespace raftmq::client
