@@ -228,8 +228,7 @@ int RunBench(const GlobalOptions& global, BenchFlags flags) {
   if (Status ensured = EnsureTopic(*options, flags); !ensured.ok()) return Fail(ensured);
   client::ProducerOptions producer_options;
   producer_options.client = *options;
-  // Each async send holds a pool thread for its round trip: the window is the pool.
-  producer_options.async_send_threads = flags.window;
+  // RunAsync keeps the window itself; the producer must not cap it lower.
   producer_options.async_send_queue_max = flags.window;
   auto producer = client::Producer::Create(producer_options);
   if (!producer.ok()) return Fail(producer.status());
