@@ -7,11 +7,13 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "common/grpc_process.h"
 #include "common/shutdown_signals.h"
 #include "broker/broker_config.h"
 #include "broker/broker_node.h"
 
 int main(int argc, char** argv) {
+  raftmq::TuneGrpcProcess();
   const sigset_t signals = raftmq::BlockShutdownSignals();
   const raftmq::broker::BrokerOptions options = raftmq::broker::BrokerConfigSchema().LoadOrExit(argc, argv);
 

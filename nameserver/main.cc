@@ -7,11 +7,13 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "common/grpc_process.h"
 #include "common/shutdown_signals.h"
 #include "nameserver/nameserver_config.h"
 #include "nameserver/nameserver_server.h"
 
 int main(int argc, char** argv) {
+  raftmq::TuneGrpcProcess();
   const sigset_t signals = raftmq::BlockShutdownSignals();
   using raftmq::nameserver::NameserverConfigSchema;
   const raftmq::nameserver::NameserverConfig config = NameserverConfigSchema().LoadOrExit(argc, argv);

@@ -7,9 +7,11 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "common/grpc_process.h"
 #include "cli/cli_context.h"
 
 int main(int argc, char** argv) {
+  raftmq::TuneGrpcProcess();
   using namespace raftmq::cli;
   GlobalOptions global;
   CLI::App app("raftmq: command line of a raftmq cluster", "raftmq");
