@@ -43,8 +43,12 @@ struct ProducerOptions {
   // caller blocks: back-pressure instead of unbounded memory).
   int32_t async_send_threads = 4;
   int32_t async_send_queue_max = 10000;
-  // The most messages in one batch send (one Raft entry on the broker).
+  // The most messages in one batch send (one Raft entry on the broker), async sends
+  // coalesced per queue included ...
   int32_t batch_messages_max = 1024;
+  // ... and the most bytes of coalesced async sends (keep it under the broker's
+  // max_message_size_bytes, which bounds a whole batch).
+  uint64_t async_batch_bytes_max = 1u << 20;
 };
 
 enum class ConsumeFromWhere { kFirstOffset, kLastOffset, kTimestamp };

@@ -26,6 +26,7 @@ Result<std::unique_ptr<Producer>> Producer::Create(const ProducerOptions& option
     return Status::InvalidArgument("async_send_threads and async_send_queue_max must be positive");
   }
   if (options.batch_messages_max <= 0) return Status::InvalidArgument("batch_messages_max must be positive");
+  if (options.async_batch_bytes_max == 0) return Status::InvalidArgument("async_batch_bytes_max must be positive");
   return std::unique_ptr<Producer>(new Producer(options));
 }
 
@@ -46,18 +47,6 @@ void Producer::Shutdown() {
     async_cv_.wait(lock, [this] { return async_in_flight_ == 0; });
   }
   async_pool_.Shutdown();
-}
-
-void Producer::AcquireAsyncSlot() {
-  std::unique_lock lock(async_mutex_);
-  async_cv_.wait(lock, [this] { return async_in_flight_ < options_.async_send_queue_max; });
-  ++async_in_flight_;
-}
-
-void Producer::ReleaseAsyncSlot() {
-  std::lock_guard lock(async_mutex_);
-  --async_in_flight_;
-  async_cv_.notify_all();
 }
 
 std::string Producer::NewMessageId() {
@@ -85,56 +74,6 @@ Result<SendReceipt> Producer::Send(const messaging::Message& message) {
                        SendRequest(message.topic(), &request, 1 + options_.retry_times_when_send_failed));
   RMQ_ASSERT(receipts.size() == 1);
   return std::move(receipts.front());
-}
-
-void Producer::SendAsync(messaging::Message message, SendCallback callback) {
-  RMQ_ASSERT(callback != nullptr);
-  if (shut_down_.load()) return callback(Status::Aborted("producer is shut down"));
-  if (Status prepared = Prepare(&message); !prepared.ok()) return callback(prepared);
-  auto request = std::make_shared<messaging::SendMessageRequest>();
-  *request->add_messages() = std::move(message);
-  const std::string& topic = request->messages(0).topic();
-  auto route = instance_.routes().Get(topic);
-  std::optional<MessageQueue> queue;
-  if (route.ok()) {
-    const bool avoid_faults = options_.send_latency_fault_enable;
-    queue = selector_.Select(topic, (*route)->writable_queues, "",
-                             [&](const std::string& group) { return !avoid_faults || faults_.IsAvailable(group, SteadyNowMs()); });
-  }
-  if (!queue) {
-    // No route or no writable queue yet: the sync path says why (or waits out a refresh).
-    auto shared_callback = std::make_shared<SendCallback>(std::move(callback));
-    const bool accepted = async_pool_.Submit(
-        [this, request, shared_callback] { (*shared_callback)(Send(request->messages(0))); });
-    if (!accepted) (*shared_callback)(Status::Aborted("producer is shut down"));
-    return;
-  }
-  request->set_queue_id(queue->queue_id);
-  AcquireAsyncSlot();
-  const int64_t start_ms = SteadyNowMs();
-  instance_.brokers().SendMessageAsync(
-      queue->broker_group, request,
-      [this, queue = *queue, start_ms, request, callback = std::move(callback)](
-          Result<messaging::SendMessageResponse> response) mutable {
-        CompleteAsync(queue, start_ms, request, std::move(response), callback);
-        ReleaseAsyncSlot();
-      });
-}
-
-void Producer::CompleteAsync(const MessageQueue& queue, int64_t start_ms,
-                             const std::shared_ptr<const messaging::SendMessageRequest>& request,
-                             Result<messaging::SendMessageResponse> response, const SendCallback& callback) {
-  if (options_.send_latency_fault_enable) {
-    faults_.Update(queue.broker_group, SteadyNowMs() - start_ms, !response.ok(), SteadyNowMs());
-  }
-  Result<std::vector<SendReceipt>> receipts =
-      response.ok() ? Receipts(queue, *request, *response) : Result<std::vector<SendReceipt>>(response.status());
-  if (receipts.ok()) return callback(std::move(receipts->front()));
-  if (!IsRetriable(receipts.status())) return callback(receipts.status());
-  // The retries (other groups, hints, backoff) block: they run on the pool, as a sync send.
-  instance_.routes().Invalidate(queue.topic);
-  const bool accepted = async_pool_.Submit([this, request, callback] { callback(Send(request->messages(0))); });
-  if (!accepted) callback(Status::Aborted("producer is shut down"));
 }
 
 std::future<Result<SendReceipt>> Producer::SendAsync(messaging::Message message) {

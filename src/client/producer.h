@@ -25,6 +25,7 @@
 #include <condition_variable>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -62,8 +63,9 @@ class Producer {
   Result<SendReceipt> Send(const messaging::Message& message);
   // Returns at once (or blocks while async_send_queue_max sends are in flight: back-pressure);
   // `callback` runs with the outcome on a gRPC or pool thread. The first attempt is a
-  // non-blocking call to the chosen group's leader, so many sends are in flight at once on
-  // few threads; a retriable failure is then retried as a sync send is. Aborted when shut down.
+  // non-blocking call to the chosen queue's group leader; async sends to a queue that has one
+  // in flight wait and then go together as one batch (one Raft entry). A failed attempt is
+  // retried message by message as a sync send is. Aborted when shut down.
   void SendAsync(messaging::Message message, SendCallback callback);
   std::future<Result<SendReceipt>> SendAsync(messaging::Message message);
   // Fire and forget: one attempt, outcome only logged. Errors only for an invalid message or
@@ -75,6 +77,8 @@ class Producer {
   void Shutdown();
 
   const std::string& client_id() const { return instance_.client_id(); }
+  // SendMessage calls made by async sends (fewer than the messages when they coalesce).
+  uint64_t async_batches_sent() const { return async_batches_sent_.load(std::memory_order_relaxed); }
 
  private:
   explicit Producer(const ProducerOptions& options);
@@ -89,12 +93,28 @@ class Producer {
   // The broker's answer to `request` on `queue` as receipts; IoError when it does not match.
   static Result<std::vector<SendReceipt>> Receipts(const MessageQueue& queue, const messaging::SendMessageRequest& request,
                                                    const messaging::SendMessageResponse& response);
-  // The callback of a non-blocking first attempt: completes the send or hands it to the pool.
-  void CompleteAsync(const MessageQueue& queue, int64_t start_ms,
-                     const std::shared_ptr<const messaging::SendMessageRequest>& request,
-                     Result<messaging::SendMessageResponse> response, const SendCallback& callback);
+
+  // producer_async.cc: async sends waiting for a queue while a send to it is in flight.
+  struct QueueBatch {
+    std::vector<messaging::Message> messages;
+    std::vector<SendCallback> callbacks;  // one per message
+    uint64_t bytes = 0;
+    bool in_flight = false;
+  };
+  struct TakenBatch {
+    std::shared_ptr<messaging::SendMessageRequest> request;
+    std::vector<SendCallback> callbacks;
+  };
+  // Moves the front of `batch` (batch_messages_max, async_batch_bytes_max) into a request.
+  TakenBatch TakeBatchLocked(const MessageQueue& queue, QueueBatch* batch);
+  // Sends `taken` without blocking; when it returns, sends whatever waited meanwhile.
+  void SendBatchAsync(const MessageQueue& queue, TakenBatch taken);
+  void CompleteBatch(const MessageQueue& queue, int64_t start_ms, const TakenBatch& taken,
+                     Result<messaging::SendMessageResponse> response);
+  // A sync send (with its retries) on the pool, the outcome to `callback`.
+  void RetryOnPool(messaging::Message message, SendCallback callback);
   void AcquireAsyncSlot();
-  void ReleaseAsyncSlot();
+  void ReleaseAsyncSlots(size_t count);
 
   const ProducerOptions options_;
   ClientInstance instance_;
@@ -106,7 +126,10 @@ class Producer {
   std::atomic<bool> shut_down_{false};
   std::mutex async_mutex_;
   std::condition_variable async_cv_;
-  int32_t async_in_flight_ = 0;  // guarded by async_mutex_: non-blocking attempts not yet called back
+  int32_t async_in_flight_ = 0;  // guarded by async_mutex_: async sends accepted, not yet called back
+  std::mutex batches_mutex_;
+  std::map<MessageQueue, QueueBatch> batches_;  // guarded by batches_mutex_
+  std::atomic<uint64_t> async_batches_sent_{0};
 };
 
 }  // namespace raftmq::client

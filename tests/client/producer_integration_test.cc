@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -74,6 +75,33 @@ TEST_F(ProducerIntegration, SendsSyncAsyncOnewayAndBatchRoundRobinOverEveryGroup
   EXPECT_TRUE((*producer)->Send(Text("orders", "late")).status().IsAborted());
 }
 
+TEST_F(ProducerIntegration, CoalescesConcurrentAsyncSendsPerQueueKeepingEveryReceipt) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster(1, 1, {{"bulk", 2}}));
+  auto producer = Producer::Create(ProducerConfig());
+  ASSERT_TRUE(producer.ok()) << producer.status().ToString();
+  constexpr int kSends = 400;
+  std::vector<std::future<Result<SendReceipt>>> futures;
+  for (int i = 0; i < kSends; ++i) futures.push_back((*producer)->SendAsync(Text("bulk", "m" + std::to_string(i))));
+  std::map<MessageQueue, std::set<int64_t>> offsets;
+  std::set<std::string> ids;
+  for (auto& future : futures) {
+    Result<SendReceipt> receipt = future.get();
+    ASSERT_TRUE(receipt.ok()) << receipt.status().ToString();
+    EXPECT_TRUE(offsets[receipt->queue].insert(receipt->queue_offset).second) << "an offset handed out twice";
+    ids.insert(receipt->message_id);
+  }
+  EXPECT_EQ(ids.size(), size_t{kSends});
+  ASSERT_EQ(offsets.size(), 2u);
+  for (const auto& [queue, queue_offsets] : offsets) {
+    EXPECT_EQ(queue_offsets.size(), size_t{kSends / 2}) << queue.ToString() << ": round-robin";
+    EXPECT_EQ(*queue_offsets.rbegin(), kSends / 2 - 1) << queue.ToString() << ": offsets 0.. without gaps";
+  }
+  // Sends made while one to the same queue was in flight went out together.
+  EXPECT_LT((*producer)->async_batches_sent(), uint64_t{kSends});
+  (*producer)->Shutdown();
+  EXPECT_EQ(StoredMessages("bulk"), kSends) << "each message stored once";
+}
+
 TEST_F(ProducerIntegration, RefusesBadMessagesAndUnknownTopicsWithoutRetrying) {
   ASSERT_NO_FATAL_FAILURE(StartCluster(1, 1, {{"orders", 2}}, {"--max_message_size_bytes=1024"}));
   auto producer = Producer::Create(ProducerConfig());
@@ -88,6 +116,18 @@ TEST_F(ProducerIntegration, RefusesBadMessagesAndUnknownTopicsWithoutRetrying) {
   EXPECT_TRUE(too_big.status().IsInvalidArgument()) << too_big.status().ToString();
   EXPECT_EQ(StoredMessages("orders"), 0);
   ASSERT_TRUE((*producer)->Send(Text("orders", "fine")).ok()) << "the group is healthy: refusals were the messages'";
+
+  // Async sends coalesce, and the broker's limit bounds a whole batch: a batch refused as a
+  // whole is retried message by message, so only the oversized one fails.
+  std::vector<std::future<Result<SendReceipt>>> small;
+  auto big = (*producer)->SendAsync(Text("orders", std::string(2048, 'x')));
+  for (int i = 0; i < 40; ++i) small.push_back((*producer)->SendAsync(Text("orders", std::string(100, 'y'))));
+  EXPECT_TRUE(big.get().status().IsInvalidArgument());
+  for (auto& future : small) {
+    Result<SendReceipt> receipt = future.get();
+    EXPECT_TRUE(receipt.ok()) << receipt.status().ToString();
+  }
+  EXPECT_EQ(StoredMessages("orders"), 1 + 40);
 }
 
 TEST_F(ProducerIntegration, FollowsALeaderHintAtOnceAndRemembersIt) {
