@@ -82,6 +82,8 @@ grpc::ServerUnaryReactor* AdminService::DescribeTopic(grpc::CallbackServerContex
                                                       admin::TopicResponse* response) {
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
   grpc::Status status = CheckName("topic", request->name());
+  // Reads of replicated state come from a leader that applied its whole log, never stale.
+  if (status.ok()) status = gate_.Check(call);
   if (status.ok()) {
     auto topic = context_->topics->Find(request->name());
     if (topic) {
@@ -97,9 +99,12 @@ grpc::ServerUnaryReactor* AdminService::DescribeTopic(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* AdminService::ListTopics(grpc::CallbackServerContext* call,
                                                    const admin::ListTopicsRequest* /*request*/,
                                                    admin::ListTopicsResponse* response) {
-  for (admin::TopicConfig& topic : context_->topics->List()) *response->add_topics() = std::move(topic);
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
-  reactor->Finish(grpc::Status::OK);
+  grpc::Status status = gate_.Check(call);
+  if (status.ok()) {
+    for (admin::TopicConfig& topic : context_->topics->List()) *response->add_topics() = std::move(topic);
+  }
+  reactor->Finish(status);
   return reactor;
 }
 
@@ -154,14 +159,15 @@ grpc::ServerUnaryReactor* AdminService::GroupOffsets(grpc::CallbackServerContext
                                                      const admin::GroupOffsetsRequest* request,
                                                      admin::GroupOffsetsResponse* response) {
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
-  reactor->Finish(FillLag(*request, response));
+  reactor->Finish(FillLag(call, *request, response));
   return reactor;
 }
 
-grpc::Status AdminService::FillLag(const admin::GroupOffsetsRequest& request,
+grpc::Status AdminService::FillLag(grpc::CallbackServerContext* call, const admin::GroupOffsetsRequest& request,
                                    admin::GroupOffsetsResponse* response) const {
   grpc::Status status = CheckName("consumer group", request.consumer_group());
   if (status.ok() && !request.topic().empty()) status = CheckName("topic", request.topic());
+  if (status.ok()) status = gate_.Check(call);
   if (!status.ok()) return status;
   auto committed = context_->offsets->List(request.consumer_group());
   if (!committed.ok()) return {grpc::StatusCode::INTERNAL, committed.status().ToString()};

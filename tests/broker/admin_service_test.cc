@@ -86,5 +86,24 @@ TEST_F(AdminServiceTest, TopicChangesOnAFollowerAreRefusedWithTheLeaderHint) {
   EXPECT_FALSE(state_->topics()->Find("orders").has_value());
 }
 
+TEST_F(AdminServiceTest, AFollowerRefusesReadsOfReplicatedStateItMayNotHaveApplied) {
+  ASSERT_TRUE(CreateTopic("orders").ok());
+  replicator_->BecomeFollower(2);
+  admin::DescribeTopicRequest describe;
+  describe.set_name("orders");
+  admin::TopicResponse described;
+  grpc::ClientContext describe_context;
+  EXPECT_EQ(admin_->DescribeTopic(&describe_context, describe, &described).error_code(), grpc::StatusCode::UNAVAILABLE);
+  admin::ListTopicsResponse listed;
+  grpc::ClientContext list_context;
+  EXPECT_EQ(admin_->ListTopics(&list_context, {}, &listed).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(listed.topics_size(), 0);
+  admin::GroupOffsetsRequest lag_request;
+  lag_request.set_consumer_group("billing");
+  admin::GroupOffsetsResponse lag;
+  grpc::ClientContext lag_context;
+  EXPECT_EQ(admin_->GroupOffsets(&lag_context, lag_request, &lag).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
 }  // namespace
 }  // namespace raftmq::broker::testing
