@@ -4,7 +4,7 @@
 #
 #   deploy/local-cluster.sh start [--groups N] [--nodes 3|5] [--dir DIR] [--build DIR]
 #                                 [--port-base P] [--nameserver-port P] [--set key=value]...
-#                                 [--timeout SECONDS]
+#                                 [--metrics-port-base P] [--timeout SECONDS]
 #   deploy/local-cluster.sh status|stop [--dir DIR]
 #   deploy/local-cluster.sh kill|restart|pause|resume NODE [--dir DIR]
 #
@@ -13,7 +13,9 @@
 #
 # Ports (fixed, so addresses are easy to guess): the nameserver on --nameserver-port (9876,
 # RocketMQ's); node N of group G on port-base + 10*(G-1) + (N-1), so with the default base
-# 10911 (RocketMQ's broker port) g1n1 is 10911, g1n3 10913, g2n1 10921.
+# 10911 (RocketMQ's broker port) g1n1 is 10911, g1n3 10913, g2n1 10921. With
+# --metrics-port-base P every process serves Prometheus metrics: the nameserver on P, node N of
+# group G on P + 10*(G-1) + N (P=5556: g1n1 5557, RocketMQ's exporter port). Off by default.
 #
 # DIR (default ./data/local-cluster) holds everything:
 #   cluster.env                        the options `start` was given; later commands read them
@@ -44,7 +46,7 @@ case "$command_name" in
   *) echo "local-cluster: unknown command '$command_name'" >&2; usage ;;
 esac
 
-groups="" nodes="" port_base="" nameserver_port="" build_dir="" timeout_s=30
+groups="" nodes="" port_base="" nameserver_port="" metrics_port_base="" build_dir="" timeout_s=30
 dir="./data/local-cluster"
 overrides=()
 while [ $# -gt 0 ]; do
@@ -56,6 +58,7 @@ while [ $# -gt 0 ]; do
     --build) build_dir="$2" ;;
     --port-base) port_base="$2" ;;
     --nameserver-port) nameserver_port="$2" ;;
+    --metrics-port-base) metrics_port_base="$2" ;;
     --timeout) timeout_s="$2" ;;
     --set) [[ "$2" == *=* ]] || die "--set expects key=value, got '$2'"; overrides+=("--$2") ;;
     *) echo "local-cluster: unknown option '$1'" >&2; usage ;;
@@ -72,7 +75,7 @@ load_cluster_env() {
   [ -f "$env_file" ] || return 1
   while IFS='=' read -r key value; do
     case "$key" in
-      groups|nodes|port_base|nameserver_port|build_dir)
+      groups|nodes|port_base|nameserver_port|metrics_port_base|build_dir)
         given="${!key}"
         if [ -n "$given" ] && [ "$given" != "$value" ] && [ "$key" != build_dir ]; then
           die "$dir was started with --${key//_/-} $value (not $given): use another --dir or remove it"
@@ -97,6 +100,9 @@ resolve_options() {
     || die "--port-base must leave room for $groups groups in 1024..65535, got '$port_base'"
   is_number "$nameserver_port" && [ "$nameserver_port" -ge 1 ] && [ "$nameserver_port" -le 65535 ] \
     || die "--nameserver-port must be 1..65535, got '$nameserver_port'"
+  [ -z "$metrics_port_base" ] || { is_number "$metrics_port_base" && [ "$metrics_port_base" -ge 1024 ] \
+    && [ $((metrics_port_base + 10 * groups)) -le 65535 ]; } \
+    || die "--metrics-port-base must leave room for $groups groups in 1024..65535, got '$metrics_port_base'"
   is_number "$timeout_s" || die "--timeout must be a number of seconds, got '$timeout_s'"
   local absolute
   absolute="$(cd "$build_dir" 2>/dev/null && pwd)" || die "no build directory '$build_dir' (build first, or pass --build DIR)"
@@ -110,11 +116,20 @@ resolve_options() {
 save_cluster_env() {
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd)"
-  printf 'groups=%s\nnodes=%s\nport_base=%s\nnameserver_port=%s\nbuild_dir=%s\n' \
-    "$groups" "$nodes" "$port_base" "$nameserver_port" "$build_dir" > "$dir/cluster.env"
+  printf 'groups=%s\nnodes=%s\nport_base=%s\nnameserver_port=%s\nmetrics_port_base=%s\nbuild_dir=%s\n' \
+    "$groups" "$nodes" "$port_base" "$nameserver_port" "$metrics_port_base" "$build_dir" > "$dir/cluster.env"
 }
 
 node_port() { echo $((port_base + 10 * ($1 - 1) + ($2 - 1))); }
+# --metrics_listen_address=... for NAME (nameserver or gGnN), nothing when metrics are off.
+metrics_flag() {
+  [ -n "$metrics_port_base" ] || return 0
+  if [[ "$1" =~ ^g([0-9]+)n([0-9]+)$ ]]; then
+    echo "--metrics_listen_address=127.0.0.1:$((metrics_port_base + 10 * (BASH_REMATCH[1] - 1) + BASH_REMATCH[2]))"
+  else
+    echo "--metrics_listen_address=127.0.0.1:$metrics_port_base"
+  fi
+}
 
 all_names() {
   local g n
@@ -157,7 +172,7 @@ write_config() {
   if [ "$name" = nameserver ]; then
     toml="$dir/nameserver/nameserver.toml"
     [ -f "$toml" ] && return 0
-    "$nameserver_binary" --print-config --listen_address="$nameserver_address" > "$toml.tmp" \
+    "$nameserver_binary" --print-config --listen_address="$nameserver_address" $(metrics_flag nameserver) > "$toml.tmp" \
       || die "$nameserver_binary --print-config failed"
   else
     [[ "$name" =~ ^g([0-9]+)n([0-9]+)$ ]]
@@ -167,7 +182,7 @@ write_config() {
     for ((i = 1; i <= nodes; i++)); do peers+="${peers:+,}127.0.0.1:$(node_port "$g" "$i")"; done
     "$broker_binary" --print-config --cluster_name=LocalCluster --broker_group="g$g" --node_id="$n" \
       --peers="$peers" --data_dir="$dir/$name/data" --nameserver_addresses="$nameserver_address" \
-      "${overrides[@]}" > "$toml.tmp" || die "$broker_binary --print-config failed (bad --set?)"
+      $(metrics_flag "$name") "${overrides[@]}" > "$toml.tmp" || die "$broker_binary --print-config failed (bad --set?)"
   fi
   mv "$toml.tmp" "$toml"
 }
