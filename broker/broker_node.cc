@@ -100,7 +100,6 @@ Status BrokerNode::ExportMetrics() {
                                       {"group", options_.broker_group},
                                       {"node", std::to_string(options_.node_id)}}));
   metrics_->Add(RaftMetricSources(node_->metrics(), transport_->metrics()));
-  spdlog::info("metrics on http://{}/metrics (port {})", options_.metrics_listen_address, metrics_->port());
   return Status::Ok();
 }
 

@@ -44,7 +44,6 @@ Status NameserverServer::ExportMetrics() {
       {"raftmq_nameserver_nodes_expired_total", "broker nodes dropped for missing heartbeats",
        metrics::MetricKind::kCounter, [this] { return static_cast<double>(nodes_expired_total_.load()); }},
   });
-  spdlog::info("metrics on http://{}/metrics (port {})", address, metrics_->port());
   return Status::Ok();
 }
 

@@ -17,7 +17,6 @@
 #include <cstdio>
 #include <fstream>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "cli/cli_context.h"

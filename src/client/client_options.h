@@ -39,8 +39,9 @@ struct ProducerOptions {
   // Latency fault avoidance (RocketMQ's sendLatencyFaultEnable, on by default since 5.1.4).
   bool send_latency_fault_enable = true;
   LatencyFaultOptions latency_fault;
-  // Threads completing async and one-way sends, and how many may wait for one (then the
-  // caller blocks: back-pressure instead of unbounded memory).
+  // Threads running one-way sends and the retries of failed async sends, and how many async
+  // sends may be in flight or waiting (then the caller blocks: back-pressure instead of
+  // unbounded memory).
   int32_t async_send_threads = 4;
   int32_t async_send_queue_max = 10000;
   // The most messages in one batch send (one Raft entry on the broker), async sends

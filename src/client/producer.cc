@@ -116,8 +116,7 @@ Result<std::vector<SendReceipt>> Producer::SendRequest(const std::string& topic,
                                                        messaging::SendMessageRequest* request, int32_t attempts_max) {
   RMQ_ASSERT(attempts_max >= 1);
   RMQ_ASSERT(request->messages_size() > 0);
-  const bool avoid_faults = options_.send_latency_fault_enable;
-  auto is_available = [&](const std::string& group) { return !avoid_faults || faults_.IsAvailable(group, SteadyNowMs()); };
+  auto is_available = [this](const std::string& group) { return IsGroupAvailable(group); };
   Status last_error;
   std::string failed_group;
   int64_t backoff_ms = options_.retry_backoff_ms_min;
@@ -133,8 +132,7 @@ Result<std::vector<SendReceipt>> Producer::SendRequest(const std::string& topic,
     request->set_queue_id(queue->queue_id);
     const int64_t start_ms = SteadyNowMs();
     auto receipts = SendToQueue(*queue, *request);
-    const int64_t latency_ms = SteadyNowMs() - start_ms;
-    if (avoid_faults) faults_.Update(queue->broker_group, latency_ms, !receipts.ok(), SteadyNowMs());
+    NoteSendOutcome(queue->broker_group, start_ms, receipts.ok());
     if (receipts.ok()) return receipts;
     last_error = receipts.status();
     if (!IsRetriable(last_error)) return last_error;
@@ -144,6 +142,16 @@ Result<std::vector<SendReceipt>> Producer::SendRequest(const std::string& topic,
     failed_group = queue->broker_group;
   }
   return last_error;
+}
+
+bool Producer::IsGroupAvailable(const std::string& group) const {
+  return !options_.send_latency_fault_enable || faults_.IsAvailable(group, SteadyNowMs());
+}
+
+void Producer::NoteSendOutcome(const std::string& group, int64_t start_ms, bool ok) {
+  if (!options_.send_latency_fault_enable) return;
+  const int64_t now_ms = SteadyNowMs();
+  faults_.Update(group, now_ms - start_ms, !ok, now_ms);
 }
 
 Result<std::vector<SendReceipt>> Producer::SendToQueue(const MessageQueue& queue,

@@ -90,6 +90,9 @@ class Producer {
   Result<std::vector<SendReceipt>> SendToQueue(const MessageQueue& queue,
                                                const messaging::SendMessageRequest& request);
   std::string NewMessageId();
+  // Latency fault avoidance (when enabled): whether to choose `group`, and what a send to it took.
+  bool IsGroupAvailable(const std::string& group) const;
+  void NoteSendOutcome(const std::string& group, int64_t start_ms, bool ok);
   // The broker's answer to `request` on `queue` as receipts; IoError when it does not match.
   static Result<std::vector<SendReceipt>> Receipts(const MessageQueue& queue, const messaging::SendMessageRequest& request,
                                                    const messaging::SendMessageResponse& response);
@@ -98,7 +101,6 @@ class Producer {
   struct QueueBatch {
     std::vector<messaging::Message> messages;
     std::vector<SendCallback> callbacks;  // one per message
-    uint64_t bytes = 0;
     bool in_flight = false;
   };
   struct TakenBatch {

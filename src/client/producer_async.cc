@@ -32,15 +32,13 @@ void Producer::SendAsync(messaging::Message message, SendCallback callback) {
   auto route = instance_.routes().Get(topic);
   std::optional<MessageQueue> queue;
   if (route.ok()) {
-    const bool avoid_faults = options_.send_latency_fault_enable;
     queue = selector_.Select(topic, (*route)->writable_queues, "",
-                             [&](const std::string& group) { return !avoid_faults || faults_.IsAvailable(group, SteadyNowMs()); });
+                             [this](const std::string& group) { return IsGroupAvailable(group); });
   }
   if (!queue) return RetryOnPool(std::move(message), std::move(callback));
   AcquireAsyncSlot();
   std::unique_lock lock(batches_mutex_);
   QueueBatch& batch = batches_[*queue];
-  batch.bytes += message.ByteSizeLong();
   batch.messages.push_back(std::move(message));
   batch.callbacks.push_back(std::move(callback));
   if (batch.in_flight) return;  // the send in flight takes this batch when it returns
@@ -57,17 +55,17 @@ Producer::TakenBatch Producer::TakeBatchLocked(const MessageQueue& queue, QueueB
   request->set_queue_id(queue.queue_id);
   size_t count = 0;
   uint64_t bytes = 0;
-  // At least one message, however large: the broker judges its size.
-  while (count < batch->messages.size() && count < static_cast<size_t>(options_.batch_messages_max) &&
-         (count == 0 || bytes + batch->messages[count].ByteSizeLong() <= options_.async_batch_bytes_max)) {
-    bytes += batch->messages[count].ByteSizeLong();
+  while (count < batch->messages.size() && count < static_cast<size_t>(options_.batch_messages_max)) {
+    const uint64_t message_bytes = batch->messages[count].ByteSizeLong();
+    // At least one message, however large: the broker judges its size.
+    if (count > 0 && bytes + message_bytes > options_.async_batch_bytes_max) break;
+    bytes += message_bytes;
     *request->add_messages() = std::move(batch->messages[count]);
     taken.callbacks.push_back(std::move(batch->callbacks[count]));
     ++count;
   }
   batch->messages.erase(batch->messages.begin(), batch->messages.begin() + static_cast<ptrdiff_t>(count));
   batch->callbacks.erase(batch->callbacks.begin(), batch->callbacks.begin() + static_cast<ptrdiff_t>(count));
-  batch->bytes -= bytes;
   taken.request = std::move(request);
   return taken;
 }
@@ -97,9 +95,7 @@ void Producer::SendBatchAsync(const MessageQueue& queue, TakenBatch taken) {
 
 void Producer::CompleteBatch(const MessageQueue& queue, int64_t start_ms, const TakenBatch& taken,
                              Result<messaging::SendMessageResponse> response) {
-  if (options_.send_latency_fault_enable) {
-    faults_.Update(queue.broker_group, SteadyNowMs() - start_ms, !response.ok(), SteadyNowMs());
-  }
+  NoteSendOutcome(queue.broker_group, start_ms, response.ok());
   const messaging::SendMessageRequest& request = *taken.request;
   Result<std::vector<SendReceipt>> receipts =
       response.ok() ? Receipts(queue, request, *response) : Result<std::vector<SendReceipt>>(response.status());

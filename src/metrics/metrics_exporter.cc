@@ -7,6 +7,7 @@
 #include <prometheus/collectable.h>
 #include <prometheus/exposer.h>
 #include <prometheus/metric_family.h>
+#include <spdlog/spdlog.h>
 
 #include "common/assert.h"
 
@@ -66,6 +67,7 @@ Result<std::unique_ptr<MetricsExporter>> MetricsExporter::Start(const std::strin
   if (ports.empty()) return Status::IoError("cannot serve metrics on " + address + ": no listening port");
   exporter->port_ = ports.front();
   exporter->exposer_->RegisterCollectable(exporter->collector_);
+  spdlog::info("metrics on http://{}/metrics (port {})", address, exporter->port_);
   return exporter;
 }
 
