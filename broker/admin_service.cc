@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "broker/log_digest.h"
 #include "broker/names.h"
 #include "broker/topic_config_manager.h"
 
@@ -208,6 +209,14 @@ void AdminService::FillQueues(const admin::TopicConfig& topic, admin::TopicRespo
 uint64_t AdminService::MaxOffset(const std::string& topic, int32_t queue_id) const {
   const storage::ConsumeQueue* queue = context_->queues->Find(topic, static_cast<uint32_t>(queue_id));
   return queue ? queue->MaxOffset() : 0;
+}
+
+grpc::ServerUnaryReactor* AdminService::LogDigest(grpc::CallbackServerContext* call,
+                                                  const admin::LogDigestRequest* request,
+                                                  admin::LogDigestResponse* response) {
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  reactor->Finish(FillLogDigest(*context_, *request, response));
+  return reactor;
 }
 
 }  // namespace raftmq::broker

@@ -37,6 +37,8 @@ class AdminService final : public admin::AdminService::CallbackService {
                                                admin::TransferLeadershipResponse* response) override;
   grpc::ServerUnaryReactor* GroupOffsets(grpc::CallbackServerContext* call, const admin::GroupOffsetsRequest* request,
                                          admin::GroupOffsetsResponse* response) override;
+  grpc::ServerUnaryReactor* LogDigest(grpc::CallbackServerContext* call, const admin::LogDigestRequest* request,
+                                      admin::LogDigestResponse* response) override;
 
  private:
   // Proposes `command` (validated by `checked`) and answers with the applied outcome.

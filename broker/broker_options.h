@@ -31,6 +31,10 @@ struct BrokerOptions {
   // flush_interval_ms); "sync": a majority fsynced it (RocketMQ's flushDiskType).
   std::string flush_disk_type = "async";
   int64_t flush_interval_ms = 500;
+  // A file holding this machine's boot id; a different id than the one recorded with the data
+  // means the machine restarted (power loss), so unsynced appends may be gone. Tests and the
+  // chaos harness give each node its own file to say "this node lost power".
+  std::string boot_id_file = "/proc/sys/kernel/random/boot_id";
   std::string log_level = "info";
 
   // Messages. A send carries at most batch_messages_max messages of at most

@@ -9,6 +9,7 @@ packages=(
   librocksdb-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   iproute2 procps
+  iptables fuse3 libfuse3-dev  # chaos/: partitions in namespaces, raftmq-lazyfs (power loss)
 )
 
 missing=()
