@@ -1,6 +1,7 @@
 #include "chaos/checker.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <tuple>

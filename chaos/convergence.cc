@@ -25,7 +25,7 @@ std::string Behind(const NodeProbe& probe, const std::vector<size_t>& members) {
   uint64_t commit_max = 0;
   std::vector<admin::NodeStatusResponse> statuses;
   for (size_t node : members) {
-    auto status = probe.Status(node, kProbeTimeoutMs);
+    auto status = probe.NodeStatus(node, kProbeTimeoutMs);
     if (!status.ok()) return probe.nodes()[node].name + " does not answer (" + status.status().message() + ")";
     commit_max = std::max(commit_max, status->commit_index());
     statuses.push_back(*status);
@@ -45,7 +45,7 @@ std::string Behind(const NodeProbe& probe, const std::vector<size_t>& members) {
 uint64_t CommonCommit(const NodeProbe& probe, const std::vector<size_t>& members) {
   uint64_t common = UINT64_MAX;
   for (size_t node : members) {
-    auto status = probe.Status(node, kProbeTimeoutMs);
+    auto status = probe.NodeStatus(node, kProbeTimeoutMs);
     if (status.ok()) common = std::min(common, status->commit_index());
   }
   return common == UINT64_MAX || common == 0 ? 1 : common;

@@ -6,6 +6,7 @@
 // SIGINT/SIGTERM stop the schedule early; the run still heals, checks and cleans up.
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>

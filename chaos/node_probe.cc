@@ -24,7 +24,7 @@ NodeProbe::NodeProbe(std::vector<ProbedNode> nodes) : nodes_(std::move(nodes)) {
   }
 }
 
-Result<admin::NodeStatusResponse> NodeProbe::Status(size_t node, int64_t timeout_ms) const {
+Result<admin::NodeStatusResponse> NodeProbe::NodeStatus(size_t node, int64_t timeout_ms) const {
   grpc::ClientContext context;
   SetDeadline(&context, timeout_ms);
   admin::NodeStatusResponse response;
@@ -72,7 +72,7 @@ bool LeaderWatch::WaitForLeaders(int64_t timeout_ms) const {
 void LeaderWatch::PollOnce() {
   std::map<int, std::pair<int, uint64_t>> seen;  // group -> (node, term) of the highest-term leader
   for (size_t node = 0; node < probe_->nodes().size(); ++node) {
-    auto status = probe_->Status(node, kPollTimeoutMs);
+    auto status = probe_->NodeStatus(node, kPollTimeoutMs);
     if (!status.ok() || status->role() != admin::LEADER) continue;
     const int group = probe_->nodes()[node].group;
     auto& best = seen.try_emplace(group, -1, 0).first->second;

@@ -35,7 +35,7 @@ class NodeProbe {
   explicit NodeProbe(std::vector<ProbedNode> nodes);
 
   const std::vector<ProbedNode>& nodes() const { return nodes_; }
-  Result<admin::NodeStatusResponse> Status(size_t node, int64_t timeout_ms) const;
+  Result<admin::NodeStatusResponse> NodeStatus(size_t node, int64_t timeout_ms) const;
   Result<admin::LogDigestResponse> Digest(size_t node, uint64_t index, int64_t timeout_ms) const;
 
  private:

@@ -1,6 +1,8 @@
 #include "chaos/options.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <iostream>
 #include <sstream>
 
 #include <CLI/CLI.hpp>

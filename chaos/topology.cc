@@ -109,9 +109,9 @@ Status Topology::SetUpNode(ChaosNode& node, bool with_lazyfs) {
     node.lazyfs_backing = base + "/backing";
     std::filesystem::create_directories(node.lazyfs_backing);
     std::filesystem::create_directories(node.data_dir);
-    RMQ_ASSIGN_OR_RETURN(node.lazyfs_pid, Spawn({options_.build_dir + "/chaos/raftmq-lazyfs", node.lazyfs_backing,
-                                                 node.data_dir},
-                                                node.dir + "/lazyfs.log"));
+    const std::vector<std::string> argv = {options_.build_dir + "/chaos/raftmq-lazyfs", node.lazyfs_backing,
+                                           node.data_dir};
+    RMQ_ASSIGN_OR_RETURN(node.lazyfs_pid, Spawn(argv, node.dir + "/lazyfs.log"));
     mounts_.push_back(node.data_dir);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kStartTimeoutMs);
     while (!IsMountPoint(node.data_dir)) {
@@ -143,7 +143,8 @@ Status Topology::StartNameserver() {
                                  "/nameserver.toml"));
   const std::string log = dir + "/nameserver.log";
   const uint64_t offset = FileSize(log);
-  RMQ_ASSIGN_OR_RETURN(nameserver_pid_, Spawn({binary, "--config", dir + "/nameserver.toml"}, log));
+  const std::vector<std::string> argv = {binary, "--config", dir + "/nameserver.toml"};
+  RMQ_ASSIGN_OR_RETURN(nameserver_pid_, Spawn(argv, log));
   return WaitForLogLine(log, offset, "listening on", nameserver_pid_, kStartTimeoutMs);
 }
 

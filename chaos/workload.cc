@@ -1,5 +1,6 @@
 #include "chaos/workload.h"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
