@@ -65,6 +65,12 @@ bool UsesAny(const ChaosOptions& options, bool (*predicate)(const std::string&))
 }
 
 int Run(const ChaosOptions& options) {
+  std::error_code error;
+  if (std::filesystem::exists(options.out_dir) && !std::filesystem::is_empty(options.out_dir, error)) {
+    std::fprintf(stderr, "raftmq-chaos: --out %s is not empty (a run's data would mix with another's)\n",
+                 options.out_dir.c_str());
+    return 2;
+  }
   std::filesystem::create_directories(options.out_dir);
   SetCommandLog(options.out_dir + "/commands.log");
   const std::vector<PlannedFault> plan = PlanSchedule(options);

@@ -61,5 +61,5 @@ elif [[ ",$nemesis," =~ ,(all|power-loss), ]] && [ ! -x "$build_dir/chaos/raftmq
   echo "run.sh: power-loss needs $build_dir/chaos/raftmq-lazyfs (libfuse3-dev: deploy/install-deps.sh)" >&2; exit 2
 fi
 
-mkdir -p "$out_dir"
+
 exec "$build_dir/chaos/raftmq-chaos" --build "$build_dir" --seed "$seed" --out "$out_dir" --nemesis "$nemesis" "${args[@]}"
