@@ -32,6 +32,11 @@ size_t ChooseLeader(NemesisContext& context, int group) {
   return ChooseRandomRunning(context, group);
 }
 
+size_t ChooseLeaderOrRandom(NemesisContext& context, int group) {
+  std::bernoulli_distribution pick_leader(0.5);
+  return pick_leader(*context.rng) ? ChooseLeader(context, group) : ChooseRandomRunning(context, group);
+}
+
 std::vector<size_t> ChooseDistinct(NemesisContext& context, int group, size_t count) {
   std::vector<size_t> members = context.topology->GroupNodes(group);
   std::shuffle(members.begin(), members.end(), *context.rng);

@@ -42,6 +42,8 @@ std::unique_ptr<Nemesis> MakeNemesis(const std::string& kind);
 // when it has none), a random running node, `count` distinct random nodes of the group.
 size_t ChooseLeader(NemesisContext& context, int group);
 size_t ChooseRandomRunning(NemesisContext& context, int group);
+// The leader or a random running node, even odds (a leader's fault is the harder case).
+size_t ChooseLeaderOrRandom(NemesisContext& context, int group);
 std::vector<size_t> ChooseDistinct(NemesisContext& context, int group, size_t count);
 std::string NodeNames(const Topology& topology, const std::vector<size_t>& nodes);
 

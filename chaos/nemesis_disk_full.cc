@@ -9,9 +9,7 @@ namespace {
 class DiskFullNemesis final : public Nemesis {
  public:
   Result<std::string> Inject(NemesisContext& context, int group) override {
-    // Half the time the leader: a leader's full disk is the harder case.
-    std::bernoulli_distribution pick_leader(0.5);
-    node_ = pick_leader(*context.rng) ? ChooseLeader(context, group) : ChooseRandomRunning(context, group);
+    node_ = ChooseLeaderOrRandom(context, group);
     RMQ_RETURN_IF_ERROR(context.topology->FillDisk(node_));
     return NodeNames(*context.topology, {node_});
   }

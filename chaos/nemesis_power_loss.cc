@@ -9,8 +9,7 @@ namespace {
 class PowerLossNemesis final : public Nemesis {
  public:
   Result<std::string> Inject(NemesisContext& context, int group) override {
-    std::bernoulli_distribution pick_leader(0.5);
-    node_ = pick_leader(*context.rng) ? ChooseLeader(context, group) : ChooseRandomRunning(context, group);
+    node_ = ChooseLeaderOrRandom(context, group);
     RMQ_RETURN_IF_ERROR(context.topology->KillBroker(node_));
     RMQ_RETURN_IF_ERROR(context.topology->CutPower(node_));
     return NodeNames(*context.topology, {node_});

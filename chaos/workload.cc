@@ -103,9 +103,9 @@ Status Workload::Start(int64_t timeout_ms) {
   const int64_t sync_rate = std::max<int64_t>(1, options_.send_rate_per_s / 2 / std::max(1, options_.sync_senders));
   const int64_t async_rate = std::max<int64_t>(1, options_.send_rate_per_s - options_.send_rate_per_s / 2);
   for (int32_t i = 0; i < options_.sync_senders; ++i) {
-    senders_.emplace_back([this, sync_rate] { SyncSendLoop(1'000'000 / sync_rate); });
+    senders_.emplace_back([this, sync_rate] { PacedLoop(1'000'000 / sync_rate, false); });
   }
-  senders_.emplace_back([this, async_rate] { AsyncSendLoop(1'000'000 / async_rate); });
+  senders_.emplace_back([this, async_rate] { PacedLoop(1'000'000 / async_rate, true); });
   return Status::Ok();
 }
 
@@ -138,7 +138,7 @@ void Workload::RecordOutcome(uint64_t id, bool async, int64_t start_ms, const Re
 
 // Paced: one send per interval; a send that took longer than its interval delays the next
 // instead of causing a burst.
-void Workload::SyncSendLoop(int64_t interval_us) {
+void Workload::PacedLoop(int64_t interval_us, bool async) {
   auto due = std::chrono::steady_clock::now();
   while (!stopping_.load()) {
     std::this_thread::sleep_until(due);
@@ -146,18 +146,10 @@ void Workload::SyncSendLoop(int64_t interval_us) {
     uint64_t id = 0;
     messaging::Message message = NextMessage(&id);
     const int64_t start_ms = clock_->NowMs();
-    RecordOutcome(id, false, start_ms, producer_->Send(message));
-  }
-}
-
-void Workload::AsyncSendLoop(int64_t interval_us) {
-  auto due = std::chrono::steady_clock::now();
-  while (!stopping_.load()) {
-    std::this_thread::sleep_until(due);
-    due = std::max(due + std::chrono::microseconds(interval_us), std::chrono::steady_clock::now());
-    uint64_t id = 0;
-    messaging::Message message = NextMessage(&id);
-    const int64_t start_ms = clock_->NowMs();
+    if (!async) {
+      RecordOutcome(id, false, start_ms, producer_->Send(message));
+      continue;
+    }
     producer_->SendAsync(std::move(message), [this, id, start_ms](const Result<client::SendReceipt>& receipt) {
       RecordOutcome(id, true, start_ms, receipt);
     });

@@ -46,8 +46,8 @@ class Workload {
 
  private:
   Status CreateTopic(int64_t timeout_ms);
-  void SyncSendLoop(int64_t interval_us);
-  void AsyncSendLoop(int64_t interval_us);
+  // Sends one message per interval (Send, or SendAsync) until StopSending.
+  void PacedLoop(int64_t interval_us, bool async);
   messaging::Message NextMessage(uint64_t* id);
   void RecordOutcome(uint64_t id, bool async, int64_t start_ms, const Result<client::SendReceipt>& receipt);
   Status DrainQueue(client::PullConsumer& consumer, const client::MessageQueue& queue, int64_t deadline_ms);
