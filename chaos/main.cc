@@ -12,6 +12,8 @@
 #include <fstream>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "chaos/checker.h"
 #include "chaos/convergence.h"
 #include "chaos/node_probe.h"
@@ -100,10 +102,14 @@ int Run(const ChaosOptions& options) {
       std::printf("raftmq-chaos: cluster up at %.1fs; faults (start, kind, target, heal, sends so far):\n",
                   clock.NowMs() / 1000.0);
       std::fflush(stdout);
+      // The plan counts from the moment the load runs, not from process start.
+      std::vector<PlannedFault> shifted = plan;
+      const int64_t load_start_ms = clock.NowMs();
+      for (PlannedFault& fault : shifted) fault.start_ms += load_start_ms;
       ScheduleContext context{&options, topology->get(), &leaders, &clock, &history, &g_stop,
                               [&workload] { return workload.sent(); }};
-      RunSchedule(plan, context);
-      while (!g_stop.load() && clock.NowMs() < options.warmup_ms + options.duration_s * 1000) {
+      RunSchedule(shifted, context);
+      while (!g_stop.load() && clock.NowMs() < load_start_ms + options.warmup_ms + options.duration_s * 1000) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
       const std::string unhealed = HealEverything(**topology);
@@ -141,6 +147,8 @@ int Run(const ChaosOptions& options) {
 }  // namespace raftmq::chaos
 
 int main(int argc, char** argv) {
+  // The client library's retries and rebalances would drown the progress lines.
+  spdlog::set_level(spdlog::level::err);
   raftmq::chaos::BlockSignals();
   std::thread(raftmq::chaos::WatchSignals).detach();
   auto options = raftmq::chaos::ParseOptions(argc, argv);
