@@ -132,8 +132,16 @@ void DrawLatency(const std::vector<Second>& seconds, const Plot& plot, std::ostr
       << "ack latency: median (dark), max (orange)</text>\n";
 }
 
+// The picture ends a few seconds after the last send or heal (not at the end of the checks).
+int64_t PictureEndMs(const RunReport& report) {
+  int64_t end_ms = 0;
+  for (const SendRecord& send : report.history->sends()) end_ms = std::max(end_ms, send.end_ms);
+  for (const FaultRecord& fault : report.history->faults()) end_ms = std::max(end_ms, fault.heal_ms);
+  return end_ms + 5000;
+}
+
 std::string Svg(const RunReport& report) {
-  Plot plot(report.run_ms);
+  Plot plot(PictureEndMs(report));
   std::vector<Second> seconds(static_cast<size_t>(plot.seconds()));
   for (const SendRecord& send : report.history->sends()) {
     const size_t second = std::min(seconds.size() - 1, static_cast<size_t>(std::max<int64_t>(0, send.end_ms) / 1000));
@@ -154,6 +162,13 @@ std::string Svg(const RunReport& report) {
                 std::to_string(report.check.acknowledged) + " acknowledged, " + std::to_string(report.check.lost) +
                 " lost, " + std::to_string(report.history->faults().size()) + " faults, flush " + options.flush)
       << "</text>\n";
+  const std::vector<std::string> violations = report.Violations();
+  if (!violations.empty()) {
+    svg << "<text x='10' y='54' font-size='12' fill='#c0392b'>"
+        << Escape("first broken invariant: " + violations.front() +
+                  (violations.size() > 1 ? " (+" + std::to_string(violations.size() - 1) + " more)" : ""))
+        << "</text>\n";
+  }
   svg << "<text x='10' y='38' font-size='11' fill='#555'>shaded: a fault from injection to heal (label: kind and "
          "target); dashed blue: a new leader (node, term); grey: no leader seen</text>\n";
   DrawFaults(report, plot, svg);

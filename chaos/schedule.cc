@@ -65,8 +65,9 @@ void RunSchedule(const std::vector<PlannedFault>& plan, const ScheduleContext& c
     std::unique_ptr<Nemesis> nemesis = MakeNemesis(planned.kind);
     FaultRecord record;
     record.kind = planned.kind;
-    record.start_ms = context.clock->NowMs();
     Result<std::string> target = nemesis->Inject(nemesis_context, planned.group);
+    // The fault counts from when it is complete (a partition is several iptables commands).
+    record.start_ms = context.clock->NowMs();
     record.target = target.ok() ? *target : "g" + std::to_string(planned.group);
     if (!target.ok()) record.note = "inject failed: " + target.status().ToString();
     const size_t fault = context.history->RecordFault(record);
