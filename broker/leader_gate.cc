@@ -31,9 +31,11 @@ grpc::Status LeaderGate::FromProposeError(const Status& status, grpc::CallbackSe
   RMQ_ASSERT(!status.ok());
   switch (status.code()) {
     case Status::Code::kUnavailable:
-    case Status::Code::kAborted:
       AddHint(context);
       return {grpc::StatusCode::UNAVAILABLE, status.ToString()};
+    case Status::Code::kAborted:
+      AddHint(context);
+      return {grpc::StatusCode::ABORTED, "outcome unknown: " + status.ToString()};
     case Status::Code::kNoSpace:
     case Status::Code::kResourceExhausted:
       return {grpc::StatusCode::RESOURCE_EXHAUSTED, status.ToString()};

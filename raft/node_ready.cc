@@ -33,7 +33,7 @@ void Node::ObserveSoftState(const SoftState& soft) {
   leader_hint_.store(soft.leader, std::memory_order_relaxed);
   metrics_.is_leader.store(soft.role == Role::kLeader ? 1 : 0, std::memory_order_relaxed);
   if (lost_leadership) {
-    proposals_.FailAll(Status::Unavailable("leadership lost; the entry may still commit"), soft.leader);
+    proposals_.FailAll(Status::Aborted("leadership lost; the entry may still commit"), soft.leader);
   }
   RMQ_ASSERT(!lost_leadership || proposals_.tracked() == 0);
   if (options_.on_soft_state_change) options_.on_soft_state_change(soft);
