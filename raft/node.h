@@ -137,7 +137,8 @@ class Node {
   // Waits for work or the next tick (or planned campaign); false once stopping.
   bool WaitForWork(LoopInput* input);
   void ProposeQueued(std::vector<QueuedProposal>* proposals);
-  void StepInbox(std::vector<Message>* inbox);
+  // Steps the inbox; vote requests after the disconnects that came with them (node_failover.cc).
+  void StepInbox(std::vector<Message>* inbox, std::vector<NodeId>* disconnected);
   void TickIfDue();
   void PublishGauges();
   // Handles every Ready the Core has; the first storage error stops it.
@@ -148,6 +149,7 @@ class Node {
   void HandleDisconnects(std::vector<NodeId>* peers);
   void NoteHeardFrom(NodeId from);
   void MaybeCampaign();
+  static bool IsVoteRequest(const Message& message);
 
   // node_storage_fault.cc: stepping aside while storage fails, rejoining when it works.
   // Drops the Core and publishes a follower soft state; returns the error again when it is
@@ -191,6 +193,9 @@ class Node {
   uint32_t ticks_since_leader_ = 0;    // ticks since a message from the known leader
   NodeId suspected_leader_ = kNoNode;  // a leader whose stream ended; kNoNode: none
   Clock::time_point campaign_at_;      // when to campaign if suspected_leader_ stays silent
+  uint32_t campaign_retries_left_ = 0;  // early campaign repeats left while nobody leads
+  Clock::time_point campaign_retry_at_;
+  Term campaign_term_;  // the term the early campaign started from
   bool loop_ended_ = false;            // FailEverything ran
   // Set aside: when to retry, the current backoff, when the last rejoin happened, and how
   // many Cores were built (each gets its own random seed).

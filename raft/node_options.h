@@ -35,7 +35,9 @@ struct NodeOptions {
   // (2 + rank) ticks, rank = how many other live voters have a smaller id, so followers do not
   // split the vote. Any message from that leader first calls it off; a leader that is in
   // fact alive refuses the pre-vote inside its lease, so a false alarm costs one pre-vote
-  // round. Off: only the election timeout (500-1000 ms) notices a dead leader.
+  // round. While nobody leads, the pre-vote is repeated every tick for up to
+  // election_timeout_ticks_min ticks (a peer still in its lease drops it unanswered).
+  // Off: only the election timeout (500-1000 ms) notices a dead leader.
   bool campaign_on_leader_disconnect = true;
   // Storage faults (a failed append, sync, hard-state save, apply or read of a committed
   // entry): the Node steps aside at once (stops leading, does not campaign, answers proposals

@@ -49,6 +49,7 @@ Status Node::StepAside(const Status& fault) {
   const Term term = core_->term();
   core_.reset();
   suspected_leader_ = kNoNode;
+  campaign_retries_left_ = 0;
   // Never itself as the hint: clients following it would loop.
   const NodeId hint = soft_state_.leader != id_ ? soft_state_.leader : kNoNode;
   ObserveSoftState(SoftState{.role = Role::kFollower, .leader = hint, .term = term});
@@ -116,7 +117,7 @@ Status Node::TryRejoin() {
     std::lock_guard lock(mutex_);
     storage_fault_ = Status::Ok();
   }
-  spdlog::info("raft node {}: storage works again; rejoining as a follower (log last index {}, applied {})", id_,
+  spdlog::info("raft node {}: retrying after the storage fault: rejoining as a follower (log last index {}, applied {})", id_,
                log_->LastIndex().value(), state_machine_applied_.value());
   PublishGauges();
   return Status::Ok();
