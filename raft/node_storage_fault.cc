@@ -117,8 +117,9 @@ Status Node::TryRejoin() {
     std::lock_guard lock(mutex_);
     storage_fault_ = Status::Ok();
   }
-  spdlog::info("raft node {}: retrying after the storage fault: rejoining as a follower (log last index {}, applied {})", id_,
-               log_->LastIndex().value(), state_machine_applied_.value());
+  spdlog::info("raft node {}: retrying after the storage fault: rejoining as a follower (log last index {}, "
+               "applied {})",
+               id_, log_->LastIndex().value(), state_machine_applied_.value());
   PublishGauges();
   return Status::Ok();
 }
