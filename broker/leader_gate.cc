@@ -51,7 +51,10 @@ std::string LeaderGate::LeaderAddress() const {
 }
 
 void LeaderGate::AddHint(grpc::CallbackServerContext* context) const {
-  std::string leader = LeaderAddress();
+  // Never itself: a client following that hint would loop.
+  const ReplicaStatus status = replicator_->GetStatus();
+  if (status.leader == status.id) return;
+  std::string leader = options_->PeerAddress(status.leader);
   if (!leader.empty() && context != nullptr) context->AddTrailingMetadata(kLeaderAddressKey, leader);
 }
 
