@@ -39,7 +39,11 @@ void Node::HandleDisconnects(std::vector<NodeId>* peers) {
 }
 
 void Node::NoteHeardFrom(NodeId from) {
-  if (from == suspected_leader_) suspected_leader_ = kNoNode;
+  if (from == suspected_leader_) {
+    // Says why a follower that saw the stream end did not campaign early after all.
+    spdlog::info("raft node {}: leader {} spoke again after its stream ended; not campaigning early", id_, from);
+    suspected_leader_ = kNoNode;
+  }
   if (from == core_->leader()) ticks_since_leader_ = 0;
 }
 
