@@ -166,10 +166,13 @@ TEST(NodeStorageFault, StopReturnsWhileACommittedEntryCannotBeRead) {
   std::unique_ptr<LocalCluster> group = StartGroupOfOne();
   LocalCluster& cluster = *group;
   ASSERT_EQ(cluster.WaitForLeader(kWait), NodeId{1});
+  // Applied: the leader's no-op is behind it, so the read errors hit this node's next entry.
+  const ProposalOutcome ok = ProposeAndWait(cluster.node(1), "ok");
+  ASSERT_TRUE(ok.status.ok()) << ok.status.ToString();
   cluster.fault_fs(1).SetReadErrors(true);
   std::future<ProposalOutcome> unreadable = cluster.node(1)->Propose(storage::EntryType::kMessageBatch, "unreadable");
   // Appended: the loop reads it to apply right after (before the fix it spins there for good).
-  EXPECT_TRUE(WaitUntil([&] { return cluster.log(1)->LastIndex() >= Index(2); }, kWait));
+  EXPECT_TRUE(WaitUntil([&] { return cluster.log(1)->LastIndex() > ok.index; }, kWait));
   ExpectStopReturns(cluster.node(1));
   ASSERT_EQ(unreadable.wait_for(kWait), std::future_status::ready);
 }
@@ -181,6 +184,8 @@ TEST(NodeStorageFault, ADamagedCommittedEntryStopsTheNodeForGoodWithTheReason) {
   LocalCluster cluster(std::move(options));
   ASSERT_TRUE(cluster.StartMember(1).ok());
   ASSERT_EQ(cluster.WaitForLeader(kWait), NodeId{1});
+  // Applied: the leader's no-op is behind it, so the failing apply is the victim's.
+  ASSERT_TRUE(ProposeAndWait(cluster.node(1), "ok").status.ok());
 
   cluster.state_machine(1).SetApplyFailing(true);
   const ProposalOutcome victim = ProposeAndWait(cluster.node(1), "victim payload");
