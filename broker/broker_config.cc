@@ -36,6 +36,11 @@ void AddIdentityKeys(config::Schema<BrokerOptions>& schema) {
                  config::InRange<int64_t>(1, kDayMs));
   RMQ_CONFIG_KEY(schema, raft_campaign_on_leader_disconnect,
                  "a leader's connection breaking starts an election at once (fast failover on a crash)");
+  RMQ_CONFIG_KEY(schema, raft_storage_fault_retry_interval_ms_min,
+                 "a node whose storage fails steps aside and retries after this long (doubling while it fails)",
+                 config::InRange<int64_t>(1, kDayMs));
+  RMQ_CONFIG_KEY(schema, raft_storage_fault_retry_interval_ms_max, "longest wait between storage fault retries",
+                 config::InRange<int64_t>(1, kDayMs));
   RMQ_CONFIG_KEY(schema, raft_preferred_leader, "node the group hands leadership back to when healthy (0: none)",
                  config::InRange<NodeId>(0, 1000));
   RMQ_CONFIG_KEY(schema, metrics_listen_address, "host:port serving Prometheus metrics at /metrics (\"\": none)");

@@ -1,5 +1,6 @@
 #include "broker/broker_node.h"
 
+#include <cstdlib>
 #include <set>
 #include <spdlog/spdlog.h>
 
@@ -52,6 +53,12 @@ Status BrokerNode::StartRaft() {
   state_->topics()->SetChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
   NodeReplicator* replicator = replicator_.get();
   node_options.on_soft_state_change = [replicator](const raft::SoftState& soft) { replicator->OnSoftState(soft); };
+  // Fail-stop: a node whose storage cannot be trusted must not linger. The Node logged the one
+  // line that says why; nothing else runs (no destructor may write to that storage again).
+  node_options.on_storage_fatal = [](const Status&) {
+    spdlog::shutdown();
+    std::_Exit(kExitStorageFatal);
+  };
   transport_ = std::make_unique<raft::GrpcTransport>(options_.node_id, peers, raft::GrpcTransportOptions{});
   RMQ_ASSIGN_OR_RETURN(node_, raft::Node::Start(node_options, log_.get(), state_->meta(), state_->machine(),
                                                 transport_.get()));

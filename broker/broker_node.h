@@ -30,6 +30,9 @@
 
 namespace raftmq::broker {
 
+// The process exit code when storage cannot be trusted (corruption, a failed fsync).
+inline constexpr int kExitStorageFatal = 3;
+
 class BrokerNode {
  public:
   static Result<std::unique_ptr<BrokerNode>> Start(const BrokerOptions& options);

@@ -68,6 +68,10 @@ Status BrokerOptions::ValidateRaftTiming() const {
   if (core.election_timeout_ticks_max <= core.election_timeout_ticks_min) {
     return Status::InvalidArgument("raft_election_timeout_ms_max must exceed raft_election_timeout_ms_min by a tick");
   }
+  if (raft_storage_fault_retry_interval_ms_max < raft_storage_fault_retry_interval_ms_min) {
+    return Status::InvalidArgument(
+        "raft_storage_fault_retry_interval_ms_max must be >= raft_storage_fault_retry_interval_ms_min");
+  }
   if (raft_preferred_leader > peers.size()) {
     return Status::InvalidArgument("raft_preferred_leader " + std::to_string(raft_preferred_leader) +
                                    " has no entry in peers (0: none)");
@@ -87,6 +91,8 @@ raft::NodeOptions BrokerOptions::RaftNodeOptions() const {
   options.core.election_timeout_ticks_max = ticks(raft_election_timeout_ms_max);
   options.core.preferred_leader = raft_preferred_leader;
   options.campaign_on_leader_disconnect = raft_campaign_on_leader_disconnect;
+  options.storage_fault_retry_interval_ms_min = static_cast<uint32_t>(raft_storage_fault_retry_interval_ms_min);
+  options.storage_fault_retry_interval_ms_max = static_cast<uint32_t>(raft_storage_fault_retry_interval_ms_max);
   return options;
 }
 

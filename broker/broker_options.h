@@ -94,6 +94,12 @@ struct BrokerOptions {
   int64_t raft_election_timeout_ms_min = 500;
   int64_t raft_election_timeout_ms_max = 1000;
   bool raft_campaign_on_leader_disconnect = true;
+  // A node whose storage fails (disk full, EIO, a failed apply) steps aside at once (never
+  // leads or campaigns while faulted) and retries after min ms, doubling up to max while the
+  // fault persists; it rejoins as a follower once storage works. Corruption or a failed fsync
+  // makes the process exit instead (a restart re-verifies the log).
+  int64_t raft_storage_fault_retry_interval_ms_min = 200;
+  int64_t raft_storage_fault_retry_interval_ms_max = 5000;
   // The node (1-based, 0: none) the group hands leadership back to when it is healthy and
   // caught up (DLedger's preferredLeaderIds), e.g. to spread the leaders of several groups.
   NodeId raft_preferred_leader = kNoNode;

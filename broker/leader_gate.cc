@@ -31,9 +31,11 @@ grpc::Status LeaderGate::FromProposeError(const Status& status, grpc::CallbackSe
   RMQ_ASSERT(!status.ok());
   switch (status.code()) {
     case Status::Code::kUnavailable:
-    case Status::Code::kAborted:
       AddHint(context);
       return {grpc::StatusCode::UNAVAILABLE, status.ToString()};
+    case Status::Code::kAborted:
+      AddHint(context);
+      return {grpc::StatusCode::ABORTED, "outcome unknown: " + status.ToString()};
     case Status::Code::kNoSpace:
     case Status::Code::kResourceExhausted:
       return {grpc::StatusCode::RESOURCE_EXHAUSTED, status.ToString()};
@@ -49,7 +51,10 @@ std::string LeaderGate::LeaderAddress() const {
 }
 
 void LeaderGate::AddHint(grpc::CallbackServerContext* context) const {
-  std::string leader = LeaderAddress();
+  // Never itself: a client following that hint would loop.
+  const ReplicaStatus status = replicator_->GetStatus();
+  if (status.leader == status.id) return;
+  std::string leader = options_->PeerAddress(status.leader);
   if (!leader.empty() && context != nullptr) context->AddTrailingMetadata(kLeaderAddressKey, leader);
 }
 

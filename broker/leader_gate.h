@@ -30,8 +30,11 @@ class LeaderGate {
   // OK on a leader that serves; otherwise UNAVAILABLE (hint added to `context`).
   grpc::Status Check(grpc::CallbackServerContext* context) const;
 
-  // A proposal's failure: Unavailable/Aborted -> UNAVAILABLE (+ hint), NoSpace and
-  // ResourceExhausted -> RESOURCE_EXHAUSTED, InvalidArgument -> INVALID_ARGUMENT, anything else INTERNAL.
+  // A proposal's failure. Definite ("not stored"): Unavailable -> UNAVAILABLE (+ hint), NoSpace
+  // and ResourceExhausted -> RESOURCE_EXHAUSTED, InvalidArgument -> INVALID_ARGUMENT. Unknown
+  // ("the entry may still commit": raft::Node answers Aborted once the entry was appended and
+  // may have been sent) -> ABORTED (+ hint); clients treat it as unknown and a retry is
+  // at-least-once. Anything else INTERNAL.
   grpc::Status FromProposeError(const Status& status, grpc::CallbackServerContext* context) const;
 
   // "" while unknown.

@@ -1,7 +1,9 @@
 // raftmq-broker: one node of a broker group. Loads the configuration (--help lists every key,
 // --print-config prints the effective one), starts storage, Raft and the gRPC services,
 // prints "raftmq-broker listening on <host:port>" on stdout once serving, and stops cleanly
-// on SIGTERM or SIGINT (exit 0). Exit 1 when it cannot start (the log says why).
+// on SIGTERM or SIGINT (exit 0). Exit 1 when it cannot start (the log says why); exit 3
+// (kExitStorageFatal) when its storage cannot be trusted any more (corruption, a failed
+// fsync; one log line says which): a restart recovers from the last durable point.
 #include <iostream>
 
 #include <spdlog/sinks/stdout_color_sinks.h>

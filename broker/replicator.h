@@ -39,9 +39,10 @@ struct ReplicaStatus {
 
 class Replicator {
  public:
-  // The state machine's serialized ApplyResult once the entry is applied; or Unavailable
-  // (not the leader, or leadership lost before the entry committed: it may still commit),
-  // NoSpace (disk full or too many uncommitted bytes), Aborted (shutting down).
+  // The state machine's serialized ApplyResult once the entry is applied; or a definite
+  // error, "not stored": Unavailable (not the leader, set aside by a storage fault, stopped
+  // before proposing), NoSpace (too many uncommitted bytes); or Aborted, an unknown outcome:
+  // the entry was appended and may still commit (leadership lost, a storage fault, shutdown).
   using Done = std::function<void(Result<std::string> applied)>;
 
   virtual ~Replicator() = default;

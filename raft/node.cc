@@ -14,6 +14,11 @@ Status NodeOptions::Validate() const {
   if (tick_interval_ms == 0) return Status::InvalidArgument("tick_interval_ms must be > 0");
   if (inbox_messages_max == 0) return Status::InvalidArgument("inbox_messages_max must be > 0");
   if (proposals_pending_max == 0) return Status::InvalidArgument("proposals_pending_max must be > 0");
+  if (storage_fault_retry_interval_ms_min == 0 ||
+      storage_fault_retry_interval_ms_max < storage_fault_retry_interval_ms_min) {
+    return Status::InvalidArgument(
+        "storage_fault_retry_interval_ms_min must be > 0 and <= storage_fault_retry_interval_ms_max");
+  }
   return Status::Ok();
 }
 
@@ -95,7 +100,7 @@ void Node::Propose(storage::EntryType type, std::string payload, ProposalCallbac
       queued = true;
     }
   }
-  if (!queued) return proposals_.Fail(done, Status::Aborted("node stopped"), kNoNode);
+  if (!queued) return proposals_.Fail(done, Status::Unavailable("node stopped; not stored"), kNoNode);
   if (was_empty) wake_.notify_one();
 }
 
@@ -110,8 +115,10 @@ Status Node::TransferLeadership(NodeId target) {
   RMQ_ASSERT_MSG(thread_.get_id() != std::this_thread::get_id(), "would wait on its own loop");
   auto promise = std::make_shared<std::promise<Status>>();
   std::future<Status> future = promise->get_future();
-  const bool posted = Post([promise, target](Core* core) {
-    promise->set_value(core != nullptr ? core->TransferLeadership(target) : Status::Aborted("node stopped"));
+  const bool posted = Post([this, promise, target](Core* core) {
+    if (core != nullptr) return promise->set_value(core->TransferLeadership(target));
+    promise->set_value(loop_ended_ ? Status::Aborted("node stopped")
+                                   : Status::Unavailable("not the leader: set aside by a storage fault"));
   });
   if (!posted) return Status::Aborted("node stopped");
   return future.get();
@@ -121,9 +128,9 @@ Result<NodeStatus> Node::CurrentStatus() {
   RMQ_ASSERT_MSG(thread_.get_id() != std::this_thread::get_id(), "would wait on its own loop");
   auto promise = std::make_shared<std::promise<Result<NodeStatus>>>();
   std::future<Result<NodeStatus>> future = promise->get_future();
-  const bool posted = Post([promise](Core* core) {
+  const bool posted = Post([this, promise](Core* core) {
     if (core == nullptr) {
-      promise->set_value(Status::Aborted("node stopped"));
+      promise->set_value(StatusWithoutCore());
       return;
     }
     promise->set_value(NodeStatus{.id = core->id(), .role = core->role(), .term = core->term(),
@@ -151,6 +158,11 @@ Status Node::failure() const {
   return failure_;
 }
 
+Status Node::storage_fault() const {
+  std::lock_guard lock(mutex_);
+  return storage_fault_;
+}
+
 bool Node::Post(Task task) {
   {
     std::lock_guard lock(mutex_);
@@ -163,29 +175,54 @@ bool Node::Post(Task task) {
 
 void Node::Run() {
   LoopInput input;
-  Status status;
-  while (status.ok() && WaitForWork(&input)) {
+  Status fatal;
+  while (fatal.ok() && WaitForWork(&input)) {
     for (Task& task : input.tasks) task(core_.get());
     input.tasks.clear();
-    StepInbox(&input.inbox);
-    HandleDisconnects(&input.disconnected);
+    if (core_ == nullptr) {
+      fatal = WhileAside(&input);
+      if (core_ == nullptr) continue;
+    }
+    StepInbox(&input.inbox, &input.disconnected);
     ProposeQueued(&input.proposals);
     TickIfDue();
     MaybeCampaign();
-    while (status.ok() && core_->HasReady()) {
-      status = HandleReady(core_->TakeReady());
-      if (status.ok()) core_->Advance();
+    Status status = HandleReadys();
+    if (!status.ok()) {
+      fatal = StepAside(status);
+      continue;
     }
     PublishGauges();
   }
-  if (!status.ok()) spdlog::error("raft node {} stopped: {}", id_, status.ToString());
-  FailEverything(status.ok() ? Status::Aborted("node stopped") : status);
+  FailEverything(fatal.ok() ? Status::Aborted("node stopped") : fatal);
+  if (!fatal.ok() && options_.on_storage_fatal) options_.on_storage_fatal(fatal);
+}
+
+Status Node::HandleReadys() {
+  while (core_->HasReady()) {
+    // A committed entry the Core cannot read is retried at every Ready: HasReady() would stay
+    // true and this loop would spin (and Stop() never return).
+    const bool apply_due = core_->applied_index() < core_->commit_index();
+    const uint64_t read_errors_before = core_->read_errors();
+    Ready ready = core_->TakeReady();
+    const bool apply_read_failed =
+        apply_due && ready.committed_entries.empty() && core_->read_errors() > read_errors_before;
+    RMQ_RETURN_IF_ERROR(HandleReady(std::move(ready)));
+    core_->Advance();
+    if (apply_read_failed) {
+      const Status read = ReadNextToApply();
+      return read.ok() ? Status::IoError("a committed entry could not be read (it reads now)") : read;
+    }
+  }
+  return Status::Ok();
 }
 
 bool Node::WaitForWork(LoopInput* input) {
   RMQ_ASSERT(input->inbox.empty() && input->proposals.empty());
   RMQ_ASSERT(input->tasks.empty() && input->disconnected.empty());
-  const Clock::time_point wake_at = suspected_leader_ != kNoNode ? std::min(next_tick_, campaign_at_) : next_tick_;
+  Clock::time_point wake_at = suspected_leader_ != kNoNode ? std::min(next_tick_, campaign_at_) : next_tick_;
+  if (campaign_retries_left_ > 0) wake_at = std::min(wake_at, campaign_retry_at_);
+  if (core_ == nullptr) wake_at = rejoin_at_;
   std::unique_lock lock(mutex_);
   wake_.wait_until(lock, wake_at, [this] {
     return stopping_ || !inbox_.empty() || !queued_.empty() || !tasks_.empty() || !disconnected_.empty();
@@ -200,12 +237,20 @@ bool Node::WaitForWork(LoopInput* input) {
   return true;
 }
 
-void Node::StepInbox(std::vector<Message>* inbox) {
+void Node::StepInbox(std::vector<Message>* inbox, std::vector<NodeId>* disconnected) {
   metrics_.messages_received_total.fetch_add(inbox->size(), std::memory_order_relaxed);
-  for (const Message& message : *inbox) {
+  // Every message from a peer was delivered before its stream's end was reported, so the
+  // news comes after them; but a peer's vote request is judged after it (see
+  // node_failover.cc). Reordering within a batch is nothing the network could not do.
+  const auto votes = std::stable_partition(inbox->begin(), inbox->end(),
+                                           [](const Message& message) { return !IsVoteRequest(message); });
+  const auto step = [this](const Message& message) {
     core_->Step(message);
     NoteHeardFrom(message.from);  // after Step: a new leader is known once its message is in
-  }
+  };
+  std::for_each(inbox->begin(), votes, step);
+  HandleDisconnects(disconnected);
+  std::for_each(votes, inbox->end(), step);
   inbox->clear();
 }
 
@@ -235,6 +280,7 @@ void Node::TickIfDue() {
 }
 
 void Node::PublishGauges() {
+  RMQ_ASSERT(core_ != nullptr);
   metrics_.term.store(core_->term().value(), std::memory_order_relaxed);
   metrics_.commit_index.store(core_->commit_index().value(), std::memory_order_relaxed);
   metrics_.applied_index.store(state_machine_applied_.value(), std::memory_order_relaxed);
@@ -242,7 +288,10 @@ void Node::PublishGauges() {
 
 void Node::FailEverything(const Status& status) {
   RMQ_ASSERT(!status.ok());
+  RMQ_ASSERT(!loop_ended_);
   metrics_.is_leader.store(0, std::memory_order_relaxed);
+  loop_ended_ = true;
+  core_.reset();
   std::vector<QueuedProposal> queued;
   std::vector<Task> tasks;
   // Marked stopped (with the reason) before any proposer hears of it, so one that sees its
@@ -254,8 +303,11 @@ void Node::FailEverything(const Status& status) {
     queued.swap(queued_);
     tasks.swap(tasks_);
   }
-  proposals_.FailAll(status, kNoNode);
-  for (QueuedProposal& proposal : queued) proposals_.Fail(proposal.done, status, kNoNode);
+  // Tracked entries were appended and may have been sent: they may still commit.
+  proposals_.FailAll(Status::Aborted("node stopped; the entry may still commit: " + status.ToString()), kNoNode);
+  for (QueuedProposal& proposal : queued) {
+    proposals_.Fail(proposal.done, Status::Unavailable("node stopped; not stored: " + status.ToString()), kNoNode);
+  }
   for (Task& task : tasks) task(nullptr);
 }
 

@@ -15,9 +15,19 @@
 // from its leader ends (NodeOptions::campaign_on_leader_disconnect), so a leader whose
 // process dies is replaced in about 100 ms.
 //
-// A failed write to the log, the HardStateStore or the StateMachine stops the Node (a Raft
-// node must not go on from a state it could not persist): failure() says why, and every
-// proposal fails with that error.
+// Storage faults never leave a zombie (node_storage_fault.cc). A failed write to the log, the
+// HardStateStore or the StateMachine, or a committed entry that cannot be read, sets the
+// Node aside at once: it drops its Core (a Raft node must not go on from a state it could
+// not persist), publishes a soft state that is not leader (the hint is the leader it hears
+// from, never itself), neither leads nor campaigns nor answers peers, and retries with a
+// bounded backoff (NodeOptions::storage_fault_retry_interval_ms_*): a retry rebuilds the Core
+// from what storage holds and rejoins as a follower that catches up. When storage cannot be
+// trusted (Corruption, or a LogStore that NeedsReopen() after a failed fsync) the Node stops
+// for good with one error line: failure() says why and on_storage_fatal runs.
+//
+// Proposal outcomes: OK once applied; Unavailable means "not stored" (refused before the
+// Core appended it, or its index was taken by another leader's entry); Aborted means the
+// entry was appended and may have been sent, so it may still commit: the outcome is unknown.
 //
 // Lifetime: the LogStore, HardStateStore, StateMachine and Transport outlive the Node.
 // Threading: every public method may be called from any thread. StateMachine::Apply and
@@ -93,8 +103,10 @@ class Node {
   NodeId id() const { return id_; }
   bool IsLeader() const { return metrics_.is_leader.load(std::memory_order_relaxed) != 0; }
   NodeId LeaderHint() const { return leader_hint_.load(std::memory_order_relaxed); }
-  // OK unless a storage or apply error stopped the Node.
+  // OK unless storage that cannot be trusted stopped the Node for good.
   Status failure() const;
+  // The storage error the Node is set aside for and retrying; OK while healthy.
+  Status storage_fault() const;
   const NodeMetrics& metrics() const { return metrics_; }
 
  private:
@@ -125,15 +137,33 @@ class Node {
   // Waits for work or the next tick (or planned campaign); false once stopping.
   bool WaitForWork(LoopInput* input);
   void ProposeQueued(std::vector<QueuedProposal>* proposals);
-  void StepInbox(std::vector<Message>* inbox);
+  // Steps the inbox; vote requests after the disconnects that came with them (node_failover.cc).
+  void StepInbox(std::vector<Message>* inbox, std::vector<NodeId>* disconnected);
   void TickIfDue();
   void PublishGauges();
+  // Handles every Ready the Core has; the first storage error stops it.
+  Status HandleReadys();
   void FailEverything(const Status& status);
 
   // node_failover.cc: campaigning early when the leader's stream ends.
   void HandleDisconnects(std::vector<NodeId>* peers);
   void NoteHeardFrom(NodeId from);
   void MaybeCampaign();
+  static bool IsVoteRequest(const Message& message);
+
+  // node_storage_fault.cc: stepping aside while storage fails, rejoining when it works.
+  // Drops the Core and publishes a follower soft state; returns the error again when it is
+  // fatal (the loop ends), OK when the Node will retry.
+  Status StepAside(const Status& fault);
+  // While set aside: learns the leader from its messages, refuses the rest, retries when due.
+  // Returns a fatal error, else OK.
+  Status WhileAside(LoopInput* input);
+  Status TryRejoin();
+  // Reads the next committed entry to apply: its error when the log cannot give it.
+  Status ReadNextToApply() const;
+  bool IsFatal(const Status& status) const;
+  // What CurrentStatus reports without a Core: set aside (a follower), or Aborted once stopped.
+  Result<NodeStatus> StatusWithoutCore() const;
 
   // node_ready.cc: one Ready.
   Status HandleReady(Ready ready);
@@ -153,7 +183,7 @@ class Node {
   std::atomic<NodeId> leader_hint_{kNoNode};
 
   // Loop thread only.
-  std::unique_ptr<Core> core_;
+  std::unique_ptr<Core> core_;  // null while set aside by a storage fault, or once stopped
   ProposalTracker proposals_;
   SoftState soft_state_;
   storage::HardState saved_hard_state_;
@@ -163,6 +193,16 @@ class Node {
   uint32_t ticks_since_leader_ = 0;    // ticks since a message from the known leader
   NodeId suspected_leader_ = kNoNode;  // a leader whose stream ended; kNoNode: none
   Clock::time_point campaign_at_;      // when to campaign if suspected_leader_ stays silent
+  uint32_t campaign_retries_left_ = 0;  // early campaign repeats left while nobody leads
+  Clock::time_point campaign_retry_at_;
+  Term campaign_term_;  // the term the early campaign started from
+  bool loop_ended_ = false;            // FailEverything ran
+  // Set aside: when to retry, the current backoff, when the last rejoin happened, and how
+  // many Cores were built (each gets its own random seed).
+  Clock::time_point rejoin_at_;
+  uint32_t rejoin_interval_ms_ = 0;
+  Clock::time_point rejoined_at_;
+  uint64_t cores_built_ = 1;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
@@ -173,6 +213,7 @@ class Node {
   bool stopping_ = false;                    // guarded
   bool stopped_ = false;                     // guarded: the loop has exited
   Status failure_;                           // guarded
+  Status storage_fault_;                     // guarded
   std::thread thread_;
 };
 

@@ -35,8 +35,22 @@ struct NodeOptions {
   // (2 + rank) ticks, rank = how many other live voters have a smaller id, so followers do not
   // split the vote. Any message from that leader first calls it off; a leader that is in
   // fact alive refuses the pre-vote inside its lease, so a false alarm costs one pre-vote
-  // round. Off: only the election timeout (500-1000 ms) notices a dead leader.
+  // round. While nobody leads, the pre-vote is repeated every tick for up to
+  // election_timeout_ticks_min ticks (a peer still in its lease drops it unanswered).
+  // Off: only the election timeout (500-1000 ms) notices a dead leader.
   bool campaign_on_leader_disconnect = true;
+  // Storage faults (a failed append, sync, hard-state save, apply or read of a committed
+  // entry): the Node steps aside at once (stops leading, does not campaign, answers proposals
+  // Unavailable with the leader it hears from as hint) and retries after this delay, doubled
+  // on every fault that follows a retry closely, up to the max. A retry rebuilds the Core
+  // from what storage holds and rejoins as a follower; the next write tells whether the fault
+  // cleared (e.g. space was freed).
+  uint32_t storage_fault_retry_interval_ms_min = 200;
+  uint32_t storage_fault_retry_interval_ms_max = 5000;
+  // Optional. Called once on the loop thread when storage cannot be trusted any more
+  // (Corruption, or a LogStore that NeedsReopen() after a failed fsync): the Node has stopped
+  // for good. The broker exits the process then (fail-stop: a restart re-verifies the log).
+  std::function<void(const Status&)> on_storage_fatal;
   // Optional. Called on the loop thread after each change of role, leader or term (the
   // broker re-registers with nameservers when it starts or stops leading). Keep it short.
   std::function<void(const SoftState&)> on_soft_state_change;

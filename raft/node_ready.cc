@@ -32,11 +32,13 @@ void Node::ObserveSoftState(const SoftState& soft) {
   soft_state_ = soft;
   leader_hint_.store(soft.leader, std::memory_order_relaxed);
   metrics_.is_leader.store(soft.role == Role::kLeader ? 1 : 0, std::memory_order_relaxed);
+  // Published before the proposers hear of the loss: the answers they build read the hint
+  // from it, and must not name this node any more.
+  if (options_.on_soft_state_change) options_.on_soft_state_change(soft);
   if (lost_leadership) {
-    proposals_.FailAll(Status::Unavailable("leadership lost; the entry may still commit"), soft.leader);
+    proposals_.FailAll(Status::Aborted("leadership lost; the entry may still commit"), soft.leader);
   }
   RMQ_ASSERT(!lost_leadership || proposals_.tracked() == 0);
-  if (options_.on_soft_state_change) options_.on_soft_state_change(soft);
 }
 
 Status Node::Persist(Ready& ready) {

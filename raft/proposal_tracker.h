@@ -1,8 +1,8 @@
 // ProposalTracker: proposals a raft::Node accepted and has not yet answered. A proposal is
 // answered exactly once: OK with the StateMachine's value when the entry it got (index and
-// term) is applied; Unavailable when the entry is overwritten by another term or leadership
-// is lost before it applies (it may still commit: the outcome is unknown, the client retries
-// and the broker's at-least-once delivery allows it); Aborted when the Node stops.
+// term) is applied; Unavailable ("not stored") when its index was taken by another term's
+// entry; Aborted when leadership is lost or the Node stops before it applies (it may still
+// commit: the outcome is unknown, the client retries and at-least-once delivery allows it).
 //
 // Invariants: tracked indexes are increasing within a term (the leader appends in order);
 // outstanding() counts reserved proposals, queued or tracked, and never exceeds pending_max.
@@ -25,9 +25,10 @@
 namespace raftmq::raft {
 
 struct ProposalOutcome {
-  // OK once applied; Unavailable (not leader, leadership lost, overwritten, too many
-  // pending), NoSpace (the leader's uncommitted bytes are at their limit), Aborted (stopped),
-  // or the error that stopped the Node.
+  // OK once applied. Definite ("not stored"): Unavailable (not leader, set aside, overwritten,
+  // too many pending, stopped before proposing), NoSpace (the leader's uncommitted bytes are
+  // at their limit), InvalidArgument. Unknown: Aborted (leadership lost, storage fault or
+  // stop after the entry was appended: it may still commit).
   Status status;
   Index index;                     // the entry's index, once the core accepted it
   std::any value;                  // StateMachine::Apply's value for the entry

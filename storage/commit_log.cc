@@ -95,7 +95,19 @@ Status CommitLog::WriteBufferLocked() {
     return status;
   }
   Status indexed = index_->Append(encoded_locations_);
-  if (!indexed.ok()) return PoisonLocked(indexed.WithContext("entry index"));
+  if (!indexed.ok()) {
+    encoded_locations_.clear();
+    // A full disk may refuse the index file rather than the segment: take both back to before
+    // this append, so the log stays as it was and a later append can succeed. Any other index
+    // error, or a failed undo, leaves the two out of step: poisoned.
+    Status undone = index_->TruncateAfter(Index(last_index_.load()));
+    if (undone.ok()) undone = fs_->Truncate(active_->path, size_before);
+    if (!undone.ok()) return PoisonLocked(undone.WithContext("undoing an append the entry index refused"));
+    if (!indexed.IsNoSpace()) return PoisonLocked(indexed.WithContext("entry index"));
+    spdlog::warn("commit log: entry index refused an append ({}); cut {} back to {} bytes", indexed.ToString(),
+                 active_->path, size_before);
+    return indexed;
+  }
   if (active_->first_index.load() == 0) active_->first_index.store(encoded_locations_.front().first.value());
   const EntryLocation& last = encoded_locations_.back().second;
   uint64_t written = last.payload_position + last.payload_size - active_->base;
@@ -149,6 +161,11 @@ Status CommitLog::PoisonLocked(Status status) {
   poisoned_ = status.WithContext("commit log " + options_.dir + " refuses writes until reopened");
   spdlog::error("{}", poisoned_.ToString());
   return poisoned_;
+}
+
+bool CommitLog::NeedsReopen() const {
+  std::lock_guard lock(write_mu_);
+  return !poisoned_.ok();
 }
 
 Status CommitLog::Sync() {

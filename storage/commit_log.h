@@ -105,6 +105,8 @@ class CommitLog final : public LogStore, public CommitLogReader {
   Status TruncateSuffix(Index last_kept) override;
   // kSync: fsync (skipped when nothing was appended since the last one). kAsync: nothing.
   Status Sync() override;
+  // True once poisoned (a failed fsync, or a failed cut of a failed append).
+  bool NeedsReopen() const override;
 
   // Whatever the policy: fsyncs the log and the entry index and writes the checkpoint.
   Status Flush();
@@ -152,7 +154,7 @@ class CommitLog final : public LogStore, public CommitLogReader {
   std::map<uint64_t, std::shared_ptr<LogSegment>> segments_;  // by base
 
   // Held by the writing operations and by the flusher while it snapshots what to sync.
-  std::mutex write_mu_;
+  mutable std::mutex write_mu_;
   std::shared_ptr<LogSegment> active_;
   std::shared_ptr<WritableFile> active_writer_;
   uint64_t durable_position_ = 0;

@@ -38,6 +38,7 @@ class FaultFs::ReadFile final : public RandomAccessFile {
     {
       std::lock_guard lock(fs_->mu_);
       RMQ_RETURN_IF_ERROR(fs_->CheckEpochLocked(epoch_));
+      if (fs_->read_errors_) return Status::IoError("injected read error (EIO)");
     }
     return base_->Read(offset, size, scratch);
   }
@@ -63,6 +64,11 @@ void FaultFs::InjectSyncErrors(int count) {
   RMQ_ASSERT(count >= 0);
   std::lock_guard lock(mu_);
   sync_errors_left_ = count;
+}
+
+void FaultFs::SetReadErrors(bool on) {
+  std::lock_guard lock(mu_);
+  read_errors_ = on;
 }
 
 void FaultFs::SetAppendBudgetBytes(std::optional<uint64_t> bytes) {

@@ -13,7 +13,7 @@
 //   a missing one). A truncation also lowers the synced length.
 // - Failures: a torn append (the next append writes only its first K bytes, then fails), sync
 //   errors (a failed Sync makes nothing durable), ENOSPC (a byte budget for appends, or
-//   refusal on demand).
+//   refusal on demand), read errors (EIO on every read while set).
 // - Syncs are not forwarded to the wrapped Fs unless asked: durability is the model's, and
 //   tests stay fast.
 // After Crash() the machine is down: every operation fails with IoError (and Exists answers
@@ -52,6 +52,9 @@ class FaultFs final : public Fs {
   // Appends may write `bytes` more in total; the one that crosses the budget writes what fits
   // and fails with NoSpace. nullopt lifts the limit ("space returns").
   void SetAppendBudgetBytes(std::optional<uint64_t> bytes);
+  // While on, every read of a file opened through this Fs fails with IoError (a disk that
+  // answers EIO); off again: reads see the file as it is.
+  void SetReadErrors(bool on);
   // Reported by SpaceOf instead of the wrapped Fs's numbers (nullopt: the real ones).
   void SetDiskSpace(std::optional<DiskSpace> space);
   // Drops what is not durable (see above) and invalidates every open handle.
@@ -103,6 +106,7 @@ class FaultFs final : public Fs {
   std::optional<uint64_t> torn_append_bytes_kept_;
   int sync_errors_left_ = 0;
   std::optional<uint64_t> append_budget_bytes_;
+  bool read_errors_ = false;
   std::optional<DiskSpace> disk_space_;
   uint64_t sync_count_ = 0;
 };

@@ -68,6 +68,10 @@ class LogStore : public LogReader {
   virtual Status TruncateSuffix(Index last_kept) = 0;
   // Makes everything appended so far durable.
   virtual Status Sync() = 0;
+  // True once a write failed in a way that only reopening the log can answer (a failed fsync:
+  // what the page cache still holds is unknown, so recovery must re-verify from the last
+  // durable point). raft::Node stops for good then instead of retrying. Any thread.
+  virtual bool NeedsReopen() const { return false; }
 };
 
 }  // namespace raftmq::storage

@@ -15,6 +15,18 @@ namespace {
 // The order matches MetaStore::Family; "default" is RocksDB's own and stays unused.
 constexpr const char* kFamilyNames[] = {"raft", "consumer_offsets", "topics", "checkpoints"};
 
+// RocksDB refuses every write after a background error (a full disk failed its WAL write)
+// until DB::Resume(). A failed write is tried once more after a successful Resume, so a store
+// whose disk has room again takes writes again (raft::Node retries after a storage fault)
+// instead of refusing them until the process restarts. While the cause lasts Resume fails
+// and the write's own error stands.
+template <typename Write>
+rocksdb::Status WriteResuming(rocksdb::DB* db, const Write& write) {
+  rocksdb::Status status = write();
+  if (!status.ok() && db->Resume().ok()) status = write();
+  return status;
+}
+
 Status FromRocks(const rocksdb::Status& status) {
   using Code = rocksdb::Status::Code;
   const std::string message = status.ToString();
@@ -115,7 +127,9 @@ Result<HardState> MetaStore::LoadHardState() const {
 
 Status MetaStore::SaveHardState(const HardState& state) {
   const std::string value = EncodeHardState(state);
-  return FromRocks(db_->Put(WriteOptionsFor(Durability::kSync), Handle(kRaft), ToSlice(kHardStateKey), value));
+  return FromRocks(WriteResuming(db_.get(), [&] {
+    return db_->Put(WriteOptionsFor(Durability::kSync), Handle(kRaft), ToSlice(kHardStateKey), value);
+  }));
 }
 
 Result<uint64_t> MetaStore::LoadConsumerOffset(const ConsumerOffsetKey& key) const {
@@ -170,7 +184,7 @@ MetaWriteBatch MetaStore::NewBatch() const { return MetaWriteBatch(this); }
 
 Status MetaStore::Write(MetaWriteBatch batch, Durability durability) {
   RMQ_ASSERT(batch.store_ == this);
-  return FromRocks(db_->Write(WriteOptionsFor(durability), batch.batch_.get()));
+  return FromRocks(WriteResuming(db_.get(), [&] { return db_->Write(WriteOptionsFor(durability), batch.batch_.get()); }));
 }
 
 MetaWriteBatch::MetaWriteBatch(const MetaStore* store)

@@ -55,7 +55,8 @@ nlohmann::json ReceiptJson(const client::SendReceipt& receipt) {
   return {{"message_id", receipt.message_id},
           {"broker_group", receipt.queue.broker_group},
           {"queue_id", receipt.queue.queue_id},
-          {"queue_offset", receipt.queue_offset}};
+          {"queue_offset", receipt.queue_offset},
+          {"may_be_duplicate", receipt.may_be_duplicate}};
 }
 
 int SendOne(const GlobalOptions& global, client::Producer& producer, const messaging::Message& message) {
@@ -64,7 +65,9 @@ int SendOne(const GlobalOptions& global, client::Producer& producer, const messa
   if (global.json) {
     PrintJson(ReceiptJson(*receipt));
   } else {
-    PrintLine(receipt->message_id + "  " + receipt->queue.ToString() + "  offset " + std::to_string(receipt->queue_offset));
+    // At-least-once: a retry after an attempt of unknown outcome may have stored it twice.
+    PrintLine(receipt->message_id + "  " + receipt->queue.ToString() + "  offset " + std::to_string(receipt->queue_offset) +
+              (receipt->may_be_duplicate ? "  (may be stored twice: an earlier attempt's outcome was unknown)" : ""));
   }
   return kExitOk;
 }

@@ -23,6 +23,7 @@ Status FromGrpc(const grpc::Status& status, std::string_view what) {
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return Status::Unavailable(std::string(what) + ": no answer before the deadline");
     case grpc::StatusCode::CANCELLED:
+    case grpc::StatusCode::ABORTED:
       return Status::Aborted(message);
     case grpc::StatusCode::UNIMPLEMENTED:
       return Status::NotSupported(message);
@@ -43,6 +44,8 @@ std::unique_ptr<grpc::ClientContext> NewContext(int64_t timeout_ms) {
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
   return context;
 }
+
+bool IsOutcomeUnknown(const Status& status) { return status.IsAborted(); }
 
 bool IsRetriable(const Status& status) {
   return status.IsUnavailable() || status.IsIoError() || status.IsResourceExhausted() || status.IsAborted();

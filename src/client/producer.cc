@@ -65,13 +65,15 @@ Status Producer::Prepare(messaging::Message* message) {
   return Status::Ok();
 }
 
-Result<SendReceipt> Producer::Send(const messaging::Message& message) {
+Result<SendReceipt> Producer::Send(const messaging::Message& message) { return SendOne(message, false); }
+
+Result<SendReceipt> Producer::SendOne(const messaging::Message& message, bool outcome_unknown) {
   if (shut_down_.load()) return Status::Aborted("producer is shut down");
   messaging::SendMessageRequest request;
   *request.add_messages() = message;
   RMQ_RETURN_IF_ERROR(Prepare(request.mutable_messages(0)));
   RMQ_ASSIGN_OR_RETURN(std::vector<SendReceipt> receipts,
-                       SendRequest(message.topic(), &request, 1 + options_.retry_times_when_send_failed));
+                       SendRequest(message.topic(), &request, 1 + options_.retry_times_when_send_failed, outcome_unknown));
   RMQ_ASSERT(receipts.size() == 1);
   return std::move(receipts.front());
 }
@@ -113,7 +115,8 @@ Result<std::vector<SendReceipt>> Producer::SendBatch(std::vector<messaging::Mess
 }
 
 Result<std::vector<SendReceipt>> Producer::SendRequest(const std::string& topic,
-                                                       messaging::SendMessageRequest* request, int32_t attempts_max) {
+                                                       messaging::SendMessageRequest* request, int32_t attempts_max,
+                                                       bool outcome_unknown) {
   RMQ_ASSERT(attempts_max >= 1);
   RMQ_ASSERT(request->messages_size() > 0);
   auto is_available = [this](const std::string& group) { return IsGroupAvailable(group); };
@@ -133,13 +136,21 @@ Result<std::vector<SendReceipt>> Producer::SendRequest(const std::string& topic,
     const int64_t start_ms = SteadyNowMs();
     auto receipts = SendToQueue(*queue, *request);
     NoteSendOutcome(queue->broker_group, start_ms, receipts.ok());
-    if (receipts.ok()) return receipts;
+    if (receipts.ok()) {
+      for (SendReceipt& receipt : *receipts) receipt.may_be_duplicate = outcome_unknown;
+      return receipts;
+    }
     last_error = receipts.status();
-    if (!IsRetriable(last_error)) return last_error;
+    outcome_unknown = outcome_unknown || IsOutcomeUnknown(last_error);
+    if (!IsRetriable(last_error)) break;
     spdlog::debug("send to {} failed (attempt {} of {}): {}", queue->ToString(), attempt + 1, attempts_max,
                   last_error.ToString());
     instance_.routes().Invalidate(topic);
     failed_group = queue->broker_group;
+  }
+  // After an answer of unknown outcome, a later definite refusal does not make it definite.
+  if (outcome_unknown && !last_error.IsAborted()) {
+    return Status::Aborted("outcome unknown: the message may have been stored (" + last_error.ToString() + ")");
   }
   return last_error;
 }

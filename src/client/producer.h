@@ -13,7 +13,10 @@
 // A failed send is retried retry_times_when_send_failed times, each on another group when
 // there is one, else on the same group after a backoff (it may be electing a leader); a
 // follower's leader hint is followed at once (BrokerClient). A send is
-// acknowledged only when the broker committed it on a majority of its group.
+// acknowledged only when the broker committed it on a majority of its group. An attempt the
+// broker answers ABORTED (outcome unknown: it may still commit) is retried too, so the
+// message may be stored twice (SendReceipt::may_be_duplicate); when every attempt fails after
+// such an answer the send fails with Aborted "outcome unknown", never with a definite error.
 // Every message gets a unique message_id here unless the caller set one.
 //
 // Threading: every method may be called from any thread concurrently. Async callbacks and
@@ -46,6 +49,9 @@ struct SendReceipt {
   std::string message_id;
   MessageQueue queue;
   int64_t queue_offset = 0;
+  // An earlier attempt of this send had an unknown outcome (the broker answered that the
+  // entry may still commit), so the message may be stored twice: delivery is at-least-once.
+  bool may_be_duplicate = false;
 };
 
 using SendCallback = std::function<void(const Result<SendReceipt>&)>;
@@ -84,9 +90,12 @@ class Producer {
   explicit Producer(const ProducerOptions& options);
 
   Status Prepare(messaging::Message* message);
-  // Sends the request's messages to `topic`, choosing the queue per attempt.
+  // Send, after an attempt whose outcome may already be unknown (an async first attempt).
+  Result<SendReceipt> SendOne(const messaging::Message& message, bool outcome_unknown);
+  // Sends the request's messages to `topic`, choosing the queue per attempt. `outcome_unknown`:
+  // an earlier attempt may have stored them.
   Result<std::vector<SendReceipt>> SendRequest(const std::string& topic, messaging::SendMessageRequest* request,
-                                               int32_t attempts_max);
+                                               int32_t attempts_max, bool outcome_unknown = false);
   Result<std::vector<SendReceipt>> SendToQueue(const MessageQueue& queue,
                                                const messaging::SendMessageRequest& request);
   std::string NewMessageId();
@@ -114,7 +123,7 @@ class Producer {
   void CompleteBatch(const MessageQueue& queue, int64_t start_ms, const TakenBatch& taken,
                      Result<messaging::SendMessageResponse> response);
   // A sync send (with its retries) on the pool, the outcome to `callback`.
-  void RetryOnPool(messaging::Message message, SendCallback callback);
+  void RetryOnPool(messaging::Message message, SendCallback callback, bool outcome_unknown);
   void AcquireAsyncSlot();
   void ReleaseAsyncSlots(size_t count);
 

@@ -35,7 +35,7 @@ void Producer::SendAsync(messaging::Message message, SendCallback callback) {
     queue = selector_.Select(topic, (*route)->writable_queues, "",
                              [this](const std::string& group) { return IsGroupAvailable(group); });
   }
-  if (!queue) return RetryOnPool(std::move(message), std::move(callback));
+  if (!queue) return RetryOnPool(std::move(message), std::move(callback), false);
   AcquireAsyncSlot();
   std::unique_lock lock(batches_mutex_);
   QueueBatch& batch = batches_[*queue];
@@ -109,13 +109,17 @@ void Producer::CompleteBatch(const MessageQueue& queue, int64_t start_ms, const 
   // through the blocking path, which retries and gives every message its own verdict.
   spdlog::debug("async send of {} messages to {} failed: {}", taken.callbacks.size(), queue.ToString(), error.ToString());
   instance_.routes().Invalidate(queue.topic);
-  for (size_t i = 0; i < taken.callbacks.size(); ++i) RetryOnPool(request.messages(static_cast<int>(i)), taken.callbacks[i]);
+  const bool outcome_unknown = IsOutcomeUnknown(error);
+  for (size_t i = 0; i < taken.callbacks.size(); ++i) {
+    RetryOnPool(request.messages(static_cast<int>(i)), taken.callbacks[i], outcome_unknown);
+  }
 }
 
-void Producer::RetryOnPool(messaging::Message message, SendCallback callback) {
+void Producer::RetryOnPool(messaging::Message message, SendCallback callback, bool outcome_unknown) {
   auto shared_callback = std::make_shared<SendCallback>(std::move(callback));
-  const bool accepted = async_pool_.Submit(
-      [this, message = std::move(message), shared_callback] { (*shared_callback)(Send(message)); });
+  const bool accepted = async_pool_.Submit([this, message = std::move(message), shared_callback, outcome_unknown] {
+    (*shared_callback)(SendOne(message, outcome_unknown));
+  });
   if (!accepted) (*shared_callback)(Status::Aborted("producer is shut down"));
 }
 

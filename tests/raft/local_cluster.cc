@@ -51,9 +51,9 @@ bool RecordingStateMachine::WaitApplied(Index index, std::chrono::milliseconds t
   return applied_cv_.wait_for(lock, timeout, [&] { return !applied_.empty() && applied_.back().index >= index; });
 }
 
-void RecordingStateMachine::FailApplies() {
+void RecordingStateMachine::SetApplyFailing(bool on) {
   std::lock_guard lock(mutex_);
-  failing_ = true;
+  failing_ = on;
 }
 
 std::vector<AppliedEntry> RecordingStateMachine::Applied() const {
@@ -69,6 +69,7 @@ LocalCluster::LocalCluster(LocalClusterOptions options) : options_(std::move(opt
     member.id = id;
     member.address = "127.0.0.1:" + std::to_string(FreeLoopbackPort());
     member.state_machine = std::make_unique<RecordingStateMachine>();
+    if (options_.fault_fs) member.fs = std::make_unique<storage::FaultFs>(storage::DefaultFs());
     members_.push_back(std::move(member));
   }
 }
@@ -81,8 +82,9 @@ Status LocalCluster::StartMember(NodeId id) {
   Member& member = members_.at(id - 1);
   RMQ_ASSERT(member.node == nullptr);
   const std::string dir = dir_.Sub("node" + std::to_string(id));
-  storage::CommitLogOptions log_options{.dir = dir + "/commitlog", .flush_policy = options_.flush_policy};
-  RMQ_ASSIGN_OR_RETURN(member.log, storage::CommitLog::Open(storage::DefaultFs(), log_options));
+  storage::CommitLogOptions log_options{.dir = log_dir(id), .flush_policy = options_.flush_policy};
+  storage::Fs* fs = member.fs != nullptr ? member.fs.get() : storage::DefaultFs();
+  RMQ_ASSIGN_OR_RETURN(member.log, storage::CommitLog::Open(fs, log_options));
   RMQ_ASSIGN_OR_RETURN(member.meta, storage::MetaStore::Open(dir + "/meta"));
 
   std::map<NodeId, std::string> peers;

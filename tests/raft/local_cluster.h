@@ -2,7 +2,8 @@
 // raft_node_bench: each member has a real CommitLog and MetaStore in a temp dir, its own
 // gRPC server on a free 127.0.0.1 port and a GrpcTransport to the others. Members can be hard
 // stopped (server torn down, threads joined, no handoff) and restarted on the same dirs and
-// port.
+// port. With LocalClusterOptions::fault_fs each member's CommitLog runs on its own FaultFs
+// over the real file system (storage faults on demand).
 //
 // RecordingStateMachine records every applied entry and outlives its member's restarts, so
 // it models a state machine whose applied index is durable; Apply returns the index as the
@@ -26,6 +27,7 @@
 #include "raft/grpc_transport.h"
 #include "raft/node.h"
 #include "storage/commit_log.h"
+#include "storage/fault_fs.h"
 #include "storage/meta_store.h"
 #include "tests/support/temp_dir.h"
 
@@ -48,8 +50,8 @@ class RecordingStateMachine final : public StateMachine {
   // Waits until `index` is applied; false on timeout.
   bool WaitApplied(Index index, std::chrono::milliseconds timeout) const;
   std::vector<AppliedEntry> Applied() const;
-  // From now on Apply fails with IoError, as a state machine whose disk broke.
-  void FailApplies();
+  // While on, Apply fails with IoError, as a state machine whose disk broke (off: it heals).
+  void SetApplyFailing(bool on);
 
  private:
   mutable std::mutex mutex_;
@@ -61,6 +63,7 @@ class RecordingStateMachine final : public StateMachine {
 struct LocalClusterOptions {
   size_t members = 3;
   storage::FlushPolicy flush_policy = storage::FlushPolicy::kAsync;
+  bool fault_fs = false;
   NodeOptions node;  // id and voters are filled in per member
 };
 
@@ -81,6 +84,9 @@ class LocalCluster {
 
   Node* node(NodeId id) { return members_.at(id - 1).node.get(); }
   storage::CommitLog* log(NodeId id) { return members_.at(id - 1).log.get(); }
+  std::string log_dir(NodeId id) const { return dir_.Sub("node" + std::to_string(id)) + "/commitlog"; }
+  // Only with LocalClusterOptions::fault_fs.
+  storage::FaultFs& fault_fs(NodeId id) { return *members_.at(id - 1).fs; }
   RecordingStateMachine& state_machine(NodeId id) { return *members_.at(id - 1).state_machine; }
   size_t size() const { return members_.size(); }
 
@@ -89,6 +95,7 @@ class LocalCluster {
     NodeId id = kNoNode;
     std::string address;
     std::unique_ptr<RecordingStateMachine> state_machine;
+    std::unique_ptr<storage::FaultFs> fs;  // the CommitLog's, with fault_fs
     std::unique_ptr<storage::CommitLog> log;
     std::unique_ptr<storage::MetaStore> meta;
     std::unique_ptr<GrpcTransport> transport;

@@ -169,25 +169,3 @@ TEST(NodeIntegration, FollowerRefusesProposalsWithTheLeaderAsHintAndLeadershipTr
 
 }  // namespace
 }  // namespace raftmq::raft::testing
-
-namespace raftmq::raft::testing {
-namespace {
-
-TEST(NodeIntegration, AFailedApplyStopsTheNodeAndFailsWhatIsPending) {
-  LocalCluster cluster(LocalClusterOptions{.members = 1});
-  ASSERT_TRUE(cluster.StartMember(1).ok());
-  ASSERT_EQ(cluster.WaitForLeader(kElectionWait), NodeId{1}) << "a group of one elects itself";
-  ProposalOutcome applied = cluster.node(1)->Propose(storage::EntryType::kMessageBatch, "ok").get();
-  ASSERT_TRUE(applied.status.ok()) << applied.status.ToString();
-
-  cluster.state_machine(1).FailApplies();
-  ProposalOutcome failed = cluster.node(1)->Propose(storage::EntryType::kMessageBatch, "lost").get();
-  EXPECT_TRUE(failed.status.IsIoError()) << failed.status.ToString();
-  // The loop ended with the error: the node refuses from now on and says why.
-  EXPECT_TRUE(cluster.node(1)->failure().IsIoError()) << cluster.node(1)->failure().ToString();
-  EXPECT_FALSE(cluster.node(1)->IsLeader());
-  EXPECT_TRUE(cluster.node(1)->CurrentStatus().status().IsAborted());
-}
-
-}  // namespace
-}  // namespace raftmq::raft::testing

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 
 #include "common/assert.h"
@@ -46,7 +47,16 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const ClusterOptions& options) {
       entry.admin = admin::AdminService::NewStub(entry.channel);
     }
   }
-  for (auto& [key, node] : cluster->nodes_) RMQ_RETURN_IF_ERROR(cluster->StartNode(&node));
+  for (auto& [key, node] : cluster->nodes_) {
+    if (options.prepare_data_dir) {
+      const std::string data_dir = cluster->DataDir(key.first, key.second);
+      std::error_code error;
+      std::filesystem::create_directories(data_dir, error);
+      if (error) return Status::IoError("cannot create " + data_dir + ": " + error.message());
+      RMQ_RETURN_IF_ERROR(options.prepare_data_dir(key.first, key.second, data_dir));
+    }
+    RMQ_RETURN_IF_ERROR(cluster->StartNode(&node));
+  }
   return cluster;
 }
 

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -44,6 +45,9 @@ struct ClusterOptions {
   std::vector<std::string> nameserver_flags;
   // Quiet by default; "info" shows elections (WaitForLog).
   std::string broker_log_level = "warn";
+  // Optional: runs for each broker node's data dir (created, empty) before the node first
+  // starts, e.g. to mount a small file system there. An error fails Start.
+  std::function<Status(int group, int node, const std::string& data_dir)> prepare_data_dir;
 };
 
 class Cluster {
@@ -61,6 +65,7 @@ class Cluster {
   std::string NodeAddress(int group, int node) const { return nodes_.at({group, node}).address; }
   bool IsRunning(int group, int node) const { return nodes_.at({group, node}).process != nullptr; }
   bool IsPaused(int group, int node) const { return nodes_.at({group, node}).paused; }
+  std::string DataDir(int group, int node) const { return dir_.Sub(GroupName(group) + "n" + std::to_string(node)); }
 
   // The first line of a running node's output (stdout or stderr: its log) containing
   // `needle`; Unavailable with the output so far on timeout.

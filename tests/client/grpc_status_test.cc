@@ -1,0 +1,28 @@
+// What a write's failure tells the client: ABORTED from the broker means the entry may still
+// commit (outcome unknown, the Producer retries at-least-once and says so); every other error
+// means "not stored".
+#include <gtest/gtest.h>
+
+#include "client/grpc_status.h"
+
+namespace raftmq::client {
+namespace {
+
+TEST(GrpcStatus, AnAbortedWriteHasAnUnknownOutcomeAndIsRetried) {
+  const Status aborted = FromGrpc(grpc::Status(grpc::StatusCode::ABORTED, "outcome unknown: the entry may still commit"),
+                                  "SendMessage to 127.0.0.1:1");
+  EXPECT_TRUE(IsOutcomeUnknown(aborted)) << aborted.ToString();
+  EXPECT_TRUE(IsRetriable(aborted));
+  EXPECT_NE(aborted.ToString().find("may still commit"), std::string::npos) << aborted.ToString();
+}
+
+TEST(GrpcStatus, DefiniteRefusalsMeanNotStored) {
+  for (grpc::StatusCode code : {grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                grpc::StatusCode::INVALID_ARGUMENT, grpc::StatusCode::NOT_FOUND}) {
+    const Status status = FromGrpc(grpc::Status(code, "refused"), "SendMessage");
+    EXPECT_FALSE(IsOutcomeUnknown(status)) << status.ToString();
+  }
+}
+
+}  // namespace
+}  // namespace raftmq::client
