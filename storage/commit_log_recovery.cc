@@ -127,8 +127,10 @@ Status CommitLog::ScanFrom(LogCheckpoint start) {
     uint64_t from = std::max(start.position, segment.base) - segment.base;
     SegmentScanner scanner(segment.reader.get(), from, segment.size_bytes.load(), options_.read_chunk_bytes);
     RecordCheck check = RecordCheck::kOk;
+    uint64_t record_offset = scanner.offset();  // where the record being checked starts
     while (!scanner.AtEnd()) {
       ParsedRecord record;
+      record_offset = scanner.offset();
       RMQ_ASSIGN_OR_RETURN(check, scanner.Next(&record));
       if (check == RecordCheck::kOk && expected != 0 && record.index.value() != expected) {
         check = RecordCheck::kOutOfSequence;
@@ -144,10 +146,11 @@ Status CommitLog::ScanFrom(LogCheckpoint start) {
       last = record.index.value();
       expected = last + 1;
     }
-    if (scanner.AtEnd()) continue;
-    if (!newest) return CorruptionAt(segment, scanner.offset(), check, "it lies in a closed segment");
-    RMQ_RETURN_IF_ERROR(CheckTornTail(segment, scanner.offset(), check));
-    RMQ_RETURN_IF_ERROR(CutTail(segment, scanner.offset(), RecordCheckName(check)));
+    // An out-of-sequence record was read whole, so the scanner may stand at the end after it.
+    if (check == RecordCheck::kOk) continue;
+    if (!newest) return CorruptionAt(segment, record_offset, check, "it lies in a closed segment");
+    RMQ_RETURN_IF_ERROR(CheckTornTail(segment, record_offset, check));
+    RMQ_RETURN_IF_ERROR(CutTail(segment, record_offset, RecordCheckName(check)));
   }
   uint64_t log_first = segments_.begin()->second->first_index.load();
   uint64_t first = log_first != 0 ? log_first : (expected != 0 ? expected : 1);
