@@ -7,7 +7,6 @@
 #include <functional>
 #include <map>
 #include <thread>
-#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -28,10 +27,10 @@ const std::string kTopic = "Derived";
 struct Sent {
   int queue_id;
   int64_t offset;
-  bool operator<(const Sent& other) const {
-    return std::tie(queue_id, offset) < std::tie(other.queue_id, other.offset);
-  }
+  auto operator<=>(const Sent&) const = default;
 };
+
+void PrintTo(const Sent& sent, std::ostream* out) { *out << sent.queue_id << "@" << sent.offset; }
 
 class DerivedFilesE2e : public ::testing::Test {
  protected:
