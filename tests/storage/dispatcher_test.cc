@@ -54,7 +54,9 @@ class DispatcherTest : public ::testing::Test {
     Dispatcher dispatcher(queues.get(), meta_.get(), DispatcherOptions{.checkpoint_interval_entries = 4});
     ASSERT_TRUE(dispatcher.Recover(log_, Index(0)).ok());
     ASSERT_TRUE(DispatchAll(dispatcher, last).ok());
-    if (close) ASSERT_TRUE(dispatcher.Close().ok());
+    if (close) {
+      ASSERT_TRUE(dispatcher.Close().ok());
+    }
   }
 
   TempDir dir_;
