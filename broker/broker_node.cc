@@ -39,9 +39,7 @@ Status BrokerNode::OpenStorage() {
 }
 
 Status BrokerNode::StartRaft() {
-  // CommitLog is a LogReader twice over (LogStore and CommitLogReader): pick one.
-  const storage::CommitLogReader* reader = log_.get();
-  replicator_ = std::make_unique<NodeReplicator>(options_.node_id, reader);
+  replicator_ = std::make_unique<NodeReplicator>(options_.node_id, log_.get());
   raft::NodeOptions node_options = options_.RaftNodeOptions();
   std::map<NodeId, std::string> peers;
   for (NodeId id : node_options.core.voters) {

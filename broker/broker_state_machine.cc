@@ -30,14 +30,19 @@ BrokerStateMachine::BrokerStateMachine(const storage::CommitLogReader* log, stor
 Status BrokerStateMachine::Recover(Index committed) {
   RMQ_RETURN_IF_ERROR(topics_->Load());
   RMQ_ASSIGN_OR_RETURN(Index checkpoint, meta_->LoadDispatchCheckpoint());
+  RMQ_ASSIGN_OR_RETURN(std::optional<Index> command_applied, meta_->LoadCommandApplied());
+  // A store written before commands recorded their index: every command up to the
+  // checkpoint is in (see the header), the ones after it are replayed as before.
+  command_applied_ = command_applied.value_or(checkpoint);
   RMQ_RETURN_IF_ERROR(dispatcher_->Recover(*log_, committed));
   const Index applied = dispatcher_->applied_index();
-  Index next = std::max(std::min(checkpoint, log_->LastIndex()) + 1, log_->FirstIndex());
+  // Every command up to the checkpoint is at or below command_applied_: start after both.
+  Index next = std::max(std::min(std::max(checkpoint, command_applied_), log_->LastIndex()) + 1, log_->FirstIndex());
   while (next <= applied) {
     RMQ_ASSIGN_OR_RETURN(auto entries, log_->Entries(next, applied + 1, kReplayReadBytesMax));
     RMQ_ASSERT(!entries.empty());
     for (const storage::LogEntry& entry : entries) {
-      if (entry.type == storage::EntryType::kBrokerCommand) RMQ_RETURN_IF_ERROR(ApplyCommand(entry.payload).status());
+      if (entry.type == storage::EntryType::kBrokerCommand) RMQ_RETURN_IF_ERROR(ApplyCommand(entry).status());
     }
     next = entries.back().index + 1;
   }
@@ -58,7 +63,7 @@ Result<std::any> BrokerStateMachine::Apply(const storage::LogEntry& entry) {
       break;
     }
     case storage::EntryType::kBrokerCommand: {
-      RMQ_ASSIGN_OR_RETURN(result, ApplyCommand(entry.payload));
+      RMQ_ASSIGN_OR_RETURN(result, ApplyCommand(entry));
       // The command's MetaStore writes are in: the Dispatcher may checkpoint past it now.
       RMQ_RETURN_IF_ERROR(dispatcher_->Dispatch(entry, storage::EntryLocation{}).status());
       break;
@@ -82,9 +87,13 @@ Result<ApplyResult> BrokerStateMachine::ApplyMessages(const storage::LogEntry& e
   return result;
 }
 
-Result<ApplyResult> BrokerStateMachine::ApplyCommand(const std::string& payload) {
+// Exactly once per node: the command's effect and its index go in one MetaStore batch, and a
+// command at or below the stored index (replayed after a restart, or sent again by Raft
+// after the log lost its tail) changes nothing.
+Result<ApplyResult> BrokerStateMachine::ApplyCommand(const storage::LogEntry& entry) {
+  if (entry.index <= command_applied_) return ApplyResult();
   BrokerCommand command;
-  if (!command.ParseFromString(payload)) return Status::Corruption("a kBrokerCommand payload does not parse");
+  if (!command.ParseFromString(entry.payload)) return Status::Corruption("a kBrokerCommand payload does not parse");
   storage::MetaWriteBatch batch = meta_->NewBatch();
   ApplyResult result;
   grpc::Status outcome;
@@ -105,8 +114,13 @@ Result<ApplyResult> BrokerStateMachine::ApplyCommand(const std::string& payload)
       outcome = {grpc::StatusCode::INVALID_ARGUMENT, "empty broker command"};
       break;
   }
-  if (!outcome.ok()) return FromGrpc(outcome);
-  if (batch.Count() > 0) RMQ_RETURN_IF_ERROR(meta_->Write(std::move(batch)));
+  if (!outcome.ok()) {
+    result = FromGrpc(outcome);
+    batch = meta_->NewBatch();  // a refused command changes nothing but the applied index
+  }
+  RMQ_RETURN_IF_ERROR(batch.PutCommandApplied(entry.index));
+  RMQ_RETURN_IF_ERROR(meta_->Write(std::move(batch)));
+  command_applied_ = entry.index;
   return result;
 }
 

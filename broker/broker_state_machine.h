@@ -12,9 +12,12 @@
 // Restart: the Dispatcher's checkpoint is the applied index. A command's MetaStore writes go
 // in before the Dispatcher may write a checkpoint past it, and RocksDB keeps buffered writes
 // as an in-order prefix, so a surviving checkpoint implies the commands before it survived.
-// Recover replays the commands after the checkpoint (they are idempotent: each sets state,
-// and a re-applied suffix ends in the state it ended in the first time) while the Dispatcher
-// re-indexes the messages.
+// Commands apply exactly once per node: each command's effect is written in one batch with
+// its index (refused commands write the index alone), so after a crash the stored index says
+// which commands took effect. Recover replays only the commands after it (replaying a
+// command whose effect is already in can diverge: an update refused as NOT_FOUND, then a
+// create, would succeed on replay), while the Dispatcher re-indexes the messages; Apply skips
+// a command at or below it (Raft re-sending entries a lost log tail took).
 //
 // Errors: a business outcome (topic exists, unknown topic) is an ApplyResult code for the
 // proposer; an I/O failure or an entry that cannot be decoded is a Status from Apply, and
@@ -26,6 +29,7 @@
 
 #include <any>
 #include <atomic>
+#include <optional>
 #include <string>
 
 #include "broker/consumer_offset_manager.h"
@@ -66,7 +70,7 @@ class BrokerStateMachine final : public raft::StateMachine {
   static Result<ApplyResult> DecodeResult(const std::any& value);
 
  private:
-  Result<ApplyResult> ApplyCommand(const std::string& payload);
+  Result<ApplyResult> ApplyCommand(const storage::LogEntry& entry);
   Result<ApplyResult> ApplyMessages(const storage::LogEntry& entry);
   void Publish(const storage::LogEntry& entry);
 
@@ -75,6 +79,7 @@ class BrokerStateMachine final : public raft::StateMachine {
   storage::Dispatcher* const dispatcher_;
   TopicConfigManager* const topics_;
   ConsumerOffsetManager* const offsets_;
+  Index command_applied_;  // apply thread: the last command whose effect is stored
   std::atomic<uint64_t> applied_index_{0};
   std::atomic<uint64_t> applied_term_{0};
 };

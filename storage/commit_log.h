@@ -21,10 +21,13 @@
 // append is cut back and later appends are tried again.
 //
 // Recovery (Open): starts at the checkpoint (the last position verified and made durable
-// together with the entry index), checks the CRC of every record after it, cuts a torn or
-// corrupt tail off the newest segment (logging segment, position, bytes and reason), answers
-// Corruption for a bad record in any older segment, and rebuilds the entry index from the
-// records when it is behind or lost.
+// together with the entry index) and checks the CRC of every record after it. A torn tail of
+// the newest segment (a record cut short, or zeros or garbage with no sound record after
+// them: the writer died mid-append) is cut, logging segment, position, bytes and reason. A
+// bad record with a sound record after it, or a bad record in any older segment, is
+// corruption: Open answers Corruption naming the file, the position and the recovery step
+// (wipe the node's data directory so the leader repairs it), and cuts nothing. The entry
+// index is rebuilt from the records when it is behind or lost.
 //
 // Threading: one writer thread calls Append, TruncateSuffix, Sync, Flush and
 // DeleteExpiredSegments. Readers (TermAt, Locate, Entries, ReadAt, FirstIndex, LastIndex,
@@ -129,6 +132,9 @@ class CommitLog final : public LogStore, public CommitLogReader {
   Status ReadFirstIndexes();
   Result<LogCheckpoint> ChooseScanStart();
   Status ScanFrom(LogCheckpoint start);
+  Status CheckTornTail(const LogSegment& segment, uint64_t bad_offset, RecordCheck check);
+  Status CorruptionAt(const LogSegment& segment, uint64_t bad_offset, RecordCheck check,
+                      const std::string& why_not_torn) const;
   Status CutTail(LogSegment& segment, uint64_t valid_bytes, std::string_view reason);
   Status OpenActiveSegment();
 

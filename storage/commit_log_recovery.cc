@@ -1,8 +1,10 @@
 // CommitLog::Open: loads the segments, checks the records written since the last
-// checkpoint, cuts a torn tail off the newest segment, repairs the entry index.
+// checkpoint, cuts a torn tail off the newest segment, refuses to start on corruption,
+// repairs the entry index.
 #include <spdlog/spdlog.h>
 
 #include "storage/commit_log.h"
+#include "storage/commit_log_tail.h"
 
 namespace raftmq::storage {
 
@@ -125,8 +127,10 @@ Status CommitLog::ScanFrom(LogCheckpoint start) {
     uint64_t from = std::max(start.position, segment.base) - segment.base;
     SegmentScanner scanner(segment.reader.get(), from, segment.size_bytes.load(), options_.read_chunk_bytes);
     RecordCheck check = RecordCheck::kOk;
+    uint64_t record_offset = scanner.offset();  // where the record being checked starts
     while (!scanner.AtEnd()) {
       ParsedRecord record;
+      record_offset = scanner.offset();
       RMQ_ASSIGN_OR_RETURN(check, scanner.Next(&record));
       if (check == RecordCheck::kOk && expected != 0 && record.index.value() != expected) {
         check = RecordCheck::kOutOfSequence;
@@ -142,13 +146,11 @@ Status CommitLog::ScanFrom(LogCheckpoint start) {
       last = record.index.value();
       expected = last + 1;
     }
-    if (scanner.AtEnd()) continue;
-    if (!newest) {
-      return Status::Corruption("commit log: closed segment " + segment.path + " has a bad record at position " +
-                                std::to_string(segment.base + scanner.offset()) + " (" +
-                                std::string(RecordCheckName(check)) + "); refusing to cut a closed segment");
-    }
-    RMQ_RETURN_IF_ERROR(CutTail(segment, scanner.offset(), RecordCheckName(check)));
+    // An out-of-sequence record was read whole, so the scanner may stand at the end after it.
+    if (check == RecordCheck::kOk) continue;
+    if (!newest) return CorruptionAt(segment, record_offset, check, "it lies in a closed segment");
+    RMQ_RETURN_IF_ERROR(CheckTornTail(segment, record_offset, check));
+    RMQ_RETURN_IF_ERROR(CutTail(segment, record_offset, RecordCheckName(check)));
   }
   uint64_t log_first = segments_.begin()->second->first_index.load();
   uint64_t first = log_first != 0 ? log_first : (expected != 0 ? expected : 1);
@@ -158,11 +160,36 @@ Status CommitLog::ScanFrom(LogCheckpoint start) {
   return Status::Ok();
 }
 
+// A bad record is a torn tail only when no sound record follows it: a sound record cannot
+// follow an unfinished one (appends are in order), so it is damage, and the records after it
+// may have been acknowledged.
+Status CommitLog::CheckTornTail(const LogSegment& segment, uint64_t bad_offset, RecordCheck check) {
+  if (check == RecordCheck::kOutOfSequence) return CorruptionAt(segment, bad_offset, check, "the record itself is sound");
+  RMQ_ASSIGN_OR_RETURN(std::optional<uint64_t> sound, FindSoundRecordAfter(segment.reader.get(), bad_offset,
+                                                                           segment.size_bytes.load(),
+                                                                           options_.read_chunk_bytes));
+  if (!sound) return Status::Ok();
+  return CorruptionAt(segment, bad_offset, check,
+                      "a sound record follows it at position " + std::to_string(segment.base + *sound));
+}
+
+Status CommitLog::CorruptionAt(const LogSegment& segment, uint64_t bad_offset, RecordCheck check,
+                               const std::string& why_not_torn) const {
+  return Status::Corruption(
+      "commit log: corrupt record in segment " + segment.path + " at position " +
+      std::to_string(segment.base + bad_offset) + " (offset " + std::to_string(bad_offset) + ": " +
+      std::string(RecordCheckName(check)) + "); not a torn tail because " + why_not_torn +
+      ", so records after it may have been acknowledged and recovery will not cut them. To recover: stop this node, "
+      "delete its whole data directory (the parent of " + options_.dir + ") and start it again; it rejoins empty "
+      "and the leader sends it the log");
+}
+
 Status CommitLog::CutTail(LogSegment& segment, uint64_t valid_bytes, std::string_view reason) {
   uint64_t size_bytes = segment.size_bytes.load();
   RMQ_ASSERT(valid_bytes < size_bytes);
-  spdlog::warn("commit log: cutting the tail of segment {}: {} bytes from position {} (offset {}): {}", segment.path,
-               size_bytes - valid_bytes, segment.base + valid_bytes, valid_bytes, reason);
+  spdlog::warn("commit log: cutting the torn tail of segment {}: {} bytes from position {} (offset {}), no sound "
+               "record among them: {}", segment.path, size_bytes - valid_bytes, segment.base + valid_bytes,
+               valid_bytes, reason);
   RMQ_RETURN_IF_ERROR(fs_->Truncate(segment.path, valid_bytes));
   segment.size_bytes.store(valid_bytes);
   if (valid_bytes == 0) segment.first_index.store(0);

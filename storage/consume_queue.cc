@@ -59,9 +59,7 @@ ConsumeQueue::ConsumeQueue(Fs* fs, std::string dir, const ConsumeQueueOptions& o
   RMQ_ASSERT(read_entries_max_ > 0);
 }
 
-ConsumeQueue::~ConsumeQueue() {
-  if (writer_ != nullptr) (void)writer_->Close();  // unsynced entries are rebuilt by recovery
-}
+ConsumeQueue::~ConsumeQueue() = default;  // unsynced entries are rebuilt by recovery
 
 Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::Open(Fs* fs, std::string dir, const ConsumeQueueOptions& options) {
   std::unique_ptr<ConsumeQueue> queue(new ConsumeQueue(fs, std::move(dir), options));
@@ -140,7 +138,6 @@ Status ConsumeQueue::StartNextFile() {
     // A full file is synced before its successor exists, so a crash never keeps a later file
     // while losing the tail of an earlier one.
     RMQ_RETURN_IF_ERROR(writer_->Sync());
-    RMQ_RETURN_IF_ERROR(writer_->Close());
     writer_.reset();
   }
   RMQ_ASSIGN_OR_RETURN(writer_, fs_->OpenAppendable(PathOf(first)));  // creates the file
@@ -177,12 +174,25 @@ Status ConsumeQueue::Append(uint64_t first_offset, std::span<const ConsumeQueueE
   return status;
 }
 
-Status ConsumeQueue::Sync() {
-  if (unsynced_ && writer_ != nullptr) RMQ_RETURN_IF_ERROR(writer_->Sync());
+std::optional<ConsumeQueueSync> ConsumeQueue::TakeUnsynced() {
+  const bool file_unsynced = unsynced_ && writer_ != nullptr;
+  if (!file_unsynced && !dir_unsynced_) return std::nullopt;
+  ConsumeQueueSync sync{.fs = fs_, .file = file_unsynced ? writer_ : nullptr, .dir = dir_, .sync_dir = dir_unsynced_};
   unsynced_ = false;
-  if (dir_unsynced_) RMQ_RETURN_IF_ERROR(fs_->SyncDir(dir_));
   dir_unsynced_ = false;
+  return sync;
+}
+
+Status ConsumeQueueSync::Run() const {
+  RMQ_ASSERT(fs != nullptr);
+  if (file != nullptr) RMQ_RETURN_IF_ERROR(file->Sync().WithContext(dir));
+  if (sync_dir) RMQ_RETURN_IF_ERROR(fs->SyncDir(dir));
   return Status::Ok();
+}
+
+Status ConsumeQueue::Sync() {
+  std::optional<ConsumeQueueSync> sync = TakeUnsynced();
+  return sync ? sync->Run() : Status::Ok();
 }
 
 Status ConsumeQueue::TruncateFrom(uint64_t offset) {
@@ -199,8 +209,7 @@ Status ConsumeQueue::CutFilesAt(uint64_t offset) {
   RMQ_ASSERT(!files_.empty());
   std::unique_lock lock(files_mutex_);
   max_offset_.store(offset, std::memory_order_release);
-  if (writer_ != nullptr) (void)writer_->Close();  // the truncation below decides the bytes kept
-  writer_.reset();
+  writer_.reset();  // the truncation below decides the bytes kept
   const size_t keep = std::min<size_t>((offset - files_.front().first_offset) / entries_per_file_, files_.size() - 1);
   while (files_.size() > keep + 1) {
     RMQ_RETURN_IF_ERROR(fs_->RemoveFile(files_.back().path));

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -43,6 +44,18 @@ struct ConsumeQueueEntry {
   uint64_t tag_hash = 0;
 
   bool operator==(const ConsumeQueueEntry&) const = default;
+};
+
+// What one ConsumeQueue has to make durable, taken by the writer (TakeUnsynced) and run on
+// any thread (the Dispatcher's background flusher) while the writer goes on appending: the
+// fsync covers every entry appended before the take. It keeps the file open by itself.
+struct ConsumeQueueSync {
+  Fs* fs = nullptr;
+  std::shared_ptr<WritableFile> file;  // null when only the directory changed
+  std::string dir;                     // synced when sync_dir
+  bool sync_dir = false;
+
+  Status Run() const;
 };
 
 // FNV-1a 64 of `tag`; 0 for the empty tag. A non-empty tag whose hash is 0 is stored as 1 so
@@ -71,6 +84,9 @@ class ConsumeQueue {
   Result<size_t> DeleteFilesBefore(uint64_t commit_log_position_min);
   // The first offset whose entry points at or after `commit_log_position`; MaxOffset() if none.
   Result<uint64_t> FirstOffsetAtOrAfter(uint64_t commit_log_position) const;
+  // Writer: what Sync() would make durable, handed over (nullopt when nothing): afterwards
+  // the queue counts it as synced, so the caller must run it before relying on it.
+  std::optional<ConsumeQueueSync> TakeUnsynced();
   // Writer: whether Sync() has anything to make durable.
   bool HasUnsyncedData() const { return unsynced_; }
 
@@ -116,7 +132,9 @@ class ConsumeQueue {
   std::atomic<uint64_t> max_offset_{0};
 
   // Writer-only state.
-  std::unique_ptr<WritableFile> writer_;  // appends to files_.back()
+  // Appends to files_.back(); shared with a ConsumeQueueSync in flight, so it is never
+  // closed explicitly (the last owner closes it).
+  std::shared_ptr<WritableFile> writer_;
   Status write_error_;                    // sticky: set by a failed append
   bool unsynced_ = false;
   bool dir_unsynced_ = false;

@@ -105,11 +105,17 @@ Result<ConsumeQueue*> ConsumeQueueStore::FindOrCreate(std::string_view topic, ui
 }
 
 Status ConsumeQueueStore::SyncAll() {
-  // Only the writer adds queues, and the writer is the caller: no lock needed to iterate.
-  for (const auto& [id, queue] : queues_) {
-    RMQ_RETURN_IF_ERROR(queue->Sync().WithContext(queue->dir()));
-  }
+  for (const ConsumeQueueSync& sync : TakeUnsynced()) RMQ_RETURN_IF_ERROR(sync.Run());
   return Status::Ok();
+}
+
+std::vector<ConsumeQueueSync> ConsumeQueueStore::TakeUnsynced() {
+  // Only the writer adds queues, and the writer is the caller: no lock needed to iterate.
+  std::vector<ConsumeQueueSync> syncs;
+  for (const auto& [id, queue] : queues_) {
+    if (std::optional<ConsumeQueueSync> sync = queue->TakeUnsynced()) syncs.push_back(std::move(*sync));
+  }
+  return syncs;
 }
 
 Status ConsumeQueueStore::TruncateAllFrom(uint64_t commit_log_position) {

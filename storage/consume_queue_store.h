@@ -48,6 +48,8 @@ class ConsumeQueueStore {
   Result<ConsumeQueue*> FindOrCreate(std::string_view topic, uint32_t queue_id);
   // Syncs every queue holding unsynced entries or files.
   Status SyncAll();
+  // What SyncAll would sync, handed over to be run on another thread.
+  std::vector<ConsumeQueueSync> TakeUnsynced();
   // Recovery: removes from every queue the entries pointing at or after `commit_log_position`.
   Status TruncateAllFrom(uint64_t commit_log_position);
   // Retention: ConsumeQueue::DeleteFilesBefore on every queue; returns the files removed.

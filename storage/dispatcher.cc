@@ -20,7 +20,8 @@ struct Dispatcher::PlannedAppend {
 };
 
 Dispatcher::Dispatcher(ConsumeQueueStore* queues, MetaStore* meta, DispatcherOptions options)
-    : queues_(queues), meta_(meta), options_(std::move(options)) {
+    : queues_(queues), meta_(meta), options_(std::move(options)),
+      flusher_(std::make_unique<CheckpointFlusher>(meta)) {
   RMQ_ASSERT(queues_ != nullptr);
   RMQ_ASSERT(meta_ != nullptr);
   RMQ_ASSERT(options_.checkpoint_interval_entries > 0);
@@ -44,12 +45,15 @@ Result<std::vector<uint64_t>> Dispatcher::Dispatch(const LogEntry& entry, const 
 
 // Validates every record (and topic) before the first queue is created or appended to, so a
 // bad payload leaves the queues untouched.
-Result<std::vector<uint64_t>> Dispatcher::DispatchBatch(std::string_view payload, uint64_t payload_position) {
+Result<std::vector<uint64_t>> Dispatcher::DispatchBatch(std::string_view payload, uint64_t payload_position,
+                                                        const std::set<QueueId>* only) {
   std::vector<std::pair<size_t, MessageRecordSummary>> records;
   for (size_t offset = 0; offset < payload.size();) {
     RMQ_ASSIGN_OR_RETURN(MessageRecordSummary record, ScanMessageRecord(payload, offset));
     RMQ_RETURN_IF_ERROR(CheckTopicName(record.topic));
-    records.emplace_back(offset, record);
+    if (only == nullptr || only->contains(QueueId{std::string(record.topic), record.queue_id})) {
+      records.emplace_back(offset, record);
+    }
     offset += record.record_size;
   }
   std::vector<PlannedAppend> plans;
@@ -82,75 +86,43 @@ Result<std::vector<uint64_t>> Dispatcher::DispatchBatch(std::string_view payload
 }
 
 Status Dispatcher::MaybeCheckpoint() {
+  Status flushed = flusher_->error();
+  if (!flushed.ok()) {
+    failure_ = flushed;  // a failed fsync leaves unknown data on disk: only recovery can tell
+    return flushed;
+  }
   const bool entries_due = applied_ - checkpointed_ >= options_.checkpoint_interval_entries;
   const bool time_due =
       std::chrono::steady_clock::now() - checkpointed_at_ >= std::chrono::milliseconds(options_.checkpoint_interval_ms);
-  return entries_due || time_due ? Checkpoint() : Status::Ok();
+  if (!(entries_due || time_due) || flusher_->Busy()) return Status::Ok();
+  return StartCheckpoint();
 }
 
-Status Dispatcher::Checkpoint() {
-  RMQ_RETURN_IF_ERROR(failure_);
-  // Queues first: the checkpoint may only promise entries that are already durable.
-  Status status = queues_->SyncAll();
-  if (!status.ok()) {
-    failure_ = status;  // a failed fsync leaves unknown data on disk: only recovery can tell
-    return status;
+// Takes what the queues must sync and their sizes now, on the dispatching thread, so the
+// checkpoint describes exactly the entries up to applied_.
+Status Dispatcher::StartCheckpoint() {
+  CheckpointJob job{.syncs = queues_->TakeUnsynced(), .record = meta_->NewBatch()};
+  RMQ_RETURN_IF_ERROR(job.record.PutDispatchCheckpoint(applied_));
+  for (const auto& [id, queue] : queues_->Queues()) {
+    const uint64_t size = queue->MaxOffset();
+    const auto recorded = recorded_sizes_.find(id);
+    if (recorded == recorded_sizes_.end() ? size == 0 : recorded->second == size) continue;
+    RMQ_RETURN_IF_ERROR(job.record.PutQueueSize(QueueSize{id.topic, id.queue_id, size}));
+    recorded_sizes_[id] = size;
   }
-  MetaWriteBatch batch = meta_->NewBatch();
-  RMQ_RETURN_IF_ERROR(batch.PutDispatchCheckpoint(applied_));
-  RMQ_RETURN_IF_ERROR(meta_->Write(std::move(batch), Durability::kBuffered));
+  flusher_->Submit(std::move(job));
   checkpointed_ = applied_;
   checkpointed_at_ = std::chrono::steady_clock::now();
   return Status::Ok();
 }
 
-// Every message of an entry after `last_dispatched` lies at or after the returned position,
-// every message of an entry up to it before.
-Result<uint64_t> Dispatcher::CutPosition(const CommitLogReader& log, Index last_dispatched) const {
-  if (last_dispatched + 1 <= log.LastIndex()) {
-    RMQ_ASSIGN_OR_RETURN(EntryLocation next, log.Locate(last_dispatched + 1));
-    return next.payload_position;
-  }
-  if (last_dispatched >= log.FirstIndex()) {
-    RMQ_ASSIGN_OR_RETURN(EntryLocation last, log.Locate(last_dispatched));
-    return last.payload_position + last.payload_size;
-  }
-  return UINT64_MAX;  // the log holds no entry: nothing to place a cut by, nothing to redo
-}
-
-Status Dispatcher::Recover(const CommitLogReader& log, Index committed) {
-  RMQ_ASSIGN_OR_RETURN(Index checkpoint, meta_->LoadDispatchCheckpoint());
-  const Index last_dispatched = std::min(checkpoint, log.LastIndex());
-  if (last_dispatched < checkpoint) {
-    spdlog::warn("dispatcher: checkpoint {} is past the CommitLog's last entry {}: redoing from there", checkpoint.value(),
-                 log.LastIndex().value());
-  }
-  if (last_dispatched + 1 < log.FirstIndex() && last_dispatched < committed) {
-    return Status::Corruption("dispatch checkpoint " + std::to_string(last_dispatched.value()) +
-                              " is before the CommitLog's first entry " + std::to_string(log.FirstIndex().value()));
-  }
-  RMQ_ASSIGN_OR_RETURN(uint64_t cut_position, CutPosition(log, last_dispatched));
-  RMQ_RETURN_IF_ERROR(queues_->TruncateAllFrom(cut_position));
-  recovered_ = true;
-  failure_ = Status::Ok();
-  applied_ = last_dispatched;
-  checkpointed_ = last_dispatched;
-  checkpointed_at_ = std::chrono::steady_clock::now();
-  RMQ_RETURN_IF_ERROR(Redispatch(log, std::min(committed, log.LastIndex())));
-  RMQ_ASSERT(applied_ >= std::min(committed, log.LastIndex()));
-  return Checkpoint();
-}
-
-Status Dispatcher::Redispatch(const CommitLogReader& log, Index last) {
-  while (applied_ < last) {
-    RMQ_ASSIGN_OR_RETURN(std::vector<LogEntry> entries, log.Entries(applied_ + 1, last + 1, options_.recovery_read_bytes_max));
-    RMQ_ASSERT(!entries.empty());
-    for (const LogEntry& entry : entries) {
-      RMQ_ASSIGN_OR_RETURN(EntryLocation location, log.Locate(entry.index));
-      RMQ_RETURN_IF_ERROR(Dispatch(entry, location).status());
-    }
-  }
-  return Status::Ok();
+Status Dispatcher::Checkpoint() {
+  RMQ_RETURN_IF_ERROR(failure_);
+  Status status = flusher_->Wait();
+  if (status.ok()) status = StartCheckpoint();
+  if (status.ok()) status = flusher_->Wait();
+  if (!status.ok()) failure_ = status;
+  return status;
 }
 
 }  // namespace raftmq::storage

@@ -3,31 +3,44 @@
 // so offsets are assigned at apply time and are the same on every node; any other entry type
 // only advances the applied index.
 //
-// Checkpoint: every checkpoint_interval_entries entries or checkpoint_interval_ms (and on
-// Close) the Dispatcher syncs every ConsumeQueue and only then writes its applied index to the
-// MetaStore, so a checkpoint never claims queue entries a crash can take away. The write is
-// buffered: losing it only makes recovery redo more.
+// Checkpoint: every checkpoint_interval_entries entries or checkpoint_interval_ms the
+// Dispatcher hands a checkpoint to its CheckpointFlusher, a background thread: it fsyncs
+// every ConsumeQueue written since the last one and only then writes the applied index,
+// together with every queue's size (MaxOffset) at that index, in one MetaStore batch. So the
+// dispatching thread (the Raft loop) never waits for a disk flush, and a checkpoint never
+// claims queue entries a crash can take away. While one checkpoint is in flight the next
+// waits for the following Dispatch. The write is buffered: losing it only makes recovery
+// redo more. A failed checkpoint is sticky: Dispatch answers its error until Recover.
 //
 // Recovery (Recover, before the first Dispatch): every queue entry of an entry after the
 // checkpoint may be missing, torn or present; cutting every queue at the CommitLog position
 // of the first entry after the checkpoint and re-dispatching checkpoint+1..committed leaves
-// each committed message in exactly one slot. If the CommitLog lost entries the checkpoint
-// covers (async flush and an OS crash), recovery starts from the log's last entry instead;
-// Raft brings the lost entries back and they are dispatched again.
+// each committed message in exactly one slot. Before that, every queue is checked against
+// the size recorded with the checkpoint: a queue that is missing (its directory lost), shorter
+// (a file cut or lost) or longer is emptied and rebuilt from the CommitLog's first entry up
+// to the checkpoint, and what was rebuilt is logged; Corruption when the log no longer holds
+// the entries a rebuild needs (retention deleted them). If the CommitLog lost entries the
+// checkpoint covers (async flush and an OS crash), recovery starts from the log's last entry
+// instead, without the size check; Raft brings the lost entries back and they are dispatched
+// again.
 //
 // Threading: one thread (the node's apply loop) calls everything; the queues it writes are
-// read concurrently by Pull handlers (see consume_queue.h).
+// read concurrently by Pull handlers (see consume_queue.h) and synced by the flusher.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
+#include <set>
 #include <string_view>
 #include <vector>
 
 #include "common/log_ids.h"
 #include "common/result.h"
 #include "common/status.h"
+#include "storage/checkpoint_flusher.h"
 #include "storage/consume_queue_store.h"
 #include "storage/log_store.h"
 #include "storage/meta_store.h"
@@ -59,25 +72,40 @@ class Dispatcher {
   // after an I/O error the Dispatcher refuses further entries until Recover.
   Result<std::vector<uint64_t>> Dispatch(const LogEntry& entry, const EntryLocation& location);
 
-  // Syncs every queue, then records applied_index() in the MetaStore.
+  // Syncs every queue, then records applied_index() and the queue sizes in the MetaStore;
+  // waits for both (unlike the periodic checkpoints Dispatch starts).
   Status Checkpoint();
   // The final checkpoint.
   Status Close() { return Checkpoint(); }
+  // Waits for the checkpoint in flight, if any; the error of a failed one.
+  Status WaitForCheckpoint() { return flusher_->Wait(); }
 
   Index applied_index() const { return applied_; }
 
  private:
   struct PlannedAppend;
 
-  Result<std::vector<uint64_t>> DispatchBatch(std::string_view payload, uint64_t payload_position);
+  // `only` (recovery's rebuild): append to these queues alone.
+  Result<std::vector<uint64_t>> DispatchBatch(std::string_view payload, uint64_t payload_position,
+                                              const std::set<QueueId>* only = nullptr);
   Result<uint64_t> CutPosition(const CommitLogReader& log, Index last_dispatched) const;
   Status Redispatch(const CommitLogReader& log, Index last);
+  // Recovery's check of the queues against the sizes recorded with the checkpoint
+  // (dispatcher_recovery.cc).
+  Result<std::set<QueueId>> FindDamagedQueues(const std::vector<QueueSize>& recorded) const;
+  Status RebuildQueues(const CommitLogReader& log, const std::set<QueueId>& damaged, Index last_dispatched,
+                       const std::vector<QueueSize>& recorded);
   Status MaybeCheckpoint();
+  // Hands the next checkpoint to the flusher (which must be idle).
+  Status StartCheckpoint();
 
   ConsumeQueueStore* const queues_;
   MetaStore* const meta_;
   const DispatcherOptions options_;
 
+  std::unique_ptr<CheckpointFlusher> flusher_;
+  // Each queue's MaxOffset as recorded by the last checkpoint handed to the flusher.
+  std::map<QueueId, uint64_t> recorded_sizes_;
   bool recovered_ = false;
   Status failure_;  // sticky I/O failure: queues and applied_ may disagree until Recover
   Index applied_;

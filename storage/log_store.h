@@ -59,7 +59,9 @@ class LogReader {
   virtual Result<std::vector<LogEntry>> Entries(Index from, Index to, uint64_t bytes_max) const = 0;
 };
 
-class LogStore : public LogReader {
+// LogReader is a virtual base here and in CommitLogReader, so the CommitLog, which is both,
+// is one LogReader (no cast needed to pick one).
+class LogStore : public virtual LogReader {
  public:
   // Appends consecutive entries, the first at LastIndex() + 1. Durable only after Sync()
   // (or the background flush of the async policy).
@@ -80,7 +82,7 @@ namespace raftmq::storage {
 
 // What readers of messages need beyond Raft's view: where an entry's payload lies, and raw
 // reads by position (a ConsumeQueue entry points at a message by its CommitLog position).
-class CommitLogReader : public LogReader {
+class CommitLogReader : public virtual LogReader {
  public:
   // NotFound outside [FirstIndex(), LastIndex()].
   virtual Result<EntryLocation> Locate(Index index) const = 0;

@@ -145,17 +145,25 @@ Status MetaStore::SaveConsumerOffset(const ConsumerOffsetKey& key, uint64_t offs
   return Write(std::move(batch), durability);
 }
 
-Result<std::vector<ConsumerOffset>> MetaStore::ListConsumerOffsets(std::string_view group) const {
-  RMQ_RETURN_IF_ERROR(CheckMetaName("group", group));
+Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> MetaStore::ListUnder(Family family,
+                                                                               std::string_view group) const {
   const std::string prefix = ConsumerOffsetGroupPrefix(group);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(kConsumerOffsets)));
-  std::vector<ConsumerOffset> offsets;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(family)));
+  std::vector<std::pair<ConsumerOffsetKey, uint64_t>> rows;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     RMQ_ASSIGN_OR_RETURN(ConsumerOffsetKey key, DecodeConsumerOffsetKey(it->key().ToStringView()));
-    RMQ_ASSIGN_OR_RETURN(uint64_t offset, DecodeUint64(it->value().ToStringView()));
-    offsets.push_back(ConsumerOffset{std::move(key.topic), key.queue_id, offset});
+    RMQ_ASSIGN_OR_RETURN(uint64_t value, DecodeUint64(it->value().ToStringView()));
+    rows.emplace_back(std::move(key), value);
   }
   RMQ_RETURN_IF_ERROR(FromRocks(it->status()));
+  return rows;
+}
+
+Result<std::vector<ConsumerOffset>> MetaStore::ListConsumerOffsets(std::string_view group) const {
+  RMQ_RETURN_IF_ERROR(CheckMetaName("group", group));
+  RMQ_ASSIGN_OR_RETURN(auto rows, ListUnder(kConsumerOffsets, group));
+  std::vector<ConsumerOffset> offsets;
+  for (auto& [key, offset] : rows) offsets.push_back(ConsumerOffset{std::move(key.topic), key.queue_id, offset});
   return offsets;
 }
 
@@ -172,12 +180,30 @@ Result<std::vector<std::pair<std::string, std::string>>> MetaStore::ListTopics()
   return topics;
 }
 
-Result<Index> MetaStore::LoadDispatchCheckpoint() const {
-  Result<std::string> bytes = Get(kCheckpoints, kDispatchCheckpointKey);
-  if (bytes.status().IsNotFound()) return Index(0);
+Result<std::optional<uint64_t>> MetaStore::GetUint64(Family family, std::string_view key) const {
+  Result<std::string> bytes = Get(family, key);
+  if (bytes.status().IsNotFound()) return std::optional<uint64_t>();
   if (!bytes.ok()) return bytes.status();
-  RMQ_ASSIGN_OR_RETURN(uint64_t applied, DecodeUint64(*bytes));
-  return Index(applied);
+  RMQ_ASSIGN_OR_RETURN(uint64_t value, DecodeUint64(*bytes));
+  return std::optional<uint64_t>(value);
+}
+
+Result<Index> MetaStore::LoadDispatchCheckpoint() const {
+  RMQ_ASSIGN_OR_RETURN(std::optional<uint64_t> applied, GetUint64(kCheckpoints, kDispatchCheckpointKey));
+  return Index(applied.value_or(0));
+}
+
+Result<std::optional<Index>> MetaStore::LoadCommandApplied() const {
+  RMQ_ASSIGN_OR_RETURN(std::optional<uint64_t> index, GetUint64(kCheckpoints, kCommandAppliedKey));
+  if (!index) return std::optional<Index>();
+  return std::optional<Index>(Index(*index));
+}
+
+Result<std::vector<QueueSize>> MetaStore::ListQueueSizes() const {
+  RMQ_ASSIGN_OR_RETURN(auto rows, ListUnder(kCheckpoints, kQueueSizeKeyGroup));
+  std::vector<QueueSize> sizes;
+  for (auto& [key, max_offset] : rows) sizes.push_back(QueueSize{std::move(key.topic), key.queue_id, max_offset});
+  return sizes;
 }
 
 MetaWriteBatch MetaStore::NewBatch() const { return MetaWriteBatch(this); }
@@ -219,6 +245,18 @@ Status MetaWriteBatch::DeleteTopic(std::string_view topic) {
 Status MetaWriteBatch::PutDispatchCheckpoint(Index applied) {
   return FromRocks(batch_->Put(store_->Handle(MetaStore::kCheckpoints), ToSlice(kDispatchCheckpointKey),
                                EncodeUint64(applied.value())));
+}
+
+Status MetaWriteBatch::PutQueueSize(const QueueSize& size) {
+  RMQ_RETURN_IF_ERROR(CheckMetaName("topic", size.topic));
+  const ConsumerOffsetKey key{std::string(kQueueSizeKeyGroup), size.topic, size.queue_id};
+  return FromRocks(batch_->Put(store_->Handle(MetaStore::kCheckpoints), EncodeConsumerOffsetKey(key),
+                               EncodeUint64(size.max_offset)));
+}
+
+Status MetaWriteBatch::PutCommandApplied(Index index) {
+  return FromRocks(batch_->Put(store_->Handle(MetaStore::kCheckpoints), ToSlice(kCommandAppliedKey),
+                               EncodeUint64(index.value())));
 }
 
 size_t MetaWriteBatch::Count() const { return static_cast<size_t>(batch_->Count()); }

@@ -2,7 +2,8 @@
 //   raft              the Raft HardState (this class is the node's HardStateStore)
 //   consumer_offsets  (group, topic, queue id) -> committed consume offset
 //   topics            topic name -> opaque topic config bytes (the broker owns the format)
-//   checkpoints       the Dispatcher's applied index
+//   checkpoints       the Dispatcher's applied index with every ConsumeQueue's size at it
+//                     (one batch), and the index of the last applied broker command
 // Key and value encodings are in meta_codec.h.
 //
 // Durability: SaveHardState syncs the WAL before it returns. Every other write is buffered
@@ -17,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -58,6 +60,15 @@ struct ConsumerOffset {
   bool operator==(const ConsumerOffset&) const = default;
 };
 
+// A ConsumeQueue's size (its MaxOffset) as of the dispatch checkpoint written with it.
+struct QueueSize {
+  std::string topic;
+  uint32_t queue_id = 0;
+  uint64_t max_offset = 0;
+
+  bool operator==(const QueueSize&) const = default;
+};
+
 class MetaStore;
 
 // Several MetaStore writes applied atomically by MetaStore::Write. Built by MetaStore::NewBatch.
@@ -72,6 +83,9 @@ class MetaWriteBatch {
   Status PutTopic(std::string_view topic, std::string_view config);
   Status DeleteTopic(std::string_view topic);
   Status PutDispatchCheckpoint(Index applied);
+  Status PutQueueSize(const QueueSize& size);
+  // Put in the same batch as a command's effect, so a restart knows whether it applied.
+  Status PutCommandApplied(Index index);
   size_t Count() const;
 
  private:
@@ -107,6 +121,11 @@ class MetaStore final : public HardStateStore {
 
   // Index(0) when no checkpoint was ever written.
   Result<Index> LoadDispatchCheckpoint() const;
+  // The queue sizes written with the dispatch checkpoints, ordered by topic, then queue id.
+  Result<std::vector<QueueSize>> ListQueueSizes() const;
+  // The index of the last command whose effect is stored; nullopt when none was recorded
+  // (a store written before commands carried their index).
+  Result<std::optional<Index>> LoadCommandApplied() const;
 
   MetaWriteBatch NewBatch() const;
   Status Write(MetaWriteBatch batch, Durability durability = Durability::kBuffered);
@@ -117,6 +136,9 @@ class MetaStore final : public HardStateStore {
 
   MetaStore() = default;
   Result<std::string> Get(Family family, std::string_view key) const;
+  Result<std::optional<uint64_t>> GetUint64(Family family, std::string_view key) const;
+  // The rows of `family` whose key is a consumer-offset-shaped key of `group`.
+  Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> ListUnder(Family family, std::string_view group) const;
   rocksdb::ColumnFamilyHandle* Handle(Family family) const { return handles_[family]; }
 
   std::shared_ptr<rocksdb::Cache> block_cache_;

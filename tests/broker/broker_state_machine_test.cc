@@ -84,6 +84,16 @@ std::string Commit(const std::string& topic, int32_t queue_id, int64_t offset) {
   return command.SerializeAsString();
 }
 
+std::string UpdateTopic(const std::string& name, int32_t queue_nums) {
+  BrokerCommand command;
+  auto* topic = command.mutable_update_topic()->mutable_topic();
+  topic->set_name(name);
+  topic->set_read_queue_nums(queue_nums);
+  topic->set_write_queue_nums(queue_nums);
+  topic->set_perm(kPermReadWrite);
+  return command.SerializeAsString();
+}
+
 std::string DeleteTopic(const std::string& name) {
   BrokerCommand command;
   command.mutable_delete_topic()->set_name(name);
@@ -173,6 +183,33 @@ TEST(BrokerStateMachine, ReplayOverStateThatAlreadyHoldsTheSuffixEndsInTheSameSt
   NodeState restarted(dir.path(), &log);
   ASSERT_TRUE(restarted.machine->Recover(log.LastIndex()).ok());
   EXPECT_EQ(restarted.Describe(), before);
+}
+
+// An update refused as NOT_FOUND, then the create, inside one checkpoint window: replaying
+// both over the stored state would let the update succeed and end with its 8 queues.
+TEST(BrokerStateMachine, ReplayAfterACrashAppliesEachCommandOnceAndEndsInTheSameTopicConfig) {
+  test_support::TempDir dir;
+  storage::testing::MemoryCommitLog log;
+  log.Add(EntryType::kNoop, "");
+  log.Add(EntryType::kBrokerCommand, UpdateTopic("orders", 8));  // NOT_FOUND
+  log.Add(EntryType::kBrokerCommand, CreateTopic("orders"));     // 4 queues
+  log.Add(EntryType::kMessageBatch, Messages("orders", 0, 2));
+  std::string before;
+  {
+    NodeState node(dir.path(), &log);
+    ASSERT_TRUE(node.machine->Recover(Index(0)).ok());
+    node.Apply(log.At(Index(1)));
+    ASSERT_TRUE(node.dispatcher->Checkpoint().ok());
+    EXPECT_EQ(node.Apply(log.At(Index(2))).code(), grpc::StatusCode::NOT_FOUND);
+    for (Index i(3); i <= log.LastIndex(); ++i) node.Apply(log.At(i));
+    before = node.Describe();
+    ASSERT_EQ(node.topics->Find("orders")->read_queue_nums(), 4);
+  }  // dies without a checkpoint past entry 1
+  NodeState restarted(dir.path(), &log);
+  ASSERT_TRUE(restarted.machine->Recover(log.LastIndex()).ok());
+  EXPECT_EQ(restarted.topics->Find("orders")->read_queue_nums(), 4);
+  EXPECT_EQ(restarted.Describe(), before);
+  EXPECT_EQ(restarted.machine->applied_index(), log.LastIndex());
 }
 
 TEST(BrokerStateMachine, UndecodableCommandStopsApplyingWithCorruption) {

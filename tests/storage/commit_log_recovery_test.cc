@@ -126,16 +126,37 @@ TEST_F(CommitLogRecovery, CutsTornTailOfActiveSegmentAndLogsWhatItCut) {
   EXPECT_NE(std::string::npos, text.find("torn write")) << text;
 }
 
-TEST_F(CommitLogRecovery, CutsACorruptRecordAfterTheCheckpointInTheNewestSegment) {
+TEST_F(CommitLogRecovery, RefusesACorruptRecordFollowedBySoundOnesAndCutsNothing) {
   auto log = Open();
   ASSERT_TRUE(log->Append(MakeEntries(1, 3, 1, 20)).ok());
   ASSERT_TRUE(log->Flush().ok());
   ASSERT_TRUE(log->Append(MakeEntries(4, 3, 1, 20)).ok());
   Crash(log, UINT64_MAX);  // everything reached the disk, but no checkpoint covers 4..6
-  FlipByte(SegmentPath(0), 4 * 52 + 40);  // a payload byte of entry 5
+  FlipByte(SegmentPath(0), 4 * 52 + 40);  // a payload byte of entry 5; entry 6 stays sound
+  auto reopened = TryOpen();
+  ASSERT_FALSE(reopened.ok());
+  const Status& status = reopened.status();
+  EXPECT_TRUE(status.IsCorruption()) << status.ToString();
+  EXPECT_NE(std::string::npos, status.message().find(SegmentPath(0))) << status.ToString();
+  EXPECT_NE(std::string::npos, status.message().find("at position 208")) << status.ToString();
+  EXPECT_NE(std::string::npos, status.message().find("CRC mismatch")) << status.ToString();
+  EXPECT_NE(std::string::npos, status.message().find("sound record follows it at position 260")) << status.ToString();
+  EXPECT_NE(std::string::npos, status.message().find("delete its whole data directory")) << status.ToString();
+  EXPECT_EQ(uint64_t{6 * 52}, *fs_.FileSize(SegmentPath(0)));  // entry 6 (maybe acknowledged) is kept
+}
+
+TEST_F(CommitLogRecovery, CutsALastRecordWithABadCrcWhenNothingSoundFollows) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(MakeEntries(1, 3, 1, 20)).ok());
+  ASSERT_TRUE(log->Flush().ok());
+  ASSERT_TRUE(log->Append(MakeEntries(4, 3, 1, 20)).ok());
+  Crash(log, UINT64_MAX);
+  FlipByte(SegmentPath(0), 5 * 52 + 40);  // a payload byte of entry 6, the last
   LogCapture capture;
   log = Open();
-  EXPECT_EQ(Index(4), log->LastIndex());
+  ASSERT_NE(nullptr, log);
+  EXPECT_EQ(Index(5), log->LastIndex());
+  EXPECT_NE(std::string::npos, capture.Text().find("52 bytes from position 260")) << capture.Text();
   EXPECT_NE(std::string::npos, capture.Text().find("CRC mismatch")) << capture.Text();
 }
 

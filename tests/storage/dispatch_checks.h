@@ -13,6 +13,7 @@
 #include "storage/consume_queue_store.h"
 #include "storage/log_store.h"
 #include "storage/message_record.h"
+#include "storage/meta_store.h"
 
 namespace raftmq::storage::testing {
 
@@ -71,6 +72,16 @@ inline void ExpectQueuesMatch(const ConsumeQueueStore& store, const CommitLogRea
   for (const auto& [id, entries] : expected) {
     EXPECT_NE(store.Find(id.topic, id.queue_id), nullptr) << id.topic << "/" << id.queue_id << " missing";
   }
+}
+
+// A fresh node's dispatch state in a MetaStore the rounds of a test share: checkpoint 0 and
+// every recorded queue size 0, as one batch (the Dispatcher writes them together).
+inline void ResetDispatchState(MetaStore* meta) {
+  MetaWriteBatch reset = meta->NewBatch();
+  ASSERT_TRUE(reset.PutDispatchCheckpoint(Index(0)).ok());
+  const std::vector<QueueSize> sizes = *meta->ListQueueSizes();
+  for (const QueueSize& size : sizes) ASSERT_TRUE(reset.PutQueueSize(QueueSize{size.topic, size.queue_id, 0}).ok());
+  ASSERT_TRUE(meta->Write(std::move(reset)).ok());
 }
 
 }  // namespace raftmq::storage::testing

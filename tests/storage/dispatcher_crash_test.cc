@@ -82,9 +82,7 @@ TEST(DispatcherCrash, QueuesMatchTheCommittedLogAfterTheLogAndQueuesCrashTogethe
     std::mt19937 random(seed);
     const std::vector<LogEntry> entries = RandomEntries(random);
     const std::string root = dir.path() + "/round" + std::to_string(round);
-    MetaWriteBatch reset = (*meta)->NewBatch();
-    ASSERT_TRUE(reset.PutDispatchCheckpoint(Index(0)).ok());
-    ASSERT_TRUE((*meta)->Write(std::move(reset)).ok());
+    testing::ResetDispatchState(meta->get());
     FaultFs fs(DefaultFs());
 
     const uint64_t synced = random() % (kEntries + 1);

@@ -37,9 +37,9 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const ClusterOptions& options) {
     for (int node = 1; node <= options.nodes; ++node) {
       Node& entry = cluster->nodes_[{group, node}];
       entry.address = peers[node - 1];
-      const std::string name = GroupName(group) + "n" + std::to_string(node);
+      entry.data_dir = cluster->dir_.Sub(GroupName(group) + "n" + std::to_string(node));
       entry.args = {"--cluster_name=TEST", "--broker_group=" + GroupName(group), "--node_id=" + std::to_string(node),
-                    "--peers=" + Join(peers), "--data_dir=" + cluster->dir_.Sub(name),
+                    "--peers=" + Join(peers), "--data_dir=" + entry.data_dir,
                     "--nameserver_addresses=" + cluster->nameserver_address_, "--log_level=" + options.broker_log_level};
       entry.args.insert(entry.args.end(), options.broker_flags.begin(), options.broker_flags.end());
       entry.channel = grpc::CreateChannel(entry.address, grpc::InsecureChannelCredentials());
@@ -49,7 +49,7 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const ClusterOptions& options) {
   }
   for (auto& [key, node] : cluster->nodes_) {
     if (options.prepare_data_dir) {
-      const std::string data_dir = cluster->DataDir(key.first, key.second);
+      const std::string& data_dir = node.data_dir;
       std::error_code error;
       std::filesystem::create_directories(data_dir, error);
       if (error) return Status::IoError("cannot create " + data_dir + ": " + error.message());
@@ -87,11 +87,16 @@ Result<std::string> Cluster::WaitForLog(int group, int node, std::string_view ne
   return entry.process->WaitForLine(needle, timeout);
 }
 
-Status Cluster::Kill(int group, int node) {
+Status Cluster::Kill(int group, int node) { return StopNode(group, node, SIGKILL); }
+
+Status Cluster::Stop(int group, int node) { return StopNode(group, node, SIGTERM); }
+
+Status Cluster::StopNode(int group, int node, int signal) {
   Node& entry = nodes_.at({group, node});
   RMQ_ASSERT(entry.process != nullptr);
-  entry.paused = false;  // SIGKILL ends a stopped process too
-  auto exit_code = entry.process->Stop(kClusterWait, SIGKILL);
+  RMQ_ASSERT(signal == SIGKILL || !entry.paused);  // SIGKILL ends a stopped process too
+  entry.paused = false;
+  auto exit_code = entry.process->Stop(kClusterWait, signal);
   entry.process.reset();
   return exit_code.ok() ? Status::Ok() : exit_code.status();
 }

@@ -65,7 +65,6 @@ class Cluster {
   std::string NodeAddress(int group, int node) const { return nodes_.at({group, node}).address; }
   bool IsRunning(int group, int node) const { return nodes_.at({group, node}).process != nullptr; }
   bool IsPaused(int group, int node) const { return nodes_.at({group, node}).paused; }
-  std::string DataDir(int group, int node) const { return dir_.Sub(GroupName(group) + "n" + std::to_string(node)); }
 
   // The first line of a running node's output (stdout or stderr: its log) containing
   // `needle`; Unavailable with the output so far on timeout.
@@ -74,8 +73,12 @@ class Cluster {
 
   // SIGKILL (kill -9) and reap; the node's data stays for Restart.
   Status Kill(int group, int node);
-  // Starts a killed node again on its data dir and waits for its ready line.
+  // SIGTERM (a graceful stop: the node writes its final checkpoints) and reap; the data stays.
+  Status Stop(int group, int node);
+  // Starts a killed or stopped node again on its data dir and waits for its ready line.
   Status Restart(int group, int node);
+  // The node's --data_dir, for tests that damage it while the node is down.
+  const std::string& DataDir(int group, int node) const { return nodes_.at({group, node}).data_dir; }
   // SIGSTOP: calls to the node hang (until SIGCONT or their deadline), as on a stalled host.
   Status Pause(int group, int node);
   // SIGCONT of a paused node.
@@ -106,6 +109,7 @@ class Cluster {
  private:
   struct Node {
     std::string address;
+    std::string data_dir;
     std::vector<std::string> args;
     std::unique_ptr<ChildProcess> process;  // null while killed
     bool paused = false;                    // SIGSTOPped; only while running
@@ -118,6 +122,7 @@ class Cluster {
   Status StartNameserver(const ClusterOptions& options);
   Status StartNode(Node* node);
   Status Signal(int group, int node, int signal);
+  Status StopNode(int group, int node, int signal);
   Status WaitForRoute(int group, const std::string& topic);
 
   TempDir dir_;
