@@ -14,10 +14,12 @@
 #                       storage, raft core) under AddressSanitizer + UndefinedBehaviorSanitizer
 #                       (leaks included), every test except `deploy` (the scripts drive the
 #                       same binaries as `e2e`) and fewer simulator seeds (RAFTMQ_SIM_SEEDS_ASAN).
-#   tsan   build-tsan/  ThreadSanitizer over the tests of every threaded component: raft
-#                       (Node, transport), broker, client, nameserver, e2e; the single-threaded
-#                       units (storage, raft core, simulator, cli, deploy) only repeat the
-#                       asan pass there and are not built.
+#   tsan   build-tsan/  ThreadSanitizer over the tests of every threaded component: common
+#                       (BackgroundWorker), raft (Node, transport), broker, client, nameserver
+#                       (their tests run broker and nameserver processes too). Not run: e2e
+#                       (the same processes again, for CI's time budget) and the
+#                       single-threaded units (storage, raft core, simulator, cli, deploy),
+#                       which are not even built.
 # Child processes (brokers, nameservers started by the tests) inherit the sanitizer options
 # and write their reports under <build dir>/sanitizer-logs/: a pass fails when a report is
 # there even if the test that started the process passed. Suppressions (third-party code only,
@@ -59,7 +61,7 @@ sanitizer_pass() {
   shift 3
   step "configure + build ($dir/, $name)"
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DRAFTMQ_SANITIZE="$sanitize" \
-    -DRAFTMQ_BUILD_SINGLE_THREADED_TESTS="$([ "$sanitize" = thread ] && echo OFF || echo ON)" >/dev/null
+    -DRAFTMQ_BUILD_ALL_TESTS="$([ "$sanitize" = thread ] && echo OFF || echo ON)" >/dev/null
   cmake --build "$dir" -j "$jobs"
   local logs="$root/$dir/sanitizer-logs"
   rm -rf "$logs" && mkdir -p "$logs"
@@ -78,7 +80,7 @@ if [ "${RAFTMQ_ASAN:-1}" = "1" ]; then
   sanitizer_pass "ASan + UBSan" build-asan address -LE deploy
 fi
 if [ "${RAFTMQ_TSAN:-1}" = "1" ]; then
-  sanitizer_pass "TSan" build-tsan thread -L 'raft|broker|client|nameserver|e2e'
+  sanitizer_pass "TSan" build-tsan thread -L 'common|raft|broker|client|nameserver'
 fi
 
 step "all tests passed ($root)"
