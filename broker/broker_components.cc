@@ -16,8 +16,8 @@ BrokerComponents::~BrokerComponents() {
 }
 
 Result<std::unique_ptr<BrokerComponents>> BrokerComponents::Open(const BrokerOptions& options, storage::Fs* fs,
-                                                       const storage::CommitLogReader* log,
-                                                       const Clock* clock) {
+                                                                 const storage::CommitLogReader* log,
+                                                                 const Clock* clock) {
   RMQ_RETURN_IF_ERROR(options.Validate());
   std::unique_ptr<BrokerComponents> components(new BrokerComponents(options, log, clock));
   RMQ_RETURN_IF_ERROR(fs->CreateDirs(options.data_dir));
@@ -35,12 +35,14 @@ Result<std::unique_ptr<BrokerComponents>> BrokerComponents::Open(const BrokerOpt
   dispatcher_options.on_queue_grown = [long_polling](std::string_view topic, uint32_t queue_id, uint64_t max_offset) {
     long_polling->Notify(std::string(topic), static_cast<int32_t>(queue_id), max_offset);
   };
-  components->dispatcher_ = std::make_unique<storage::Dispatcher>(queues, components->meta_.get(), std::move(dispatcher_options));
+  components->dispatcher_ =
+      std::make_unique<storage::Dispatcher>(queues, components->meta_.get(), std::move(dispatcher_options));
   components->topics_ = std::make_unique<TopicConfigManager>(components->meta_.get());
   components->offsets_ = std::make_unique<ConsumerOffsetManager>(components->meta_.get());
   components->consumers_ = std::make_unique<ConsumerManager>(options);
-  components->machine_ = std::make_unique<BrokerStateMachine>(log, components->meta_.get(), components->dispatcher_.get(),
-                                                         components->topics_.get(), components->offsets_.get());
+  components->machine_ =
+      std::make_unique<BrokerStateMachine>(log, components->meta_.get(), components->dispatcher_.get(),
+                                           components->topics_.get(), components->offsets_.get());
   return components;
 }
 
@@ -57,9 +59,8 @@ Status BrokerComponents::Stop() {
 
 ServiceContext BrokerComponents::Context(Replicator* replicator) const {
   RMQ_ASSERT(replicator != nullptr);
-  return ServiceContext{&options_,       replicator,        machine_.get(), topics_.get(), offsets_.get(),
-                        consumers_.get(), long_polling_.get(), queues_.get(),  log_,
-                        clock_};
+  return ServiceContext{&options_,        replicator,          machine_.get(), topics_.get(), offsets_.get(),
+                        consumers_.get(), long_polling_.get(), queues_.get(),  log_,           clock_};
 }
 
 }  // namespace raftmq::broker
