@@ -1,7 +1,9 @@
 // AdminService: topics, node status, leadership transfer and consumer lag of one broker node
 // (proto/admin.proto) on gRPC's callback API. Topic changes are proposed through Raft by the
 // leader (LeaderGate) and answered once applied, with the state machine's outcome
-// (ALREADY_EXISTS, NOT_FOUND); reads are answered by any node from its applied state.
+// (ALREADY_EXISTS, NOT_FOUND). Reads of replicated state (DescribeTopic, ListTopics,
+// GroupOffsets) are answered by the serving leader only, so a follower still catching up never
+// answers stale; NodeStatus is answered by every node about itself.
 //
 // Threading: gRPC's threads; completions on the apply thread.
 #pragma once

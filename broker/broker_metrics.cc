@@ -1,5 +1,6 @@
 #include "broker/broker_metrics.h"
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -24,8 +25,15 @@ MetricSource Gauge(std::string name, std::string help, const std::atomic<uint64_
 
 }  // namespace
 
+// Every field of NodeMetrics and TransportMetrics is exported: a field added there fails the
+// static_asserts below until it is listed here too, so the two lists cannot drift.
+constexpr size_t kNodeMetricsCount = 16;
+constexpr size_t kTransportMetricsCount = 9;
+static_assert(sizeof(raft::NodeMetrics) == kNodeMetricsCount * sizeof(std::atomic<uint64_t>));
+static_assert(sizeof(raft::TransportMetrics) == kTransportMetricsCount * sizeof(std::atomic<uint64_t>));
+
 std::vector<MetricSource> RaftMetricSources(const raft::NodeMetrics& node, const raft::TransportMetrics& transport) {
-  return {
+  std::array<MetricSource, kNodeMetricsCount> node_sources = {
       Gauge("raftmq_raft_term", "current Raft term", node.term),
       Gauge("raftmq_raft_commit_index", "highest log index known committed", node.commit_index),
       Gauge("raftmq_raft_applied_index", "highest log index applied to the broker's state", node.applied_index),
@@ -37,20 +45,37 @@ std::vector<MetricSource> RaftMetricSources(const raft::NodeMetrics& node, const
       Counter("raftmq_raft_entries_applied_total", "entries applied to the broker's state", node.entries_applied_total),
       Counter("raftmq_raft_log_syncs_total", "CommitLog syncs requested by Raft", node.log_syncs_total),
       Counter("raftmq_raft_hard_state_saves_total", "synced saves of term, vote and commit", node.hard_state_saves_total),
-      Counter("raftmq_raft_elections_started_total", "times this node became a (pre-)candidate", node.elections_started_total),
-      Counter("raftmq_raft_leader_changes_total", "times the known leader changed", node.leader_changes_total),
+      Counter("raftmq_raft_messages_received_total", "Raft messages the node stepped", node.messages_received_total),
       Counter("raftmq_raft_messages_dropped_inbox_full_total", "peer messages dropped because the inbox was full",
               node.messages_dropped_inbox_full_total),
+      Counter("raftmq_raft_messages_sent_total", "Raft messages the node handed to its transport",
+              node.messages_sent_total),
+      Counter("raftmq_raft_elections_started_total", "times this node became a (pre-)candidate", node.elections_started_total),
+      Counter("raftmq_raft_leader_changes_total", "times the known leader changed", node.leader_changes_total),
+      Counter("raftmq_raft_readys_total", "Ready batches the node's loop handled", node.readys_total),
+  };
+  std::array<MetricSource, kTransportMetricsCount> transport_sources = {
       Counter("raftmq_raft_transport_messages_sent_total", "Raft messages sent to peers", transport.messages_sent_total),
       Counter("raftmq_raft_transport_bytes_sent_total", "Raft message bytes sent to peers", transport.bytes_sent_total),
-      Counter("raftmq_raft_transport_messages_received_total", "Raft messages received from peers",
-              transport.messages_received_total),
+      Counter("raftmq_raft_transport_batches_sent_total", "batches of Raft messages written to peer streams",
+              transport.batches_sent_total),
       Counter("raftmq_raft_transport_messages_dropped_queue_full_total", "Raft messages dropped: a peer's send queue was full",
               transport.messages_dropped_queue_full_total),
       Counter("raftmq_raft_transport_messages_dropped_stream_broken_total", "Raft messages dropped with a broken stream",
               transport.messages_dropped_stream_broken_total),
+      Counter("raftmq_raft_transport_messages_dropped_unknown_peer_total", "Raft messages dropped: addressed to no peer",
+              transport.messages_dropped_unknown_peer_total),
       Counter("raftmq_raft_transport_stream_failures_total", "peer streams that broke", transport.stream_failures_total),
+      Counter("raftmq_raft_transport_messages_received_total", "Raft messages received from peers",
+              transport.messages_received_total),
+      Counter("raftmq_raft_transport_messages_invalid_total", "peer messages refused as malformed",
+              transport.messages_invalid_total),
   };
+  std::vector<MetricSource> sources(std::make_move_iterator(node_sources.begin()),
+                                    std::make_move_iterator(node_sources.end()));
+  sources.insert(sources.end(), std::make_move_iterator(transport_sources.begin()),
+                 std::make_move_iterator(transport_sources.end()));
+  return sources;
 }
 
 }  // namespace raftmq::broker

@@ -29,12 +29,12 @@ Status BrokerNode::OpenStorage() {
   log_options.flush_policy = options_.flush_disk_type == "sync" ? storage::FlushPolicy::kSync : storage::FlushPolicy::kAsync;
   log_options.flush_interval_ms = static_cast<uint64_t>(options_.flush_interval_ms);
   RMQ_ASSIGN_OR_RETURN(log_, storage::CommitLog::Open(storage::DefaultFs(), log_options));
-  RMQ_ASSIGN_OR_RETURN(state_, BrokerState::Open(options_, storage::DefaultFs(), log_.get()));
-  RMQ_ASSIGN_OR_RETURN(storage::HardState hard_state, state_->meta()->LoadHardState());
-  RMQ_RETURN_IF_ERROR(state_->machine()->Recover(hard_state.commit));
-  spdlog::info("recovered: applied index {}, log [{}, {}]", state_->machine()->applied_index().value(),
+  RMQ_ASSIGN_OR_RETURN(components_, BrokerComponents::Open(options_, storage::DefaultFs(), log_.get(), &clock_));
+  RMQ_ASSIGN_OR_RETURN(storage::HardState hard_state, components_->meta()->LoadHardState());
+  RMQ_RETURN_IF_ERROR(components_->machine()->Recover(hard_state.commit));
+  spdlog::info("recovered: applied index {}, log [{}, {}]", components_->machine()->applied_index().value(),
                log_->FirstIndex().value(), log_->LastIndex().value());
-  state_->Start();
+  components_->Start();
   return Status::Ok();
 }
 
@@ -46,9 +46,9 @@ Status BrokerNode::StartRaft() {
     if (id != options_.node_id) peers.emplace(id, options_.PeerAddress(id));
   }
   // Listeners are in place before the Node's loop thread may call them.
-  registrar_ = std::make_unique<NameserverRegistrar>(&options_, replicator_.get(), state_->topics());
+  registrar_ = std::make_unique<NameserverRegistrar>(&options_, replicator_.get(), components_->topics());
   replicator_->SetRoleChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
-  state_->topics()->SetChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
+  components_->topics()->SetChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
   NodeReplicator* replicator = replicator_.get();
   node_options.on_soft_state_change = [replicator](const raft::SoftState& soft) { replicator->OnSoftState(soft); };
   // Fail-stop: a node whose storage cannot be trusted must not linger. The Node logged the one
@@ -58,7 +58,7 @@ Status BrokerNode::StartRaft() {
     std::_Exit(kExitStorageFatal);
   };
   transport_ = std::make_unique<raft::GrpcTransport>(options_.node_id, peers, raft::GrpcTransportOptions{});
-  RMQ_ASSIGN_OR_RETURN(node_, raft::Node::Start(node_options, log_.get(), state_->meta(), state_->machine(),
+  RMQ_ASSIGN_OR_RETURN(node_, raft::Node::Start(node_options, log_.get(), components_->meta(), components_->machine(),
                                                 transport_.get()));
   replicator_->Attach(node_.get());
   std::set<NodeId> peer_ids;
@@ -75,7 +75,7 @@ Status BrokerNode::StartRaft() {
 }
 
 Status BrokerNode::Serve() {
-  context_ = state_->Context(replicator_.get());
+  context_ = components_->Context(replicator_.get());
   messaging_ = std::make_unique<MessagingService>(&context_);
   admin_ = std::make_unique<AdminService>(&context_);
   const std::string listen = options_.listen_address.empty() ? options_.PeerAddress(options_.node_id)
@@ -113,12 +113,12 @@ void BrokerNode::Stop() {
   stopped_ = true;
   if (registrar_) registrar_->Stop();
   if (scheduler_) scheduler_->Stop();
-  if (state_) state_->long_polling()->Stop();
+  if (components_) components_->long_polling()->Stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   if (node_) node_->Stop();
   if (transport_) transport_->Stop();
-  if (state_) {
-    Status stopped = state_->Stop();
+  if (components_) {
+    Status stopped = components_->Stop();
     if (!stopped.ok()) spdlog::error("final checkpoint failed: {}", stopped.ToString());
   }
 }

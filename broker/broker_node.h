@@ -1,4 +1,4 @@
-// BrokerNode: one raftmq-broker process — data dir claim, CommitLog, BrokerState (MetaStore,
+// BrokerNode: one raftmq-broker process — data dir claim, CommitLog, BrokerComponents (MetaStore,
 // ConsumeQueues, Dispatcher, managers), raft::Node with its gRPC peer transport, the
 // messaging + admin + Raft services on one gRPC port, the delay scheduler and nameserver
 // registration.
@@ -17,7 +17,7 @@
 
 #include "broker/admin_service.h"
 #include "broker/broker_options.h"
-#include "broker/broker_state.h"
+#include "broker/broker_components.h"
 #include "broker/delay_scheduler.h"
 #include "broker/messaging_service.h"
 #include "broker/nameserver_registrar.h"
@@ -46,7 +46,7 @@ class BrokerNode {
   const std::string& bound_address() const { return bound_address_; }
   const BrokerOptions& options() const { return options_; }
   Replicator* replicator() { return replicator_.get(); }
-  BrokerState* state() { return state_.get(); }
+  BrokerComponents* components() { return components_.get(); }
 
  private:
   explicit BrokerNode(const BrokerOptions& options) : options_(options) {}
@@ -56,8 +56,9 @@ class BrokerNode {
   Status ExportMetrics();
 
   const BrokerOptions options_;
+  const SystemClock clock_;
   std::unique_ptr<storage::CommitLog> log_;
-  std::unique_ptr<BrokerState> state_;
+  std::unique_ptr<BrokerComponents> components_;
   std::unique_ptr<NodeReplicator> replicator_;
   std::unique_ptr<raft::GrpcTransport> transport_;
   std::unique_ptr<raft::Node> node_;

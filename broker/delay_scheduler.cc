@@ -19,11 +19,6 @@ namespace {
 // A proposal not applied within this is abandoned for the round (leadership is likely lost).
 constexpr auto kProposeWait = std::chrono::seconds(10);
 
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // The message as it goes to its real topic; nullopt when its properties do not name one.
 std::optional<storage::Message> Released(storage::Message message, int64_t now_ms) {
   auto topic = message.properties.find(std::string(kPropertyRealTopic));
@@ -41,36 +36,23 @@ std::optional<storage::Message> Released(storage::Message message, int64_t now_m
 }  // namespace
 
 DelayScheduler::DelayScheduler(const ServiceContext* context)
-    : context_(context), delay_levels_ms_(ParseDelayLevels(context->options->message_delay_level).value()) {
+    : context_(context),
+      delay_levels_ms_(ParseDelayLevels(context->options->message_delay_level).value()),
+      worker_([this] { return Round(); }) {
   RMQ_ASSERT(context_->replicator != nullptr);
   RMQ_ASSERT(!delay_levels_ms_.empty());
 }
 
 DelayScheduler::~DelayScheduler() { Stop(); }
 
-void DelayScheduler::Start() {
-  RMQ_ASSERT(!thread_.joinable());
-  thread_ = std::thread([this] { Run(); });
-}
+void DelayScheduler::Start() { worker_.Start(); }
 
-void DelayScheduler::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopped_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void DelayScheduler::Stop() { worker_.Stop(); }
 
-void DelayScheduler::Run() {
-  const auto interval = std::chrono::milliseconds(context_->options->schedule_interval_ms);
-  std::unique_lock lock(mutex_);
-  while (!wake_.wait_for(lock, interval, [this] { return stopped_; })) {
-    lock.unlock();
-    auto moved = RunOnce(WallClockMs());
-    if (!moved.ok()) spdlog::warn("delay scheduler: {}", moved.status().ToString());
-    lock.lock();
-  }
+std::optional<std::chrono::milliseconds> DelayScheduler::Round() {
+  auto moved = RunOnce(context_->clock->UnixNowMs());
+  if (!moved.ok()) spdlog::warn("delay scheduler: {}", moved.status().ToString());
+  return std::chrono::milliseconds(context_->options->schedule_interval_ms);
 }
 
 Result<size_t> DelayScheduler::RunOnce(int64_t now_ms) {

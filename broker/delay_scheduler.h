@@ -5,17 +5,16 @@
 // delay <= now) to the real topics, then commits the new progress through Raft. A failover
 // between the two proposals redelivers those messages once more (at-least-once).
 //
-// Threading: its own thread; RunOnce is also callable directly (tests).
+// Threading: its own thread (a BackgroundWorker reading the context's clock); RunOnce is also
+// callable directly (tests).
 #pragma once
 
-#include <condition_variable>
-#include <string>
 #include <cstdint>
-#include <mutex>
-#include <thread>
+#include <string>
 #include <vector>
 
 #include "broker/service_context.h"
+#include "common/background_worker.h"
 #include "common/result.h"
 #include "storage/message_record.h"
 
@@ -40,14 +39,11 @@ class DelayScheduler {
   // Proposes and waits (bounded) for the outcome.
   Status ProposeAndWait(storage::EntryType type, std::string payload);
   Status MoveMessages(std::vector<storage::Message> due);
-  void Run();
+  std::optional<std::chrono::milliseconds> Round();
 
   const ServiceContext* const context_;
   const std::vector<int64_t> delay_levels_ms_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopped_ = false;
-  std::thread thread_;
+  BackgroundWorker worker_;  // last: its thread stops before the rest goes
 };
 
 }  // namespace raftmq::broker

@@ -17,11 +17,10 @@
 #include "broker/broker_options.h"
 #include "broker/broker_state_machine.h"
 #include "broker/replicator.h"
+#include "common/metadata_keys.h"
 #include "common/status.h"
 
 namespace raftmq::broker {
-
-inline constexpr char kLeaderAddressKey[] = "raftmq-leader-address";
 
 class LeaderGate {
  public:

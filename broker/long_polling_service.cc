@@ -6,28 +6,28 @@
 
 namespace raftmq::broker {
 
-LongPollingService::LongPollingService(uint32_t requests_max, MaxOffsetFn max_offset)
-    : requests_max_(requests_max), max_offset_(std::move(max_offset)) {
+LongPollingService::LongPollingService(uint32_t requests_max, MaxOffsetFn max_offset, const Clock* clock)
+    : requests_max_(requests_max),
+      max_offset_(std::move(max_offset)),
+      clock_(clock),
+      worker_([this] { return RunDue(); }) {
   RMQ_ASSERT(requests_max > 0);
   RMQ_ASSERT(max_offset_ != nullptr);
+  RMQ_ASSERT(clock_ != nullptr);
 }
 
 LongPollingService::~LongPollingService() { Stop(); }
 
-void LongPollingService::Start() {
-  std::lock_guard lock(mutex_);
-  RMQ_ASSERT(!started_);
-  started_ = true;
-  thread_ = std::thread([this] { Run(); });
-}
+void LongPollingService::Start() { worker_.Start(); }
+
+void LongPollingService::Recheck() { worker_.Wake(); }
 
 void LongPollingService::Stop() {
   {
     std::lock_guard lock(mutex_);
     stopped_ = true;
   }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  worker_.Stop();
   // Never started, or Holds raced with the thread's last round: answer the rest here.
   std::vector<Due> rest;
   {
@@ -40,13 +40,13 @@ void LongPollingService::Stop() {
 }
 
 bool LongPollingService::Hold(const std::string& topic, int32_t queue_id, uint64_t offset,
-                              Clock::time_point deadline, Waker waker) {
+                              int64_t deadline_ms, Waker waker) {
   RMQ_ASSERT(waker != nullptr);
   {
     std::lock_guard lock(mutex_);
     if (stopped_ || waiters_.size() + due_.size() >= requests_max_) return false;
   }
-  Insert({{topic, queue_id}, offset, deadline, std::move(waker)});
+  Insert({{topic, queue_id}, offset, deadline_ms, std::move(waker)});
   // A message dispatched between the caller's empty read and the registration above woke
   // nobody: look again now that this waiter is visible to Notify.
   uint64_t max_offset = max_offset_(topic, queue_id);
@@ -59,10 +59,10 @@ void LongPollingService::Insert(Waiter waiter) {
     std::lock_guard lock(mutex_);
     uint64_t id = next_id_++;
     by_queue_[waiter.key].push_back(id);
-    by_deadline_.emplace(waiter.deadline, id);
+    by_deadline_.emplace(waiter.deadline_ms, id);
     waiters_.emplace(id, std::move(waiter));
   }
-  wake_.notify_one();  // the earliest deadline may have moved
+  worker_.Wake();  // the earliest deadline may have moved
 }
 
 void LongPollingService::Notify(const std::string& topic, int32_t queue_id, uint64_t max_offset) {
@@ -78,7 +78,7 @@ void LongPollingService::Notify(const std::string& topic, int32_t queue_id, uint
       woke = true;
     }
   }
-  if (woke) wake_.notify_one();
+  if (woke) worker_.Wake();
 }
 
 LongPollingService::Waiter LongPollingService::TakeLocked(uint64_t id) {
@@ -90,49 +90,45 @@ LongPollingService::Waiter LongPollingService::TakeLocked(uint64_t id) {
   RMQ_ASSERT(queue != by_queue_.end());
   std::erase(queue->second, id);
   if (queue->second.empty()) by_queue_.erase(queue);
-  auto [first, last] = by_deadline_.equal_range(waiter.deadline);
+  auto [first, last] = by_deadline_.equal_range(waiter.deadline_ms);
   auto deadline = std::find_if(first, last, [id](const auto& entry) { return entry.second == id; });
   RMQ_ASSERT(deadline != last);
   by_deadline_.erase(deadline);
   return waiter;
 }
 
-std::vector<LongPollingService::Due> LongPollingService::CollectDueLocked(Clock::time_point now) {
+std::vector<LongPollingService::Due> LongPollingService::CollectDueLocked(int64_t now_ms) {
   std::vector<Due> due = std::move(due_);
   due_.clear();
-  while (!by_deadline_.empty() && by_deadline_.begin()->first <= now) {
+  while (!by_deadline_.empty() && by_deadline_.begin()->first <= now_ms) {
     due.push_back({TakeLocked(by_deadline_.begin()->second), WakeReason::kTimeout});
   }
   return due;
 }
 
-void LongPollingService::Run() {
-  std::unique_lock lock(mutex_);
-  while (!stopped_) {
-    std::vector<Due> due = CollectDueLocked(Clock::now());
-    if (due.empty()) {
-      if (by_deadline_.empty()) {
-        wake_.wait(lock);
-      } else {
-        wake_.wait_until(lock, by_deadline_.begin()->first);
-      }
-      continue;
-    }
-    lock.unlock();
-    for (Due& item : due) {
-      std::optional<uint64_t> again = item.waiter.waker(item.reason);
-      if (!again) continue;
-      // Only an arrival may ask to keep waiting: a timeout must answer.
-      RMQ_ASSERT(item.reason == WakeReason::kArrived);
-      item.waiter.offset = *again;
-      std::string topic = item.waiter.key.first;
-      int32_t queue_id = item.waiter.key.second;
-      Insert(std::move(item.waiter));
-      uint64_t max_offset = max_offset_(topic, queue_id);
-      if (max_offset > *again) Notify(topic, queue_id, max_offset);
-    }
-    lock.lock();
+std::optional<std::chrono::milliseconds> LongPollingService::RunDue() {
+  std::vector<Due> due;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_) return std::nullopt;  // Stop answers the rest
+    due = CollectDueLocked(clock_->SteadyNowMs());
   }
+  for (Due& item : due) {
+    std::optional<uint64_t> again = item.waiter.waker(item.reason);
+    if (!again) continue;
+    // Only an arrival may ask to keep waiting: a timeout must answer.
+    RMQ_ASSERT(item.reason == WakeReason::kArrived);
+    item.waiter.offset = *again;
+    std::string topic = item.waiter.key.first;
+    int32_t queue_id = item.waiter.key.second;
+    Insert(std::move(item.waiter));
+    uint64_t max_offset = max_offset_(topic, queue_id);
+    if (max_offset > *again) Notify(topic, queue_id, max_offset);
+  }
+  // A Notify or Hold from now on wakes the worker again, so this wait loses nothing.
+  std::lock_guard lock(mutex_);
+  if (by_deadline_.empty()) return std::nullopt;
+  return std::chrono::milliseconds(std::max<int64_t>(0, by_deadline_.begin()->first - clock_->SteadyNowMs()));
 }
 
 size_t LongPollingService::HeldCount() const {

@@ -3,7 +3,9 @@
 //
 // The apply path calls Notify(topic, queue, max_offset) after the Dispatcher wrote a queue's
 // entries; the waiters of that queue whose offset is now below max_offset wake at once. No
-// polling: one thread sleeps until a notification or the earliest deadline. A held pull
+// polling: one thread (a BackgroundWorker) sleeps until a notification or the earliest
+// deadline. Deadlines are steady milliseconds of the injected Clock; a test that moves a
+// manual clock calls Recheck() so the thread reads it again. A held pull
 // costs no thread (the gRPC reactor waits in the waker); their number is bounded by
 // long_polling_requests_max.
 //
@@ -18,17 +20,18 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "common/background_worker.h"
+#include "common/clock.h"
 
 namespace raftmq::broker {
 
@@ -36,13 +39,13 @@ enum class WakeReason { kArrived, kTimeout, kShutdown };
 
 class LongPollingService {
  public:
-  using Clock = std::chrono::steady_clock;
   // Answers the pull (nullopt) or asks to keep waiting from the returned offset.
   using Waker = std::function<std::optional<uint64_t>(WakeReason reason)>;
   // The queue's max offset (the next offset to be written); 0 for an unknown queue.
   using MaxOffsetFn = std::function<uint64_t(const std::string& topic, int32_t queue_id)>;
 
-  LongPollingService(uint32_t requests_max, MaxOffsetFn max_offset);
+  // `clock` outlives the service.
+  LongPollingService(uint32_t requests_max, MaxOffsetFn max_offset, const Clock* clock);
   ~LongPollingService();
   LongPollingService(const LongPollingService&) = delete;
   LongPollingService& operator=(const LongPollingService&) = delete;
@@ -51,22 +54,26 @@ class LongPollingService {
   // Wakes every waiter with kShutdown and joins the thread; later Holds are refused.
   void Stop();
 
-  // Holds a pull that found nothing at `offset` until max offset > offset or `deadline`.
+  // Holds a pull that found nothing at `offset` until max offset > offset or the clock's
+  // steady time reaches `deadline_ms`.
   // False (and `waker` dropped unrun) when long_polling_requests_max pulls are held or the
   // service is stopped: the caller answers at once.
-  bool Hold(const std::string& topic, int32_t queue_id, uint64_t offset, Clock::time_point deadline, Waker waker);
+  bool Hold(const std::string& topic, int32_t queue_id, uint64_t offset, int64_t deadline_ms, Waker waker);
 
   // The queue now holds entries below `max_offset`.
   void Notify(const std::string& topic, int32_t queue_id, uint64_t max_offset);
 
   size_t HeldCount() const;
+  // Reads the clock again now (it was moved by hand) and answers the pulls it made due.
+  void Recheck();
+  const Clock* clock() const { return clock_; }
 
  private:
   using Key = std::pair<std::string, int32_t>;
   struct Waiter {
     Key key;
     uint64_t offset = 0;
-    Clock::time_point deadline;
+    int64_t deadline_ms = 0;
     Waker waker;
   };
   struct Due {
@@ -74,25 +81,25 @@ class LongPollingService {
     WakeReason reason;
   };
 
-  void Run();
+  // One round of the worker: runs every due waker; returns the wait until the next deadline.
+  std::optional<std::chrono::milliseconds> RunDue();
   // Caller holds mutex_. Moves waiter `id` out of every index.
   Waiter TakeLocked(uint64_t id);
-  std::vector<Due> CollectDueLocked(Clock::time_point now);
+  std::vector<Due> CollectDueLocked(int64_t now_ms);
   void Insert(Waiter waiter);
 
   const uint32_t requests_max_;
   const MaxOffsetFn max_offset_;
+  const Clock* const clock_;
 
   mutable std::mutex mutex_;
-  std::condition_variable wake_;
   bool stopped_ = false;
-  bool started_ = false;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, Waiter> waiters_;
   std::map<Key, std::vector<uint64_t>> by_queue_;
-  std::multimap<Clock::time_point, uint64_t> by_deadline_;
+  std::multimap<int64_t, uint64_t> by_deadline_;  // deadline_ms -> waiter id
   std::vector<Due> due_;  // woken by Notify, not yet run (counted as held)
-  std::thread thread_;
+  BackgroundWorker worker_;  // last: its thread stops before the rest goes
 };
 
 }  // namespace raftmq::broker

@@ -1,6 +1,5 @@
 #include "broker/messaging_service.h"
 
-#include <chrono>
 #include <cstdio>
 #include <utility>
 #include <vector>
@@ -13,16 +12,6 @@
 
 namespace raftmq::broker {
 namespace {
-
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 storage::Message ToStorage(const messaging::Message& message, uint32_t queue_id, int64_t now_ms, std::string id) {
   storage::Message out;
@@ -79,7 +68,7 @@ grpc::ServerUnaryReactor* MessagingService::SendMessage(grpc::CallbackServerCont
 
 void MessagingService::Send(grpc::CallbackServerContext* call, const messaging::SendMessageRequest* request,
                             messaging::SendMessageResponse* response, grpc::ServerUnaryReactor* reactor) {
-  const int64_t now_ms = WallClockMs();
+  const int64_t now_ms = context_->clock->UnixNowMs();
   std::vector<storage::Message> messages;
   messages.reserve(static_cast<size_t>(request->messages_size()));
   for (const messaging::Message& message : request->messages()) {
@@ -183,7 +172,7 @@ grpc::ServerUnaryReactor* MessagingService::Heartbeat(grpc::CallbackServerContex
                                                       const messaging::HeartbeatRequest* request,
                                                       messaging::HeartbeatResponse* /*response*/) {
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
-  reactor->Finish(context_->consumers->Heartbeat(*request, SteadyMs()));
+  reactor->Finish(context_->consumers->Heartbeat(*request, context_->clock->SteadyNowMs()));
   return reactor;
 }
 
@@ -193,7 +182,7 @@ grpc::ServerUnaryReactor* MessagingService::GetConsumerList(grpc::CallbackServer
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
   grpc::Status status = CheckName("consumer group", request->consumer_group());
   if (status.ok()) {
-    for (std::string& id : context_->consumers->ConsumerList(request->consumer_group(), SteadyMs())) {
+    for (std::string& id : context_->consumers->ConsumerList(request->consumer_group(), context_->clock->SteadyNowMs())) {
       response->add_client_ids(std::move(id));
     }
   }

@@ -26,7 +26,7 @@ nameserver::Role ToNameserverRole(ReplicaRole role) {
 
 NameserverRegistrar::NameserverRegistrar(const BrokerOptions* options, const Replicator* replicator,
                                          const TopicConfigManager* topics)
-    : options_(options), replicator_(replicator), topics_(topics) {
+    : options_(options), replicator_(replicator), topics_(topics), worker_([this] { return Round(); }) {
   RMQ_ASSERT(options_ != nullptr && replicator_ != nullptr);
   RMQ_ASSERT(topics_ != nullptr);
   for (const std::string& address : options_->nameserver_addresses) {
@@ -37,28 +37,19 @@ NameserverRegistrar::NameserverRegistrar(const BrokerOptions* options, const Rep
 NameserverRegistrar::~NameserverRegistrar() { Stop(); }
 
 void NameserverRegistrar::Start() {
-  RMQ_ASSERT(!thread_.joinable());
+  RMQ_ASSERT(!started_);
   if (stubs_.empty()) return;
-  thread_ = std::thread([this] { Run(); });
+  started_ = true;
+  worker_.Start();
 }
 
-void NameserverRegistrar::Nudge() {
-  {
-    std::lock_guard lock(mutex_);
-    nudged_ = true;
-  }
-  wake_.notify_one();
-}
+void NameserverRegistrar::Nudge() { worker_.Wake(); }
 
 void NameserverRegistrar::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopped_) return;
-    stopped_ = true;
-  }
-  wake_.notify_one();
-  if (!thread_.joinable()) return;
-  thread_.join();
+  if (stopped_) return;
+  stopped_ = true;
+  worker_.Stop();
+  if (!started_) return;
   nameserver::UnregisterBrokerRequest request;
   request.set_cluster_name(options_->cluster_name);
   request.set_group_name(options_->broker_group);
@@ -107,16 +98,9 @@ size_t NameserverRegistrar::RegisterOnce() {
   return accepted;
 }
 
-void NameserverRegistrar::Run() {
-  const auto interval = std::chrono::milliseconds(options_->register_broker_interval_ms);
-  std::unique_lock lock(mutex_);
-  while (!stopped_) {
-    nudged_ = false;
-    lock.unlock();
-    RegisterOnce();
-    lock.lock();
-    wake_.wait_for(lock, interval, [this] { return stopped_ || nudged_; });
-  }
+std::optional<std::chrono::milliseconds> NameserverRegistrar::Round() {
+  RegisterOnce();
+  return std::chrono::milliseconds(options_->register_broker_interval_ms);
 }
 
 }  // namespace raftmq::broker

@@ -7,15 +7,15 @@
 // Threading: its own thread; Nudge from any thread.
 #pragma once
 
-#include <condition_variable>
+#include <chrono>
 #include <memory>
-#include <mutex>
-#include <thread>
+#include <optional>
 #include <vector>
 
 #include "broker/broker_options.h"
 #include "broker/replicator.h"
 #include "broker/topic_config_manager.h"
+#include "common/background_worker.h"
 #include "proto/nameserver.grpc.pb.h"
 
 namespace raftmq::broker {
@@ -36,17 +36,15 @@ class NameserverRegistrar {
 
  private:
   nameserver::RegisterBrokerRequest BuildRequest() const;
-  void Run();
+  std::optional<std::chrono::milliseconds> Round();
 
   const BrokerOptions* const options_;
   const Replicator* const replicator_;
   const TopicConfigManager* const topics_;
   std::vector<std::unique_ptr<nameserver::Nameserver::Stub>> stubs_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool nudged_ = false;
-  bool stopped_ = false;
-  std::thread thread_;
+  bool started_ = false;  // owner thread only
+  bool stopped_ = false;  // owner thread only
+  BackgroundWorker worker_;  // last: its thread stops before the rest goes
 };
 
 }  // namespace raftmq::broker

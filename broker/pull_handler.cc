@@ -1,7 +1,6 @@
 #include "broker/pull_handler.h"
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
 
 #include "broker/names.h"
@@ -10,8 +9,9 @@
 
 namespace raftmq::broker {
 
-struct PullHandler::Call {
-  grpc::CallbackServerContext* call;
+// One pull in flight: what answering it later needs.
+struct PullHandler::PendingPull {
+  grpc::CallbackServerContext* server_context;
   const messaging::PullMessageRequest* request;
   messaging::PullMessageResponse* response;
   grpc::ServerUnaryReactor* reactor;
@@ -39,7 +39,7 @@ PullHandler::PullHandler(const ServiceContext* context)
   RMQ_ASSERT(context_->long_polling != nullptr);
 }
 
-grpc::Status PullHandler::Check(grpc::CallbackServerContext* call, const messaging::PullMessageRequest& request) const {
+grpc::Status PullHandler::Check(grpc::CallbackServerContext* server_context, const messaging::PullMessageRequest& request) const {
   grpc::Status status = CheckName("consumer group", request.consumer_group());
   if (status.ok()) status = CheckName("topic", request.topic());
   if (status.ok()) status = CheckNumbers(request);
@@ -53,8 +53,8 @@ grpc::Status PullHandler::Check(grpc::CallbackServerContext* call, const messagi
   const uint64_t max = queue ? queue->MaxOffset() : 0;
   const auto offset = static_cast<uint64_t>(request.queue_offset());
   if (offset < min || offset > max) {
-    call->AddTrailingMetadata(kMinOffsetKey, std::to_string(min));
-    call->AddTrailingMetadata(kMaxOffsetKey, std::to_string(max));
+    server_context->AddTrailingMetadata(kMinOffsetKey, std::to_string(min));
+    server_context->AddTrailingMetadata(kMaxOffsetKey, std::to_string(max));
     return {grpc::StatusCode::OUT_OF_RANGE, "offset " + std::to_string(offset) + " is outside [" + std::to_string(min) +
                                                 ", " + std::to_string(max) + "] of " + request.topic() + "/" +
                                                 std::to_string(request.queue_id())};
@@ -62,13 +62,14 @@ grpc::Status PullHandler::Check(grpc::CallbackServerContext* call, const messagi
   return grpc::Status::OK;
 }
 
-void PullHandler::Handle(grpc::CallbackServerContext* call, const messaging::PullMessageRequest* request,
+void PullHandler::Handle(grpc::CallbackServerContext* server_context, const messaging::PullMessageRequest* request,
                          messaging::PullMessageResponse* response, grpc::ServerUnaryReactor* reactor) const {
-  grpc::Status status = Check(call, *request);
+  grpc::Status status = Check(server_context, *request);
   if (!status.ok()) return reactor->Finish(status);
   auto filter = TagFilter::Parse(request->tag_expression());
   if (!filter.ok()) return reactor->Finish(Invalid(filter.status().message()));
-  auto pull = std::make_shared<Call>(Call{call, request, response, reactor, std::move(filter).value()});
+  auto pull =
+      std::make_shared<PendingPull>(PendingPull{server_context, request, response, reactor, std::move(filter).value()});
   const auto offset = static_cast<uint64_t>(request->queue_offset());
   status = Read(*pull, offset, response);
   if (!status.ok() || response->messages_size() > 0 || request->long_polling_timeout_ms() == 0) {
@@ -77,7 +78,7 @@ void PullHandler::Handle(grpc::CallbackServerContext* call, const messaging::Pul
   Hold(std::move(pull), static_cast<uint64_t>(response->next_queue_offset()));
 }
 
-grpc::Status PullHandler::Read(const Call& pull, uint64_t offset, messaging::PullMessageResponse* response) const {
+grpc::Status PullHandler::Read(const PendingPull& pull, uint64_t offset, messaging::PullMessageResponse* response) const {
   const messaging::PullMessageRequest& request = *pull.request;
   response->Clear();
   response->set_next_queue_offset(static_cast<int64_t>(offset));
@@ -98,9 +99,9 @@ grpc::Status PullHandler::Read(const Call& pull, uint64_t offset, messaging::Pul
   return grpc::Status::OK;
 }
 
-void PullHandler::Hold(std::shared_ptr<Call> pull, uint64_t offset) const {
+void PullHandler::Hold(std::shared_ptr<PendingPull> pull, uint64_t offset) const {
   const int64_t hold_ms = std::min(pull->request->long_polling_timeout_ms(), context_->options->long_polling_hold_ms_max);
-  const auto deadline = LongPollingService::Clock::now() + std::chrono::milliseconds(hold_ms);
+  const int64_t deadline_ms = context_->clock->SteadyNowMs() + hold_ms;
   // Copied: once the waker runs, the call (and its request) may be gone.
   const std::string topic = pull->request->topic();
   const int32_t queue_id = pull->request->queue_id();
@@ -119,7 +120,7 @@ void PullHandler::Hold(std::shared_ptr<Call> pull, uint64_t offset) const {
     return std::nullopt;
   };
   // Over long_polling_requests_max: answer the empty result at once.
-  if (!context_->long_polling->Hold(topic, queue_id, offset, deadline, std::move(waker))) {
+  if (!context_->long_polling->Hold(topic, queue_id, offset, deadline_ms, std::move(waker))) {
     pull->reactor->Finish(grpc::Status::OK);
   }
 }

@@ -15,28 +15,26 @@
 
 #include "broker/message_reader.h"
 #include "broker/service_context.h"
+#include "common/metadata_keys.h"
 #include "proto/messaging.pb.h"
 
 namespace raftmq::broker {
-
-inline constexpr char kMinOffsetKey[] = "raftmq-min-offset";
-inline constexpr char kMaxOffsetKey[] = "raftmq-max-offset";
 
 class PullHandler {
  public:
   explicit PullHandler(const ServiceContext* context);
 
   // Finishes `reactor` now, or later for a held pull.
-  void Handle(grpc::CallbackServerContext* call, const messaging::PullMessageRequest* request,
+  void Handle(grpc::CallbackServerContext* server_context, const messaging::PullMessageRequest* request,
               messaging::PullMessageResponse* response, grpc::ServerUnaryReactor* reactor) const;
 
  private:
-  struct Call;
+  struct PendingPull;
 
-  grpc::Status Check(grpc::CallbackServerContext* call, const messaging::PullMessageRequest& request) const;
+  grpc::Status Check(grpc::CallbackServerContext* server_context, const messaging::PullMessageRequest& request) const;
   // Reads into `response` from `offset`; OK with no messages when none matched.
-  grpc::Status Read(const Call& pull, uint64_t offset, messaging::PullMessageResponse* response) const;
-  void Hold(std::shared_ptr<Call> pull, uint64_t offset) const;
+  grpc::Status Read(const PendingPull& pull, uint64_t offset, messaging::PullMessageResponse* response) const;
+  void Hold(std::shared_ptr<PendingPull> pull, uint64_t offset) const;
 
   const ServiceContext* const context_;
   const MessageReader reader_;

@@ -1,7 +1,6 @@
 #include "broker/retry_handler.h"
 
 #include <algorithm>
-#include <chrono>
 #include <utility>
 
 #include "broker/delay_levels.h"
@@ -58,9 +57,7 @@ storage::Message RetryHandler::Redelivery(const messaging::SendBackMessageReques
                                           const storage::Message& original, std::string* topic) const {
   storage::Message copy = original;
   copy.reconsume_times = original.reconsume_times + 1;
-  copy.store_timestamp_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
+  copy.store_timestamp_ms = context_->clock->UnixNowMs();
   copy.properties.try_emplace(std::string(kPropertyRetryTopic), original.topic);
   copy.properties.try_emplace(std::string(kPropertyOriginMessageId), original.message_id);
   copy.queue_id = 0;

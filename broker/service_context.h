@@ -1,5 +1,5 @@
 // ServiceContext: the parts of a broker node its gRPC services use, owned elsewhere
-// (BrokerNode) and living longer than the services.
+// (BrokerNode) and living longer than the services. Time is read from `clock` only.
 #pragma once
 
 #include "broker/broker_options.h"
@@ -9,6 +9,7 @@
 #include "broker/long_polling_service.h"
 #include "broker/replicator.h"
 #include "broker/topic_config_manager.h"
+#include "common/clock.h"
 #include "storage/consume_queue_store.h"
 #include "storage/log_store.h"
 
@@ -24,6 +25,7 @@ struct ServiceContext {
   LongPollingService* long_polling = nullptr;
   const storage::ConsumeQueueStore* queues = nullptr;
   const storage::CommitLogReader* log = nullptr;
+  const Clock* clock = nullptr;  // held-pull deadlines, store timestamps, delays
 };
 
 }  // namespace raftmq::broker

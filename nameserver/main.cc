@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(config.log_level));
 
-  raftmq::nameserver::SystemClock clock;
+  raftmq::SystemClock clock;
   auto server = raftmq::nameserver::NameserverServer::Start(config, &clock);
   if (!server.ok()) {
     spdlog::error("cannot start: {}", server.status().ToString());

@@ -9,7 +9,7 @@
 namespace raftmq::nameserver {
 
 NameserverServer::NameserverServer(const NameserverConfig& config, const Clock* clock)
-    : table_(config, clock), service_(&table_) {}
+    : table_(config, clock), service_(&table_), expiry_([this] { return ExpiryScan(); }) {}
 
 Result<std::unique_ptr<NameserverServer>> NameserverServer::Start(const NameserverConfig& config,
                                                                    const Clock* clock) {
@@ -29,7 +29,7 @@ Result<std::unique_ptr<NameserverServer>> NameserverServer::Start(const Nameserv
   }
   const bool ipv6 = listen.host.find(':') != std::string::npos;
   server->bound_address_ = (ipv6 ? "[" + listen.host + "]" : listen.host) + ":" + std::to_string(port);
-  server->expiry_thread_ = std::thread([raw = server.get()] { raw->RunExpiryScan(); });
+  server->expiry_.Start();
   RMQ_RETURN_IF_ERROR(server->ExportMetrics());
   return server;
 }
@@ -50,29 +50,18 @@ Status NameserverServer::ExportMetrics() {
 NameserverServer::~NameserverServer() { Shutdown(); }
 
 void NameserverServer::Shutdown() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  stop_cv_.notify_all();
-  if (expiry_thread_.joinable()) expiry_thread_.join();
+  if (stopping_.exchange(true)) return;
+  expiry_.Stop();
   if (server_ != nullptr) {
     // Calls in flight get a short grace period; a heartbeat is cheap and idempotent.
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
     server_->Wait();
   }
-  RMQ_ASSERT(!expiry_thread_.joinable());
 }
 
-void NameserverServer::RunExpiryScan() {
-  const auto interval = std::chrono::milliseconds(table_.config().expiry_scan_interval_ms);
-  std::unique_lock lock(mutex_);
-  while (!stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) {
-    lock.unlock();
-    nodes_expired_total_ += table_.ExpireNodes();
-    lock.lock();
-  }
+std::optional<std::chrono::milliseconds> NameserverServer::ExpiryScan() {
+  nodes_expired_total_ += table_.ExpireNodes();
+  return std::chrono::milliseconds(table_.config().expiry_scan_interval_ms);
 }
 
 }  // namespace raftmq::nameserver

@@ -9,17 +9,17 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
+#include <chrono>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 
 #include <grpcpp/grpcpp.h>
 
 #include "common/result.h"
 #include "metrics/metrics_exporter.h"
-#include "nameserver/clock.h"
+#include "common/background_worker.h"
+#include "common/clock.h"
 #include "nameserver/nameserver_config.h"
 #include "nameserver/nameserver_service.h"
 #include "nameserver/route_table.h"
@@ -43,7 +43,7 @@ class NameserverServer {
 
  private:
   NameserverServer(const NameserverConfig& config, const Clock* clock);
-  void RunExpiryScan();
+  std::optional<std::chrono::milliseconds> ExpiryScan();
   Status ExportMetrics();
 
   RouteTable table_;
@@ -51,11 +51,9 @@ class NameserverServer {
   std::unique_ptr<grpc::Server> server_;
   std::string bound_address_;
 
-  std::mutex mutex_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;  // guarded by mutex_
-  std::thread expiry_thread_;
+  std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> nodes_expired_total_{0};
+  BackgroundWorker expiry_;  // drops brokers that missed their heartbeats
   // Last: destroyed first, while what it reads still exists.
   std::unique_ptr<metrics::MetricsExporter> metrics_;
 };

@@ -22,7 +22,7 @@
 
 #include "common/log_ids.h"
 #include "common/result.h"
-#include "nameserver/clock.h"
+#include "common/clock.h"
 #include "nameserver/nameserver_config.h"
 #include "proto/nameserver.pb.h"
 

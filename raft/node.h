@@ -3,7 +3,7 @@
 // every queued proposal to the core, tick when due, then for each Ready: send `messages`,
 // persist (truncate, append, sync when must_sync, save the hard state when term or vote
 // changed), send `messages_after_persist`, apply committed entries to the StateMachine,
-// Advance(). (STYLE.md: etcd's rawnode loop; TigerBeetle's "run at your own pace".)
+// Advance(): etcd's rawnode loop, run at the node's own pace and batched as TigerBeetle does.
 //
 // Durability comes from the LogStore's flush policy: with the CommitLog's kSync, Sync()
 // fsyncs before any ack leaves; with kAsync (default) Sync() returns at once and an ack

@@ -1,4 +1,4 @@
-// StateMachine: what raft::Node applies committed entries to (the broker's Dispatcher).
+// StateMachine: what raft::Node applies committed entries to (the broker's BrokerStateMachine).
 //
 // Exactly once, in order: at start the Node asks LastApplied() and hands Apply() every
 // committed index after it, one at a time, in index order, each once per Node run. Across a
@@ -28,7 +28,7 @@ class StateMachine {
   virtual Index LastApplied() const = 0;
 
   // Applies one committed entry. The value returned reaches the proposer of the entry (if it
-  // was proposed on this node and is still waiting): e.g. the queue offsets the Dispatcher
+  // was proposed on this node and is still waiting): e.g. the queue offsets the broker
   // assigned. An error means the state machine cannot go on (its storage failed): the Node
   // stops and every waiting proposal fails with that error.
   virtual Result<std::any> Apply(const storage::LogEntry& entry) = 0;

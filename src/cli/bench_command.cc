@@ -107,7 +107,7 @@ Status EnsureTopic(const client::ClientOptions& options, const BenchFlags& flags
   config.set_write_queue_nums(flags.queues);
   config.set_perm(admin::PERM_READ | admin::PERM_WRITE);
   auto created = admin->CreateTopic(config, {});
-  if (!created.ok() && created.status().message().find("already exists") == std::string::npos) return created.status();
+  if (!created.ok() && !created.status().IsAlreadyExists()) return created.status();
   // Brokers register a new topic with the nameservers at once, but asynchronously: wait
   // until the route lists the topic so the first sends find it.
   RMQ_ASSIGN_OR_RETURN(std::unique_ptr<client::PullConsumer> probe,

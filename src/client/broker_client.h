@@ -46,10 +46,13 @@ class BrokerClient {
   BrokerClient(ChannelPool* pool, GroupDirectory* directory, int64_t rpc_timeout_ms)
       : pool_(pool), directory_(directory), rpc_timeout_ms_(rpc_timeout_ms) {}
 
-  // `name` names the call in errors; `timeout_ms` 0 = rpc_timeout_ms.
+  // `name` names the call in errors; `timeout_ms` 0 = rpc_timeout_ms. When the call fails and
+  // `error_trailers` is given, it receives the failed answer's trailing metadata (a pull's
+  // OUT_OF_RANGE carries the queue's bounds there).
   template <typename Stub, typename Request, typename Response>
   Result<Response> CallLeader(const std::string& group, std::string_view name, Method<Stub, Request, Response> method,
-                              const Request& request, int64_t timeout_ms = 0, CallCanceller* canceller = nullptr);
+                              const Request& request, int64_t timeout_ms = 0, CallCanceller* canceller = nullptr,
+                              Trailers* error_trailers = nullptr);
 
   // One SendMessage to the group's believed leader without blocking: `done` runs on a gRPC
   // thread with the response or the error. A follower's hint (or a silent node) corrects the
@@ -76,7 +79,7 @@ class BrokerClient {
 template <typename Stub, typename Request, typename Response>
 Result<Response> BrokerClient::CallLeader(const std::string& group, std::string_view name,
                                           Method<Stub, Request, Response> method, const Request& request,
-                                          int64_t timeout_ms, CallCanceller* canceller) {
+                                          int64_t timeout_ms, CallCanceller* canceller, Trailers* error_trailers) {
   RMQ_ASSIGN_OR_RETURN(std::string address, directory_->LeaderAddress(group));
   for (int attempt = 0;; ++attempt) {
     auto context = NewContext(timeout_ms > 0 ? timeout_ms : rpc_timeout_ms_);
@@ -86,6 +89,7 @@ Result<Response> BrokerClient::CallLeader(const std::string& group, std::string_
     if (canceller != nullptr) canceller->Detach();
     if (status.ok()) return response;
     const Status error = FromGrpc(status, std::string(name) + " to " + address + " (group " + group + ")");
+    if (error_trailers != nullptr) *error_trailers = CopyTrailers(*context);
     if (!error.IsUnavailable()) return error;
     const std::string hint = CorrectLeader(group, address, *context);
     if (hint.empty()) return error;

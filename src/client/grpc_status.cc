@@ -1,5 +1,7 @@
 #include "client/grpc_status.h"
 
+#include <charconv>
+
 namespace raftmq::client {
 
 Status FromGrpc(const grpc::Status& status, std::string_view what) {
@@ -9,11 +11,11 @@ Status FromGrpc(const grpc::Status& status, std::string_view what) {
     case grpc::StatusCode::INVALID_ARGUMENT:
       return Status::InvalidArgument(message);
     case grpc::StatusCode::PERMISSION_DENIED:
-      return Status::InvalidArgument("permission denied: " + message);
+      return Status::PermissionDenied(message);
     case grpc::StatusCode::ALREADY_EXISTS:
-      return Status::InvalidArgument("already exists: " + message);
+      return Status::AlreadyExists(message);
     case grpc::StatusCode::OUT_OF_RANGE:
-      return Status::InvalidArgument("out of range: " + message);
+      return Status::OutOfRange(message);
     case grpc::StatusCode::NOT_FOUND:
       return Status::NotFound(message);
     case grpc::StatusCode::RESOURCE_EXHAUSTED:
@@ -34,9 +36,27 @@ Status FromGrpc(const grpc::Status& status, std::string_view what) {
 
 std::string LeaderHint(const grpc::ClientContext& context) {
   const auto& trailers = context.GetServerTrailingMetadata();
-  auto it = trailers.find(grpc::string_ref(kLeaderAddressMetadataKey.data(), kLeaderAddressMetadataKey.size()));
+  auto it = trailers.find(kLeaderAddressKey);
   if (it == trailers.end()) return "";
   return std::string(it->second.data(), it->second.size());
+}
+
+Trailers CopyTrailers(const grpc::ClientContext& context) {
+  Trailers copy;
+  for (const auto& [key, value] : context.GetServerTrailingMetadata()) {
+    copy.emplace(std::string(key.data(), key.size()), std::string(value.data(), value.size()));
+  }
+  return copy;
+}
+
+std::optional<int64_t> TrailerInt64(const Trailers& trailers, std::string_view key) {
+  auto it = trailers.find(key);
+  if (it == trailers.end()) return std::nullopt;
+  int64_t value = 0;
+  const char* end = it->second.data() + it->second.size();
+  auto [ptr, error] = std::from_chars(it->second.data(), end, value);
+  if (error != std::errc() || ptr != end) return std::nullopt;
+  return value;
 }
 
 std::unique_ptr<grpc::ClientContext> NewContext(int64_t timeout_ms) {

@@ -1,9 +1,10 @@
-// Translation between gRPC outcomes and the project's Status, and the leader hint a follower
-// puts in trailing metadata. gRPC codes map so callers can decide: UNAVAILABLE and
-// DEADLINE_EXCEEDED → Unavailable (retry elsewhere), INVALID_ARGUMENT / PERMISSION_DENIED /
-// ALREADY_EXISTS / OUT_OF_RANGE → InvalidArgument (the message says which), NOT_FOUND →
-// NotFound, RESOURCE_EXHAUSTED → ResourceExhausted, CANCELLED and ABORTED → Aborted,
-// UNIMPLEMENTED → NotSupported, anything else → IoError.
+// Translation between gRPC outcomes and the project's Status, and the trailing metadata the
+// broker answers with (common/metadata_keys.h). Each gRPC code keeps its kind so callers decide
+// by code, never by message text: UNAVAILABLE and DEADLINE_EXCEEDED → Unavailable (retry
+// elsewhere), INVALID_ARGUMENT → InvalidArgument, PERMISSION_DENIED → PermissionDenied,
+// ALREADY_EXISTS → AlreadyExists, OUT_OF_RANGE → OutOfRange, NOT_FOUND → NotFound,
+// RESOURCE_EXHAUSTED → ResourceExhausted, CANCELLED and ABORTED → Aborted, UNIMPLEMENTED → NotSupported,
+// anything else → IoError.
 //
 // Definite vs unknown outcomes of a write: the broker answers ABORTED when the entry was
 // appended and may still commit (leadership lost or storage failed after the leader sent it);
@@ -13,22 +14,30 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include <grpcpp/grpcpp.h>
 
+#include "common/metadata_keys.h"
 #include "common/status.h"
 
 namespace raftmq::client {
 
-inline constexpr std::string_view kLeaderAddressMetadataKey = "raftmq-leader-address";
+// The trailing metadata of one answer, copied out of its ClientContext.
+using Trailers = std::map<std::string, std::string, std::less<>>;
 
 // `what` names the call and the peer: "SendMessage to 127.0.0.1:10911".
 Status FromGrpc(const grpc::Status& status, std::string_view what);
 // The leader address a follower named in the trailing metadata, or "".
 std::string LeaderHint(const grpc::ClientContext& context);
+Trailers CopyTrailers(const grpc::ClientContext& context);
+// The trailer `key` as a decimal integer; nullopt when absent or not a number.
+std::optional<int64_t> TrailerInt64(const Trailers& trailers, std::string_view key);
 // A context whose deadline is `timeout_ms` from now.
 std::unique_ptr<grpc::ClientContext> NewContext(int64_t timeout_ms);
 // Whether a send that failed so may succeed on another group or later.

@@ -4,14 +4,6 @@
 #include "proto/admin.grpc.pb.h"
 
 namespace raftmq::client {
-namespace {
-
-bool IsOutOfRange(const Status& status) {
-  // grpc_status.cc maps OUT_OF_RANGE to InvalidArgument with this prefix.
-  return status.IsInvalidArgument() && status.message().starts_with("out of range: ");
-}
-
-}  // namespace
 
 Result<PullResult> PullMessage(BrokerClient& brokers, const PullRequest& request, int64_t rpc_timeout_ms,
                                CallCanceller* canceller) {
@@ -25,14 +17,23 @@ Result<PullResult> PullMessage(BrokerClient& brokers, const PullRequest& request
   wire.set_max_messages(request.max_messages);
   wire.set_tag_expression(request.tag_expression);
   wire.set_long_polling_timeout_ms(request.long_polling_timeout_ms);
+  Trailers error_trailers;
   auto response = brokers.CallLeader(request.queue.broker_group, "PullMessage",
                                      &messaging::MessagingService::Stub::PullMessage, wire,
-                                     request.long_polling_timeout_ms + rpc_timeout_ms, canceller);
+                                     request.long_polling_timeout_ms + rpc_timeout_ms, canceller, &error_trailers);
   PullResult result;
   result.next_offset = request.offset;
   if (!response.ok()) {
-    if (!IsOutOfRange(response.status())) return response.status();
+    if (!response.status().IsOutOfRange()) return response.status();
+    // The broker names the queue's bounds with its OUT_OF_RANGE: no second call to learn them.
+    const std::optional<int64_t> min_offset = TrailerInt64(error_trailers, kMinOffsetKey);
+    const std::optional<int64_t> max_offset = TrailerInt64(error_trailers, kMaxOffsetKey);
+    if (!min_offset || !max_offset) {
+      return Status::IoError(response.status().message() + " (the answer did not carry the queue's bounds)");
+    }
     result.outcome = PullResult::Outcome::kOffsetIllegal;
+    result.min_offset = *min_offset;
+    result.max_offset = *max_offset;
     return result;
   }
   result.next_offset = response->next_queue_offset();

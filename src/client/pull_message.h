@@ -25,7 +25,7 @@ struct PullResult {
   Outcome outcome = Outcome::kNoNewMessage;
   std::vector<messaging::MessageExt> messages;
   int64_t next_offset = 0;  // where the next pull starts (unchanged when kOffsetIllegal)
-  int64_t min_offset = 0;
+  int64_t min_offset = 0;   // the queue's bounds as the broker answered them (kOffsetIllegal too)
   int64_t max_offset = 0;
 };
 

@@ -63,7 +63,7 @@ void QueuePullLoop::PullOnce() {
   }
   switch (pulled->outcome) {
     case PullResult::Outcome::kOffsetIllegal:
-      MoveIntoRange();
+      MoveIntoRange(pulled->min_offset, pulled->max_offset);
       return;
     case PullResult::Outcome::kNoNewMessage:
       process_queue_->PutMessages({}, pulled->next_offset);
@@ -79,17 +79,11 @@ void QueuePullLoop::PullOnce() {
   }
 }
 
-void QueuePullLoop::MoveIntoRange() {
-  auto bounds = QueryQueueBounds(*brokers_, queue_);
-  if (!bounds.ok()) {
-    spdlog::warn("offset of {} out of range and bounds unknown: {}", queue_.ToString(), bounds.status().ToString());
-    process_queue_->SleepUnlessStopped(options_->pull_time_delay_ms_when_exception);
-    return;
-  }
+void QueuePullLoop::MoveIntoRange(int64_t min_offset, int64_t max_offset) {
   const int64_t current = process_queue_->next_pull_offset();
-  const int64_t moved = std::clamp(current, bounds->min_offset, std::max(bounds->min_offset, bounds->max_offset));
-  spdlog::warn("offset {} of {} is outside [{}, {}]: continuing at {}", current, queue_.ToString(),
-               bounds->min_offset, bounds->max_offset, moved);
+  const int64_t moved = std::clamp(current, min_offset, std::max(min_offset, max_offset));
+  spdlog::warn("offset {} of {} is outside [{}, {}]: continuing at {}", current, queue_.ToString(), min_offset,
+               max_offset, moved);
   process_queue_->ResetOffset(moved);
   if (!process_queue_->dropped()) store_->Update(queue_, moved);
 }

@@ -45,7 +45,8 @@ class QueuePullLoop {
  private:
   void Run();
   void PullOnce();
-  void MoveIntoRange();
+  // After an OUT_OF_RANGE: continues at the nearest end of [min_offset, max_offset] the broker named.
+  void MoveIntoRange(int64_t min_offset, int64_t max_offset);
 
   BrokerClient* const brokers_;
   const PushConsumerOptions* const options_;

@@ -9,16 +9,6 @@
 
 namespace raftmq::client {
 
-int64_t SteadyNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t UnixNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 TopicRoute TopicRoute::FromResponse(const nameserver::GetRouteInfoByTopicResponse& response, int64_t now_ms) {
   TopicRoute route;
   route.topic = response.topic();

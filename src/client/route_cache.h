@@ -16,6 +16,7 @@
 
 #include "client/message_queue.h"
 #include "client/name_server_client.h"
+#include "common/clock.h"
 #include "common/result.h"
 
 namespace raftmq::client {
@@ -45,8 +46,5 @@ class RouteCache {
   std::map<std::string, std::shared_ptr<const TopicRoute>> routes_;  // guarded by mutex_
   std::map<std::string, bool> stale_;                                 // guarded by mutex_
 };
-
-int64_t SteadyNowMs();
-int64_t UnixNowMs();
 
 }  // namespace raftmq::client

@@ -18,6 +18,9 @@ std::string_view CodeName(Status::Code code) {
     case Status::Code::kUnavailable: return "Unavailable";
     case Status::Code::kAborted: return "Aborted";
     case Status::Code::kResourceExhausted: return "Resource exhausted";
+    case Status::Code::kOutOfRange: return "Out of range";
+    case Status::Code::kAlreadyExists: return "Already exists";
+    case Status::Code::kPermissionDenied: return "Permission denied";
   }
   return "Unknown";
 }

@@ -27,6 +27,9 @@ class [[nodiscard]] Status {
     kUnavailable,      // try again later or elsewhere (e.g. not the leader)
     kAborted,          // the operation was cut short by shutdown or a lost leadership
     kResourceExhausted,  // a configured limit (count, size) would be passed; nothing changed
+    kOutOfRange,         // a position outside what exists (an offset past a queue's end)
+    kAlreadyExists,      // the thing to create is there already; nothing changed
+    kPermissionDenied,   // the target refuses this operation (a topic without write permission)
   };
 
   Status() = default;  // OK
@@ -48,6 +51,9 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string_view message) { return Status(Code::kUnavailable, message); }
   static Status Aborted(std::string_view message) { return Status(Code::kAborted, message); }
   static Status ResourceExhausted(std::string_view message) { return Status(Code::kResourceExhausted, message); }
+  static Status OutOfRange(std::string_view message) { return Status(Code::kOutOfRange, message); }
+  static Status AlreadyExists(std::string_view message) { return Status(Code::kAlreadyExists, message); }
+  static Status PermissionDenied(std::string_view message) { return Status(Code::kPermissionDenied, message); }
 
   bool ok() const { return state_ == nullptr; }
   Code code() const { return state_ ? state_->code : Code::kOk; }
@@ -60,6 +66,9 @@ class [[nodiscard]] Status {
   bool IsUnavailable() const { return code() == Code::kUnavailable; }
   bool IsAborted() const { return code() == Code::kAborted; }
   bool IsResourceExhausted() const { return code() == Code::kResourceExhausted; }
+  bool IsOutOfRange() const { return code() == Code::kOutOfRange; }
+  bool IsAlreadyExists() const { return code() == Code::kAlreadyExists; }
+  bool IsPermissionDenied() const { return code() == Code::kPermissionDenied; }
 
   const std::string& message() const;
   // "IO error: open /x: Permission denied"; "OK" for success.

@@ -83,7 +83,7 @@ TEST_F(AdminServiceTest, GroupOffsetsShowLagPerQueue) {
 TEST_F(AdminServiceTest, TopicChangesOnAFollowerAreRefusedWithTheLeaderHint) {
   replicator_->BecomeFollower(2);
   EXPECT_EQ(CreateTopic("orders").error_code(), grpc::StatusCode::UNAVAILABLE);
-  EXPECT_FALSE(state_->topics()->Find("orders").has_value());
+  EXPECT_FALSE(components_->topics()->Find("orders").has_value());
 }
 
 TEST_F(AdminServiceTest, AFollowerRefusesReadsOfReplicatedStateItMayNotHaveApplied) {

@@ -46,7 +46,7 @@ TEST_F(BadRequestTest, MalformedSendsAreInvalidArgument) {
 TEST_F(BadRequestTest, SendToUnknownTopicIsNotFoundAndToReadOnlyTopicPermissionDenied) {
   EXPECT_EQ(Send(Batch("unknown", 0, 1)).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Send(Batch("readonly", 0, 1)).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_FALSE(state_->topics()->Find("unknown").has_value());
+  EXPECT_FALSE(components_->topics()->Find("unknown").has_value());
 }
 
 TEST_F(BadRequestTest, PullsOutsideTheQueueAreOutOfRangeWithItsBounds) {
@@ -87,7 +87,7 @@ TEST_F(BadRequestTest, BadTopicAdminCallsAreRefused) {
   EXPECT_EQ(CreateTopic("t", 4, 1).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   last_ = last_ + 1;  // the duplicate create reaches the log: only apply can tell it exists
   EXPECT_EQ(CreateTopic("orders", 2).error_code(), grpc::StatusCode::ALREADY_EXISTS);
-  EXPECT_EQ(state_->topics()->Find("orders")->write_queue_nums(), 4);
+  EXPECT_EQ(components_->topics()->Find("orders")->write_queue_nums(), 4);
 }
 
 }  // namespace

@@ -12,14 +12,18 @@
 #include "proto/nameserver.grpc.pb.h"
 #include "proto/admin.grpc.pb.h"
 #include "proto/messaging.grpc.pb.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/poll.h"
 #include "tests/support/ports.h"
+#include "tests/support/temp_dir.h"
 
 namespace raftmq::broker {
 namespace {
 
 using namespace std::chrono_literals;
+using test_support::Eventually;
 constexpr int kNodes = 3;
+// Far above any test: a registration seen at all was triggered, not periodic.
+constexpr int64_t kRegisterIntervalMs = 600'000;
 
 class BrokerGroupTest : public ::testing::Test {
  protected:
@@ -47,6 +51,7 @@ class BrokerGroupTest : public ::testing::Test {
     options.peers = peers_;
     options.data_dir = dir_.Sub("node" + std::to_string(id));
     options.nameserver_addresses = {nameserver_->bound_address()};
+    options.register_broker_interval_ms = kRegisterIntervalMs;
     auto node = BrokerNode::Start(options);
     ASSERT_TRUE(node.ok()) << node.status().ToString();
     nodes_[id - 1] = std::move(node).value();
@@ -57,19 +62,20 @@ class BrokerGroupTest : public ::testing::Test {
 
   // The node that serves as leader (its no-op applied), within a bound.
   NodeId WaitForServingLeader(NodeId excluded = kNoNode) {
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
+    NodeId serving = kNoNode;
+    test_support::PollUntil([&] {
       for (NodeId id = 1; id <= kNodes; ++id) {
         if (id == excluded || nodes_[id - 1] == nullptr) continue;
         ReplicaStatus status = nodes_[id - 1]->replicator()->GetStatus();
         if (status.role == ReplicaRole::kLeader &&
-            nodes_[id - 1]->state()->machine()->applied_term() >= status.term) {
-          return id;
+            nodes_[id - 1]->components()->machine()->applied_term() >= status.term) {
+          serving = id;
+          return true;
         }
       }
-      std::this_thread::sleep_for(5ms);
-    }
-    return kNoNode;
+      return false;
+    });
+    return serving;
   }
 
   grpc::Status CreateTopic(NodeId on, const std::string& name) {
@@ -102,7 +108,7 @@ class BrokerGroupTest : public ::testing::Test {
     return messaging_[on - 1]->PullMessage(&context, request, response);
   }
 
-  nameserver::SystemClock clock_;
+  SystemClock clock_;
   std::unique_ptr<nameserver::NameserverServer> nameserver_;
   test_support::TempDir dir_;
   std::vector<std::string> peers_;
@@ -156,22 +162,20 @@ TEST_F(BrokerGroupTest, FollowerRefusesASendWithTheLeadersAddress) {
   EXPECT_EQ(std::string(hint->second.data(), hint->second.size()), peers_[leader - 1]);
 }
 
-TEST_F(BrokerGroupTest, HeldPullOnTheLeaderAnswersWithin50MsOfTheCommit) {
+TEST_F(BrokerGroupTest, HeldPullOnTheLeaderIsAnsweredByTheCommit) {
   const NodeId leader = WaitForServingLeader();
   ASSERT_NE(leader, kNoNode);
   ASSERT_TRUE(CreateTopic(leader, "orders").ok());
   messaging::PullMessageResponse pulled;
   auto pull = std::async(std::launch::async, [&] { return Pull(leader, 0, 10'000, &pulled); });
-  auto* long_polling = nodes_[leader - 1]->state()->long_polling();
-  auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (long_polling->HeldCount() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
-  ASSERT_EQ(long_polling->HeldCount(), 1u) << "the pull was never held";
+  auto* long_polling = nodes_[leader - 1]->components()->long_polling();
+  ASSERT_TRUE(Eventually([&] { return long_polling->HeldCount() == 1; })) << "the pull was never held";
   messaging::SendMessageResponse sent;
   grpc::ClientContext context;
   ASSERT_TRUE(Send(leader, "wake", &sent, &context).ok());
-  const auto acked = std::chrono::steady_clock::now();
-  ASSERT_EQ(pull.wait_for(5s), std::future_status::ready);
-  EXPECT_LT(std::chrono::steady_clock::now() - acked, 50ms);
+  // The answer carries the message, which only the commit could deliver (a timeout answers
+  // empty). How fast it comes is a benchmark's question (`raftmq bench`), not a test's.
+  ASSERT_EQ(pull.wait_for(20s), std::future_status::ready) << "the commit did not answer the held pull";
   ASSERT_TRUE(pull.get().ok());
   EXPECT_EQ(pulled.messages_size(), 1);
 }
@@ -222,11 +226,8 @@ TEST_F(BrokerGroupTest, RestartedNodeRecoversItsStateAndRefusesAnotherNodesDataD
   const NodeId follower = leader % kNodes + 1;
   nodes_[follower - 1].reset();
   StartNode(follower);
-  auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (!nodes_[follower - 1]->state()->topics()->Find("orders") && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(5ms);
-  }
-  EXPECT_TRUE(nodes_[follower - 1]->state()->topics()->Find("orders").has_value());
+  EXPECT_TRUE(Eventually([&] { return nodes_[follower - 1]->components()->topics()->Find("orders").has_value(); }))
+      << "the restarted follower did not recover the topic";
 
   BrokerOptions impostor;
   impostor.node_id = leader;
@@ -243,19 +244,17 @@ TEST_F(BrokerGroupTest, NodesRegisterWithTheNameserverAtOnceOnLeadershipAndNewTo
   ASSERT_TRUE(CreateTopic(leader, "orders").ok());
   auto stub = nameserver::Nameserver::NewStub(
       grpc::CreateChannel(nameserver_->bound_address(), grpc::InsecureChannelCredentials()));
-  // Registration every 30 s by default: seeing the route within 5 s means the role change
+  // Registration every kRegisterIntervalMs: seeing the route at all means the role change
   // and the new topic each triggered one.
   nameserver::GetRouteInfoByTopicResponse route;
   grpc::Status status;
-  auto deadline = std::chrono::steady_clock::now() + 5s;
-  do {
+  test_support::PollUntil([&] {
     grpc::ClientContext context;
     nameserver::GetRouteInfoByTopicRequest request;
     request.set_topic("orders");
     status = stub->GetRouteInfoByTopic(&context, request, &route);
-    if (status.ok() && route.groups(0).group().leader_node_id() == leader) break;
-    std::this_thread::sleep_for(10ms);
-  } while (std::chrono::steady_clock::now() < deadline);
+    return status.ok() && route.groups_size() > 0 && route.groups(0).group().leader_node_id() == leader;
+  });
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(route.groups(0).group().leader_node_id(), leader);
   EXPECT_EQ(route.groups(0).group().leader_address(), peers_[leader - 1]);

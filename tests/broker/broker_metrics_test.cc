@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "tests/support/poll.h"
 #include "tests/support/child_process.h"
 #include "tests/support/http_get.h"
 #include "tests/support/ports.h"
@@ -39,20 +40,25 @@ TEST(BrokerMetrics, ServesTheRaftStateOfTheNodeLabelledWithItsIdentity) {
 
   // The node elects itself and applies its no-op on its own schedule: poll the page.
   std::string page;
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (std::chrono::steady_clock::now() < deadline) {
+  test_support::PollUntil([&] {
     auto scraped = test_support::HttpGet(*metrics_port, "/metrics");
-    ASSERT_TRUE(scraped.ok()) << scraped.status().ToString();
-    page = std::move(scraped).value();
-    if (Sample(page, "raftmq_raft_is_leader") == 1 && Sample(page, "raftmq_raft_applied_index") >= 1) break;
-    std::this_thread::sleep_for(20ms);
-  }
+    page = scraped.ok() ? std::move(scraped).value() : scraped.status().ToString();
+    return Sample(page, "raftmq_raft_is_leader") == 1 && Sample(page, "raftmq_raft_applied_index") >= 1;
+  });
   EXPECT_EQ(Sample(page, "raftmq_raft_is_leader"), 1) << page;
   EXPECT_GE(Sample(page, "raftmq_raft_term"), 1) << page;
   EXPECT_GE(Sample(page, "raftmq_raft_applied_index"), 1) << page;
   EXPECT_GE(Sample(page, "raftmq_raft_commit_index"), Sample(page, "raftmq_raft_applied_index")) << page;
   EXPECT_GE(Sample(page, "raftmq_raft_elections_started_total"), 1) << page;
   EXPECT_NE(page.find("# TYPE raftmq_raft_proposals_total counter"), std::string::npos) << page;
+  // Every counter the Node and its transport keep is exported, these six included.
+  for (const char* counter : {"raftmq_raft_messages_received_total", "raftmq_raft_messages_sent_total",
+                              "raftmq_raft_readys_total", "raftmq_raft_transport_batches_sent_total",
+                              "raftmq_raft_transport_messages_dropped_unknown_peer_total",
+                              "raftmq_raft_transport_messages_invalid_total"}) {
+    EXPECT_NE(page.find(std::string("# TYPE ") + counter + " counter"), std::string::npos) << counter;
+  }
+  EXPECT_GE(Sample(page, "raftmq_raft_readys_total"), 1) << page;
   EXPECT_NE(page.find("raftmq_raft_term{cluster=\"DefaultCluster\",group=\"g1\",node=\"1\"}"), std::string::npos)
       << page;
 }

@@ -12,6 +12,7 @@
 #include "broker/leader_gate.h"
 #include "proto/admin.grpc.pb.h"
 #include "proto/messaging.grpc.pb.h"
+#include "tests/support/poll.h"
 #include "tests/support/child_process.h"
 #include "tests/support/ports.h"
 #include "tests/support/temp_dir.h"
@@ -62,8 +63,7 @@ class BrokerGroupProcessTest : public ::testing::Test {
 
   // Sends `body` to whichever node leads, following leader hints; false after `limit`.
   bool SendSomewhere(const std::string& body, std::chrono::milliseconds limit, int* node) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
+    return test_support::PollUntil([&] {
       messaging::SendMessageRequest request;
       messaging::Message* message = request.add_messages();
       message->set_topic("orders");
@@ -83,9 +83,8 @@ class BrokerGroupProcessTest : public ::testing::Test {
       }
       if (killed_[next]) next = (next + 1) % kNodes;
       *node = next;
-      std::this_thread::sleep_for(10ms);
-    }
-    return false;
+      return false;
+    }, limit);
   }
 
   test_support::TempDir dir_;
@@ -99,8 +98,7 @@ class BrokerGroupProcessTest : public ::testing::Test {
 TEST_F(BrokerGroupProcessTest, KillingTheLeaderWhileSendingLosesNoAcknowledgedMessage) {
   // Create the topic on whichever node leads.
   int leader = -1;
-  auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (leader < 0 && std::chrono::steady_clock::now() < deadline) {
+  test_support::PollUntil([&] {
     for (int i = 0; i < kNodes && leader < 0; ++i) {
       admin::CreateTopicRequest request;
       request.mutable_topic()->set_name("orders");
@@ -111,9 +109,9 @@ TEST_F(BrokerGroupProcessTest, KillingTheLeaderWhileSendingLosesNoAcknowledgedMe
       grpc::ClientContext context;
       if (admin_[i]->CreateTopic(&context, request, &response).ok()) leader = i;
     }
-    std::this_thread::sleep_for(20ms);
-  }
-  ASSERT_GE(leader, 0) << "no leader created the topic within 20 s";
+    return leader >= 0;
+  });
+  ASSERT_GE(leader, 0) << "no leader created the topic";
 
   std::set<std::string> acked;
   int target = leader;

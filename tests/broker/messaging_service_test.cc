@@ -6,7 +6,7 @@ namespace raftmq::broker::testing {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using test_support::Eventually;
 
 class MessagingServiceTest : public ServiceFixture {};
 
@@ -44,31 +44,31 @@ TEST_F(MessagingServiceTest, PullFiltersByTagAndMovesPastFilteredMessages) {
   EXPECT_EQ(pulled.next_queue_offset(), 4);
 }
 
-TEST_F(MessagingServiceTest, HeldPullAnswersWithin50MsOfTheCommit) {
+// The clock never moves here, so only the commit can answer the pull (the latency from commit
+// to answer is a benchmark's business, not a test's).
+TEST_F(MessagingServiceTest, HeldPullIsAnsweredByTheCommitOfItsQueue) {
   ASSERT_TRUE(CreateTopic("orders").ok());
   messaging::PullMessageResponse pulled;
   auto pull = std::async(std::launch::async, [&] { return DoPull(Pull("orders", 1, 0, 10'000), &pulled); });
-  ASSERT_TRUE(WaitFor([&] { return state_->long_polling()->HeldCount() == 1; })) << "pull was never held";
-  Clock::time_point committed;
+  ASSERT_TRUE(Eventually([&] { return components_->long_polling()->HeldCount() == 1; })) << "pull was never held";
   ASSERT_TRUE(Send(Batch("orders", 1, 1)).ok());
-  committed = Clock::now();
-  ASSERT_EQ(pull.wait_for(5s), std::future_status::ready);
-  auto answered = Clock::now();
+  ASSERT_EQ(pull.wait_for(20s), std::future_status::ready) << "the commit did not answer the held pull";
   ASSERT_TRUE(pull.get().ok());
   EXPECT_EQ(pulled.messages_size(), 1);
-  EXPECT_LT(answered - committed, 50ms);
 }
 
-TEST_F(MessagingServiceTest, HeldPullTimesOutOnTimeWithNoMessages) {
+TEST_F(MessagingServiceTest, HeldPullTimesOutAtItsHoldTimeWithNoMessages) {
   ASSERT_TRUE(CreateTopic("orders").ok());
   messaging::PullMessageResponse pulled;
-  auto start = Clock::now();
-  ASSERT_TRUE(DoPull(Pull("orders", 0, 0, 300), &pulled).ok());
-  auto waited = Clock::now() - start;
+  auto pull = std::async(std::launch::async, [&] { return DoPull(Pull("orders", 0, 0, 300), &pulled); });
+  ASSERT_TRUE(Eventually([&] { return components_->long_polling()->HeldCount() == 1; })) << "pull was never held";
+  AdvanceClockMs(299);
+  EXPECT_EQ(pull.wait_for(200ms), std::future_status::timeout) << "answered before its hold time";
+  AdvanceClockMs(1);
+  ASSERT_EQ(pull.wait_for(20s), std::future_status::ready) << "not answered at its hold time";
+  ASSERT_TRUE(pull.get().ok());
   EXPECT_EQ(pulled.messages_size(), 0);
   EXPECT_EQ(pulled.next_queue_offset(), 0);
-  EXPECT_GE(waited, 300ms);
-  EXPECT_LT(waited, 600ms);
 }
 
 TEST_F(MessagingServiceTest, FollowerRefusesWritesWithTheLeadersAddress) {
@@ -130,7 +130,7 @@ class AutoCreateTest : public ServiceFixture {
 
 TEST_F(AutoCreateTest, SendToAnUnknownTopicCreatesItWithDefaultQueueNums) {
   ASSERT_TRUE(Send(Batch("fresh", 7, 1)).ok());
-  auto topic = state_->topics()->Find("fresh");
+  auto topic = components_->topics()->Find("fresh");
   ASSERT_TRUE(topic.has_value());
   EXPECT_EQ(topic->write_queue_nums(), 8);
 }

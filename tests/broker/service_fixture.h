@@ -1,6 +1,8 @@
-// ServiceFixture: one broker node in-process — real BrokerState (RocksDB, ConsumeQueue files,
-// Dispatcher, long polling) under a temp dir, a LocalReplicator as its Raft group, and the
-// messaging + admin services on a gRPC server on a free loopback port, with client stubs.
+// ServiceFixture: one broker node in-process — real BrokerComponents (RocksDB, ConsumeQueue
+// files, Dispatcher, long polling) under a temp dir, a LocalReplicator as its Raft group, and
+// the messaging + admin services on a gRPC server on a free loopback port, with client stubs.
+// Its clock is a ManualClock: held pulls time out and delayed messages come due only when a
+// test advances it (AdvanceClockMs).
 #pragma once
 
 #include <chrono>
@@ -12,11 +14,13 @@
 #include <gtest/gtest.h>
 
 #include "broker/admin_service.h"
-#include "broker/broker_state.h"
+#include "broker/broker_components.h"
 #include "broker/messaging_service.h"
 #include "proto/admin.grpc.pb.h"
 #include "proto/messaging.grpc.pb.h"
 #include "tests/broker/local_replicator.h"
+#include "tests/support/manual_clock.h"
+#include "tests/support/poll.h"
 #include "tests/support/temp_dir.h"
 
 namespace raftmq::broker::testing {
@@ -33,14 +37,14 @@ class ServiceFixture : public ::testing::Test {
     options.data_dir = dir_.Sub("data");
     options.node_id = 1;
     options.peers = {"127.0.0.1:0", kOtherLeaderAddress};
-    auto state = BrokerState::Open(options, storage::DefaultFs(), &log_);
-    ASSERT_TRUE(state.ok()) << state.status().ToString();
-    state_ = std::move(state).value();
-    ASSERT_TRUE(state_->machine()->Recover(Index(0)).ok());
-    state_->Start();
-    replicator_ = std::make_unique<LocalReplicator>(1, &log_, state_->machine());
+    auto components = BrokerComponents::Open(options, storage::DefaultFs(), &log_, &clock_);
+    ASSERT_TRUE(components.ok()) << components.status().ToString();
+    components_ = std::move(components).value();
+    ASSERT_TRUE(components_->machine()->Recover(Index(0)).ok());
+    components_->Start();
+    replicator_ = std::make_unique<LocalReplicator>(1, &log_, components_->machine());
     replicator_->BecomeLeader(Term(1));
-    context_ = state_->Context(replicator_.get());
+    context_ = components_->Context(replicator_.get());
     messaging_service_ = std::make_unique<MessagingService>(&context_);
     admin_service_ = std::make_unique<AdminService>(&context_);
     grpc::ServerBuilder builder;
@@ -57,10 +61,16 @@ class ServiceFixture : public ::testing::Test {
     admin_ = admin::AdminService::NewStub(channel);
   }
 
+  // Moves the node's clock and lets its long polling see the new time.
+  void AdvanceClockMs(int64_t ms) {
+    clock_.AdvanceMs(ms);
+    components_->long_polling()->Recheck();
+  }
+
   void Shutdown() {
     if (!server_) return;
     // Held pulls answer first, so the server's shutdown does not wait on them.
-    ASSERT_TRUE(state_->Stop().ok());
+    ASSERT_TRUE(components_->Stop().ok());
     server_->Shutdown();
     server_.reset();
   }
@@ -113,20 +123,10 @@ class ServiceFixture : public ::testing::Test {
     return messaging_->PullMessage(context ? context : &local, request, response);
   }
 
-  // Bounded wait for a condition the services reach asynchronously (a pull being held).
-  template <typename Predicate>
-  static bool WaitFor(Predicate predicate, std::chrono::milliseconds limit = std::chrono::seconds(5)) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!predicate()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return true;
-  }
-
   test_support::TempDir dir_;
+  ManualClock clock_;  // the node's only time: held pulls and delays move when a test says
   LocalLog log_;
-  std::unique_ptr<BrokerState> state_;
+  std::unique_ptr<BrokerComponents> components_;
   std::unique_ptr<LocalReplicator> replicator_;
   ServiceContext context_;
   std::unique_ptr<MessagingService> messaging_service_;

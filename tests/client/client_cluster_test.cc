@@ -18,15 +18,6 @@ const std::vector<std::string> kFastBrokerFlags = {
 
 }  // namespace
 
-bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
 void ClientClusterTest::StartCluster(int groups, int nodes, const std::vector<TopicSpec>& topics,
                                      const std::vector<std::string>& broker_flags) {
   test_support::ClusterOptions options{.groups = groups, .nodes = nodes, .broker_flags = kFastBrokerFlags};

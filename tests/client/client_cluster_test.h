@@ -21,14 +21,14 @@
 #include "client/admin.h"
 #include "client/client_options.h"
 #include "tests/support/cluster.h"
+#include "tests/support/poll.h"
 
 namespace raftmq::client::testing {
 
 inline constexpr std::chrono::milliseconds kWait = test_support::kClusterWait;
 
-// Re-evaluates `condition` until it holds or `timeout` passes: for states only observable by
-// asking (a rebalance settling), never as a substitute for an awaitable event.
-bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = kWait);
+// Bounded polling for states only observable by asking (a rebalance settling).
+using test_support::Eventually;
 
 struct TopicSpec {
   std::string name;

@@ -334,8 +334,12 @@ TEST_F(PullConsumerIntegration, PullsByOffsetCommitsAndReportsIllegalOffsets) {
   ASSERT_TRUE(bounds.ok());
   EXPECT_EQ(bounds->max_offset, 10);
   auto past_end = (*consumer)->Pull(queue, 11, 4);
-  ASSERT_TRUE(past_end.ok());
+  ASSERT_TRUE(past_end.ok()) << past_end.status().ToString();
   EXPECT_EQ(past_end->outcome, PullResult::Outcome::kOffsetIllegal);
+  // The bounds come with the refusal (the broker's trailers), not from a second call.
+  EXPECT_EQ(past_end->min_offset, 0);
+  EXPECT_EQ(past_end->max_offset, 10);
+  EXPECT_EQ(past_end->next_offset, 11) << "an illegal offset does not move the caller";
   auto at_end = (*consumer)->Pull(queue, 10, 4);
   ASSERT_TRUE(at_end.ok());
   EXPECT_EQ(at_end->outcome, PullResult::Outcome::kNoNewMessage);

@@ -128,6 +128,15 @@ TEST_F(ProducerIntegration, RefusesBadMessagesAndUnknownTopicsWithoutRetrying) {
     EXPECT_TRUE(receipt.ok()) << receipt.status().ToString();
   }
   EXPECT_EQ(StoredMessages("orders"), 1 + 40);
+
+  // A refusal keeps its kind across the wire, so no caller has to match message text.
+  admin::TopicConfig existing;
+  existing.set_name("orders");
+  existing.set_read_queue_nums(2);
+  existing.set_write_queue_nums(2);
+  existing.set_perm(admin::PERM_READ | admin::PERM_WRITE);
+  auto again = admin().CreateTopic(existing, {});
+  EXPECT_TRUE(again.status().IsAlreadyExists()) << again.status().ToString();
 }
 
 TEST_F(ProducerIntegration, FollowsALeaderHintAtOnceAndRemembersIt) {

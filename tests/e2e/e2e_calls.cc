@@ -1,5 +1,6 @@
 #include "tests/e2e/e2e_calls.h"
 
+#include "common/metadata_keys.h"
 #include "tests/support/cluster.h"
 
 namespace raftmq::e2e {
@@ -7,7 +8,6 @@ namespace {
 
 using test_support::Cluster;
 
-constexpr char kLeaderHintKey[] = "raftmq-leader-address";
 constexpr int kPullsMax = 10000;  // bounds PullToEnd: far above any test's queue length
 
 }  // namespace
@@ -25,7 +25,7 @@ SendOutcome Send(messaging::MessagingService::Stub* stub, const messaging::SendM
   auto context = Cluster::Context(timeout);
   outcome.status = stub->SendMessage(context.get(), request, &outcome.response);
   const auto& trailers = context->GetServerTrailingMetadata();
-  if (auto hint = trailers.find(kLeaderHintKey); hint != trailers.end()) {
+  if (auto hint = trailers.find(kLeaderAddressKey); hint != trailers.end()) {
     outcome.leader_hint.assign(hint->second.data(), hint->second.size());
   }
   return outcome;

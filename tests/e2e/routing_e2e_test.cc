@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/e2e/e2e_calls.h"
+#include "tests/support/poll.h"
 #include "tests/support/cluster.h"
 
 namespace raftmq::e2e {
@@ -91,25 +92,21 @@ TEST(RoutingE2e, TheNameserverForgetsAKilledLeaderAndLearnsTheNewOne) {
   Status learned = group.WaitForNameserverLeader(1, *new_leader);
   ASSERT_TRUE(learned.ok()) << learned.ToString();
 
-  const auto deadline = std::chrono::steady_clock::now() + kClusterWait;
   Result<nameserver::GroupInfo> after = Status::Unavailable("not asked yet");
-  while (std::chrono::steady_clock::now() < deadline) {
+  test_support::PollUntil([&] {
     after = ClusterGroup(group, "g1");
-    if (after.ok() && !HasNode(*after, *old_leader)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+    return after.ok() && !HasNode(*after, *old_leader);
+  });
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_FALSE(HasNode(*after, *old_leader)) << "the killed node never expired";
   EXPECT_EQ(after->nodes_size(), 2);
   EXPECT_GT(after->leader_term(), before->leader_term());
 
   ASSERT_TRUE(group.Restart(1, *old_leader).ok());
-  const auto rejoin_deadline = std::chrono::steady_clock::now() + kClusterWait;
-  while (std::chrono::steady_clock::now() < rejoin_deadline) {
+  test_support::PollUntil([&] {
     after = ClusterGroup(group, "g1");
-    if (after.ok() && HasNode(*after, *old_leader)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+    return after.ok() && HasNode(*after, *old_leader);
+  });
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_TRUE(HasNode(*after, *old_leader)) << "the restarted node did not register again";
 }

@@ -9,6 +9,7 @@
 
 #include "nameserver/nameserver_config.h"
 #include "proto/nameserver.grpc.pb.h"
+#include "tests/support/poll.h"
 #include "tests/support/child_process.h"
 #include "tests/support/http_get.h"
 #include "tests/support/ports.h"
@@ -106,14 +107,11 @@ TEST(NameserverProcess, ExportsLiveAndExpiredNodesToPrometheus) {
   ASSERT_TRUE(Register(nameserver.stub.get(), Heartbeat("g1", 2, FOLLOWER, 2)).ok());
   // Both nodes expire 1 s after their heartbeat; poll the page until the scan saw it.
   std::string page;
-  const auto deadline = std::chrono::steady_clock::now() + kWait;
-  while (std::chrono::steady_clock::now() < deadline) {
+  test_support::PollUntil([&] {
     auto scraped = test_support::HttpGet(*metrics_port, "/metrics");
-    ASSERT_TRUE(scraped.ok()) << scraped.status().ToString();
-    page = std::move(scraped).value();
-    if (test_support::PrometheusSample(page, "raftmq_nameserver_nodes_expired_total") == 2) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+    page = scraped.ok() ? std::move(scraped).value() : scraped.status().ToString();
+    return test_support::PrometheusSample(page, "raftmq_nameserver_nodes_expired_total") == 2;
+  }, kWait);
   EXPECT_EQ(test_support::PrometheusSample(page, "raftmq_nameserver_nodes_expired_total"), 2) << page;
   EXPECT_EQ(test_support::PrometheusSample(page, "raftmq_nameserver_nodes"), 0) << page;
   EXPECT_NE(page.find("raftmq_nameserver_nodes{nameserver=\"" + nameserver.address + "\"}"), std::string::npos)

@@ -5,7 +5,7 @@
 #include <atomic>
 #include <thread>
 
-#include "tests/nameserver/manual_clock.h"
+#include "tests/support/manual_clock.h"
 
 namespace raftmq::nameserver {
 namespace {

@@ -7,12 +7,11 @@
 #include <thread>
 
 #include "common/assert.h"
+#include "tests/support/poll.h"
 #include "tests/support/ports.h"
 
 namespace raftmq::test_support {
 namespace {
-
-constexpr auto kPollInterval = std::chrono::milliseconds(20);
 
 std::string Join(const std::vector<std::string>& parts) {
   std::string joined;
@@ -146,9 +145,9 @@ Result<admin::NodeStatusResponse> Cluster::NodeStatus(int group, int node, std::
 }
 
 Result<int> Cluster::WaitForLeader(int group, std::chrono::milliseconds timeout, int other_than) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string seen;
-  while (std::chrono::steady_clock::now() < deadline) {
+  int found = 0;
+  const bool elected = PollUntil([&] {
     int leader = 0;
     uint64_t leader_term = 0, term_max = 0;
     seen.clear();
@@ -160,29 +159,30 @@ Result<int> Cluster::WaitForLeader(int group, std::chrono::milliseconds timeout,
       seen += " n" + std::to_string(node) + ":" + admin::Role_Name(status->role()) + "@" + std::to_string(status->term());
       if (status->role() == admin::LEADER && node != other_than) leader = node, leader_term = status->term();
     }
-    if (leader != 0 && leader_term == term_max) return leader;
-    std::this_thread::sleep_for(kPollInterval);
-  }
+    found = leader;
+    return leader != 0 && leader_term == term_max;
+  }, timeout);
+  if (elected) return found;
   return Status::Unavailable("no leader in " + GroupName(group) + " within " + std::to_string(timeout.count()) +
                              " ms; last seen:" + seen);
 }
 
 Status Cluster::WaitForNameserverLeader(int group, int node, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string seen = "nothing";
-  while (std::chrono::steady_clock::now() < deadline) {
+  const bool named = PollUntil([&] {
     nameserver::GetClusterInfoResponse info;
     grpc::Status status = nameserver_stub_->GetClusterInfo(Context(std::chrono::milliseconds(1000)).get(),
                                                             nameserver::GetClusterInfoRequest(), &info);
     if (status.ok()) {
       for (const nameserver::GroupInfo& info_group : info.groups()) {
         if (info_group.group_name() != GroupName(group)) continue;
-        if (info_group.leader_node_id() == static_cast<uint64_t>(node)) return Status::Ok();
+        if (info_group.leader_node_id() == static_cast<uint64_t>(node)) return true;
         seen = "leader node " + std::to_string(info_group.leader_node_id());
       }
     }
-    std::this_thread::sleep_for(kPollInterval);
-  }
+    return false;
+  }, timeout);
+  if (named) return Status::Ok();
   return Status::Unavailable("the nameserver did not name node " + std::to_string(node) + " leader of " +
                              GroupName(group) + "; it shows " + seen);
 }
@@ -216,18 +216,18 @@ Status Cluster::CreateTopicEverywhere(const std::string& topic, int queues) {
 }
 
 Status Cluster::WaitForRoute(int group, const std::string& topic) {
-  const auto deadline = std::chrono::steady_clock::now() + kClusterWait;
-  while (std::chrono::steady_clock::now() < deadline) {
+  const bool routed = PollUntil([&] {
     nameserver::GetRouteInfoByTopicRequest request;
     request.set_topic(topic);
     nameserver::GetRouteInfoByTopicResponse route;
     grpc::Status status = nameserver_stub_->GetRouteInfoByTopic(Context(std::chrono::milliseconds(1000)).get(),
                                                                  request, &route);
     for (const nameserver::GroupRoute& entry : route.groups()) {
-      if (status.ok() && entry.group().group_name() == GroupName(group)) return Status::Ok();
+      if (status.ok() && entry.group().group_name() == GroupName(group)) return true;
     }
-    std::this_thread::sleep_for(kPollInterval);
-  }
+    return false;
+  }, kClusterWait);
+  if (routed) return Status::Ok();
   return Status::Unavailable("the nameserver never routed " + topic + " to " + GroupName(group));
 }
 

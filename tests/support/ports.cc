@@ -7,12 +7,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <thread>
+
+#include "tests/support/poll.h"
 
 namespace raftmq::test_support {
 namespace {
-
-constexpr auto kConnectRetryInterval = std::chrono::milliseconds(10);
 
 sockaddr_in Loopback(uint16_t port) {
   sockaddr_in address{};
@@ -43,19 +42,20 @@ Status WaitForTcpPort(const std::string& host, uint16_t port, std::chrono::milli
   if (inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
     return Status::InvalidArgument("not an IPv4 address: " + host);
   }
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last_error;
-  while (true) {
+  // Nothing to await but the server's listen(): retry on a short, bounded interval.
+  const bool connected = PollUntil([&] {
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return Status::IoError(std::string("socket: ") + std::strerror(errno));
-    const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+    if (fd < 0) {
+      last_error = std::string("socket: ") + std::strerror(errno);
+      return false;
+    }
+    const bool accepted = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
     last_error = std::strerror(errno);
     close(fd);
-    if (connected) return Status::Ok();
-    // Nothing to await but the server's listen(): retry on a short, bounded interval.
-    if (std::chrono::steady_clock::now() >= deadline) break;
-    std::this_thread::sleep_for(kConnectRetryInterval);
-  }
+    return accepted;
+  }, timeout);
+  if (connected) return Status::Ok();
   return Status::Unavailable(host + ":" + std::to_string(port) + " not accepting connections after " +
                              std::to_string(timeout.count()) + " ms: " + last_error);
 }

@@ -1,4 +1,4 @@
-// BrokerState: everything a broker node keeps beside its Raft log, built from its data dir
+// BrokerComponents: everything a broker node keeps beside its Raft log, built from its data dir
 // and wired together: MetaStore (RocksDB; also Raft's HardStateStore), ConsumeQueues, the
 // Dispatcher (which wakes held pulls as queues grow), topic and offset managers, the state
 // machine, consumers and long polling. BrokerNode (the process) and in-process tests build
@@ -21,6 +21,7 @@
 #include "broker/long_polling_service.h"
 #include "broker/service_context.h"
 #include "broker/topic_config_manager.h"
+#include "common/clock.h"
 #include "common/result.h"
 #include "storage/consume_queue_store.h"
 #include "storage/dispatcher.h"
@@ -30,14 +31,15 @@
 
 namespace raftmq::broker {
 
-class BrokerState {
+class BrokerComponents {
  public:
-  // <data_dir>/meta (RocksDB) and <data_dir>/consumequeue; `log` outlives the state.
-  static Result<std::unique_ptr<BrokerState>> Open(const BrokerOptions& options, storage::Fs* fs,
-                                                   const storage::CommitLogReader* log);
-  ~BrokerState();
-  BrokerState(const BrokerState&) = delete;
-  BrokerState& operator=(const BrokerState&) = delete;
+  // <data_dir>/meta (RocksDB) and <data_dir>/consumequeue; `log` and `clock` (the node's
+  // only source of time) outlive the components.
+  static Result<std::unique_ptr<BrokerComponents>> Open(const BrokerOptions& options, storage::Fs* fs,
+                                                        const storage::CommitLogReader* log, const Clock* clock);
+  ~BrokerComponents();
+  BrokerComponents(const BrokerComponents&) = delete;
+  BrokerComponents& operator=(const BrokerComponents&) = delete;
 
   // Starts long polling; the services may then be served.
   void Start();
@@ -57,10 +59,11 @@ class BrokerState {
   LongPollingService* long_polling() { return long_polling_.get(); }
 
  private:
-  explicit BrokerState(const BrokerOptions& options, const storage::CommitLogReader* log);
+  BrokerComponents(const BrokerOptions& options, const storage::CommitLogReader* log, const Clock* clock);
 
   const BrokerOptions options_;
   const storage::CommitLogReader* const log_;
+  const Clock* const clock_;
   std::unique_ptr<storage::MetaStore> meta_;
   std::unique_ptr<storage::ConsumeQueueStore> queues_;
   std::unique_ptr<LongPollingService> long_polling_;

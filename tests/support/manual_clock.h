@@ -1,12 +1,14 @@
-// ManualClock: a Clock that moves only when a test advances it, so expiry is tested exactly.
+// ManualClock: a Clock that moves only when a test advances it, so expiry and deadlines are
+// tested exactly, with no assertion on how long anything took.
 // Thread-safety: atomic; safe to read from server threads while the test advances it.
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 
-#include "nameserver/clock.h"
+#include "common/clock.h"
 
-namespace raftmq::nameserver {
+namespace raftmq {
 
 class ManualClock final : public Clock {
  public:
@@ -20,4 +22,4 @@ class ManualClock final : public Clock {
   std::atomic<int64_t> steady_ms_{1000};
 };
 
-}  // namespace raftmq::nameserver
+}  // namespace raftmq
