@@ -3,19 +3,14 @@
 #include <algorithm>
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
 #include "common/assert.h"
 
 namespace raftmq::broker {
 namespace {
 
 constexpr uint64_t kReplayReadBytesMax = 4u << 20;
-
-ApplyResult FromGrpc(const grpc::Status& status) {
-  ApplyResult result;
-  result.set_code(status.error_code());
-  result.set_message(status.error_message());
-  return result;
-}
 
 }  // namespace
 
@@ -37,7 +32,7 @@ Status BrokerStateMachine::Recover(Index committed) {
     RMQ_ASSIGN_OR_RETURN(auto entries, log_->Entries(next, applied + 1, kReplayReadBytesMax));
     RMQ_ASSERT(!entries.empty());
     for (const storage::LogEntry& entry : entries) {
-      if (entry.type == storage::EntryType::kBrokerCommand) RMQ_RETURN_IF_ERROR(ApplyCommand(entry.payload).status());
+      if (entry.type == storage::EntryType::kBrokerCommand) RMQ_RETURN_IF_ERROR(ApplyCommand(entry).status());
     }
     next = entries.back().index + 1;
   }
@@ -51,14 +46,14 @@ Status BrokerStateMachine::Recover(Index committed) {
 
 Result<std::any> BrokerStateMachine::Apply(const storage::LogEntry& entry) {
   RMQ_ASSERT(entry.index == applied_index() + 1);
-  ApplyResult result;
+  AppliedEntry applied;
   switch (entry.type) {
     case storage::EntryType::kMessageBatch: {
-      RMQ_ASSIGN_OR_RETURN(result, ApplyMessages(entry));
+      RMQ_ASSIGN_OR_RETURN(applied, ApplyMessages(entry));
       break;
     }
     case storage::EntryType::kBrokerCommand: {
-      RMQ_ASSIGN_OR_RETURN(result, ApplyCommand(entry.payload));
+      RMQ_ASSIGN_OR_RETURN(applied, ApplyCommand(entry));
       // The command's MetaStore writes are in: the Dispatcher may checkpoint past it now.
       RMQ_RETURN_IF_ERROR(dispatcher_->Dispatch(entry, storage::EntryLocation{}).status());
       break;
@@ -70,61 +65,63 @@ Result<std::any> BrokerStateMachine::Apply(const storage::LogEntry& entry) {
   }
   RMQ_ASSERT(dispatcher_->applied_index() == entry.index);
   Publish(entry);
-  return std::any(result.SerializeAsString());
+  return std::any(std::move(applied));
 }
 
-Result<ApplyResult> BrokerStateMachine::ApplyMessages(const storage::LogEntry& entry) {
+Result<AppliedEntry> BrokerStateMachine::ApplyMessages(const storage::LogEntry& entry) {
   RMQ_ASSIGN_OR_RETURN(storage::EntryLocation location, log_->Locate(entry.index));
-  RMQ_ASSIGN_OR_RETURN(std::vector<uint64_t> offsets, dispatcher_->Dispatch(entry, location));
-  ApplyResult result;
-  result.mutable_queue_offsets()->Reserve(static_cast<int>(offsets.size()));
-  for (uint64_t offset : offsets) result.add_queue_offsets(static_cast<int64_t>(offset));
-  return result;
+  RMQ_ASSIGN_OR_RETURN(storage::DispatchOutcome dispatched, dispatcher_->Dispatch(entry, location));
+  AppliedEntry applied;
+  if (!dispatched.skipped.ok()) {
+    // The Dispatcher counted and logged it.
+    applied.status = {grpc::StatusCode::INVALID_ARGUMENT, "entry " + std::to_string(entry.index.value()) +
+                                                              " was skipped: " + dispatched.skipped.ToString()};
+    return applied;
+  }
+  applied.queue_offsets.assign(dispatched.queue_offsets.begin(), dispatched.queue_offsets.end());
+  return applied;
 }
 
-Result<ApplyResult> BrokerStateMachine::ApplyCommand(const std::string& payload) {
+Result<AppliedEntry> BrokerStateMachine::ApplyCommand(const storage::LogEntry& entry) {
+  AppliedEntry applied;
   BrokerCommand command;
-  if (!command.ParseFromString(payload)) return Status::Corruption("a kBrokerCommand payload does not parse");
   storage::MetaWriteBatch batch = meta_->NewBatch();
-  ApplyResult result;
-  grpc::Status outcome;
-  switch (command.command_case()) {
-    case BrokerCommand::kCreateTopic:
-      outcome = topics_->ApplyCreate(command.create_topic(), &batch, result.mutable_topic());
-      break;
-    case BrokerCommand::kUpdateTopic:
-      outcome = topics_->ApplyUpdate(command.update_topic(), &batch, result.mutable_topic());
-      break;
-    case BrokerCommand::kDeleteTopic:
-      outcome = topics_->ApplyDelete(command.delete_topic(), &batch, result.mutable_topic());
-      break;
-    case BrokerCommand::kCommitOffsets:
-      offsets_->Apply(command.commit_offsets(), &batch);
-      break;
-    case BrokerCommand::COMMAND_NOT_SET:
-      outcome = {grpc::StatusCode::INVALID_ARGUMENT, "empty broker command"};
-      break;
+  if (!command.ParseFromString(entry.payload)) {
+    applied.status = {grpc::StatusCode::INVALID_ARGUMENT, "the broker command does not parse"};
+  } else {
+    switch (command.command_case()) {
+      case BrokerCommand::kCreateTopic:
+        applied.status = topics_->ApplyCreate(command.create_topic(), &batch, &applied.topic);
+        break;
+      case BrokerCommand::kUpdateTopic:
+        applied.status = topics_->ApplyUpdate(command.update_topic(), &batch, &applied.topic);
+        break;
+      case BrokerCommand::kDeleteTopic:
+        applied.status = topics_->ApplyDelete(command.delete_topic(), &batch, &applied.topic);
+        break;
+      case BrokerCommand::kCommitOffsets:
+        offsets_->Apply(command.commit_offsets(), &batch);
+        break;
+      case BrokerCommand::COMMAND_NOT_SET:
+        applied.status = {grpc::StatusCode::INVALID_ARGUMENT, "the broker command is empty"};
+        break;
+    }
   }
-  if (!outcome.ok()) return FromGrpc(outcome);
+  if (applied.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+    commands_skipped_.fetch_add(1, std::memory_order_relaxed);
+    spdlog::error("broker state machine: skipping command entry {} (term {}): {}", entry.index.value(),
+                  entry.term.value(), applied.status.error_message());
+    applied.status = {grpc::StatusCode::INVALID_ARGUMENT, "entry " + std::to_string(entry.index.value()) +
+                                                              " was skipped: " + applied.status.error_message()};
+  }
+  if (!applied.status.ok()) return applied;
   if (batch.Count() > 0) RMQ_RETURN_IF_ERROR(meta_->Write(std::move(batch)));
-  return result;
+  return applied;
 }
 
 void BrokerStateMachine::Publish(const storage::LogEntry& entry) {
   applied_term_.store(entry.term.value(), std::memory_order_release);
   applied_index_.store(entry.index.value(), std::memory_order_release);
-}
-
-Result<ApplyResult> BrokerStateMachine::DecodeResult(const std::string& bytes) {
-  ApplyResult result;
-  if (!result.ParseFromString(bytes)) return Status::Corruption("an apply result does not parse");
-  return result;
-}
-
-Result<ApplyResult> BrokerStateMachine::DecodeResult(const std::any& value) {
-  const auto* bytes = std::any_cast<std::string>(&value);
-  if (bytes == nullptr) return Status::Corruption("an apply result is not a serialized ApplyResult");
-  return DecodeResult(*bytes);
 }
 
 }  // namespace raftmq::broker

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/applied_entry.h"
 #include "common/log_ids.h"
 #include "common/result.h"
 #include "common/status.h"
@@ -39,10 +40,10 @@ struct ReplicaStatus {
 
 class Replicator {
  public:
-  // The state machine's serialized ApplyResult once the entry is applied; or Unavailable
-  // (not the leader, or leadership lost before the entry committed: it may still commit),
-  // NoSpace (disk full or too many uncommitted bytes), Aborted (shutting down).
-  using Done = std::function<void(Result<std::string> applied)>;
+  // The state machine's answer once the entry is applied; or Unavailable (not the leader, or
+  // leadership lost before the entry committed: it may still commit), NoSpace (disk full or
+  // too many uncommitted bytes), Aborted (shutting down).
+  using Done = std::function<void(Result<AppliedEntry> applied)>;
 
   virtual ~Replicator() = default;
   virtual void Propose(storage::EntryType type, std::string payload, Done done) = 0;

@@ -52,6 +52,7 @@ TEST(BrokerMetrics, ServesTheRaftStateOfTheNodeLabelledWithItsIdentity) {
   EXPECT_GE(Sample(page, "raftmq_raft_applied_index"), 1) << page;
   EXPECT_GE(Sample(page, "raftmq_raft_commit_index"), Sample(page, "raftmq_raft_applied_index")) << page;
   EXPECT_GE(Sample(page, "raftmq_raft_elections_started_total"), 1) << page;
+  EXPECT_EQ(Sample(page, "raftmq_broker_entries_skipped_total"), 0) << page;
   EXPECT_NE(page.find("# TYPE raftmq_raft_proposals_total counter"), std::string::npos) << page;
   EXPECT_NE(page.find("raftmq_raft_term{cluster=\"DefaultCluster\",group=\"g1\",node=\"1\"}"), std::string::npos)
       << page;
