@@ -124,7 +124,8 @@ TEST_F(BrokerGroupTest, SendOnTheLeaderIsPulledFromEveryNode) {
   for (NodeId id = 1; id <= kNodes; ++id) {
     // A follower dispatches the entry once it learns the commit: a held pull waits for it.
     messaging::PullMessageResponse pulled;
-    ASSERT_TRUE(Pull(id, 0, 5000, &pulled).ok());
+    grpc::Status pulled_status = Pull(id, 0, 5000, &pulled);
+    ASSERT_TRUE(pulled_status.ok()) << "node " << id << ": " << pulled_status.error_message();
     ASSERT_EQ(pulled.messages_size(), 1) << "node " << id;
     EXPECT_EQ(pulled.messages(0).message().body(), "hello");
   }
@@ -279,7 +280,9 @@ TEST_F(BrokerGroupTest, UnappliableCommittedEntriesAreSkippedOnEveryNodeAndTheGr
         std::this_thread::sleep_for(5ms);
       }
       EXPECT_GE(nodes_[id - 1]->state()->machine()->applied_index(), last) << "node " << id << " stopped applying";
-      if (round == 0) EXPECT_EQ(nodes_[id - 1]->state()->machine()->entries_skipped(), 2u) << "node " << id;
+      if (round == 0) {
+        EXPECT_EQ(nodes_[id - 1]->state()->machine()->entries_skipped(), 2u) << "node " << id;
+      }
     }
     if (round > 0) break;
     // Every node restarts on its data (recovery replays past the skipped entries).
