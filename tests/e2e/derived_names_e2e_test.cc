@@ -53,15 +53,19 @@ void ExpectInvalidNaming(const grpc::Status& status, const std::string& field, c
   EXPECT_NE(status.error_message().find(field), std::string::npos) << what << ": " << status.error_message();
 }
 
-// Every node applies up to the leader's commit index (no node stopped applying).
+// Every node applies up to the leader's commit index (no node stopped applying). NodeStatus
+// may time out on a loaded machine: each node is asked until the deadline.
 void ExpectEveryNodeApplies(Cluster& cluster, int leader) {
-  auto leader_status = cluster.NodeStatus(1, leader);
+  const auto deadline = std::chrono::steady_clock::now() + kClusterWait;
+  Result<admin::NodeStatusResponse> leader_status = Status::Unavailable("not asked");
+  while (!leader_status.ok() && std::chrono::steady_clock::now() < deadline) {
+    leader_status = cluster.NodeStatus(1, leader, kClusterWait);
+  }
   ASSERT_TRUE(leader_status.ok()) << leader_status.status().ToString();
   for (int node = 1; node <= cluster.nodes(); ++node) {
-    const auto deadline = std::chrono::steady_clock::now() + kClusterWait;
     uint64_t applied = 0;
     while (applied < leader_status->commit_index() && std::chrono::steady_clock::now() < deadline) {
-      auto status = cluster.NodeStatus(1, node);
+      auto status = cluster.NodeStatus(1, node, kClusterWait);
       if (status.ok()) applied = status->applied_index();
       if (applied < leader_status->commit_index()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
