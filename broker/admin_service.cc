@@ -35,14 +35,10 @@ grpc::ServerUnaryReactor* AdminService::ProposeTopicCommand(grpc::CallbackServer
   }
   context_->replicator->Propose(
       storage::EntryType::kBrokerCommand, command.SerializeAsString(),
-      [this, call, reactor, response](Result<std::string> applied) {
+      [this, call, reactor, response](Result<AppliedEntry> applied) {
         if (!applied.ok()) return reactor->Finish(gate_.FromProposeError(applied.status(), call));
-        auto result = BrokerStateMachine::DecodeResult(*applied);
-        if (!result.ok()) return reactor->Finish({grpc::StatusCode::INTERNAL, result.status().ToString()});
-        if (result->code() != grpc::StatusCode::OK) {
-          return reactor->Finish({static_cast<grpc::StatusCode>(result->code()), result->message()});
-        }
-        FillQueues(result->topic(), response);
+        if (!applied->status.ok()) return reactor->Finish(applied->status);
+        FillQueues(applied->topic, response);
         reactor->Finish(grpc::Status::OK);
       });
   return reactor;
@@ -52,6 +48,7 @@ grpc::ServerUnaryReactor* AdminService::CreateTopic(grpc::CallbackServerContext*
                                                     const admin::CreateTopicRequest* request,
                                                     admin::TopicResponse* response) {
   grpc::Status checked = TopicConfigManager::CheckConfig(request->topic(), *context_->options);
+  if (checked.ok()) checked = CheckUserTopic(request->topic().name());
   if (checked.ok() && context_->topics->Count() >= context_->options->topics_max) {
     checked = {grpc::StatusCode::RESOURCE_EXHAUSTED,
                "topics_max = " + std::to_string(context_->options->topics_max) + " topics exist"};
@@ -64,18 +61,21 @@ grpc::ServerUnaryReactor* AdminService::CreateTopic(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AdminService::UpdateTopic(grpc::CallbackServerContext* call,
                                                     const admin::UpdateTopicRequest* request,
                                                     admin::TopicResponse* response) {
+  grpc::Status checked = TopicConfigManager::CheckConfig(request->topic(), *context_->options);
+  if (checked.ok()) checked = CheckUserTopic(request->topic().name());
   BrokerCommand command;
   *command.mutable_update_topic()->mutable_topic() = request->topic();
-  return ProposeTopicCommand(call, TopicConfigManager::CheckConfig(request->topic(), *context_->options), command,
-                             response);
+  return ProposeTopicCommand(call, checked, command, response);
 }
 
 grpc::ServerUnaryReactor* AdminService::DeleteTopic(grpc::CallbackServerContext* call,
                                                     const admin::DeleteTopicRequest* request,
                                                     admin::TopicResponse* response) {
+  grpc::Status checked = CheckName("topic", request->name());
+  if (checked.ok()) checked = CheckUserTopic(request->name());
   BrokerCommand command;
   command.mutable_delete_topic()->set_name(request->name());
-  return ProposeTopicCommand(call, CheckName("topic", request->name()), command, response);
+  return ProposeTopicCommand(call, checked, command, response);
 }
 
 grpc::ServerUnaryReactor* AdminService::DescribeTopic(grpc::CallbackServerContext* call,

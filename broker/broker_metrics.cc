@@ -78,4 +78,10 @@ std::vector<MetricSource> RaftMetricSources(const raft::NodeMetrics& node, const
   return sources;
 }
 
+std::vector<MetricSource> StateMachineMetricSources(const BrokerStateMachine& machine) {
+  return {{"raftmq_broker_entries_skipped_total",
+           "committed entries skipped on every node because their content cannot be applied", MetricKind::kCounter,
+           [&machine] { return static_cast<double>(machine.entries_skipped()); }}};
+}
+
 }  // namespace raftmq::broker

@@ -105,6 +105,7 @@ Status BrokerNode::ExportMetrics() {
                                       {"group", options_.broker_group},
                                       {"node", std::to_string(options_.node_id)}}));
   metrics_->Add(RaftMetricSources(node_->metrics(), transport_->metrics()));
+  metrics_->Add(StateMachineMetricSources(*state_->machine()));
   return Status::Ok();
 }
 

@@ -3,19 +3,14 @@
 #include <algorithm>
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
 #include "common/assert.h"
 
 namespace raftmq::broker {
 namespace {
 
 constexpr uint64_t kReplayReadBytesMax = 4u << 20;
-
-ApplyResult FromGrpc(const grpc::Status& status) {
-  ApplyResult result;
-  result.set_code(status.error_code());
-  result.set_message(status.error_message());
-  return result;
-}
 
 }  // namespace
 
@@ -56,14 +51,14 @@ Status BrokerStateMachine::Recover(Index committed) {
 
 Result<std::any> BrokerStateMachine::Apply(const storage::LogEntry& entry) {
   RMQ_ASSERT(entry.index == applied_index() + 1);
-  ApplyResult result;
+  AppliedEntry applied;
   switch (entry.type) {
     case storage::EntryType::kMessageBatch: {
-      RMQ_ASSIGN_OR_RETURN(result, ApplyMessages(entry));
+      RMQ_ASSIGN_OR_RETURN(applied, ApplyMessages(entry));
       break;
     }
     case storage::EntryType::kBrokerCommand: {
-      RMQ_ASSIGN_OR_RETURN(result, ApplyCommand(entry));
+      RMQ_ASSIGN_OR_RETURN(applied, ApplyCommand(entry));
       // The command's MetaStore writes are in: the Dispatcher may checkpoint past it now.
       RMQ_RETURN_IF_ERROR(dispatcher_->Dispatch(entry, storage::EntryLocation{}).status());
       break;
@@ -75,70 +70,70 @@ Result<std::any> BrokerStateMachine::Apply(const storage::LogEntry& entry) {
   }
   RMQ_ASSERT(dispatcher_->applied_index() == entry.index);
   Publish(entry);
-  return std::any(result.SerializeAsString());
+  return std::any(std::move(applied));
 }
 
-Result<ApplyResult> BrokerStateMachine::ApplyMessages(const storage::LogEntry& entry) {
+Result<AppliedEntry> BrokerStateMachine::ApplyMessages(const storage::LogEntry& entry) {
   RMQ_ASSIGN_OR_RETURN(storage::EntryLocation location, log_->Locate(entry.index));
-  RMQ_ASSIGN_OR_RETURN(std::vector<uint64_t> offsets, dispatcher_->Dispatch(entry, location));
-  ApplyResult result;
-  result.mutable_queue_offsets()->Reserve(static_cast<int>(offsets.size()));
-  for (uint64_t offset : offsets) result.add_queue_offsets(static_cast<int64_t>(offset));
-  return result;
+  RMQ_ASSIGN_OR_RETURN(storage::DispatchOutcome dispatched, dispatcher_->Dispatch(entry, location));
+  AppliedEntry applied;
+  if (!dispatched.skipped.ok()) {
+    // The Dispatcher counted and logged it.
+    applied.status = {grpc::StatusCode::INVALID_ARGUMENT, "entry " + std::to_string(entry.index.value()) +
+                                                              " was skipped: " + dispatched.skipped.ToString()};
+    return applied;
+  }
+  applied.queue_offsets.assign(dispatched.queue_offsets.begin(), dispatched.queue_offsets.end());
+  return applied;
 }
 
 // Exactly once per node: the command's effect and its index go in one MetaStore batch, and a
 // command at or below the stored index (replayed after a restart, or sent again by Raft
 // after the log lost its tail) changes nothing.
-Result<ApplyResult> BrokerStateMachine::ApplyCommand(const storage::LogEntry& entry) {
-  if (entry.index <= command_applied_) return ApplyResult();
+Result<AppliedEntry> BrokerStateMachine::ApplyCommand(const storage::LogEntry& entry) {
+  AppliedEntry applied;
+  if (entry.index <= command_applied_) return applied;
   BrokerCommand command;
-  if (!command.ParseFromString(entry.payload)) return Status::Corruption("a kBrokerCommand payload does not parse");
   storage::MetaWriteBatch batch = meta_->NewBatch();
-  ApplyResult result;
-  grpc::Status outcome;
-  switch (command.command_case()) {
-    case BrokerCommand::kCreateTopic:
-      outcome = topics_->ApplyCreate(command.create_topic(), &batch, result.mutable_topic());
-      break;
-    case BrokerCommand::kUpdateTopic:
-      outcome = topics_->ApplyUpdate(command.update_topic(), &batch, result.mutable_topic());
-      break;
-    case BrokerCommand::kDeleteTopic:
-      outcome = topics_->ApplyDelete(command.delete_topic(), &batch, result.mutable_topic());
-      break;
-    case BrokerCommand::kCommitOffsets:
-      offsets_->Apply(command.commit_offsets(), &batch);
-      break;
-    case BrokerCommand::COMMAND_NOT_SET:
-      outcome = {grpc::StatusCode::INVALID_ARGUMENT, "empty broker command"};
-      break;
+  if (!command.ParseFromString(entry.payload)) {
+    applied.status = {grpc::StatusCode::INVALID_ARGUMENT, "the broker command does not parse"};
+  } else {
+    switch (command.command_case()) {
+      case BrokerCommand::kCreateTopic:
+        applied.status = topics_->ApplyCreate(command.create_topic(), &batch, &applied.topic);
+        break;
+      case BrokerCommand::kUpdateTopic:
+        applied.status = topics_->ApplyUpdate(command.update_topic(), &batch, &applied.topic);
+        break;
+      case BrokerCommand::kDeleteTopic:
+        applied.status = topics_->ApplyDelete(command.delete_topic(), &batch, &applied.topic);
+        break;
+      case BrokerCommand::kCommitOffsets:
+        offsets_->Apply(command.commit_offsets(), &batch);
+        break;
+      case BrokerCommand::COMMAND_NOT_SET:
+        applied.status = {grpc::StatusCode::INVALID_ARGUMENT, "the broker command is empty"};
+        break;
+    }
   }
-  if (!outcome.ok()) {
-    result = FromGrpc(outcome);
-    batch = meta_->NewBatch();  // a refused command changes nothing but the applied index
+  if (applied.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+    commands_skipped_.fetch_add(1, std::memory_order_relaxed);
+    spdlog::error("broker state machine: skipping command entry {} (term {}): {}", entry.index.value(),
+                  entry.term.value(), applied.status.error_message());
+    applied.status = {grpc::StatusCode::INVALID_ARGUMENT, "entry " + std::to_string(entry.index.value()) +
+                                                              " was skipped: " + applied.status.error_message()};
   }
+  // A refused or skipped command changes nothing but the applied index.
+  if (!applied.status.ok()) batch = meta_->NewBatch();
   RMQ_RETURN_IF_ERROR(batch.PutCommandApplied(entry.index));
   RMQ_RETURN_IF_ERROR(meta_->Write(std::move(batch)));
   command_applied_ = entry.index;
-  return result;
+  return applied;
 }
 
 void BrokerStateMachine::Publish(const storage::LogEntry& entry) {
   applied_term_.store(entry.term.value(), std::memory_order_release);
   applied_index_.store(entry.index.value(), std::memory_order_release);
-}
-
-Result<ApplyResult> BrokerStateMachine::DecodeResult(const std::string& bytes) {
-  ApplyResult result;
-  if (!result.ParseFromString(bytes)) return Status::Corruption("an apply result does not parse");
-  return result;
-}
-
-Result<ApplyResult> BrokerStateMachine::DecodeResult(const std::any& value) {
-  const auto* bytes = std::any_cast<std::string>(&value);
-  if (bytes == nullptr) return Status::Corruption("an apply result is not a serialized ApplyResult");
-  return DecodeResult(*bytes);
 }
 
 }  // namespace raftmq::broker

@@ -19,9 +19,13 @@
 // create, would succeed on replay), while the Dispatcher re-indexes the messages; Apply skips
 // a command at or below it (Raft re-sending entries a lost log tail took).
 //
-// Errors: a business outcome (topic exists, unknown topic) is an ApplyResult code for the
-// proposer; an I/O failure or an entry that cannot be decoded is a Status from Apply, and
-// the node must stop applying (every node would fail the same entry or has a broken disk).
+// Apply is total: its answer (AppliedEntry) carries a business outcome (topic exists, unknown
+// topic) for the proposer, and an entry whose content cannot be applied (a command that does
+// not parse or names an invalid topic config, a batch the Dispatcher cannot index) is
+// skipped: decided from the entry alone, so identically on every node, logged once with its
+// index, counted in entries_skipped(), answered INVALID_ARGUMENT, and the group goes on.
+// Leaders check requests before proposing, so a skipped entry is a proposer's bug or a
+// forged entry. Only an I/O failure is a Status from Apply (the node's disk is broken).
 //
 // Threading: Recover and Apply on the node's apply thread; applied_index() and
 // applied_term() from any thread.
@@ -32,6 +36,7 @@
 #include <optional>
 #include <string>
 
+#include "broker/applied_entry.h"
 #include "broker/consumer_offset_manager.h"
 #include "broker/topic_config_manager.h"
 #include "common/log_ids.h"
@@ -56,8 +61,8 @@ class BrokerStateMachine final : public raft::StateMachine {
 
   // raft::StateMachine: where Raft resumes (applied_index()).
   Index LastApplied() const override { return applied_index(); }
-  // Applies entry applied_index() + 1; the value (a std::string) is the serialized
-  // ApplyResult for its proposer.
+  // Applies entry applied_index() + 1; the value is an AppliedEntry for its proposer (see
+  // FromApplyValue).
   Result<std::any> Apply(const storage::LogEntry& entry) override;
 
   Index applied_index() const { return Index(applied_index_.load(std::memory_order_acquire)); }
@@ -65,13 +70,16 @@ class BrokerStateMachine final : public raft::StateMachine {
   // before its term once this reaches T (its own no-op is the first entry of T).
   Term applied_term() const { return Term(applied_term_.load(std::memory_order_acquire)); }
 
-  static Result<ApplyResult> DecodeResult(const std::string& bytes);
-  // `value` as Apply returned it.
-  static Result<ApplyResult> DecodeResult(const std::any& value);
+  // Entries skipped as unappliable since start-up (recovery included), commands and message
+  // batches; from any thread.
+  uint64_t entries_skipped() const {
+    return commands_skipped_.load(std::memory_order_relaxed) + dispatcher_->entries_skipped();
+  }
 
  private:
-  Result<ApplyResult> ApplyCommand(const storage::LogEntry& entry);
-  Result<ApplyResult> ApplyMessages(const storage::LogEntry& entry);
+  // The command's outcome; an error only for an I/O failure.
+  Result<AppliedEntry> ApplyCommand(const storage::LogEntry& entry);
+  Result<AppliedEntry> ApplyMessages(const storage::LogEntry& entry);
   void Publish(const storage::LogEntry& entry);
 
   const storage::CommitLogReader* const log_;
@@ -82,6 +90,7 @@ class BrokerStateMachine final : public raft::StateMachine {
   Index command_applied_;  // apply thread: the last command whose effect is stored
   std::atomic<uint64_t> applied_index_{0};
   std::atomic<uint64_t> applied_term_{0};
+  std::atomic<uint64_t> commands_skipped_{0};
 };
 
 }  // namespace raftmq::broker

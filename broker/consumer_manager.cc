@@ -10,7 +10,7 @@ ConsumerManager::ConsumerManager(const BrokerOptions& options) : options_(option
 }
 
 grpc::Status ConsumerManager::CheckHeartbeat(const messaging::HeartbeatRequest& request) const {
-  grpc::Status status = CheckName("consumer group", request.consumer_group());
+  grpc::Status status = CheckGroupName(request.consumer_group());
   if (!status.ok()) return status;
   if (request.client_id().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "client id is empty"};
   if (request.client_id().size() > kNameLengthMax) {

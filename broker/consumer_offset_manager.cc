@@ -10,6 +10,12 @@ ConsumerOffsetManager::ConsumerOffsetManager(storage::MetaStore* store) : store_
 }
 
 grpc::Status ConsumerOffsetManager::CheckCommit(const OffsetCommit& commit) {
+  grpc::Status status = CheckGroupName(commit.consumer_group());
+  if (!status.ok()) return status;
+  return CheckStorable(commit);
+}
+
+grpc::Status ConsumerOffsetManager::CheckStorable(const OffsetCommit& commit) {
   grpc::Status status = CheckName("consumer group", commit.consumer_group());
   if (!status.ok()) return status;
   status = CheckName("topic", commit.topic());
@@ -26,9 +32,9 @@ grpc::Status ConsumerOffsetManager::CheckCommit(const OffsetCommit& commit) {
 void ConsumerOffsetManager::Apply(const CommitOffsetsCommand& command, storage::MetaWriteBatch* batch) {
   RMQ_ASSERT(batch != nullptr);
   for (const OffsetCommit& commit : command.commits()) {
-    if (!CheckCommit(commit).ok()) continue;
+    if (!CheckStorable(commit).ok()) continue;
     storage::ConsumerOffsetKey key{commit.consumer_group(), commit.topic(), static_cast<uint32_t>(commit.queue_id())};
-    // Names passed CheckCommit, so the MetaStore's own name check cannot fail.
+    // Names passed CheckStorable, so the MetaStore's own name check cannot fail.
     Status put = batch->PutConsumerOffset(key, static_cast<uint64_t>(commit.offset()));
     RMQ_ASSERT(put.ok());
   }

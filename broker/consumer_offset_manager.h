@@ -24,12 +24,16 @@ class ConsumerOffsetManager {
  public:
   explicit ConsumerOffsetManager(storage::MetaStore* store);
 
-  // INVALID_ARGUMENT unless group and topic are valid names, queue_id >= 0 and offset >= 0.
+  // A commit request: CheckGroupName (so the group's retry topic fits), then CheckStorable.
   // (The leader checks the offset against the queue's range before proposing.)
   static grpc::Status CheckCommit(const OffsetCommit& commit);
+  // INVALID_ARGUMENT unless group and topic are valid names (up to 127 characters: what an
+  // older broker may have committed), queue_id >= 0 and offset >= 0.
+  static grpc::Status CheckStorable(const OffsetCommit& commit);
 
   // Apply thread: puts every commit into `batch` (the last of equal keys wins, as in order).
-  // A commit that fails CheckCommit (a proposer's bug or a forged entry) is skipped.
+  // A commit that fails CheckStorable (a proposer's bug or a forged entry) is skipped: the
+  // check depends on the entry alone, so every node skips the same.
   void Apply(const CommitOffsetsCommand& command, storage::MetaWriteBatch* batch);
 
   // Empty when the group never committed on this queue.

@@ -1,8 +1,10 @@
 #include "broker/delay_scheduler.h"
 
+#include <charconv>
 #include <chrono>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -19,13 +21,20 @@ namespace {
 // A proposal not applied within this is abandoned for the round (leadership is likely lost).
 constexpr auto kProposeWait = std::chrono::seconds(10);
 
-// The message as it goes to its real topic; nullopt when its properties do not name one.
+// The message as it goes to its real topic; nullopt when its properties do not name a valid
+// one (REAL_TOPIC a topic name, REAL_QID a queue id): such a message cannot be moved and is
+// dropped, or its level would stall behind it for good.
 std::optional<storage::Message> Released(storage::Message message, int64_t now_ms) {
   auto topic = message.properties.find(std::string(kPropertyRealTopic));
   auto queue = message.properties.find(std::string(kPropertyRealQueueId));
   if (topic == message.properties.end() || queue == message.properties.end()) return std::nullopt;
+  if (!CheckName("topic", topic->second).ok()) return std::nullopt;
+  uint32_t queue_id = 0;
+  const std::string& digits = queue->second;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), queue_id);
+  if (error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
   message.topic = topic->second;
-  message.queue_id = static_cast<uint32_t>(std::strtoul(queue->second.c_str(), nullptr, 10));
+  message.queue_id = queue_id;
   message.properties.erase(topic);
   message.properties.erase(std::string(kPropertyRealQueueId));
   message.properties.erase(std::string(kPropertyDelayLevel));
@@ -76,16 +85,23 @@ Result<size_t> DelayScheduler::MoveLevel(uint32_t level, int64_t now_ms) {
   if (from >= queue->MaxOffset()) return size_t{0};
   RMQ_ASSIGN_OR_RETURN(auto entries, queue->Read(from, context_->options->schedule_messages_max));
   std::vector<storage::Message> due;
+  size_t count = 0;  // entries passed, moved or dropped
   for (const storage::ConsumeQueueEntry& entry : entries) {
     RMQ_ASSIGN_OR_RETURN(std::string bytes, context_->log->ReadAt(entry.commit_log_position, entry.size));
     RMQ_ASSIGN_OR_RETURN(storage::Message message, storage::DecodeMessageRecord(bytes, 0));
     if (message.store_timestamp_ms + delay_levels_ms_[level - 1] > now_ms) break;  // later ones are younger
+    const std::string id = message.message_id;
     auto released = Released(std::move(message), now_ms);
-    if (!released) return Status::Corruption("a scheduled message names no REAL_TOPIC");
-    due.push_back(std::move(*released));
+    if (released) {
+      due.push_back(std::move(*released));
+    } else {
+      spdlog::warn("delay scheduler: dropping message {} at {}/{} offset {}: no valid REAL_TOPIC and REAL_QID", id,
+                   topic, level - 1, from + count);
+    }
+    ++count;
   }
-  if (due.empty()) return size_t{0};
-  const size_t count = due.size();
+  if (count == 0) return size_t{0};
+  const size_t moved = due.size();
   RMQ_RETURN_IF_ERROR(MoveMessages(std::move(due)));
   BrokerCommand command;
   OffsetCommit* commit = command.mutable_commit_offsets()->add_commits();
@@ -94,7 +110,7 @@ Result<size_t> DelayScheduler::MoveLevel(uint32_t level, int64_t now_ms) {
   commit->set_queue_id(static_cast<int32_t>(level - 1));
   commit->set_offset(static_cast<int64_t>(from + count));
   RMQ_RETURN_IF_ERROR(ProposeAndWait(storage::EntryType::kBrokerCommand, command.SerializeAsString()));
-  return count;
+  return moved;
 }
 
 Status DelayScheduler::MoveMessages(std::vector<storage::Message> due) {
@@ -115,7 +131,7 @@ Status DelayScheduler::ProposeAndWait(storage::EntryType type, std::string paylo
   auto outcome = std::make_shared<std::promise<Status>>();
   std::future<Status> future = outcome->get_future();
   context_->replicator->Propose(type, std::move(payload),
-                                [outcome](Result<std::string> applied) { outcome->set_value(applied.status()); });
+                                [outcome](Result<AppliedEntry> applied) { outcome->set_value(ProposalStatus(applied)); });
   if (future.wait_for(kProposeWait) != std::future_status::ready) {
     return Status::Unavailable("a delay scheduler proposal was not applied within 10 s");
   }

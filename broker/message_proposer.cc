@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "broker/broker_state_machine.h"
 #include "common/assert.h"
 
 namespace raftmq::broker {
@@ -12,18 +11,13 @@ void ProposeMessages(Replicator* replicator, std::span<const storage::Message> m
   RMQ_ASSERT(!messages.empty());
   auto payload = storage::EncodeMessageBatch(messages);
   if (!payload.ok()) return done(payload.status());
-  const int count = static_cast<int>(messages.size());
+  const size_t count = messages.size();
   replicator->Propose(storage::EntryType::kMessageBatch, std::move(payload).value(),
-                      [count, done = std::move(done)](Result<std::string> applied) {
-                        if (!applied.ok()) return done(applied.status());
-                        auto result = BrokerStateMachine::DecodeResult(*applied);
-                        if (!result.ok()) return done(result.status());
-                        if (result->queue_offsets_size() != count) {
-                          return done(Status::Corruption("the applied batch answered " +
-                                                         std::to_string(result->queue_offsets_size()) +
-                                                         " queue offsets for " + std::to_string(count) + " messages"));
-                        }
-                        done(std::vector<int64_t>(result->queue_offsets().begin(), result->queue_offsets().end()));
+                      [count, done = std::move(done)](Result<AppliedEntry> applied) {
+                        // Skipped at apply after passing the checks before proposing: a bug.
+                        if (Status status = ProposalStatus(applied); !status.ok()) return done(std::move(status));
+                        RMQ_ASSERT(applied->queue_offsets.size() == count);
+                        done(std::move(applied->queue_offsets));
                       });
 }
 

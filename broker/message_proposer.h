@@ -17,7 +17,7 @@
 namespace raftmq::broker {
 
 // The proposal's failure (see Replicator::Done), InvalidArgument when a message cannot be
-// encoded, Corruption when the applied result holds no offsets.
+// encoded or the entry was skipped at apply.
 using ProposeMessagesDone = std::function<void(Result<std::vector<int64_t>> queue_offsets)>;
 
 void ProposeMessages(Replicator* replicator, std::span<const storage::Message> messages, ProposeMessagesDone done);

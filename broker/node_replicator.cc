@@ -41,9 +41,7 @@ void NodeReplicator::Propose(storage::EntryType type, std::string payload, Done 
   if (node == nullptr) return done(Status::Unavailable("the Raft node is not started"));
   node->Propose(type, std::move(payload), [done = std::move(done)](raft::ProposalOutcome outcome) {
     if (!outcome.status.ok()) return done(outcome.status);
-    const auto* bytes = std::any_cast<std::string>(&outcome.value);
-    if (bytes == nullptr) return done(Status::Corruption("the state machine answered no ApplyResult"));
-    done(*bytes);
+    done(FromApplyValue(std::move(outcome.value)));
   });
 }
 

@@ -33,8 +33,8 @@ void OffsetCommitBatcher::ProposeLocked(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   // `done` may run inside Propose (an immediate refusal): the lock is released first.
   replicator_->Propose(storage::EntryType::kBrokerCommand, command.SerializeAsString(),
-                       [this, done = std::move(done)](Result<std::string> applied) mutable {
-                         Finished(std::move(done), applied.status());
+                       [this, done = std::move(done)](Result<AppliedEntry> applied) mutable {
+                         Finished(std::move(done), ProposalStatus(applied));
                        });
   lock.lock();
 }

@@ -40,7 +40,7 @@ PullHandler::PullHandler(const ServiceContext* context)
 }
 
 grpc::Status PullHandler::Check(grpc::CallbackServerContext* server_context, const messaging::PullMessageRequest& request) const {
-  grpc::Status status = CheckName("consumer group", request.consumer_group());
+  grpc::Status status = CheckGroupName(request.consumer_group());
   if (status.ok()) status = CheckName("topic", request.topic());
   if (status.ok()) status = CheckNumbers(request);
   if (!status.ok()) return status;

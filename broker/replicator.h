@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/applied_entry.h"
 #include "common/log_ids.h"
 #include "common/result.h"
 #include "common/status.h"
@@ -39,11 +40,11 @@ struct ReplicaStatus {
 
 class Replicator {
  public:
-  // The state machine's serialized ApplyResult once the entry is applied; or a definite
-  // error, "not stored": Unavailable (not the leader, set aside by a storage fault, stopped
-  // before proposing), NoSpace (too many uncommitted bytes); or Aborted, an unknown outcome:
-  // the entry was appended and may still commit (leadership lost, a storage fault, shutdown).
-  using Done = std::function<void(Result<std::string> applied)>;
+  // The state machine's answer once the entry is applied; or a definite error, "not stored":
+  // Unavailable (not the leader, set aside by a storage fault, stopped before proposing),
+  // NoSpace (too many uncommitted bytes); or Aborted, an unknown outcome: the entry was
+  // appended and may still commit (leadership lost, a storage fault, shutdown).
+  using Done = std::function<void(Result<AppliedEntry> applied)>;
 
   virtual ~Replicator() = default;
   virtual void Propose(storage::EntryType type, std::string payload, Done done) = 0;

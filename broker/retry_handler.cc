@@ -29,7 +29,7 @@ RetryHandler::RetryHandler(const ServiceContext* context, const LeaderGate* gate
 }
 
 grpc::Status RetryHandler::Find(const messaging::SendBackMessageRequest& request, storage::Message* message) const {
-  grpc::Status status = CheckName("consumer group", request.consumer_group());
+  grpc::Status status = CheckGroupName(request.consumer_group());
   if (status.ok()) status = CheckName("topic", request.topic());
   if (!status.ok()) return status;
   if (request.queue_id() < 0 || request.queue_offset() < 0 || request.delay_level() < 0) {

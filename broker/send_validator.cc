@@ -48,6 +48,7 @@ grpc::Status CheckSendRequest(const messaging::SendMessageRequest& request, cons
   }
   const std::string& topic = request.messages(0).topic();
   grpc::Status status = CheckName("topic", topic);
+  if (status.ok()) status = CheckSendableTopic(topic);
   if (!status.ok()) return status;
   if (request.queue_id() < 0) return Invalid("queue id " + std::to_string(request.queue_id()) + " is negative");
   uint64_t total_bytes = 0;

@@ -1,6 +1,7 @@
 // The checks a send passes before anything is proposed, each failure a precise status:
 // INVALID_ARGUMENT for a malformed request (no messages, too many, mixed topics, a bad
-// topic name, an empty or oversized message, too many keys/properties, a bad queue id),
+// topic name, a system topic producers may not send to (SCHEDULE_TOPIC_XXXX), an empty or
+// oversized message, too many keys/properties, a bad queue id),
 // PERMISSION_DENIED for a topic without PERM_WRITE.
 //
 // Threading: pure functions.

@@ -34,13 +34,12 @@ Status TopicConfigManager::Load() {
   return Status::Ok();
 }
 
-grpc::Status TopicConfigManager::CheckConfig(const admin::TopicConfig& config, const BrokerOptions& options) {
+grpc::Status TopicConfigManager::CheckContent(const admin::TopicConfig& config) {
   grpc::Status name = CheckName("topic", config.name());
   if (!name.ok()) return name;
   for (int32_t nums : {config.read_queue_nums(), config.write_queue_nums()}) {
-    if (nums < 1 || nums > options.topic_queue_nums_max) {
-      return Invalid("queue nums of topic '" + config.name() + "' must be in [1, " +
-                     std::to_string(options.topic_queue_nums_max) + "], got " + std::to_string(nums));
+    if (nums < 1) {
+      return Invalid("queue nums of topic '" + config.name() + "' must be at least 1, got " + std::to_string(nums));
     }
   }
   if ((config.perm() & ~kPermReadWrite) != 0) {
@@ -50,9 +49,23 @@ grpc::Status TopicConfigManager::CheckConfig(const admin::TopicConfig& config, c
   return grpc::Status::OK;
 }
 
+grpc::Status TopicConfigManager::CheckConfig(const admin::TopicConfig& config, const BrokerOptions& options) {
+  grpc::Status content = CheckContent(config);
+  if (!content.ok()) return content;
+  for (int32_t nums : {config.read_queue_nums(), config.write_queue_nums()}) {
+    if (nums > options.topic_queue_nums_max) {
+      return Invalid("queue nums of topic '" + config.name() + "' must be in [1, " +
+                     std::to_string(options.topic_queue_nums_max) + "], got " + std::to_string(nums));
+    }
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status TopicConfigManager::ApplyCreate(const CreateTopicCommand& command, storage::MetaWriteBatch* batch,
                                              admin::TopicConfig* result) {
   const admin::TopicConfig& config = command.topic();
+  grpc::Status content = CheckContent(config);
+  if (!content.ok()) return content;
   std::unique_lock lock(mutex_);
   if (auto it = topics_.find(config.name()); it != topics_.end()) {
     *result = it->second;
@@ -71,6 +84,8 @@ grpc::Status TopicConfigManager::ApplyCreate(const CreateTopicCommand& command, 
 grpc::Status TopicConfigManager::ApplyUpdate(const UpdateTopicCommand& command, storage::MetaWriteBatch* batch,
                                              admin::TopicConfig* result) {
   const admin::TopicConfig& config = command.topic();
+  grpc::Status content = CheckContent(config);
+  if (!content.ok()) return content;
   std::unique_lock lock(mutex_);
   auto it = topics_.find(config.name());
   if (it == topics_.end()) return {grpc::StatusCode::NOT_FOUND, "topic '" + config.name() + "' does not exist"};

@@ -43,12 +43,16 @@ class TopicConfigManager {
   // a stored config does not parse.
   Status Load();
 
-  // INVALID_ARGUMENT unless `config` is a valid topic under `options` (name, queue counts in
-  // [1, topic_queue_nums_max], perm bits among read|write).
+  // INVALID_ARGUMENT unless `config` is a valid topic under `options`: CheckContent, and
+  // queue counts at most topic_queue_nums_max.
   static grpc::Status CheckConfig(const admin::TopicConfig& config, const BrokerOptions& options);
+  // What every node can check at apply time from the config alone (no local limit): a valid
+  // name, queue counts of at least 1, perm bits among read|write.
+  static grpc::Status CheckContent(const admin::TopicConfig& config);
 
   // Apply thread. On OK, `batch` holds the MetaStore change, the map already holds the new
-  // state and `result` the topic after the command.
+  // state and `result` the topic after the command. ApplyCreate and ApplyUpdate answer
+  // CheckContent's INVALID_ARGUMENT for a config no leader should have proposed.
   grpc::Status ApplyCreate(const CreateTopicCommand& command, storage::MetaWriteBatch* batch,
                            admin::TopicConfig* result);
   grpc::Status ApplyUpdate(const UpdateTopicCommand& command, storage::MetaWriteBatch* batch,

@@ -2,8 +2,9 @@
 
 #include <utility>
 
-#include "broker/broker_state_machine.h"
+#include "broker/names.h"
 #include "common/assert.h"
+#include "proto/broker_command.pb.h"
 
 namespace raftmq::broker {
 
@@ -16,6 +17,8 @@ void TopicCreator::Ensure(grpc::CallbackServerContext* call, const std::string& 
                           Done done) const {
   if (auto topic = context_->topics->Find(name)) return done(grpc::Status::OK, std::move(*topic));
   if (!create) return done({grpc::StatusCode::NOT_FOUND, "topic '" + name + "' does not exist"}, {});
+  // Derived names (%RETRY%<group>, %DLQ%<group>) are checked here too: what is proposed must apply.
+  if (grpc::Status name_status = CheckName("topic", name); !name_status.ok()) return done(name_status, {});
   if (context_->topics->Count() >= context_->options->topics_max) {
     return done({grpc::StatusCode::RESOURCE_EXHAUSTED,
                  "topics_max = " + std::to_string(context_->options->topics_max) + " topics exist"},
@@ -30,11 +33,9 @@ void TopicCreator::Ensure(grpc::CallbackServerContext* call, const std::string& 
   command.mutable_create_topic()->set_if_absent(true);
   context_->replicator->Propose(
       storage::EntryType::kBrokerCommand, command.SerializeAsString(),
-      [this, call, done = std::move(done)](Result<std::string> applied) {
+      [this, call, done = std::move(done)](Result<AppliedEntry> applied) {
         if (!applied.ok()) return done(gate_->FromProposeError(applied.status(), call), {});
-        auto result = BrokerStateMachine::DecodeResult(*applied);
-        if (!result.ok()) return done({grpc::StatusCode::INTERNAL, result.status().ToString()}, {});
-        done({static_cast<grpc::StatusCode>(result->code()), result->message()}, result->topic());
+        done(applied->status, std::move(applied->topic));
       });
 }
 

@@ -4,16 +4,12 @@
 #include <unordered_set>
 
 #include "common/host_port.h"
+#include "common/resource_names.h"
 
 namespace raftmq::nameserver {
 namespace {
 
 constexpr uint32_t kPermMask = PERM_READ | PERM_WRITE;
-
-bool IsNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-         c == '%' || c == '|';
-}
 
 Status ValidateTopicQueues(const std::string& field, const TopicQueues& topic, const NameserverConfig& config) {
   RMQ_RETURN_IF_ERROR(ValidateName(field + ".topic", topic.topic(), config));
@@ -43,18 +39,9 @@ Status ValidateNodeKey(std::string_view cluster_name, std::string_view group_nam
 }  // namespace
 
 Status ValidateName(std::string_view field, std::string_view name, const NameserverConfig& config) {
-  if (name.empty()) return Status::InvalidArgument(std::string(field) + ": must not be empty");
-  if (name.size() > config.name_bytes_max) {
-    return Status::InvalidArgument(std::string(field) + ": longer than name_bytes_max " +
-                                   std::to_string(config.name_bytes_max));
-  }
-  for (char c : name) {
-    if (!IsNameChar(c)) {
-      return Status::InvalidArgument(std::string(field) + ": '" + std::string(name) +
-                                     "' has a character outside [A-Za-z0-9_%|-]");
-    }
-  }
-  return Status::Ok();
+  Status checked = CheckResourceName("name", name, config.name_bytes_max);
+  if (checked.ok()) return checked;
+  return Status::InvalidArgument(std::string(field) + ": " + checked.message());
 }
 
 Status ValidateRegisterRequest(const RegisterBrokerRequest& request, const NameserverConfig& config) {

@@ -13,7 +13,8 @@
 
 namespace raftmq::nameserver {
 
-// Cluster, group and topic names: 1..name_bytes_max of [A-Za-z0-9_%|-] (RocketMQ's rule).
+// Cluster, group and topic names: 1..name_bytes_max of [%|a-zA-Z0-9_-] (RocketMQ's rule,
+// common/resource_names.h).
 Status ValidateName(std::string_view field, std::string_view name, const NameserverConfig& config);
 
 Status ValidateRegisterRequest(const RegisterBrokerRequest& request, const NameserverConfig& config);

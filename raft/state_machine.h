@@ -30,7 +30,9 @@ class StateMachine {
   // Applies one committed entry. The value returned reaches the proposer of the entry (if it
   // was proposed on this node and is still waiting): e.g. the queue offsets the broker
   // assigned. An error means the state machine cannot go on (its storage failed): the Node
-  // stops and every waiting proposal fails with that error.
+  // stops and every waiting proposal fails with that error. An entry whose content cannot be
+  // applied is no such error: every node would fail it alike and the group would stop for
+  // good, so the state machine must handle it identically on every node and go on.
   virtual Result<std::any> Apply(const storage::LogEntry& entry) = 0;
 };
 

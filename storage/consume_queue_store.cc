@@ -10,11 +10,6 @@ namespace raftmq::storage {
 
 namespace {
 
-bool IsTopicChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-         c == '%' || c == '|';
-}
-
 bool ParseQueueId(const std::string& name, uint32_t* queue_id) {
   const auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), *queue_id);
   return error == std::errc() && end == name.data() + name.size() && std::to_string(*queue_id) == name;
@@ -22,15 +17,7 @@ bool ParseQueueId(const std::string& name, uint32_t* queue_id) {
 
 }  // namespace
 
-Status CheckTopicName(std::string_view topic) {
-  if (topic.empty() || topic.size() > kTopicNameBytesMax) {
-    return Status::InvalidArgument("topic name must have 1 to 127 characters");
-  }
-  for (char c : topic) {
-    if (!IsTopicChar(c)) return Status::InvalidArgument("topic name holds a character outside [A-Za-z0-9_%|-]");
-  }
-  return Status::Ok();
-}
+Status CheckTopicName(std::string_view topic) { return CheckResourceName("topic name", topic, kTopicNameBytesMax); }
 
 ConsumeQueueStore::ConsumeQueueStore(Fs* fs, std::string root, const ConsumeQueueOptions& options)
     : fs_(fs), queues_dir_(root + "/" + std::string(consume_queue_format::kDirName)), options_(options) {

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/resource_names.h"
 #include "common/result.h"
 #include "common/status.h"
 #include "storage/consume_queue.h"
@@ -23,9 +24,9 @@
 
 namespace raftmq::storage {
 
-// RocketMQ's topic rule, which also keeps a topic safe as a directory name: 1 to
-// kTopicNameBytesMax characters of [A-Za-z0-9_%|-].
-inline constexpr size_t kTopicNameBytesMax = 127;
+// RocketMQ's topic rule (common/resource_names.h), which also keeps a topic safe as a
+// directory name.
+inline constexpr size_t kTopicNameBytesMax = kResourceNameLengthMax;
 Status CheckTopicName(std::string_view topic);
 
 struct QueueId {

@@ -27,35 +27,47 @@ Dispatcher::Dispatcher(ConsumeQueueStore* queues, MetaStore* meta, DispatcherOpt
   RMQ_ASSERT(options_.checkpoint_interval_entries > 0);
 }
 
-Result<std::vector<uint64_t>> Dispatcher::Dispatch(const LogEntry& entry, const EntryLocation& location) {
+Result<DispatchOutcome> Dispatcher::Dispatch(const LogEntry& entry, const EntryLocation& location) {
   RMQ_ASSERT(recovered_);
   RMQ_ASSERT(entry.index == applied_ + 1);
   RMQ_RETURN_IF_ERROR(failure_);
-  std::vector<uint64_t> offsets;
+  DispatchOutcome outcome;
   if (entry.type == EntryType::kMessageBatch) {
     RMQ_ASSERT(location.payload_size == entry.payload.size());
-    Result<std::vector<uint64_t>> dispatched = DispatchBatch(entry.payload, location.payload_position);
-    if (!dispatched.ok()) return dispatched.status().WithContext("dispatch entry " + std::to_string(entry.index.value()));
-    offsets = std::move(dispatched).value();
+    Result<std::vector<ScannedRecord>> records = ScanBatch(entry.payload);
+    if (records.ok()) {
+      Result<std::vector<uint64_t>> dispatched = DispatchBatch(*records, location.payload_position);
+      if (!dispatched.ok()) {
+        return dispatched.status().WithContext("dispatch entry " + std::to_string(entry.index.value()));
+      }
+      outcome.queue_offsets = std::move(dispatched).value();
+    } else {
+      // Decided from the payload alone, so every node skips the same entry.
+      outcome.skipped = records.status();
+      entries_skipped_.fetch_add(1, std::memory_order_relaxed);
+      spdlog::error("dispatcher: skipping entry {} (term {}), its messages cannot be indexed: {}", entry.index.value(),
+                    entry.term.value(), outcome.skipped.ToString());
+    }
   }
   applied_ = entry.index;
   RMQ_RETURN_IF_ERROR(MaybeCheckpoint());
-  return offsets;
+  return outcome;
 }
 
-// Validates every record (and topic) before the first queue is created or appended to, so a
-// bad payload leaves the queues untouched.
-Result<std::vector<uint64_t>> Dispatcher::DispatchBatch(std::string_view payload, uint64_t payload_position,
-                                                        const std::set<QueueId>* only) {
-  std::vector<std::pair<size_t, MessageRecordSummary>> records;
+Result<std::vector<Dispatcher::ScannedRecord>> Dispatcher::ScanBatch(std::string_view payload) {
+  std::vector<ScannedRecord> records;
   for (size_t offset = 0; offset < payload.size();) {
     RMQ_ASSIGN_OR_RETURN(MessageRecordSummary record, ScanMessageRecord(payload, offset));
     RMQ_RETURN_IF_ERROR(CheckTopicName(record.topic));
-    if (only == nullptr || only->contains(QueueId{std::string(record.topic), record.queue_id})) {
-      records.emplace_back(offset, record);
-    }
+    records.push_back({offset, record});
     offset += record.record_size;
   }
+  return records;
+}
+
+// The records passed ScanBatch: only I/O can fail here.
+Result<std::vector<uint64_t>> Dispatcher::DispatchBatch(std::span<const ScannedRecord> records,
+                                                        uint64_t payload_position) {
   std::vector<PlannedAppend> plans;
   std::vector<uint64_t> offsets;
   offsets.reserve(records.size());

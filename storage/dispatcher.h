@@ -12,6 +12,12 @@
 // waits for the following Dispatch. The write is buffered: losing it only makes recovery
 // redo more. A failed checkpoint is sticky: Dispatch answers its error until Recover.
 //
+// Apply is total: an entry whose payload cannot be indexed (a record that does not decode, a
+// topic that is no valid name) is skipped the same way on every node: nothing is appended, the
+// applied index moves past it, it is logged once with its index and counted
+// (entries_skipped()), and Dispatch says so in DispatchOutcome::skipped. Only I/O failures are
+// errors. Recovery skips the same entries the same way, so a restart replays past them.
+//
 // Recovery (Recover, before the first Dispatch): every queue entry of an entry after the
 // checkpoint may be missing, torn or present; cutting every queue at the CommitLog position
 // of the first entry after the checkpoint and re-dispatching checkpoint+1..committed leaves
@@ -28,12 +34,14 @@
 // read concurrently by Pull handlers (see consume_queue.h) and synced by the flusher.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <set>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -43,6 +51,7 @@
 #include "storage/checkpoint_flusher.h"
 #include "storage/consume_queue_store.h"
 #include "storage/log_store.h"
+#include "storage/message_record.h"
 #include "storage/meta_store.h"
 
 namespace raftmq::storage {
@@ -56,6 +65,12 @@ struct DispatcherOptions {
   std::function<void(std::string_view topic, uint32_t queue_id, uint64_t max_offset)> on_queue_grown;
 };
 
+// What Dispatch did with one entry.
+struct DispatchOutcome {
+  std::vector<uint64_t> queue_offsets;  // kMessageBatch: each message's queue offset, in payload order
+  Status skipped;                       // not OK: why the entry was skipped (nothing indexed)
+};
+
 class Dispatcher {
  public:
   Dispatcher(ConsumeQueueStore* queues, MetaStore* meta, DispatcherOptions options);
@@ -66,11 +81,11 @@ class Dispatcher {
   // to the checkpoint were committed when they were dispatched.
   Status Recover(const CommitLogReader& log, Index committed);
 
-  // Indexes entry `entry` (index applied_index() + 1), whose payload lies at `location`.
-  // Returns the queue offset of each message of a kMessageBatch in payload order, nothing for
-  // other types. Corruption when the payload is no valid batch (nothing is appended then);
-  // after an I/O error the Dispatcher refuses further entries until Recover.
-  Result<std::vector<uint64_t>> Dispatch(const LogEntry& entry, const EntryLocation& location);
+  // Indexes entry `entry` (index applied_index() + 1), whose payload lies at `location`, and
+  // advances applied_index(). A kMessageBatch gets the queue offset of each message; other
+  // types nothing. A payload that is no valid batch is skipped (see above). An error is an
+  // I/O failure: the Dispatcher then refuses further entries until Recover.
+  Result<DispatchOutcome> Dispatch(const LogEntry& entry, const EntryLocation& location);
 
   // Syncs every queue, then records applied_index() and the queue sizes in the MetaStore;
   // waits for both (unlike the periodic checkpoints Dispatch starts).
@@ -81,13 +96,21 @@ class Dispatcher {
   Status WaitForCheckpoint() { return flusher_->Wait(); }
 
   Index applied_index() const { return applied_; }
+  // Entries skipped since start-up (recovery included); readable from any thread.
+  uint64_t entries_skipped() const { return entries_skipped_.load(std::memory_order_relaxed); }
 
  private:
   struct PlannedAppend;
 
-  // `only` (recovery's rebuild): append to these queues alone.
-  Result<std::vector<uint64_t>> DispatchBatch(std::string_view payload, uint64_t payload_position,
-                                              const std::set<QueueId>* only = nullptr);
+  struct ScannedRecord {
+    size_t offset = 0;  // in the payload
+    MessageRecordSummary summary;
+  };
+
+  // Every record of a batch payload; Corruption or InvalidArgument when one cannot be indexed
+  // (a content problem, never I/O: a bad payload leaves the queues untouched).
+  static Result<std::vector<ScannedRecord>> ScanBatch(std::string_view payload);
+  Result<std::vector<uint64_t>> DispatchBatch(std::span<const ScannedRecord> records, uint64_t payload_position);
   Result<uint64_t> CutPosition(const CommitLogReader& log, Index last_dispatched) const;
   Status Redispatch(const CommitLogReader& log, Index last);
   // Recovery's check of the queues against the sizes recorded with the checkpoint
@@ -111,6 +134,7 @@ class Dispatcher {
   Index applied_;
   Index checkpointed_;
   std::chrono::steady_clock::time_point checkpointed_at_;
+  std::atomic<uint64_t> entries_skipped_{0};
 };
 
 }  // namespace raftmq::storage

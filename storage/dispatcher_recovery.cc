@@ -101,8 +101,14 @@ Status Dispatcher::RebuildQueues(const CommitLogReader& log, const std::set<Queu
     RMQ_ASSERT(!entries.empty());
     for (const LogEntry& entry : entries) {
       if (entry.type != EntryType::kMessageBatch) continue;
+      // An entry that cannot be indexed was skipped when it was applied: skip it again.
+      Result<std::vector<ScannedRecord>> records = ScanBatch(entry.payload);
+      if (!records.ok()) continue;
+      std::erase_if(*records, [&](const ScannedRecord& record) {
+        return !damaged.contains(QueueId{std::string(record.summary.topic), record.summary.queue_id});
+      });
       RMQ_ASSIGN_OR_RETURN(EntryLocation location, log.Locate(entry.index));
-      RMQ_RETURN_IF_ERROR(DispatchBatch(entry.payload, location.payload_position, &damaged).status());
+      RMQ_RETURN_IF_ERROR(DispatchBatch(*records, location.payload_position).status());
     }
     next = entries.back().index + 1;
   }

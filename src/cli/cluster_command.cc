@@ -1,13 +1,16 @@
 // `raftmq cluster status`: every group and node: address, role, term, commit index, applied
-// index, replication lag and last heartbeat (as the nameserver saw it).
+// index, replication lag and last heartbeat (as the nameserver saw it). A node saying LEADER
+// at an older term than another node reports is shown as `stale-leader`.
 #include "cli/cli_context.h"
 #include "client/admin.h"
 
 namespace raftmq::cli {
 namespace {
 
-std::string RoleName(admin::Role role) {
-  switch (role) {
+std::string RoleName(const client::NodeReport& report) {
+  // A leader of an older term than another node reports (group_leader.h).
+  if (report.stale_leader) return "stale-leader";
+  switch (report.status.role()) {
     case admin::LEADER:
       return "leader";
     case admin::CANDIDATE:
@@ -28,7 +31,7 @@ nlohmann::json ReportJson(const client::NodeReport& report) {
     node["error"] = report.error.ToString();
     return node;
   }
-  node["role"] = RoleName(report.status.role());
+  node["role"] = RoleName(report);
   node["term"] = report.status.term();
   node["commit_index"] = report.status.commit_index();
   node["applied_index"] = report.status.applied_index();
@@ -44,7 +47,7 @@ std::vector<std::string> ReportRow(const client::NodeReport& report) {
     row.insert(row.end(), {"unreachable", "-", "-", "-", "-", heartbeat});
     return row;
   }
-  row.insert(row.end(), {RoleName(report.status.role()), std::to_string(report.status.term()),
+  row.insert(row.end(), {RoleName(report), std::to_string(report.status.term()),
                          std::to_string(report.status.commit_index()), std::to_string(report.status.applied_index()),
                          report.replication_lag < 0 ? "-" : std::to_string(report.replication_lag), heartbeat});
   return row;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "client/group_leader.h"
 #include "common/assert.h"
 #include "proto/admin.grpc.pb.h"
 
@@ -109,9 +110,8 @@ Result<std::vector<NodeReport>> Admin::ClusterStatus() {
   std::vector<NodeReport> reports;
   for (const nameserver::GroupInfo& group : cluster.groups()) {
     const size_t first = reports.size();
-    const NodeReport* leader = nullptr;
     for (const nameserver::NodeInfo& node : group.nodes()) {
-      NodeReport report{group.cluster_name(), group.group_name(), node, Status::Ok(), {}, -1};
+      NodeReport report{group.cluster_name(), group.group_name(), node, Status::Ok(), {}};
       auto status = instance_.brokers().CallNode(node.address(), "NodeStatus", &Stub::NodeStatus,
                                                  admin::NodeStatusRequest());
       if (status.ok()) {
@@ -121,14 +121,7 @@ Result<std::vector<NodeReport>> Admin::ClusterStatus() {
       }
       reports.push_back(std::move(report));
     }
-    for (size_t i = first; i < reports.size(); ++i) {
-      if (reports[i].error.ok() && reports[i].status.role() == admin::LEADER) leader = &reports[i];
-    }
-    for (size_t i = first; leader != nullptr && i < reports.size(); ++i) {
-      if (!reports[i].error.ok()) continue;
-      const auto leader_last = static_cast<int64_t>(leader->status.last_index());
-      reports[i].replication_lag = std::max<int64_t>(0, leader_last - static_cast<int64_t>(reports[i].status.last_index()));
-    }
+    MarkGroupLeader(std::span(reports).subspan(first));
   }
   return reports;
 }

@@ -35,8 +35,11 @@ struct NodeReport {
   Status error;                        // OK when `status` holds the node's answer
   admin::NodeStatusResponse status;
   // How far this node's log trails its group leader's (leader last index - this node's last
-  // index); -1 when either did not answer.
+  // index); -1 when either did not answer. The leader is the one of the highest term
+  // (group_leader.h).
   int64_t replication_lag = -1;
+  // Says LEADER, but another node of the group reports a higher term: deposed, not yet aware.
+  bool stale_leader = false;
 };
 
 struct GroupQueueLag {

@@ -50,6 +50,7 @@ TEST(BrokerMetrics, ServesTheRaftStateOfTheNodeLabelledWithItsIdentity) {
   EXPECT_GE(Sample(page, "raftmq_raft_applied_index"), 1) << page;
   EXPECT_GE(Sample(page, "raftmq_raft_commit_index"), Sample(page, "raftmq_raft_applied_index")) << page;
   EXPECT_GE(Sample(page, "raftmq_raft_elections_started_total"), 1) << page;
+  EXPECT_EQ(Sample(page, "raftmq_broker_entries_skipped_total"), 0) << page;
   EXPECT_NE(page.find("# TYPE raftmq_raft_proposals_total counter"), std::string::npos) << page;
   // Every counter the Node and its transport keep is exported, these six included.
   for (const char* counter : {"raftmq_raft_messages_received_total", "raftmq_raft_messages_sent_total",

@@ -98,7 +98,7 @@ class LocalReplicator final : public Replicator {
   }
 
   void Propose(storage::EntryType type, std::string payload, Done done) override {
-    Result<std::string> result = Status::Unavailable("not the leader");
+    Result<AppliedEntry> result = Status::Unavailable("not the leader");
     {
       std::lock_guard lock(mutex_);
       if (!failure_.ok()) {
@@ -127,10 +127,10 @@ class LocalReplicator final : public Replicator {
   }
 
  private:
-  Result<std::string> ApplyLocked(const storage::LogEntry& entry) {
+  Result<AppliedEntry> ApplyLocked(const storage::LogEntry& entry) {
     auto result = machine_->Apply(entry);
     RMQ_ASSERT(result.ok());
-    return std::any_cast<std::string>(*result);
+    return FromApplyValue(std::move(result).value());
   }
 
   const NodeId id_;

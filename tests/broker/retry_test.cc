@@ -2,6 +2,7 @@
 #include <future>
 
 #include "broker/delay_scheduler.h"
+#include "broker/message_proposer.h"
 #include "broker/names.h"
 #include "tests/broker/service_fixture.h"
 
@@ -74,6 +75,40 @@ TEST_F(RetryTest, MessageReconsumedMaxTimesGoesToTheDeadLetterQueue) {
   ASSERT_TRUE(DoPull(Pull(DlqTopic("group"), 0, 0), &pulled).ok());
   ASSERT_EQ(pulled.messages_size(), 1);
   EXPECT_EQ(pulled.messages(0).reconsume_times(), 2);
+}
+
+TEST_F(RetryTest, SendBackForAGroupWhoseRetryTopicWouldBeTooLongIsRefusedBeforeProposing) {
+  ASSERT_TRUE(Send(Batch("orders", 0, 1)).ok());
+  const Index last = log_.LastIndex();
+  messaging::SendBackMessageRequest request;
+  request.set_consumer_group(std::string(125, 'g'));  // %RETRY%<group>: 132 characters
+  request.set_topic("orders");
+  messaging::SendBackMessageResponse response;
+  grpc::ClientContext context;
+  grpc::Status status = messaging_->SendBackMessage(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("consumer group must have at most 120 characters"), std::string::npos)
+      << status.error_message();
+  EXPECT_EQ(log_.LastIndex(), last) << "nothing was proposed";
+}
+
+TEST_F(RetryTest, SchedulerDropsAMessageWithoutAValidRealTopicAndMovesOn) {
+  // Only the broker writes SCHEDULE_TOPIC_XXXX; this stands for a bug or an older broker's entry.
+  storage::Message stray;
+  stray.topic = std::string(kScheduleTopic);
+  stray.body = "stray";
+  stray.properties[std::string(kPropertyRealTopic)] = "%RETRY%" + std::string(125, 'g');
+  stray.properties[std::string(kPropertyRealQueueId)] = "0";
+  std::promise<Status> proposed;
+  ProposeMessages(&*replicator_, std::span(&stray, 1),
+                  [&proposed](Result<std::vector<int64_t>> offsets) { proposed.set_value(offsets.status()); });
+  ASSERT_TRUE(proposed.get_future().get().ok());
+  ASSERT_TRUE(Send(Batch("orders", 0, 1)).ok());
+  ASSERT_TRUE(SendBack("orders", 0, 1).ok());
+  messaging::PullMessageResponse pulled;
+  ASSERT_TRUE(DoPull(Pull(RetryTopic("group"), 0, 0, 5000), &pulled).ok());
+  ASSERT_EQ(pulled.messages_size(), 1) << "the level stalled behind the stray message";
+  EXPECT_EQ(state_->machine()->entries_skipped(), 0u) << "the stray message was never proposed";
 }
 
 TEST_F(RetryTest, SendBackOfAMissingMessageIsOutOfRangeAndChangesNothing) {

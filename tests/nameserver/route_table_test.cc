@@ -181,7 +181,7 @@ TEST_F(RouteTableTest, UnregisterDropsTheNodeAtOnce) {
 TEST_F(RouteTableTest, RefusesBadInputNamingTheFieldAndChangesNothing) {
   auto bad = Heartbeat("g1", 1, LEADER, 1);
   bad.set_cluster_name("");
-  EXPECT_NE(RegisterError(bad).find("cluster_name: must not be empty"), std::string::npos);
+  EXPECT_NE(RegisterError(bad).find("cluster_name: name is empty"), std::string::npos);
   bad = Heartbeat("g 1", 1, LEADER, 1);
   EXPECT_NE(RegisterError(bad).find("group_name:"), std::string::npos);
   bad = Heartbeat("g1", 0, LEADER, 1);

@@ -37,7 +37,9 @@ class DispatcherTest : public ::testing::Test {
     return store.ok() ? std::move(store).value() : nullptr;
   }
   Result<std::vector<uint64_t>> DispatchIndex(Dispatcher& dispatcher, Index index) {
-    return dispatcher.Dispatch(log_.At(index), *log_.Locate(index));
+    RMQ_ASSIGN_OR_RETURN(DispatchOutcome outcome, dispatcher.Dispatch(log_.At(index), *log_.Locate(index)));
+    RMQ_RETURN_IF_ERROR(outcome.skipped);
+    return outcome.queue_offsets;
   }
   Status DispatchAll(Dispatcher& dispatcher, Index last) {
     for (Index index = dispatcher.applied_index() + 1; index <= last; ++index) {
@@ -90,18 +92,21 @@ TEST_F(DispatcherTest, AssignsQueueOffsetsInIndexOrderAndReturnsThem) {
   EXPECT_EQ(grown, expected_grown);
 }
 
-TEST_F(DispatcherTest, RefusesACorruptBatchWithoutTouchingAnyQueue) {
+TEST_F(DispatcherTest, SkipsACorruptBatchWithoutTouchingAnyQueueAndGoesOn) {
   log_.Add(EntryType::kMessageBatch, Batch({{"a", 0}, {"b", 0}}) + "garbage-after-the-last-record");
+  log_.Add(EntryType::kMessageBatch, Batch({{"a", 0}}));
   std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(DefaultFs(), dir_.path());
   ASSERT_NE(queues, nullptr);
   Dispatcher dispatcher(queues.get(), meta_.get(), {});
   ASSERT_TRUE(dispatcher.Recover(log_, Index(0)).ok());
   EXPECT_TRUE(DispatchIndex(dispatcher, Index(1)).status().IsCorruption());
-  EXPECT_EQ(dispatcher.applied_index(), Index(0));
-  EXPECT_TRUE(queues->Queues().empty()) << "no queue is created for a batch that is refused";
+  EXPECT_EQ(dispatcher.applied_index(), Index(1)) << "a skipped entry counts as applied";
+  EXPECT_EQ(dispatcher.entries_skipped(), 1u);
+  EXPECT_TRUE(queues->Queues().empty()) << "no queue is created for a batch that is skipped";
+  EXPECT_EQ(*DispatchIndex(dispatcher, Index(2)), (std::vector<uint64_t>{0}));
 }
 
-TEST_F(DispatcherTest, RefusesATopicThatIsNoSafeDirectoryName) {
+TEST_F(DispatcherTest, SkipsATopicThatIsNoSafeDirectoryName) {
   log_.Add(EntryType::kMessageBatch, Batch({{"../escape", 0}}));
   std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(DefaultFs(), dir_.path());
   ASSERT_NE(queues, nullptr);
@@ -109,7 +114,21 @@ TEST_F(DispatcherTest, RefusesATopicThatIsNoSafeDirectoryName) {
   ASSERT_TRUE(dispatcher.Recover(log_, Index(0)).ok());
   EXPECT_TRUE(DispatchIndex(dispatcher, Index(1)).status().IsInvalidArgument());
   EXPECT_TRUE(queues->Queues().empty());
-  EXPECT_EQ(dispatcher.applied_index(), Index(0));
+  EXPECT_EQ(dispatcher.applied_index(), Index(1));
+}
+
+TEST_F(DispatcherTest, RecoverySkipsTheSameEntriesAndReachesTheCommitIndex) {
+  log_.Add(EntryType::kMessageBatch, Batch({{"a", 0}}));
+  log_.Add(EntryType::kMessageBatch, Batch({{std::string(kTopicNameBytesMax + 1, 't'), 0}}));
+  log_.Add(EntryType::kMessageBatch, Batch({{"a", 0}}));
+  std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(DefaultFs(), dir_.path());
+  ASSERT_NE(queues, nullptr);
+  Dispatcher dispatcher(queues.get(), meta_.get(), {});
+  ASSERT_TRUE(dispatcher.Recover(log_, Index(3)).ok());
+  EXPECT_EQ(dispatcher.applied_index(), Index(3));
+  EXPECT_EQ(dispatcher.entries_skipped(), 1u);
+  ASSERT_EQ(queues->Queues().size(), 1u);
+  EXPECT_EQ(queues->Find("a", 0)->MaxOffset(), 2u);
 }
 
 TEST_F(DispatcherTest, CheckpointsEveryNEntriesAndOnClose) {
