@@ -34,6 +34,14 @@ void CoreHarness::Restart(NodeId id) {
   n.core = std::move(core).value();
 }
 
+void CoreHarness::StartEstablished(Term term) {
+  for (size_t i = 1; i <= nodes_.size(); ++i) {
+    ASSERT_TRUE(node(NodeId(i)).hard_state.SaveHardState(storage::HardState{.term = term}).ok());
+    Restart(NodeId(i));
+    ASSERT_FALSE(core(NodeId(i)).recovering());
+  }
+}
+
 void CoreHarness::Process() {
   for (auto& n : nodes_) {
     while (n->core->HasReady()) {
@@ -125,7 +133,14 @@ std::string DescribeMessage(const Message& m) {
       out << " index=" << m.log_index << " commit=" << m.commit;
       if (m.reject) out << " REJECT hint=" << m.reject_hint_index << "/" << m.reject_hint_term;
       break;
-    case MessageType::kHeartbeat: out << " commit=" << m.commit; break;
+    case MessageType::kHeartbeat:
+      out << " commit=" << m.commit;
+      if (m.read_round != 0) out << " read_round=" << m.read_round;
+      break;
+    case MessageType::kHeartbeatResponse:
+      out << " last=" << m.log_index;
+      if (m.read_round != 0) out << " read_round=" << m.read_round;
+      break;
     case MessageType::kVote:
     case MessageType::kPreVote:
       out << " last=" << m.log_index << "/" << m.log_term << (m.leadership_transfer ? " transfer" : "");
@@ -134,6 +149,8 @@ std::string DescribeMessage(const Message& m) {
     case MessageType::kPreVoteResponse: out << (m.reject ? " REJECT" : " grant"); break;
     default: break;
   }
+  if (m.recovering) out << " recovering";
+  if (m.recovery_target > Index(0)) out << " recovery_target=" << m.recovery_target;
   return out.str();
 }
 
@@ -142,7 +159,7 @@ std::string DescribeReady(NodeId node, const Ready& ready) {
   const std::string prefix = "n" + std::to_string(node) + " ";
   if (ready.soft_state) {
     out << prefix << "role=" << RoleName(ready.soft_state->role) << " leader=" << ready.soft_state->leader
-        << " term=" << ready.soft_state->term << "\n";
+        << " term=" << ready.soft_state->term << (ready.soft_state->recovering ? " recovering" : "") << "\n";
   }
   if (ready.hard_state) {
     out << prefix << "persist hard state term=" << ready.hard_state->term << " vote=" << ready.hard_state->voted_for
@@ -153,6 +170,13 @@ std::string DescribeReady(NodeId node, const Ready& ready) {
   for (const Message& m : ready.messages) out << prefix << "send " << DescribeMessage(m) << "\n";
   for (const Message& m : ready.messages_after_persist) out << prefix << "send after persist " << DescribeMessage(m) << "\n";
   if (!ready.committed_entries.empty()) out << prefix << "apply " << DescribeEntries(ready.committed_entries) << "\n";
+  for (const ReadState& read : ready.read_states) {
+    out << prefix << "read " << read.request << " at index " << read.index << "\n";
+  }
+  if (ready.majority_loss) {
+    out << prefix << "MAJORITY LOSS: entries after " << ready.majority_loss->log_last << " may be lost (commit seen "
+        << ready.majority_loss->commit_seen << ")\n";
+  }
   return out.str();
 }
 

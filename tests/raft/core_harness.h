@@ -30,6 +30,9 @@ class CoreHarness {
   Node& node(NodeId id) { return *nodes_.at(id - 1); }
   // Creates node `id`'s Core afresh from its disk (a restart).
   void Restart(NodeId id);
+  // Restarts every node as a member of a group that already ran (hard state at `term`, no
+  // vote), so none starts recovering as a wiped node does (raft/core.h, "Recovering").
+  void StartEstablished(Term term);
 
   // Drains every node's Readys into the outbox.
   void Process();

@@ -63,6 +63,21 @@ TEST(MessageCodec, RoundTripsATransferVote) {
   EXPECT_EQ(*decoded, original);
 }
 
+TEST(MessageCodec, RoundTripsRecoveryAndReadRoundFields) {
+  Message original;
+  original.type = MessageType::kHeartbeat;
+  original.from = 1;
+  original.to = 2;
+  original.term = Term(4);
+  original.commit = Index(9);
+  original.recovering = true;
+  original.recovery_target = Index(12);
+  original.read_round = 77;
+  Result<Message> decoded = DecodeMessage(Encoded(original));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, original);
+}
+
 TEST(MessageCodec, RefusesAnUnknownMessageType) {
   PeerMessage wire = Encoded(AppendWithEntries());
   wire.set_type(99);
