@@ -82,7 +82,7 @@ void Core::HandleVoteRequest(const Message& message) {
   if (recovering_) {
     if (message.recovering) NoteRecoveringVoter(message.from);
     if (!MaybeEndRecoveryForMajority()) {
-      Send(Message{.type = response, .to = message.from, .term = pre_vote ? message.term : term_, .reject = true});
+      Send(Message{.type = response, .to = message.from, .term = term_, .reject = true});
       return;
     }
   }

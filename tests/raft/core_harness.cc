@@ -23,15 +23,24 @@ CoreHarness::CoreHarness(size_t node_count, CoreOptions base) : base_(std::move(
   }
 }
 
-void CoreHarness::Restart(NodeId id) {
+void CoreHarness::Restart(NodeId id, bool power_lost) {
   Node& n = node(id);
   CoreOptions options = base_;
   options.id = id;
+  options.may_have_lost_acknowledged_entries = power_lost;
   options.random_seed = id;
   Index applied = n.applied.empty() ? Index(0) : n.applied.back().index;
   auto core = Core::Create(options, n.log, n.hard_state.LoadHardState().value(), applied);
   ASSERT_TRUE(core.ok()) << core.status().ToString();
   n.core = std::move(core).value();
+}
+
+void CoreHarness::CutLog(NodeId id, Index keep) {
+  Node& n = node(id);
+  if (keep < n.log.LastIndex()) {
+    ASSERT_TRUE(n.log.TruncateSuffix(keep).ok());
+  }
+  while (!n.applied.empty() && n.applied.back().index > keep) n.applied.pop_back();
 }
 
 void CoreHarness::StartEstablished(Term term) {
