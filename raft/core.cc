@@ -204,6 +204,9 @@ void Core::ResetTerm(Term term) {
   if (term != term_) {
     term_ = term;
     vote_ = kNoNode;
+    // An election after the loss is under way or done: from here on only nodes that really
+    // recover count toward a majority loss (a node that merely lags must not).
+    majority_loss_unresolved_ = false;
   }
   leader_ = kNoNode;
   election_elapsed_ = 0;

@@ -242,7 +242,7 @@ class Core {
   std::set<NodeId> recovering_voters_;
   Index commit_hint_at_start_;
   std::optional<MajorityLossNotice> majority_loss_;
-  // Ended its recovery for a majority loss and has not heard of a leader since: its (pre-)vote
+  // Ended its recovery for a majority loss and has seen neither a leader nor a new term since: its (pre-)vote
   // messages still say `recovering`, so the others of that majority learn it too (without
   // this, one node leaving first could leave the rest unable to count a majority).
   bool majority_loss_unresolved_ = false;
