@@ -3,6 +3,7 @@
 #include <set>
 #include <spdlog/spdlog.h>
 
+#include "broker/boot_identity.h"
 #include "broker/broker_metrics.h"
 #include "broker/data_dir_identity.h"
 #include "common/assert.h"
@@ -50,8 +51,25 @@ Status BrokerNode::StartRaft() {
   registrar_ = std::make_unique<NameserverRegistrar>(&options_, replicator_.get(), state_->topics());
   replicator_->SetRoleChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
   state_->topics()->SetChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
+  RMQ_ASSIGN_OR_RETURN(BootCheck boot, CheckBootId(storage::DefaultFs(), options_, log_->LastIndex() > Index(0)));
+  node_options.core.may_have_lost_acknowledged_entries = boot.may_have_lost_acknowledged_entries;
+  if (boot.may_have_lost_acknowledged_entries) {
+    spdlog::warn("boot id {} is new under async flush: this node may have lost entries it acknowledged (log [{}, {}]); "
+                 "it recovers (no votes, no commit counting) until caught up with a leader",
+                 boot.boot_id, log_->FirstIndex().value(), log_->LastIndex().value());
+  } else {
+    RMQ_RETURN_IF_ERROR(RecordBootId(storage::DefaultFs(), options_, boot.boot_id));
+  }
   NodeReplicator* replicator = replicator_.get();
-  node_options.on_soft_state_change = [replicator](const raft::SoftState& soft) { replicator->OnSoftState(soft); };
+  // The boot id is recorded once the node caught up: a crash while recovering recovers again.
+  node_options.on_soft_state_change = [this, replicator, pending = boot.may_have_lost_acknowledged_entries,
+                                       boot_id = boot.boot_id](const raft::SoftState& soft) mutable {
+    replicator->OnSoftState(soft);
+    if (!pending || soft.recovering) return;
+    Status recorded = RecordBootId(storage::DefaultFs(), options_, boot_id);
+    if (!recorded.ok()) spdlog::error("recording boot id: {}", recorded.ToString());
+    pending = !recorded.ok();
+  };
   transport_ = std::make_unique<raft::GrpcTransport>(options_.node_id, peers, raft::GrpcTransportOptions{});
   RMQ_ASSIGN_OR_RETURN(node_, raft::Node::Start(node_options, log_.get(), state_->meta(), state_->machine(),
                                                 transport_.get()));

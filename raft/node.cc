@@ -256,6 +256,7 @@ void Node::FailEverything(const Status& status) {
   }
   proposals_.FailAll(status, kNoNode);
   for (QueuedProposal& proposal : queued) proposals_.Fail(proposal.done, status, kNoNode);
+  FailReads(status);
   for (Task& task : tasks) task(nullptr);
 }
 
