@@ -83,17 +83,17 @@ grpc::ServerUnaryReactor* AdminService::DescribeTopic(grpc::CallbackServerContex
                                                       admin::TopicResponse* response) {
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
   grpc::Status status = CheckName("topic", request->name());
-  // Reads of replicated state come from a leader that applied its whole log, never stale.
-  if (status.ok()) status = gate_.Check(call);
-  if (status.ok()) {
-    auto topic = context_->topics->Find(request->name());
-    if (topic) {
-      FillQueues(*topic, response);
-    } else {
-      status = {grpc::StatusCode::NOT_FOUND, "topic '" + request->name() + "' does not exist"};
-    }
+  if (!status.ok()) {
+    reactor->Finish(status);
+    return reactor;
   }
-  reactor->Finish(status);
+  // Reads of replicated state come from a confirmed leader that applied its whole log.
+  gate_.FinishRead(call, reactor, [this, request, response]() -> grpc::Status {
+    auto topic = context_->topics->Find(request->name());
+    if (!topic) return {grpc::StatusCode::NOT_FOUND, "topic '" + request->name() + "' does not exist"};
+    FillQueues(*topic, response);
+    return grpc::Status::OK;
+  });
   return reactor;
 }
 
@@ -101,11 +101,10 @@ grpc::ServerUnaryReactor* AdminService::ListTopics(grpc::CallbackServerContext* 
                                                    const admin::ListTopicsRequest* /*request*/,
                                                    admin::ListTopicsResponse* response) {
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
-  grpc::Status status = gate_.Check(call);
-  if (status.ok()) {
+  gate_.FinishRead(call, reactor, [this, response] {
     for (admin::TopicConfig& topic : context_->topics->List()) *response->add_topics() = std::move(topic);
-  }
-  reactor->Finish(status);
+    return grpc::Status::OK;
+  });
   return reactor;
 }
 
@@ -160,16 +159,17 @@ grpc::ServerUnaryReactor* AdminService::GroupOffsets(grpc::CallbackServerContext
                                                      const admin::GroupOffsetsRequest* request,
                                                      admin::GroupOffsetsResponse* response) {
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
-  reactor->Finish(FillLag(call, *request, response));
+  grpc::Status status = CheckName("consumer group", request->consumer_group());
+  if (status.ok() && !request->topic().empty()) status = CheckName("topic", request->topic());
+  if (!status.ok()) {
+    reactor->Finish(status);
+    return reactor;
+  }
+  gate_.FinishRead(call, reactor, [this, request, response] { return FillLag(*request, response); });
   return reactor;
 }
 
-grpc::Status AdminService::FillLag(grpc::CallbackServerContext* call, const admin::GroupOffsetsRequest& request,
-                                   admin::GroupOffsetsResponse* response) const {
-  grpc::Status status = CheckName("consumer group", request.consumer_group());
-  if (status.ok() && !request.topic().empty()) status = CheckName("topic", request.topic());
-  if (status.ok()) status = gate_.Check(call);
-  if (!status.ok()) return status;
+grpc::Status AdminService::FillLag(const admin::GroupOffsetsRequest& request, admin::GroupOffsetsResponse* response) const {
   auto committed = context_->offsets->List(request.consumer_group());
   if (!committed.ok()) return {grpc::StatusCode::INTERNAL, committed.status().ToString()};
   std::map<std::pair<std::string, int32_t>, int64_t> rows;  // (topic, queue) -> offset, -1 = none

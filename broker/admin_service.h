@@ -47,8 +47,7 @@ class AdminService final : public admin::AdminService::CallbackService {
   grpc::ServerUnaryReactor* ProposeTopicCommand(grpc::CallbackServerContext* call, grpc::Status checked,
                                                 const BrokerCommand& command, admin::TopicResponse* response);
   void FillQueues(const admin::TopicConfig& topic, admin::TopicResponse* response) const;
-  grpc::Status FillLag(grpc::CallbackServerContext* call, const admin::GroupOffsetsRequest& request,
-                       admin::GroupOffsetsResponse* response) const;
+  grpc::Status FillLag(const admin::GroupOffsetsRequest& request, admin::GroupOffsetsResponse* response) const;
   uint64_t MaxOffset(const std::string& topic, int32_t queue_id) const;
 
   const ServiceContext* const context_;

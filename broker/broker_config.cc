@@ -21,7 +21,9 @@ void AddIdentityKeys(config::Schema<BrokerOptions>& schema) {
                  config::OneOf({"async", "sync"}));
   RMQ_CONFIG_KEY(schema, flush_interval_ms, "background fsync period of the CommitLog (async)",
                  config::InRange<int64_t>(1, 60'000));
-  RMQ_CONFIG_KEY(schema, boot_id_file, "file holding the machine's boot id (a new id means a power loss)",
+  RMQ_CONFIG_KEY(schema, boot_id_file,
+                 "file holding this machine's boot id; a new one under async flush means a power loss (the node "
+                 "recovers before it votes)",
                  config::NonEmpty());
   RMQ_CONFIG_KEY(schema, log_level, "trace, debug, info, warn or error",
                  config::OneOf({"trace", "debug", "info", "warn", "error"}));

@@ -4,6 +4,7 @@
 #include <set>
 #include <spdlog/spdlog.h>
 
+#include "broker/boot_identity.h"
 #include "broker/broker_metrics.h"
 #include "broker/data_dir_identity.h"
 #include "common/assert.h"
@@ -49,8 +50,25 @@ Status BrokerNode::StartRaft() {
   registrar_ = std::make_unique<NameserverRegistrar>(&options_, replicator_.get(), components_->topics());
   replicator_->SetRoleChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
   components_->topics()->SetChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
+  RMQ_ASSIGN_OR_RETURN(BootCheck boot, CheckBootId(storage::DefaultFs(), options_, log_->LastIndex() > Index(0)));
+  node_options.core.may_have_lost_acknowledged_entries = boot.may_have_lost_acknowledged_entries;
+  if (boot.may_have_lost_acknowledged_entries) {
+    spdlog::warn("boot id {} is new under async flush: this node may have lost entries it acknowledged (log [{}, {}]); "
+                 "it recovers (no votes, no commit counting) until caught up with a leader",
+                 boot.boot_id, log_->FirstIndex().value(), log_->LastIndex().value());
+  } else {
+    RMQ_RETURN_IF_ERROR(RecordBootId(storage::DefaultFs(), options_, boot.boot_id));
+  }
   NodeReplicator* replicator = replicator_.get();
-  node_options.on_soft_state_change = [replicator](const raft::SoftState& soft) { replicator->OnSoftState(soft); };
+  // The boot id is recorded once the node caught up: a crash while recovering recovers again.
+  node_options.on_soft_state_change = [this, replicator, pending = boot.may_have_lost_acknowledged_entries,
+                                       boot_id = boot.boot_id](const raft::SoftState& soft) mutable {
+    replicator->OnSoftState(soft);
+    if (!pending || soft.recovering) return;
+    Status recorded = RecordBootId(storage::DefaultFs(), options_, boot_id);
+    if (!recorded.ok()) spdlog::error("recording boot id: {}", recorded.ToString());
+    pending = !recorded.ok();
+  };
   // Fail-stop: a node whose storage cannot be trusted must not linger. The Node logged the one
   // line that says why; nothing else runs (no destructor may write to that storage again).
   node_options.on_storage_fatal = [](const Status&) {
@@ -105,7 +123,7 @@ Status BrokerNode::ExportMetrics() {
                                       {"group", options_.broker_group},
                                       {"node", std::to_string(options_.node_id)}}));
   metrics_->Add(RaftMetricSources(node_->metrics(), transport_->metrics()));
-  metrics_->Add(StateMachineMetricSources(*state_->machine()));
+  metrics_->Add(StateMachineMetricSources(*components_->machine()));
   return Status::Ok();
 }
 

@@ -31,9 +31,9 @@ struct BrokerOptions {
   // flush_interval_ms); "sync": a majority fsynced it (RocketMQ's flushDiskType).
   std::string flush_disk_type = "async";
   int64_t flush_interval_ms = 500;
-  // A file holding this machine's boot id; a different id than the one recorded with the data
-  // means the machine restarted (power loss), so unsynced appends may be gone. Tests and the
-  // chaos harness give each node its own file to say "this node lost power".
+  // This machine's boot id (broker/boot_identity.h): a new one under async flush means a
+  // power loss may have taken acknowledged entries, so the node recovers before it votes or
+  // counts toward commit. Give a node its own file (and change it) to simulate a power loss.
   std::string boot_id_file = "/proc/sys/kernel/random/boot_id";
   std::string log_level = "info";
 

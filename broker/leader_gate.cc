@@ -27,6 +27,27 @@ grpc::Status LeaderGate::Check(grpc::CallbackServerContext* context) const {
   return grpc::Status::OK;
 }
 
+void LeaderGate::CheckRead(grpc::CallbackServerContext* context, std::function<void(grpc::Status)> done) const {
+  RMQ_ASSERT(done != nullptr);
+  grpc::Status status = Check(context);
+  if (!status.ok()) return done(status);
+  replicator_->ConfirmRead([this, context, done = std::move(done)](Status confirmed) {
+    if (confirmed.ok()) return done(grpc::Status::OK);
+    AddHint(context);
+    done({grpc::StatusCode::UNAVAILABLE,
+          "node " + std::to_string(options_->node_id) + " could not confirm it still leads " + options_->broker_group +
+              " for a read: " + confirmed.ToString()});
+  });
+}
+
+void LeaderGate::FinishRead(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+                            std::function<grpc::Status()> read) const {
+  RMQ_ASSERT(reactor != nullptr);
+  CheckRead(context, [reactor, read = std::move(read)](grpc::Status status) {
+    reactor->Finish(status.ok() ? read() : status);
+  });
+}
+
 grpc::Status LeaderGate::FromProposeError(const Status& status, grpc::CallbackServerContext* context) const {
   RMQ_ASSERT(!status.ok());
   switch (status.code()) {

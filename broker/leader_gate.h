@@ -4,11 +4,18 @@
 // `raftmq-leader-address` (when known), so clients follow it; a leader still applying its
 // predecessor's entries answers UNAVAILABLE (retry shortly) without a hint.
 //
+// Reads of replicated state (pulls, consumer offsets, topic descriptions and lists, group
+// lag) also pass a read barrier (CheckRead): the leader confirms with a majority, in a
+// heartbeat round started after the request arrived, that it still leads (raft ReadIndex),
+// and waits until it applied what was committed then. So a leader cut off from its group stops
+// answering reads as soon as a new leader could exist, instead of serving its old state.
+//
 // Also maps a failed proposal's Status to the client-facing gRPC status.
 //
 // Threading: every method from any thread.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <grpcpp/server_context.h>
@@ -28,6 +35,13 @@ class LeaderGate {
 
   // OK on a leader that serves; otherwise UNAVAILABLE (hint added to `context`).
   grpc::Status Check(grpc::CallbackServerContext* context) const;
+
+  // Check(), then the read barrier; `done` runs once, on any thread (Raft's loop when the
+  // barrier passes), with OK or UNAVAILABLE (+ hint); keep it short.
+  void CheckRead(grpc::CallbackServerContext* context, std::function<void(grpc::Status)> done) const;
+  // CheckRead, then `read` (on OK) and reactor->Finish with its status.
+  void FinishRead(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+                  std::function<grpc::Status()> read) const;
 
   // A proposal's failure. Definite ("not stored"): Unavailable -> UNAVAILABLE (+ hint), NoSpace
   // and ResourceExhausted -> RESOURCE_EXHAUSTED, InvalidArgument -> INVALID_ARGUMENT. Unknown

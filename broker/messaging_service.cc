@@ -149,22 +149,23 @@ grpc::ServerUnaryReactor* MessagingService::QueryOffset(grpc::CallbackServerCont
                                                         const messaging::QueryOffsetRequest* request,
                                                         messaging::QueryOffsetResponse* response) {
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
-  grpc::Status status = gate_.Check(call);
-  if (status.ok()) status = CheckName("consumer group", request->consumer_group());
+  grpc::Status status = CheckName("consumer group", request->consumer_group());
   if (status.ok()) status = CheckName("topic", request->topic());
   if (status.ok() && request->queue_id() < 0) status = {grpc::StatusCode::INVALID_ARGUMENT, "queue id is negative"};
-  if (status.ok()) {
-    auto offset = context_->offsets->Query(request->consumer_group(), request->topic(), request->queue_id());
-    if (!offset.ok()) {
-      status = {grpc::StatusCode::INTERNAL, offset.status().ToString()};
-    } else if (!offset->has_value()) {
-      status = {grpc::StatusCode::NOT_FOUND, "group '" + request->consumer_group() + "' never committed on " +
-                                                 request->topic() + "/" + std::to_string(request->queue_id())};
-    } else {
-      response->set_offset(**offset);
-    }
+  if (!status.ok()) {
+    reactor->Finish(status);
+    return reactor;
   }
-  reactor->Finish(status);
+  gate_.FinishRead(call, reactor, [this, request, response]() -> grpc::Status {
+    auto offset = context_->offsets->Query(request->consumer_group(), request->topic(), request->queue_id());
+    if (!offset.ok()) return {grpc::StatusCode::INTERNAL, offset.status().ToString()};
+    if (!offset->has_value()) {
+      return {grpc::StatusCode::NOT_FOUND, "group '" + request->consumer_group() + "' never committed on " +
+                                               request->topic() + "/" + std::to_string(request->queue_id())};
+    }
+    response->set_offset(**offset);
+    return grpc::Status::OK;
+  });
   return reactor;
 }
 

@@ -90,4 +90,14 @@ Status NodeReplicator::TransferLeadership(NodeId to) {
   return node->TransferLeadership(to);
 }
 
+void NodeReplicator::ConfirmRead(std::function<void(Status)> done) const {
+  raft::Node* node = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    node = node_;
+  }
+  if (node == nullptr) return done(Status::Unavailable("the Raft node is not started"));
+  node->ReadIndex(std::move(done));
+}
+
 }  // namespace raftmq::broker

@@ -29,6 +29,7 @@ class NodeReplicator final : public Replicator {
   ReplicaStatus GetStatus() const override;
   std::vector<ReplicaPeer> PeerProgress() override;
   Status TransferLeadership(NodeId to) override;
+  void ConfirmRead(std::function<void(Status)> done) const override;
 
  private:
   const NodeId id_;

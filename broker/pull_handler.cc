@@ -34,7 +34,8 @@ grpc::Status CheckNumbers(const messaging::PullMessageRequest& request) {
 }  // namespace
 
 PullHandler::PullHandler(const ServiceContext* context)
-    : context_(context), reader_(context->log, context->options) {
+    : context_(context), reader_(context->log, context->options),
+      gate_(context->options, context->replicator, context->machine) {
   RMQ_ASSERT(context_->queues != nullptr);
   RMQ_ASSERT(context_->long_polling != nullptr);
 }
@@ -64,6 +65,14 @@ grpc::Status PullHandler::Check(grpc::CallbackServerContext* server_context, con
 
 void PullHandler::Handle(grpc::CallbackServerContext* server_context, const messaging::PullMessageRequest* request,
                          messaging::PullMessageResponse* response, grpc::ServerUnaryReactor* reactor) const {
+  gate_.CheckRead(server_context, [this, server_context, request, response, reactor](grpc::Status confirmed) {
+    if (!confirmed.ok()) return reactor->Finish(confirmed);
+    HandleConfirmed(server_context, request, response, reactor);
+  });
+}
+
+void PullHandler::HandleConfirmed(grpc::CallbackServerContext* server_context, const messaging::PullMessageRequest* request,
+                                  messaging::PullMessageResponse* response, grpc::ServerUnaryReactor* reactor) const {
   grpc::Status status = Check(server_context, *request);
   if (!status.ok()) return reactor->Finish(status);
   auto filter = TagFilter::Parse(request->tag_expression());

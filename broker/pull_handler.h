@@ -6,13 +6,21 @@
 // read_queue_nums), NOT_FOUND (unknown topic), PERMISSION_DENIED (no PERM_READ),
 // OUT_OF_RANGE (offset below the queue's min or past its max; trailing metadata
 // `raftmq-min-offset` / `raftmq-max-offset` tell where the queue is), UNAVAILABLE when the node
-// shuts down under a held pull. Any node answers pulls: queues hold committed entries only.
+// shuts down under a held pull, or when this node is not a confirmed leader (LeaderGate's read
+// rule: the leader only, after a read barrier that a majority confirms; an isolated ex-leader
+// answers UNAVAILABLE with the new leader's hint once a new leader could exist, never its old
+// max offsets). The barrier is taken when the pull arrives; a held pull then answers with
+// what this node applied by the end of its hold, never older than the barrier.
+//
+// Latency: the barrier costs one heartbeat round trip to a majority (pulls arriving together
+// share one round; README "Guarantees").
 //
 // Threading: Handle from gRPC threads; held pulls finish on the long-polling thread.
 #pragma once
 
 #include <grpcpp/server_context.h>
 
+#include "broker/leader_gate.h"
 #include "broker/message_reader.h"
 #include "broker/service_context.h"
 #include "common/metadata_keys.h"
@@ -31,6 +39,8 @@ class PullHandler {
  private:
   struct PendingPull;
 
+  void HandleConfirmed(grpc::CallbackServerContext* server_context, const messaging::PullMessageRequest* request,
+                       messaging::PullMessageResponse* response, grpc::ServerUnaryReactor* reactor) const;
   grpc::Status Check(grpc::CallbackServerContext* server_context, const messaging::PullMessageRequest& request) const;
   // Reads into `response` from `offset`; OK with no messages when none matched.
   grpc::Status Read(const PendingPull& pull, uint64_t offset, messaging::PullMessageResponse* response) const;
@@ -38,6 +48,7 @@ class PullHandler {
 
   const ServiceContext* const context_;
   const MessageReader reader_;
+  const LeaderGate gate_;
 };
 
 }  // namespace raftmq::broker

@@ -55,6 +55,11 @@ class Replicator {
   virtual std::vector<ReplicaPeer> PeerProgress() = 0;
   // InvalidArgument (unknown node), Unavailable (not the leader), Aborted (target lags).
   virtual Status TransferLeadership(NodeId to) = 0;
+  // A linearizable read barrier (raft::Node::ReadIndex): `done` gets OK once this node has
+  // confirmed with a majority that it still leads and applied everything committed before the
+  // call, so a read of applied state made then is not stale; Unavailable otherwise. `done`
+  // runs on any thread (Raft's loop, typically) and must be short.
+  virtual void ConfirmRead(std::function<void(Status)> done) const = 0;
 };
 
 }  // namespace raftmq::broker

@@ -45,7 +45,13 @@ Core::Core(const CoreOptions& options, const storage::LogReader& log, const stor
       log_(log, LastTermOf(log), RecoveredCommit(log, hard_state, applied), applied),
       prng_(options.random_seed),
       term_(hard_state.term),
-      vote_(hard_state.voted_for) {
+      vote_(hard_state.voted_for),
+      // A wiped data dir looks like a new node but may have voted or acknowledged in the group's
+      // past: it recovers, so it cannot vote twice in a term (a new group recovers as a whole,
+      // see MaybeEndRecoveryForMajority).
+      recovering_(options.may_have_lost_acknowledged_entries ||
+                  (log.LastIndex() == Index(0) && hard_state.term == Term(0) && hard_state.voted_for == kNoNode)),
+      commit_hint_at_start_(hard_state.commit) {
   RMQ_ASSERT(IsVoter(options_.id));
   BecomeFollower(term_, kNoNode);
   // The restored vote stays: BecomeFollower at the same term keeps it.
@@ -118,15 +124,18 @@ void Core::StepFollower(const Message& message) {
     case MessageType::kAppend:
       election_elapsed_ = 0;
       leader_ = message.from;
+      majority_loss_unresolved_ = false;
       HandleAppend(message);
       break;
     case MessageType::kHeartbeat:
       election_elapsed_ = 0;
       leader_ = message.from;
+      majority_loss_unresolved_ = false;
       HandleHeartbeat(message);
       break;
     case MessageType::kTimeoutNow:
-      StartElection(/*transfer=*/true);
+      // A recovering node may not lead: the leader's transfer times out and it goes on leading.
+      if (!recovering_) StartElection(/*transfer=*/true);
       break;
     default:
       break;  // responses to a role this node no longer has
@@ -180,6 +189,13 @@ void Core::Send(Message message) {
                            message.type == MessageType::kHeartbeatResponse ||
                            message.type == MessageType::kVoteResponse ||
                            message.type == MessageType::kPreVoteResponse;
+  const bool is_vote_request = message.type == MessageType::kVote || message.type == MessageType::kPreVote;
+  // Whoever hears from this node learns whether it recovers (a vote answer may also say it
+  // recovered until this very request: core_election.cc).
+  const bool is_vote_message = is_vote_request || message.type == MessageType::kVoteResponse ||
+                               message.type == MessageType::kPreVoteResponse;
+  if (is_response || is_vote_request) message.recovering = message.recovering || recovering_;
+  if (is_vote_message) message.recovering = message.recovering || majority_loss_unresolved_;
   (is_response ? messages_after_persist_ : messages_).push_back(std::move(message));
 }
 
@@ -188,6 +204,9 @@ void Core::ResetTerm(Term term) {
   if (term != term_) {
     term_ = term;
     vote_ = kNoNode;
+    // An election after the loss is under way or done: from here on only nodes that really
+    // recover count toward a majority loss (a node that merely lags must not).
+    majority_loss_unresolved_ = false;
   }
   leader_ = kNoNode;
   election_elapsed_ = 0;
@@ -196,6 +215,9 @@ void Core::ResetTerm(Term term) {
   votes_.clear();
   progress_.clear();
   transfer_target_ = kNoNode;
+  // The driver fails the reads still waiting (it sees the role or term change).
+  pending_reads_.clear();
+  term_start_index_ = Index(0);
   uncommitted_bytes_ = 0;
   broadcast_pending_ = false;
 }
@@ -209,6 +231,7 @@ void Core::BecomeFollower(Term term, NodeId leader) {
   ResetTerm(term);
   role_ = Role::kFollower;
   leader_ = leader;
+  if (leader != kNoNode) majority_loss_unresolved_ = false;  // the group is back
   RMQ_ASSERT(progress_.empty());
 }
 
@@ -224,6 +247,7 @@ void Core::BecomePreCandidate() {
 
 void Core::BecomeCandidate() {
   RMQ_ASSERT(role_ != Role::kLeader);
+  RMQ_ASSERT_MSG(!recovering_, "a recovering node must not campaign");
   ResetTerm(term_ + 1);
   vote_ = options_.id;
   role_ = Role::kCandidate;
@@ -244,6 +268,9 @@ void Core::BecomeLeader() {
   // Entries of earlier terms commit only under an entry of this term: append one now so they
   // do not wait for a client.
   AppendAsLeader(storage::EntryType::kNoop, std::string());
+  term_start_index_ = log_.LastIndex();
+  majority_loss_unresolved_ = false;
+  RMQ_ASSERT(!recovering_);
 }
 
 }  // namespace raftmq::raft

@@ -19,12 +19,30 @@
 // at or below its commit index; every message promising persisted state leaves only after
 // the Ready that persisted it (Ready::messages_after_persist).
 //
+// Recovering (core_recovery.cc): a node that may have lost entries it acknowledged (the
+// driver says so at start: a power loss under async flush; Core itself sees a wiped data dir:
+// empty log, term 0, no vote) neither grants (pre-)votes, campaigns, nor counts toward commit
+// (its responses say `recovering`, its leader leaves its match out of the count) until it is
+// caught up: it holds the current leader's log up to that leader's last index at the moment
+// the leader learned it recovers (Message::recovery_target). That index covers every entry
+// committed before then, including any the node acknowledged and lost. A recovering node still
+// sends pre-votes when its election timeout expires, only to learn who else recovers: when a
+// majority of the voters (itself included) recover at once, they stop recovering and elect as
+// usual, and the Ready says what may be lost (MajorityLossNotice).
+//
+// Reads (core_read.cc): ReadIndex(request) on a leader records the commit index and starts a
+// heartbeat round (batched: every read asked before the next Ready shares it); once a majority
+// answers it, the read leaves in Ready::read_states. A deposed leader's pending reads are
+// dropped (the driver fails them on the role change).
+//
 // Threading: not thread-safe; one thread (raft::Node's loop) owns a Core.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -83,9 +101,12 @@ class Core {
   // by more than transfer_lag_entries_max). On OK the transfer runs; it ends when the target
   // wins an election or is aborted after election_timeout_ticks_min ticks.
   Status TransferLeadership(NodeId target);
-  // Starts an election now (with pre-vote when enabled), as an expired election timeout would.
-  // No-op on a leader.
+  // Starts an election now (with pre-vote when enabled), as an expired election timeout would
+  // (a recovering node probes instead: see "Recovering"). No-op on a leader.
   void Campaign();
+  // Leader only: confirm leadership for a read (see "Reads" above); `request` is the caller's
+  // id, echoed in a ReadState. Unavailable (nothing queued) when not the leader.
+  Status ReadIndex(uint64_t request);
 
   // True while there is work. A failed LogReader read (counted in read_errors()) is retried
   // at the next Ready, so a persistently unreadable log keeps HasReady() true: the driver
@@ -102,6 +123,7 @@ class Core {
   Index applied_index() const { return log_.applied(); }
   Index last_index() const { return log_.LastIndex(); }
   NodeId transfer_target() const { return transfer_target_; }
+  bool recovering() const { return recovering_; }
   uint64_t uncommitted_bytes() const { return uncommitted_bytes_; }
   // Reads of the LogReader that failed (retried later); a metric for the driver.
   uint64_t read_errors() const { return log_.read_errors(); }
@@ -153,9 +175,23 @@ class Core {
   void HandleHeartbeat(const Message& message);
   void HandleAppendResponse(const Message& message);
   void HandleHeartbeatResponse(const Message& message);
+  void NoteRecovering(Progress& progress, bool recovering);
   void AppendAsLeader(storage::EntryType type, std::string payload);
   bool MaybeCommit();
   void CheckQuorum();
+
+  // core_recovery.cc
+  void NoteRecoveringVoter(NodeId voter);
+  // True (and recovering_ cleared, the notice queued) when a majority recovers at once.
+  bool MaybeEndRecoveryForMajority();
+  // A follower that holds its leader's log up to `matched` (this term's leader vouched for it).
+  void MaybeEndRecovery(Index matched, Index target);
+  void StartRecoveryProbe();
+
+  // core_read.cc
+  bool HasUnstartedReads() const;
+  void StartReadRound();
+  void ConfirmReads();
 
   // core_transfer.cc
   void MaybeSendTimeoutNow(NodeId to);
@@ -199,6 +235,30 @@ class Core {
   // The hard state the driver persisted (advanced), for counting a candidate's own vote.
   storage::HardState persisted_hard_;
   bool ready_outstanding_ = false;
+
+  // Recovering: see the header comment. recovering_voters_ holds who said so in the current
+  // (pre-)vote round, this node included.
+  bool recovering_ = false;
+  std::set<NodeId> recovering_voters_;
+  Index commit_hint_at_start_;
+  std::optional<MajorityLossNotice> majority_loss_;
+  // Ended its recovery for a majority loss and has seen neither a leader nor a new term since: its (pre-)vote
+  // messages still say `recovering`, so the others of that majority learn it too (without
+  // this, one node leaving first could leave the rest unable to count a majority).
+  bool majority_loss_unresolved_ = false;
+
+  // Reads: a round is a number; reads wait for a round started after them to be confirmed by
+  // a majority. read_round_ is the last round started; pending reads are in request order.
+  struct PendingRead {
+    uint64_t request = 0;
+    Index index;
+    uint64_t round = 0;  // 0 until the round that confirms it starts
+  };
+  std::vector<PendingRead> pending_reads_;  // size <= reads_pending_max
+  uint64_t read_round_ = 0;
+  // Leader only: the index of its no-op, the first entry of its term.
+  Index term_start_index_;
+  std::vector<ReadState> read_states_;
 };
 
 }  // namespace raftmq::raft

@@ -7,6 +7,12 @@ namespace raftmq::raft {
 
 void Core::Campaign() {
   RMQ_ASSERT(!ready_outstanding_);
+  // A recovering node may not campaign; it probes as its election timeout would (a new group
+  // of empty nodes, all recovering, elects this way).
+  if (recovering_) {
+    if (role_ != Role::kLeader) StartRecoveryProbe();
+    return;
+  }
   StartElection(/*transfer=*/false);
 }
 
@@ -15,7 +21,11 @@ void Core::TickElection() {
   ++election_elapsed_;
   if (election_elapsed_ >= election_timeout_ticks_) {
     election_elapsed_ = 0;
-    StartElection(/*transfer=*/false);
+    if (recovering_) {
+      StartRecoveryProbe();
+    } else {
+      StartElection(/*transfer=*/false);
+    }
   }
 }
 
@@ -23,6 +33,7 @@ void Core::TickElection() {
 // not be stopped by the followers' lease on that same leader.
 void Core::StartElection(bool transfer) {
   if (role_ == Role::kLeader) return;
+  RMQ_ASSERT(!recovering_);
   if (options_.pre_vote && !transfer) {
     BecomePreCandidate();
     votes_[options_.id] = true;  // a pre-vote promises nothing: no need to persist it
@@ -64,25 +75,46 @@ bool Core::InLease(const Message& message) const {
 void Core::HandleVoteRequest(const Message& message) {
   const bool pre_vote = message.type == MessageType::kPreVote;
   RMQ_ASSERT(pre_vote || message.term == term_);
+  const MessageType response = pre_vote ? MessageType::kPreVoteResponse : MessageType::kVoteResponse;
+  // The answer says whether this node recovered until now, so a recovering candidate counts
+  // it even when this request just ended its recovery.
+  const bool was_recovering = recovering_;
+  if (recovering_) {
+    if (message.recovering) NoteRecoveringVoter(message.from);
+    if (!MaybeEndRecoveryForMajority()) {
+      Send(Message{.type = response, .to = message.from, .term = term_, .reject = true});
+      return;
+    }
+  }
+  RMQ_ASSERT(!recovering_);
   // A vote already cast for this candidate may be repeated (a lost response); a pre-vote for
   // a later term binds nothing.
   const bool can_vote = vote_ == message.from || (vote_ == kNoNode && leader_ == kNoNode) ||
                         (pre_vote && message.term > term_);
-  const MessageType response = pre_vote ? MessageType::kPreVoteResponse : MessageType::kVoteResponse;
   if (can_vote && log_.IsUpToDate(message.log_index, message.log_term)) {
     if (!pre_vote) {
       vote_ = message.from;
       election_elapsed_ = 0;
     }
-    Send(Message{.type = response, .to = message.from, .term = message.term, .reject = false});
+    Send(Message{.type = response, .to = message.from, .term = message.term, .reject = false,
+                 .recovering = was_recovering});
     return;
   }
-  Send(Message{.type = response, .to = message.from, .term = term_, .reject = true});
+  Send(Message{.type = response, .to = message.from, .term = term_, .reject = true, .recovering = was_recovering});
 }
 
 void Core::HandleVoteResponse(const Message& message) {
   RMQ_ASSERT(role_ == Role::kPreCandidate || role_ == Role::kCandidate);
   votes_.try_emplace(message.from, !message.reject);
+  if (recovering_) {
+    RMQ_ASSERT(role_ == Role::kPreCandidate);  // only probes
+    if (message.recovering) NoteRecoveringVoter(message.from);
+    if (!MaybeEndRecoveryForMajority()) {
+      // Answered by all, still recovering: back to following; the next timeout probes again.
+      if (votes_.size() == options_.voters.size()) BecomeFollower(term_, kNoNode);
+      return;
+    }
+  }
   size_t granted = 0;
   for (const auto& [voter, vote] : votes_) granted += vote ? 1 : 0;
   const size_t rejected = votes_.size() - granted;

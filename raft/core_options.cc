@@ -30,6 +30,7 @@ Status CoreOptions::Validate() const {
   if (inflight_appends_max == 0 || inflight_bytes_max == 0) {
     return Status::InvalidArgument("inflight_appends_max and inflight_bytes_max must be > 0");
   }
+  if (reads_pending_max == 0) return Status::InvalidArgument("reads_pending_max must be > 0");
   if (uncommitted_bytes_max == 0) return Status::InvalidArgument("uncommitted_bytes_max must be > 0");
   if (preferred_leader != kNoNode && !std::binary_search(sorted.begin(), sorted.end(), preferred_leader)) {
     return Status::InvalidArgument("preferred_leader is not among the voters");

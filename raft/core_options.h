@@ -63,6 +63,14 @@ struct CoreOptions {
   // recently active and fully caught up; lets operators pin leaders for balance.
   NodeId preferred_leader = kNoNode;
 
+  // Set by the driver when this node may have lost entries it acknowledged since it last ran
+  // (a new boot id under async flush): it starts recovering (raft/core.h). Core also starts
+  // recovering by itself on a wiped log (empty log, term 0, no vote).
+  bool may_have_lost_acknowledged_entries = false;
+  // Reads waiting for their heartbeat round (ReadIndex); beyond it ReadIndex refuses with
+  // Unavailable ("too many pending reads").
+  uint32_t reads_pending_max = 65536;
+
   // Seeds the election-timeout generator; give each node a distinct seed (the simulator
   // derives them from its seed, raft::Node from the node id and the clock).
   uint64_t random_seed = 1;

@@ -8,11 +8,14 @@ storage::HardState Core::CurrentHardState() const {
   return storage::HardState{.term = term_, .voted_for = vote_, .commit = log_.committed()};
 }
 
-SoftState Core::CurrentSoftState() const { return SoftState{.role = role_, .leader = leader_, .term = term_}; }
+SoftState Core::CurrentSoftState() const {
+  return SoftState{.role = role_, .leader = leader_, .term = term_, .recovering = recovering_};
+}
 
 bool Core::HasReady() const {
   if (ready_outstanding_) return false;
-  return broadcast_pending_ || !messages_.empty() || !messages_after_persist_.empty() || log_.HasUnstable() ||
+  return broadcast_pending_ || HasUnstartedReads() || !read_states_.empty() || majority_loss_.has_value() ||
+         !messages_.empty() || !messages_after_persist_.empty() || log_.HasUnstable() ||
          log_.HasCommittedToApply() || CurrentSoftState() != reported_soft_ || CurrentHardState() != reported_hard_;
 }
 
@@ -21,6 +24,7 @@ Ready Core::TakeReady() {
   if (role_ == Role::kLeader) {
     const bool commit_moved = log_.committed() != reported_hard_.commit;
     if (broadcast_pending_ || commit_moved) BroadcastAppends(commit_moved ? EmptyAppend::kIfCommitNews : EmptyAppend::kNever);
+    if (HasUnstartedReads()) StartReadRound();
   }
   broadcast_pending_ = false;
   Ready ready;
@@ -41,6 +45,10 @@ Ready Core::TakeReady() {
   ready.entries = std::move(unstable.entries);
   ready.must_sync = !ready.entries.empty() || hard.term != reported_hard_.term ||
                     hard.voted_for != reported_hard_.voted_for;
+  ready.read_states = std::move(read_states_);
+  read_states_.clear();
+  ready.majority_loss = majority_loss_;
+  majority_loss_.reset();
   ready.messages = std::move(messages_);
   ready.messages_after_persist = std::move(messages_after_persist_);
   messages_.clear();

@@ -77,7 +77,8 @@ void Core::SendHeartbeat(NodeId to) {
   const Progress& progress = progress_.at(to);
   // Capped at what the follower is known to hold: beyond it its log may still diverge.
   const Index commit = std::min(progress.match(), log_.committed());
-  Send(Message{.type = MessageType::kHeartbeat, .to = to, .commit = commit});
+  Send(Message{.type = MessageType::kHeartbeat, .to = to, .commit = commit, .recovery_target = progress.recovery_target(),
+               .read_round = read_round_});
 }
 
 void Core::BroadcastAppends(EmptyAppend empty) {
@@ -104,7 +105,7 @@ bool Core::SendAppend(NodeId to, EmptyAppend empty) {
   Result<Term> prev_term = log_.TermAt(prev);
   if (!prev_term.ok()) return false;  // counted in read_errors(); the next heartbeat retries
   Message append{.type = MessageType::kAppend, .to = to, .log_index = prev, .log_term = *prev_term,
-                 .commit = log_.committed()};
+                 .commit = log_.committed(), .recovery_target = progress.recovery_target()};
   uint64_t bytes = 0;
   if (progress.next() <= last) {
     auto entries = log_.Entries(progress.next(), last + 1, options_.append_entries_bytes_max);
@@ -123,12 +124,14 @@ void Core::HandleAppend(const Message& message) {
   RMQ_ASSERT(role_ == Role::kFollower);
   if (message.log_index < log_.committed()) {
     // Everything up to commit already matches; say so and let the leader move on from there.
+    MaybeEndRecovery(log_.committed(), message.recovery_target);
     Send(Message{.type = MessageType::kAppendResponse, .to = message.from, .log_index = log_.committed(),
                  .commit = log_.committed()});
     return;
   }
   if (std::optional<Index> last = log_.MaybeAppend(message.log_index, message.log_term, message.entries)) {
     log_.CommitTo(std::min(message.commit, *last));
+    MaybeEndRecovery(*last, message.recovery_target);
     Send(Message{.type = MessageType::kAppendResponse, .to = message.from, .log_index = *last,
                  .commit = log_.committed()});
     return;
@@ -143,13 +146,19 @@ void Core::HandleAppend(const Message& message) {
 
 void Core::HandleHeartbeat(const Message& message) {
   RMQ_ASSERT(role_ == Role::kFollower);
-  log_.CommitTo(std::min(message.commit, log_.LastIndex()));
-  Send(Message{.type = MessageType::kHeartbeatResponse, .to = message.from});
+  // The leader caps the commit at what it knows this log matches, so it is a matched index.
+  const Index matched = std::min(message.commit, log_.LastIndex());
+  log_.CommitTo(matched);
+  MaybeEndRecovery(matched, message.recovery_target);
+  // The last index lets the leader see a log that lost its tail although nothing is pending.
+  Send(Message{.type = MessageType::kHeartbeatResponse, .to = message.from, .log_index = log_.LastIndex(),
+               .read_round = message.read_round});
 }
 
 void Core::HandleAppendResponse(const Message& message) {
   RMQ_ASSERT(role_ == Role::kLeader);
   Progress& progress = progress_.at(message.from);
+  NoteRecovering(progress, message.recovering);
   if (message.reject) {
     Index hint = message.reject_hint_index;
     if (message.reject_hint_term > Term(0) && hint <= log_.LastIndex()) {
@@ -173,13 +182,26 @@ void Core::HandleAppendResponse(const Message& message) {
   for (uint32_t i = 0; sent && i < options_.inflight_appends_max; ++i) sent = SendAppend(message.from, EmptyAppend::kNever);
 }
 
+// A follower's answer says whether it recovers; when it stops, its match counts again.
+void Core::NoteRecovering(Progress& progress, bool recovering) {
+  RMQ_ASSERT(role_ == Role::kLeader);
+  const bool was_recovering = progress.recovering();
+  progress.NoteRecovering(recovering, log_.LastIndex());
+  if (was_recovering && !recovering) MaybeCommit();
+}
+
 void Core::HandleHeartbeatResponse(const Message& message) {
   RMQ_ASSERT(role_ == Role::kLeader);
   Progress& progress = progress_.at(message.from);
   progress.OnHeartbeatResponse();
+  NoteRecovering(progress, message.recovering);
+  progress.AckReadRound(message.read_round);
+  ConfirmReads();
   // Empty when every entry was sent optimistically: the follower then rejects it if an
-  // append was lost, which moves it to probe and resends.
-  if (progress.match() < log_.LastIndex()) SendAppend(message.from, EmptyAppend::kAlways);
+  // append was lost (or its log lost a tail below match), which moves it to probe and resends.
+  if (progress.match() < log_.LastIndex() || message.log_index < progress.match()) {
+    SendAppend(message.from, EmptyAppend::kAlways);
+  }
   if (message.from == transfer_target_) MaybeSendTimeoutNow(message.from);
 }
 
@@ -189,7 +211,8 @@ bool Core::MaybeCommit() {
   RMQ_ASSERT(role_ == Role::kLeader);
   std::vector<Index> matches;
   matches.reserve(progress_.size());
-  for (const auto& [voter, progress] : progress_) matches.push_back(progress.match());
+  // A recovering follower's acknowledgement may be of entries it has since lost: not counted.
+  for (const auto& [voter, progress] : progress_) matches.push_back(progress.recovering() ? Index(0) : progress.match());
   std::sort(matches.begin(), matches.end(), std::greater<>());
   const Index candidate = matches[Quorum() - 1];
   if (candidate <= log_.committed()) return false;

@@ -50,6 +50,16 @@ struct Message {
   // kVote / kVoteResponse sent because of kTimeoutNow (a leadership transfer): voters grant it
   // even inside the leader lease, since the leader itself asked for it.
   bool leadership_transfer = false;
+  // Responses (append, heartbeat, (pre-)vote) and (pre-)vote requests: the sender may have lost
+  // entries it acknowledged (power loss under async flush, a wiped data dir) and is catching
+  // up; it neither votes nor counts toward commit (raft/core.h, "Recovering").
+  bool recovering = false;
+  // kAppend / kHeartbeat to a recovering follower: it stops recovering once it holds this
+  // leader's log up to here (the leader's last index when it learned the follower recovers).
+  Index recovery_target;
+  // kHeartbeat: the read round it confirms (Core::ReadIndex), echoed in kHeartbeatResponse;
+  // 0: none. kHeartbeatResponse also carries the follower's last index in log_index.
+  uint64_t read_round = 0;
 
   bool operator==(const Message&) const = default;
 };

@@ -8,8 +8,8 @@
 namespace raftmq::raft {
 namespace {
 
-// Varint fields of a message or entry take at most this many bytes together (12 fields).
-constexpr uint64_t kMessageOverheadBytesMax = 12 * 11;
+// Varint fields of a message or entry take at most this many bytes together (15 fields).
+constexpr uint64_t kMessageOverheadBytesMax = 15 * 11;
 constexpr uint64_t kEntryOverheadBytesMax = 4 * 11;
 
 constexpr uint32_t kMessageTypeMin = static_cast<uint32_t>(MessageType::kPreVote);
@@ -73,6 +73,9 @@ void EncodeMessage(Message&& message, PeerMessage* out) {
   out->set_reject_hint_index(message.reject_hint_index.value());
   out->set_reject_hint_term(message.reject_hint_term.value());
   out->set_leadership_transfer(message.leadership_transfer);
+  out->set_recovering(message.recovering);
+  out->set_recovery_target(message.recovery_target.value());
+  out->set_read_round(message.read_round);
   out->mutable_entries()->Reserve(static_cast<int>(message.entries.size()));
   for (LogEntry& entry : message.entries) {
     PeerEntry* wire = out->add_entries();
@@ -98,6 +101,9 @@ Result<Message> DecodeMessage(PeerMessage&& in) {
   message.reject_hint_index = Index(in.reject_hint_index());
   message.reject_hint_term = Term(in.reject_hint_term());
   message.leadership_transfer = in.leadership_transfer();
+  message.recovering = in.recovering();
+  message.recovery_target = Index(in.recovery_target());
+  message.read_round = in.read_round();
   message.entries.reserve(static_cast<size_t>(in.entries_size()));
   for (PeerEntry& wire : *in.mutable_entries()) {
     message.entries.push_back(LogEntry{.index = Index(wire.index()),

@@ -308,6 +308,7 @@ void Node::FailEverything(const Status& status) {
   for (QueuedProposal& proposal : queued) {
     proposals_.Fail(proposal.done, Status::Unavailable("node stopped; not stored: " + status.ToString()), kNoNode);
   }
+  FailReads(status);
   for (Task& task : tasks) task(nullptr);
 }
 

@@ -38,6 +38,7 @@
 #include <condition_variable>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -89,6 +90,14 @@ class Node {
   // believe it leads (Unavailable + leader hint) or too many proposals are pending.
   void Propose(storage::EntryType type, std::string payload, ProposalCallback done);
   std::future<ProposalOutcome> Propose(storage::EntryType type, std::string payload);
+
+  // A linearizable read (Core::ReadIndex): `done` runs on the loop thread with OK once this
+  // node confirmed, in a heartbeat round with a majority started after the call, that it
+  // still leads, and applied everything committed before the call; Unavailable when it does
+  // not lead or loses leadership first (the hint is LeaderHint()); Aborted when stopped.
+  // Reads asked in one loop iteration share one heartbeat round. Keep `done` short.
+  using ReadCallback = std::function<void(Status)>;
+  void ReadIndex(ReadCallback done);
 
   // These two wait for the loop thread, so never call them from a callback of this Node.
   // See Core::TransferLeadership; Aborted when the Node has stopped.
@@ -165,9 +174,16 @@ class Node {
   // What CurrentStatus reports without a Core: set aside (a follower), or Aborted once stopped.
   Result<NodeStatus> StatusWithoutCore() const;
 
+  // node_read.cc: reads waiting for their round or for apply.
+  void StartRead(ReadCallback done);
+  void ConfirmedReads(const std::vector<ReadState>& reads);
+  void ReleaseAppliedReads();
+  void FailReads(const Status& status);
+
   // node_ready.cc: one Ready.
   Status HandleReady(Ready ready);
   void ObserveSoftState(const SoftState& soft);
+  void ReportMajorityLoss(const MajorityLossNotice& notice);
   Status Persist(Ready& ready);
   Status MaybeSaveHardState(const std::optional<storage::HardState>& hard_state);
   Status Apply(std::vector<storage::LogEntry>& entries);
@@ -203,6 +219,10 @@ class Node {
   uint32_t rejoin_interval_ms_ = 0;
   Clock::time_point rejoined_at_;
   uint64_t cores_built_ = 1;
+  // Reads: waiting for their heartbeat round (by request id), then for apply (by index).
+  uint64_t next_read_request_ = 1;
+  std::map<uint64_t, ReadCallback> reads_unconfirmed_;
+  std::multimap<Index, ReadCallback> reads_unapplied_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

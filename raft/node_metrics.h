@@ -28,6 +28,8 @@ struct NodeMetrics {
   std::atomic<uint64_t> commit_index{0};
   std::atomic<uint64_t> applied_index{0};
   std::atomic<uint64_t> is_leader{0};
+  // 1 while the node may have lost acknowledged entries and catches up (raft/core.h).
+  std::atomic<uint64_t> recovering{0};
 };
 
 }  // namespace raftmq::raft

@@ -15,7 +15,10 @@ Status Node::HandleReady(Ready ready) {
   SendMessages(ready.messages);
   RMQ_RETURN_IF_ERROR(Persist(ready));
   SendMessages(ready.messages_after_persist);
+  ConfirmedReads(ready.read_states);
   RMQ_RETURN_IF_ERROR(Apply(ready.committed_entries));
+  ReleaseAppliedReads();
+  if (ready.majority_loss) ReportMajorityLoss(*ready.majority_loss);
   // After applying: entries committed before a lost leadership still answer their proposers.
   if (ready.soft_state) ObserveSoftState(*ready.soft_state);
   return Status::Ok();
@@ -29,7 +32,14 @@ void Node::ObserveSoftState(const SoftState& soft) {
   if (soft.role == Role::kLeader && soft_state_.role != Role::kLeader) {
     spdlog::info("raft node {} leads term {}", id_, soft.term.value());
   }
+  if (soft.recovering != soft_state_.recovering) {
+    spdlog::warn("raft node {} {}", id_,
+                 soft.recovering ? "recovers: it may have lost entries it acknowledged, so it neither votes nor counts "
+                                   "toward commit until it caught up with a leader"
+                                 : "caught up: it votes and counts toward commit again");
+  }
   soft_state_ = soft;
+  metrics_.recovering.store(soft.recovering ? 1 : 0, std::memory_order_relaxed);
   leader_hint_.store(soft.leader, std::memory_order_relaxed);
   metrics_.is_leader.store(soft.role == Role::kLeader ? 1 : 0, std::memory_order_relaxed);
   // Published before the proposers hear of the loss: the answers they build read the hint
@@ -37,8 +47,20 @@ void Node::ObserveSoftState(const SoftState& soft) {
   if (options_.on_soft_state_change) options_.on_soft_state_change(soft);
   if (lost_leadership) {
     proposals_.FailAll(Status::Aborted("leadership lost; the entry may still commit"), soft.leader);
+    FailReads(Status::Unavailable("leadership lost before the read was confirmed"));
   }
   RMQ_ASSERT(!lost_leadership || proposals_.tracked() == 0);
+}
+
+void Node::ReportMajorityLoss(const MajorityLossNotice& notice) {
+  if (notice.log_last == Index(0) && notice.commit_seen == Index(0)) {
+    spdlog::warn("raft node {}: a majority of the group started empty (a new group, or wiped data dirs): forming it", id_);
+    return;
+  }
+  spdlog::error("raft node {}: a majority of the group may have lost acknowledged entries at once (power loss under "
+                "async flush, or wiped data dirs) and goes on without them: entries after index {} (this node's log) "
+                "up to at least index {} (the commit it had seen) may be lost for good",
+                id_, notice.log_last.value(), notice.commit_seen.value());
 }
 
 Status Node::Persist(Ready& ready) {

@@ -52,9 +52,18 @@ void Progress::SentEntries(Index last, uint64_t bytes) {
 }
 
 bool Progress::MaybeDecreaseTo(Index rejected, Index hint) {
+  if (rejected == Index(0)) return false;  // index 0 always matches: not from this leader
+  if (rejected <= match_) {
+    // Entries up to min(hint, rejected - 1) are still the follower's and were this leader's
+    // (a follower never truncates what matches its leader), so that much still matches.
+    const Index kept = hint < rejected ? hint : rejected - 1;
+    match_ = kept < match_ ? kept : match_;
+    BecomeProbe();
+    RMQ_ASSERT(match_ < rejected);
+    RMQ_ASSERT(next_ == match_ + 1);
+    return true;
+  }
   if (state_ == State::kReplicate) {
-    // Only a rejection of something after match is news; the rest is a reordered duplicate.
-    if (rejected <= match_) return false;
     next_ = match_ + 1;
     return true;
   }
@@ -65,6 +74,14 @@ bool Progress::MaybeDecreaseTo(Index rejected, Index hint) {
   probe_sent_ = false;
   RMQ_ASSERT(match_ < next_);
   return true;
+}
+
+void Progress::NoteRecovering(bool recovering, Index leader_last) {
+  RMQ_ASSERT(leader_last > Index(0));  // a leader holds at least its own no-op
+  if (recovering && !recovering_) recovery_target_ = leader_last;
+  if (!recovering) recovery_target_ = Index(0);
+  recovering_ = recovering;
+  RMQ_ASSERT(!recovering_ || recovery_target_ > Index(0));
 }
 
 void Progress::OnHeartbeatResponse() {

@@ -5,6 +5,12 @@
 // kReplicate: the follower is known to match up to `match`; the leader streams appends
 // optimistically (next moves as it sends), bounded by the Inflights window.
 //
+// A rejection at or below `match` means the follower no longer holds entries it acknowledged
+// (its log lost a tail: power loss under async flush, a torn record cut at restart, a wiped
+// dir) or is a reordered old answer; either way match falls to where the follower says the
+// logs may agree and the leader probes from there. A stale answer costs one probe round; a
+// real loss is repaired under this leader instead of never.
+//
 // Invariants (asserted): match < next; in kProbe the window is empty; next never falls to or
 // below match on a reject.
 //
@@ -34,7 +40,9 @@ class Progress {
   // it and the window records it; in kProbe the probe is marked sent.
   void SentEntries(Index last, uint64_t bytes);
   // A rejection of an append after `rejected`; `hint` is where the logs may agree. False
-  // when the rejection is stale. Lowers next to hint + 1 (never to or below match).
+  // when the rejection is stale. Lowers next to hint + 1 (never to or below match), or when
+  // rejected <= match (the follower lost entries it had acknowledged) lowers match to
+  // min(hint, rejected - 1) and probes from there.
   bool MaybeDecreaseTo(Index rejected, Index hint);
   // True when no append should be sent now (probe outstanding, or window full).
   bool IsPaused() const;
@@ -50,6 +58,17 @@ class Progress {
   Index sent_commit() const { return sent_commit_; }
   void set_sent_commit(Index commit) { sent_commit_ = commit; }
   bool recent_active() const { return recent_active_; }
+  // The follower said it may have lost acknowledged entries (Message::recovering): its match
+  // does not count toward commit until it holds the leader's log up to recovery_target().
+  bool recovering() const { return recovering_; }
+  Index recovery_target() const { return recovery_target_; }
+  // `leader_last`: the leader's last index now, the target when recovery starts.
+  void NoteRecovering(bool recovering, Index leader_last);
+  // The highest read round (Core::ReadIndex) this follower confirmed.
+  uint64_t read_round_acked() const { return read_round_acked_; }
+  void AckReadRound(uint64_t round) {
+    if (round > read_round_acked_) read_round_acked_ = round;
+  }
   void set_recent_active(bool active) { recent_active_ = active; }
   const Inflights& inflights() const { return inflights_; }
 
@@ -60,6 +79,9 @@ class Progress {
   Index sent_commit_;
   bool probe_sent_ = false;
   bool recent_active_ = false;
+  bool recovering_ = false;
+  Index recovery_target_;  // set while recovering_
+  uint64_t read_round_acked_ = 0;
   Inflights inflights_;
 };
 

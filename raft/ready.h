@@ -45,8 +45,26 @@ struct SoftState {
   Role role = Role::kFollower;
   NodeId leader = kNoNode;  // kNoNode while unknown
   Term term;
+  // This node may have lost entries it acknowledged and is catching up: it neither votes,
+  // campaigns nor counts toward commit (raft/core.h, "Recovering").
+  bool recovering = false;
 
   bool operator==(const SoftState&) const = default;
+};
+
+// A read confirmed by a heartbeat round (Core::ReadIndex): once the state machine has applied
+// `index`, the read sees every write committed before it was asked, so it is linearizable.
+struct ReadState {
+  uint64_t request = 0;  // the caller's id, as given to ReadIndex
+  Index index;
+};
+
+// This node stopped recovering because a majority of the group was recovering at once (lost
+// power together, or a new group): entries committed after `log_last`, what its log still
+// holds, may be gone for good; before the loss it had seen commit up to `commit_seen`.
+struct MajorityLossNotice {
+  Index log_last;
+  Index commit_seen;
 };
 
 struct Ready {
@@ -62,10 +80,14 @@ struct Ready {
   std::vector<Message> messages;
   std::vector<Message> messages_after_persist;
   std::vector<storage::LogEntry> committed_entries;
+  // Reads confirmed since the last Ready; serve each once `index` is applied.
+  std::vector<ReadState> read_states;
+  // Set once, in the Ready after this node gave up recovering for a majority loss: log it loudly.
+  std::optional<MajorityLossNotice> majority_loss;
 
   bool empty() const {
     return !soft_state && !hard_state && !truncate_after && entries.empty() && messages.empty() &&
-           messages_after_persist.empty() && committed_entries.empty();
+           messages_after_persist.empty() && committed_entries.empty() && read_states.empty() && !majority_loss;
   }
 };
 

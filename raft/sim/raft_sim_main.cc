@@ -2,7 +2,7 @@
 // failing seeds with their replay command, and with --failover the failover times.
 //
 //   raft_sim --seeds 100000 --start 0
-//   raft_sim --failover 1000 --nodes 3
+//   raft_sim --failover 1000 --nodes 3 [--early-campaign 0|1]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -20,6 +20,7 @@ struct Args {
   uint64_t start = 0;
   uint64_t failover = 0;
   size_t nodes = 3;
+  uint64_t early_campaign = 1;  // raft::Node's default
 };
 
 bool Parse(int argc, char** argv, Args& args) {
@@ -29,6 +30,7 @@ bool Parse(int argc, char** argv, Args& args) {
     else if (std::strcmp(argv[i], "--start") == 0) args.start = value;
     else if (std::strcmp(argv[i], "--failover") == 0) args.failover = value;
     else if (std::strcmp(argv[i], "--nodes") == 0) args.nodes = value;
+    else if (std::strcmp(argv[i], "--early-campaign") == 0) args.early_campaign = value;
     else return false;
   }
   return argc % 2 == 1;
@@ -42,6 +44,8 @@ int RunSeeds(const Args& args) {
   uint64_t leaders = 0;
   uint64_t truncations = 0;
   uint64_t crashes = 0;
+  uint64_t recovering_restarts = 0;
+  uint64_t early_campaigns = 0;
   std::vector<uint64_t> recovery_ms;
   uint64_t longest_recovery_seed = 0;
   uint64_t longest_recovery_ms = 0;
@@ -61,6 +65,8 @@ int RunSeeds(const Args& args) {
     leaders += result.leaders_elected;
     truncations += result.truncations;
     crashes += result.crashes;
+    recovering_restarts += result.recovering_restarts;
+    early_campaigns += result.early_campaigns;
     if (result.recovery_ms >= longest_recovery_ms) {
       longest_recovery_ms = result.recovery_ms;
       longest_recovery_seed = seed;
@@ -75,11 +81,12 @@ int RunSeeds(const Args& args) {
     if (done % progress_every == 0 || done == args.seeds) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       std::printf("[raft_sim] %llu/%llu seeds, %llu failed; %llu entries committed, %llu leaders elected, "
-                  "%llu divergent tails truncated, %llu crashes; %.1f s\n",
+                  "%llu divergent tails truncated, %llu crashes, %llu recovering restarts, %llu early campaigns; %.1f s\n",
                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(args.seeds),
                   static_cast<unsigned long long>(failures), static_cast<unsigned long long>(committed),
                   static_cast<unsigned long long>(leaders), static_cast<unsigned long long>(truncations),
-                  static_cast<unsigned long long>(crashes), seconds);
+                  static_cast<unsigned long long>(crashes), static_cast<unsigned long long>(recovering_restarts),
+                  static_cast<unsigned long long>(early_campaigns), seconds);
       std::fflush(stdout);
     }
   }
@@ -100,7 +107,7 @@ int RunFailover(const Args& args) {
   std::vector<uint64_t> times_ms;
   for (uint64_t seed = args.start; seed < args.start + args.failover; ++seed) {
     raftmq::raft::sim::ReportSeedOnAbort(seed);
-    auto failover = raftmq::raft::sim::MeasureFailoverMs(seed, args.nodes);
+    auto failover = raftmq::raft::sim::MeasureFailoverMs(seed, args.nodes, args.early_campaign != 0);
     if (!failover.ok()) {
       std::printf("FAIL seed %llu: %s\n", static_cast<unsigned long long>(seed), failover.status().ToString().c_str());
       return 1;
@@ -110,9 +117,9 @@ int RunFailover(const Args& args) {
   if (times_ms.empty()) return 0;
   std::sort(times_ms.begin(), times_ms.end());
   auto at = [&times_ms](double quantile) { return times_ms[static_cast<size_t>(quantile * (times_ms.size() - 1))]; };
-  std::printf("[raft_sim] failover (%zu nodes, default options, 50 ms ticks) over %zu seeds: min %llu ms, median %llu ms, "
-              "p99 %llu ms, max %llu ms\n",
-              args.nodes, times_ms.size(), static_cast<unsigned long long>(times_ms.front()),
+  std::printf("[raft_sim] failover after kill -9 (%zu nodes, default options, 50 ms ticks, early campaign %s) over %zu "
+              "seeds: min %llu ms, median %llu ms, p99 %llu ms, max %llu ms\n",
+              args.nodes, args.early_campaign != 0 ? "on" : "off", times_ms.size(), static_cast<unsigned long long>(times_ms.front()),
               static_cast<unsigned long long>(at(0.5)), static_cast<unsigned long long>(at(0.99)),
               static_cast<unsigned long long>(times_ms.back()));
   return 0;
@@ -123,7 +130,7 @@ int RunFailover(const Args& args) {
 int main(int argc, char** argv) {
   Args args;
   if (!Parse(argc, argv, args)) {
-    std::fprintf(stderr, "usage: raft_sim [--seeds N] [--start S] [--failover N --nodes 3|5]\n");
+    std::fprintf(stderr, "usage: raft_sim [--seeds N] [--start S] [--failover N --nodes 3|5 --early-campaign 0|1]\n");
     return 2;
   }
   return args.failover > 0 ? RunFailover(args) : RunSeeds(args);

@@ -9,8 +9,9 @@ namespace {
 constexpr int kReadysPerDrainMax = 10000;
 }  // namespace
 
-SimCluster::SimCluster(uint64_t seed, size_t node_count, const CoreOptions& base, uint64_t tick_interval_ms)
-    : prng_(seed), base_(base), network_(prng_) {
+SimCluster::SimCluster(uint64_t seed, size_t node_count, const CoreOptions& base, uint64_t tick_interval_ms,
+                       const SimModel& model)
+    : prng_(seed), base_(base), model_(model), network_(prng_) {
   RMQ_ASSERT(node_count >= 1);
   RMQ_ASSERT(tick_interval_ms >= 2);
   for (size_t i = 0; i < node_count; ++i) ids_.push_back(NodeId(i + 1));
@@ -20,6 +21,9 @@ SimCluster::SimCluster(uint64_t seed, size_t node_count, const CoreOptions& base
     node->id = id;
     // Clocks drift a little, so nodes' ticks slide against each other.
     node->tick_interval_ms = tick_interval_ms + prng_.Between(0, 3) - 1;
+    // An empty node recovers until it joins (Core sees a wiped log); counted as such, so no
+    // fault leaves a majority of the group empty or recovering before it ever formed.
+    node->needs_recovery = true;
     nodes_.push_back(std::move(node));
     Restart(id);
   }
@@ -41,17 +45,38 @@ void SimCluster::Restart(NodeId id) {
   CoreOptions options = base_;
   options.id = id;
   options.random_seed = prng_.Next();
+  // What the broker does with the boot id: a node that lost data it may have acknowledged
+  // recovers until caught up, also across further restarts.
+  options.may_have_lost_acknowledged_entries = node.needs_recovery;
   storage::HardState hard_state = node.hard_state.LoadHardState().value();
-  checker_.OnRestart(id, node.log, hard_state.commit);
+  // Under async flush a power loss may cut the log below the saved commit hint.
+  const Index commit = node.needs_recovery && hard_state.commit > node.log.LastIndex() ? node.log.LastIndex()
+                                                                                       : hard_state.commit;
+  checker_.OnRestart(id, node.log, commit);
   auto core = Core::Create(options, node.log, hard_state, node.applied);
   RMQ_ASSERT_MSG(core.ok(), core.status().ToString().c_str());
   node.core = std::move(core).value();
   node.crash_mid_ready = false;
   node.next_tick_ms = now_ms_ + prng_.Between(1, node.tick_interval_ms + 1);
+  node.synced_ms = now_ms_;
+  node.ticks_since_leader = 0;
+  node.suspected_leader = kNoNode;
+  RMQ_ASSERT(!node.needs_recovery || node.core->recovering());
   ++node.restarts;
 }
 
-void SimCluster::Crash(NodeId id, bool mid_ready) {
+// An empty node (never joined, or wiped) counts as needing recovery whatever its last run
+// did: Core recovers on an empty log, and a majority of empty nodes is a new group to it.
+bool SimCluster::WouldLoseMajority(NodeId id) const {
+  auto needs = [](const Node& node) {
+    return node.needs_recovery || (node.log.LastIndex() == Index(0) && node.hard_state.LoadHardState()->term == Term(0));
+  };
+  size_t needing = needs(Get(id)) ? 0 : 1;
+  for (const auto& node : nodes_) needing += needs(*node) ? 1 : 0;
+  return needing >= ids_.size() / 2 + 1;
+}
+
+void SimCluster::Crash(NodeId id, CrashKind kind, bool mid_ready) {
   Node& node = Get(id);
   if (node.core == nullptr) return;
   if (mid_ready) {
@@ -59,8 +84,32 @@ void SimCluster::Crash(NodeId id, bool mid_ready) {
     return;
   }
   node.core.reset();
-  node.log.Crash(prng_);
   ++stats_.crashes;
+  StreamsEnded(id);
+  if (kind == CrashKind::kProcess) return;
+  // A power loss under async flush may take acknowledged entries: unless that would leave a
+  // majority without them, the node loses its unsynced tail and comes back recovering.
+  if (model_.async_flush && WouldLoseMajority(id)) return;
+  network_.SenderDied(id);
+  node.log.Crash(prng_);
+  // The state machine loses what it applied beyond the log it keeps, like the rest of the page cache.
+  if (node.applied > node.log.LastIndex()) node.applied = node.log.LastIndex();
+  if (model_.async_flush) {
+    node.needs_recovery = true;
+    ++stats_.power_losses_recovering;
+  }
+}
+
+void SimCluster::Wipe(NodeId id) {
+  Node& node = Get(id);
+  RMQ_ASSERT(node.core == nullptr);
+  if (WouldLoseMajority(id)) return;
+  node.log.Wipe();
+  node.hard_state.Wipe();
+  node.applied = Index(0);
+  node.needs_recovery = true;
+  ++stats_.power_losses_recovering;
+  network_.SenderDied(id);
 }
 
 Term SimCluster::TermOf(NodeId id) const {
@@ -103,22 +152,42 @@ void SimCluster::RunUntil(uint64_t time_ms) {
       if (node->core && node->next_tick_ms < next) next = node->next_tick_ms;
     }
     if (auto delivery = network_.NextDeliveryMs(); delivery && *delivery < next) next = *delivery;
+    if (const uint64_t campaign = NextCampaignMs(); campaign < next) next = campaign;
     if (next > time_ms) break;
     now_ms_ = next;
     while (auto message = network_.PopDue(now_ms_)) {
       Node& target = Get(message->to);
-      if (!target.core) continue;
-      target.core->Step(*message);
-      Drain(target);
+      if (target.core) Step(target, *message);
     }
     for (const auto& node : nodes_) {
       if (!node->core || node->next_tick_ms > now_ms_) continue;
       node->next_tick_ms = now_ms_ + node->tick_interval_ms;
-      node->core->Tick();
-      Drain(*node);
+      Tick(*node);
+    }
+    for (const auto& node : nodes_) {
+      if (node->core) MaybeCampaignEarly(*node);
     }
   }
   if (checker_.ok()) now_ms_ = time_ms;
+}
+
+void SimCluster::Step(Node& node, const Message& message) {
+  node.core->Step(message);
+  // As raft::Node::NoteHeardFrom: after Step, so a new leader is known.
+  if (message.from == node.suspected_leader) node.suspected_leader = kNoNode;
+  if (message.from == node.core->leader()) node.ticks_since_leader = 0;
+  Drain(node);
+}
+
+void SimCluster::Tick(Node& node) {
+  node.core->Tick();
+  ++node.ticks_since_leader;
+  Drain(node);
+  // The CommitLog's periodic flush under async.
+  if (node.core && model_.async_flush && now_ms_ - node.synced_ms >= model_.flush_interval_ms) {
+    RMQ_ASSERT(node.log.Sync().ok());
+    node.synced_ms = now_ms_;
+  }
 }
 
 void SimCluster::Drain(Node& node) {
@@ -128,6 +197,7 @@ void SimCluster::Drain(Node& node) {
     ++stats_.readys;
     if (HandleReady(node, ready)) node.core->Advance();
   }
+  if (node.core) node.needs_recovery = node.core->recovering();
 }
 
 bool SimCluster::HandleReady(Node& node, Ready& ready) {
@@ -137,7 +207,7 @@ bool SimCluster::HandleReady(Node& node, Ready& ready) {
     RMQ_ASSERT(node.log.Append(ready.entries).ok());
     node.crash_mid_ready = false;
     ++stats_.crashes_mid_ready;
-    Crash(node.id, /*mid_ready=*/false);
+    Crash(node.id, CrashKind::kPowerLoss);
     return false;
   }
   Persist(node, ready);
@@ -158,7 +228,8 @@ void SimCluster::Persist(Node& node, const Ready& ready) {
     ++stats_.truncations;
   }
   RMQ_ASSERT(node.log.Append(ready.entries).ok());
-  if (ready.must_sync) RMQ_ASSERT(node.log.Sync().ok());
+  // Under async the CommitLog's Sync() returns at once; the periodic flush (Tick) syncs.
+  if (ready.must_sync && !model_.async_flush) RMQ_ASSERT(node.log.Sync().ok());
   // A change of the commit hint alone may wait (as raft::Node may let it); term and vote may not.
   if (ready.hard_state && (ready.must_sync || prng_.Chance(1, 2))) {
     RMQ_ASSERT(node.hard_state.SaveHardState(*ready.hard_state).ok());

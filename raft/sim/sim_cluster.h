@@ -3,6 +3,13 @@
 // plays the driver's part exactly as raft::Node must (persist -> send -> apply -> Advance),
 // can crash a node in the middle of persisting a Ready, and runs the checker after every step.
 //
+// What it models of the real driver (SimModel): the flush policy (sync: a Ready's entries are
+// fsynced before its acks leave; async: acks leave at once and the log is fsynced every
+// flush_interval_ms, so a power loss may take acknowledged entries), the two kinds of crash
+// (a process crash keeps the page cache; a power loss keeps only what was fsynced and, under
+// async, restarts the node recovering, as a new boot id makes the broker do), a wiped data
+// dir, and raft::Node's early campaign when the stream from its leader ends.
+//
 // Time: every node ticks every tick_interval_ms (+/- a per-node drift), starting at a random
 // phase; messages arrive when the network says. Everything derives from one seed.
 //
@@ -23,10 +30,22 @@
 
 namespace raftmq::raft::sim {
 
+struct SimModel {
+  bool async_flush = false;
+  uint64_t flush_interval_ms = 500;  // async: the CommitLog's flush_interval_ms
+  bool early_campaign = false;       // raft::NodeOptions::campaign_on_leader_disconnect
+};
+
+enum class CrashKind : uint8_t {
+  kProcess,    // kill -9: the page cache survives, the node comes back as it was
+  kPowerLoss,  // only fsynced data survives; under async the node restarts recovering
+};
+
 class SimCluster {
  public:
   // `base` gives every option but id, voters and random_seed.
-  SimCluster(uint64_t seed, size_t node_count, const CoreOptions& base, uint64_t tick_interval_ms);
+  SimCluster(uint64_t seed, size_t node_count, const CoreOptions& base, uint64_t tick_interval_ms,
+             const SimModel& model = {});
 
   // Processes every tick and delivery due up to `time_ms`, in time order; stops early on a
   // checker violation.
@@ -34,10 +53,16 @@ class SimCluster {
   uint64_t now_ms() const { return now_ms_; }
 
   const std::vector<NodeId>& ids() const { return ids_; }
+  const SimModel& model() const { return model_; }
   bool IsUp(NodeId node) const { return Get(node).core != nullptr; }
-  // Power loss now. When `mid_ready`, the node dies while persisting its next Ready instead
-  // (entries written but not synced, nothing sent).
-  void Crash(NodeId node, bool mid_ready);
+  // When `mid_ready`, the node dies while persisting its next Ready instead (entries written
+  // but not synced, nothing sent; a power loss). A power loss that would leave a majority of
+  // the group recovering at once is taken as a process crash instead: the simulator checks
+  // the guarantee that holds while a majority keeps its data.
+  void Crash(NodeId node, CrashKind kind, bool mid_ready = false);
+  void CancelMidReadyCrash(NodeId node) { Get(node).crash_mid_ready = false; }
+  // The node's data dir is wiped (it must be down); refused like a power loss above.
+  void Wipe(NodeId node);
   void Restart(NodeId node);
   Result<Index> Propose(NodeId node, std::string payload);
   Status TransferLeadership(NodeId node, NodeId target);
@@ -45,6 +70,9 @@ class SimCluster {
   NodeId Leader() const;
   Index Applied(NodeId node) const { return Get(node).applied; }
   Term TermOf(NodeId node) const;
+  // Lost data (power loss under async, wipe) or never joined, and has not caught up yet (down
+  // or recovering).
+  bool NeedsRecovery(NodeId node) const { return Get(node).needs_recovery; }
 
   SimNetwork& network() { return network_; }
   const SimChecker& checker() const { return checker_; }
@@ -58,6 +86,8 @@ class SimCluster {
     uint64_t truncations = 0;  // a follower overwrote a divergent tail on disk
     uint64_t crashes = 0;
     uint64_t crashes_mid_ready = 0;
+    uint64_t power_losses_recovering = 0;  // power losses under async and wipes that took data
+    uint64_t early_campaigns = 0;
   };
   const Stats& stats() const { return stats_; }
 
@@ -70,21 +100,36 @@ class SimCluster {
     std::unique_ptr<Core> core;
     uint64_t next_tick_ms = 0;
     uint64_t tick_interval_ms = 0;
+    uint64_t synced_ms = 0;  // async: the last periodic fsync
     bool crash_mid_ready = false;
+    bool needs_recovery = false;
     uint32_t restarts = 0;
+    // Early campaign (raft::Node's node_failover.cc).
+    uint32_t ticks_since_leader = 0;
+    NodeId suspected_leader = kNoNode;
+    uint64_t campaign_at_ms = 0;
   };
 
   Node& Get(NodeId node);
   const Node& Get(NodeId node) const;
+  // True when taking `node`'s data would leave a majority needing recovery at once.
+  bool WouldLoseMajority(NodeId node) const;
   void Drain(Node& node);
   // False when the node crashed while persisting.
   bool HandleReady(Node& node, Ready& ready);
   void Persist(Node& node, const Ready& ready);
   void Apply(Node& node, const std::vector<storage::LogEntry>& entries);
   void SendAll(std::vector<Message>& messages);
+  void Step(Node& node, const Message& message);
+  void Tick(Node& node);
+  // sim_early_campaign.cc: the peers of a dead node whose stream from it ended.
+  void StreamsEnded(NodeId dead);
+  void MaybeCampaignEarly(Node& node);
+  uint64_t NextCampaignMs() const;
 
   Prng prng_;
   CoreOptions base_;
+  SimModel model_;
   SimNetwork network_;
   SimChecker checker_;
   std::vector<NodeId> ids_;

@@ -33,6 +33,8 @@ class SimLogStore final : public storage::LogStore {
 
   // Power loss: keeps the durable entries and a random prefix of the rest.
   void Crash(Prng& prng);
+  // The data dir was wiped: nothing left.
+  void Wipe() { *this = SimLogStore(); }
   uint64_t ChainHashAt(Index index) const;
   const storage::LogEntry& At(Index index) const;
   Index DurableLastIndex() const { return Index(durable_count_); }
@@ -50,6 +52,7 @@ class SimHardStateStore final : public storage::HardStateStore {
     state_ = state;
     return Status::Ok();
   }
+  void Wipe() { state_ = storage::HardState{}; }
 
  private:
   storage::HardState state_;

@@ -28,6 +28,8 @@ std::optional<Message> SimNetwork::PopDue(uint64_t now_ms) {
     queue_.pop();
     // A partition cuts messages still on the wire too.
     if (!Connected(top.message.from, top.message.to)) continue;
+    auto dead = dead_before_sequence_.find(top.message.from);
+    if (dead != dead_before_sequence_.end() && top.sequence < dead->second) continue;
     ++delivered_;
     return std::move(top.message);
   }

@@ -1,6 +1,8 @@
 // SimNetwork: the simulator's network between raft::Cores. Messages wait in a queue ordered
 // by delivery time; faults are drawn from the run's Prng: loss, delay (which also reorders),
-// duplication, and partitions (a node's group id: only equal groups talk).
+// duplication, partitions (a node's group id: only equal groups talk), one-way cuts (from ->
+// to dropped, to -> from delivered), and a sender's death (its messages still on the wire are
+// lost, as a machine that lost power sends nothing more).
 //
 // Invariants: a message is delivered no earlier than it was sent; the queue holds at most
 // messages_in_flight_max messages (the rest are dropped, like a full socket buffer).
@@ -12,6 +14,8 @@
 #include <map>
 #include <optional>
 #include <queue>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "raft/message.h"
@@ -35,8 +39,17 @@ class SimNetwork {
   void set_faults(const NetworkFaults& faults) { faults_ = faults; }
   // Nodes talk only within their group; Heal() puts everyone back in group 0.
   void SetGroup(NodeId node, uint32_t group) { groups_[node] = group; }
-  void Heal() { groups_.clear(); }
-  bool Connected(NodeId a, NodeId b) const { return GroupOf(a) == GroupOf(b); }
+  // Messages from `from` to `to` are dropped until Heal(); the other way still works.
+  void CutOneWay(NodeId from, NodeId to) { one_way_cuts_.insert({from, to}); }
+  void Heal() {
+    groups_.clear();
+    one_way_cuts_.clear();
+  }
+  bool Connected(NodeId from, NodeId to) const {
+    return GroupOf(from) == GroupOf(to) && !one_way_cuts_.contains({from, to});
+  }
+  // Drops every message `node` sent so far that is still on the wire.
+  void SenderDied(NodeId node) { dead_before_sequence_[node] = sequence_; }
 
   void Send(uint64_t now_ms, Message message);
   // The next message due at or before `now_ms`, if any.
@@ -59,6 +72,8 @@ class SimNetwork {
   Prng& prng_;
   NetworkFaults faults_;
   std::map<NodeId, uint32_t> groups_;
+  std::set<std::pair<NodeId, NodeId>> one_way_cuts_;
+  std::map<NodeId, uint64_t> dead_before_sequence_;
   std::priority_queue<InFlight, std::vector<InFlight>, std::greater<>> queue_;
   uint64_t sequence_ = 0;
   uint64_t delivered_ = 0;

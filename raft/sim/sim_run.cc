@@ -58,9 +58,31 @@ NetworkFaults RandomFaults(Prng& prng) {
 
 NodeId RandomNode(SimCluster& cluster) { return cluster.prng().Between(1, cluster.ids().size() + 1); }
 
+SimModel RandomModel(Prng& prng) {
+  SimModel model;
+  model.async_flush = prng.Chance(1, 2);
+  model.flush_interval_ms = prng.Chance(1, 2) ? 500 : prng.Between(20, 200);
+  model.early_campaign = !prng.Chance(1, 5);
+  return model;
+}
+
 void Partition(SimCluster& cluster) {
   Prng& prng = cluster.prng();
   const NodeId leader = cluster.Leader();
+  if (prng.Chance(1, 4)) {
+    // One-way: a node hears its peers but they do not hear it (or the other way round).
+    const NodeId node = RandomNode(cluster);
+    const bool outgoing = prng.Chance(1, 2);
+    for (NodeId peer : cluster.ids()) {
+      if (peer == node) continue;
+      if (outgoing) {
+        cluster.network().CutOneWay(node, peer);
+      } else {
+        cluster.network().CutOneWay(peer, node);
+      }
+    }
+    return;
+  }
   for (NodeId node : cluster.ids()) cluster.network().SetGroup(node, static_cast<uint32_t>(prng.Between(0, 2)));
   // Often cut the leader off alone: the case check-quorum and the lease are for.
   if (leader != kNoNode && prng.Chance(1, 2)) {
@@ -110,10 +132,15 @@ void RandomAction(SimCluster& cluster, const FaultRates& rates, uint64_t& propos
     // Leaders half of the time: a leader dying with a half-replicated tail is where the
     // commit rules matter (Raft paper, figure 8).
     const NodeId leader = cluster.Leader();
-    cluster.Crash(leader != kNoNode && prng.Chance(1, 2) ? leader : RandomNode(cluster), prng.Chance(1, 2));
+    const NodeId node = leader != kNoNode && prng.Chance(1, 2) ? leader : RandomNode(cluster);
+    const bool mid_ready = prng.Chance(1, 4);
+    cluster.Crash(node, mid_ready || prng.Chance(1, 2) ? CrashKind::kPowerLoss : CrashKind::kProcess, mid_ready);
   } else if (hit(rates.restart)) {
     const NodeId node = RandomNode(cluster);
-    if (!cluster.IsUp(node)) cluster.Restart(node);
+    if (!cluster.IsUp(node)) {
+      if (prng.Chance(1, 20)) cluster.Wipe(node);
+      cluster.Restart(node);
+    }
   } else if (hit(rates.partition)) {
     Partition(cluster);
   } else if (hit(rates.heal)) {
@@ -128,9 +155,11 @@ void RandomAction(SimCluster& cluster, const FaultRates& rates, uint64_t& propos
 void HealAll(SimCluster& cluster) {
   cluster.network().Heal();
   cluster.network().set_faults(NetworkFaults{});
+  // Live nodes stay up: a follower whose log lost a tail must catch up under the leader it
+  // has, not only after a restart changes the leader.
   for (NodeId node : cluster.ids()) {
-    cluster.Crash(node, /*mid_ready=*/false);  // also settles a pending mid-Ready crash
-    cluster.Restart(node);
+    cluster.CancelMidReadyCrash(node);
+    if (!cluster.IsUp(node)) cluster.Restart(node);
   }
 }
 
@@ -151,8 +180,11 @@ bool RecoverAndCommit(SimCluster& cluster, uint64_t seed) {
       }
     }
     if (marker_index == Index(0)) continue;
+    // Every node caught up: applied the marker and no longer recovering.
     bool everywhere = true;
-    for (NodeId node : cluster.ids()) everywhere = everywhere && cluster.Applied(node) >= marker_index;
+    for (NodeId node : cluster.ids()) {
+      everywhere = everywhere && cluster.Applied(node) >= marker_index && !cluster.NeedsRecovery(node);
+    }
     if (everywhere) return true;
   }
   return false;
@@ -175,7 +207,8 @@ SimRunResult RunSeed(uint64_t seed) {
   Prng setup(seed ^ 0x5eedull);
   SimRunResult result;
   result.node_count = setup.Chance(1, 2) ? 3 : 5;
-  SimCluster cluster(seed, result.node_count, RandomOptions(setup, result.node_count), kSimTickIntervalMs);
+  const CoreOptions options = RandomOptions(setup, result.node_count);
+  SimCluster cluster(seed, result.node_count, options, kSimTickIntervalMs, RandomModel(setup));
   cluster.network().set_faults(RandomFaults(setup));
   result.fault_phase_ms = setup.Between(3000, 15000);
   const FaultRates rates = RandomRates(setup);
@@ -196,20 +229,22 @@ SimRunResult RunSeed(uint64_t seed) {
   result.leaders_elected = cluster.stats().leaders_elected;
   result.truncations = cluster.stats().truncations;
   result.crashes = cluster.stats().crashes;
+  result.recovering_restarts = cluster.stats().power_losses_recovering;
+  result.early_campaigns = cluster.stats().early_campaigns;
   if (!cluster.checker().ok()) {
     result.ok = false;
     result.violation = cluster.checker().violation() + " (at " + std::to_string(cluster.now_ms()) + " ms)";
   } else if (!recovered) {
     result.ok = false;
-    result.violation = "no proposal committed on every node within " + std::to_string(kRecoveryMsMax) +
-                       " ms after the faults stopped";
+    result.violation = "no proposal committed on every node (each caught up, none recovering) within " +
+                       std::to_string(kRecoveryMsMax) + " ms after the faults stopped";
   }
   return result;
 }
 
-Result<uint64_t> MeasureFailoverMs(uint64_t seed, size_t node_count) {
+Result<uint64_t> MeasureFailoverMs(uint64_t seed, size_t node_count, bool early_campaign) {
   CoreOptions defaults;
-  SimCluster cluster(seed, node_count, defaults, kSimTickIntervalMs);
+  SimCluster cluster(seed, node_count, defaults, kSimTickIntervalMs, SimModel{.early_campaign = early_campaign});
   cluster.network().set_faults(NetworkFaults{.delay_ms_min = 1, .delay_ms_max = 5});
   if (!RecoverAndCommit(cluster, seed)) return Status::Aborted("no initial leader");
   // Steady traffic for a while, so the crash lands at a random point of the heartbeat cycle.
@@ -222,7 +257,7 @@ Result<uint64_t> MeasureFailoverMs(uint64_t seed, size_t node_count) {
   const NodeId old_leader = cluster.Leader();
   if (old_leader == kNoNode) return Status::Aborted("leader lost before the crash");
   const uint64_t crash_ms = cluster.now_ms();
-  cluster.Crash(old_leader, /*mid_ready=*/false);
+  cluster.Crash(old_leader, CrashKind::kProcess);
   while (cluster.now_ms() < crash_ms + kRecoveryMsMax && cluster.checker().ok()) {
     cluster.RunUntil(cluster.now_ms() + 1);
     const NodeId leader = cluster.Leader();

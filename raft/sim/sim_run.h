@@ -1,7 +1,9 @@
-// One simulator run per seed: a random cluster (3 or 5 nodes, randomized limits), a fault
-// phase (loss, delay, duplication, partitions, crashes mid-Ready, restarts, leadership
-// transfers, client proposals), then a healed phase that must elect a leader and commit a
-// proposal on every node within kRecoveryMsMax of virtual time. Also the failover
+// One simulator run per seed: a random cluster (3 or 5 nodes, randomized limits, sync or async
+// flush, early campaign on or off), a fault phase (loss, delay, duplication, partitions and
+// one-way cuts, process crashes, power losses (mid-Ready too), wiped data dirs, restarts,
+// leadership transfers, client proposals), then a healed phase that must elect a leader and commit a
+// proposal on every node, each caught up and none recovering, within kRecoveryMsMax of
+// virtual time. Also the failover
 // measurement: virtual time from a leader's crash to a new leader, with default options.
 //
 // A failing seed prints itself and the replay command; so does an assert (SIGABRT) inside a
@@ -33,12 +35,15 @@ struct SimRunResult {
   uint64_t leaders_elected = 0;
   uint64_t truncations = 0;
   uint64_t crashes = 0;
+  uint64_t recovering_restarts = 0;  // restarts after a power loss under async flush, or a wipe
+  uint64_t early_campaigns = 0;
 };
 
 SimRunResult RunSeed(uint64_t seed);
 
-// Virtual ms from crashing a healthy leader to another node becoming leader.
-Result<uint64_t> MeasureFailoverMs(uint64_t seed, size_t node_count);
+// Virtual ms from crashing (kill -9) a healthy leader to another node becoming leader; with
+// `early_campaign` its followers campaign when its stream ends, as raft::Node does.
+Result<uint64_t> MeasureFailoverMs(uint64_t seed, size_t node_count, bool early_campaign);
 
 std::string ReplayCommand(uint64_t seed);
 

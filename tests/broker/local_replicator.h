@@ -122,6 +122,15 @@ class LocalReplicator final : public Replicator {
     return status;
   }
   std::vector<ReplicaPeer> PeerProgress() override { return {}; }
+  // One node is its own majority: a leader confirms at once.
+  void ConfirmRead(std::function<void(Status)> done) const override {
+    bool leads = false;
+    {
+      std::lock_guard lock(mutex_);
+      leads = role_ == ReplicaRole::kLeader;
+    }
+    done(leads ? Status::Ok() : Status::Unavailable("not the leader"));
+  }
   Status TransferLeadership(NodeId to) override {
     return to == id_ ? Status::InvalidArgument("self") : Status::Aborted("a single node has no one to transfer to");
   }

@@ -23,15 +23,32 @@ CoreHarness::CoreHarness(size_t node_count, CoreOptions base) : base_(std::move(
   }
 }
 
-void CoreHarness::Restart(NodeId id) {
+void CoreHarness::Restart(NodeId id, bool power_lost) {
   Node& n = node(id);
   CoreOptions options = base_;
   options.id = id;
+  options.may_have_lost_acknowledged_entries = power_lost;
   options.random_seed = id;
   Index applied = n.applied.empty() ? Index(0) : n.applied.back().index;
   auto core = Core::Create(options, n.log, n.hard_state.LoadHardState().value(), applied);
   ASSERT_TRUE(core.ok()) << core.status().ToString();
   n.core = std::move(core).value();
+}
+
+void CoreHarness::CutLog(NodeId id, Index keep) {
+  Node& n = node(id);
+  if (keep < n.log.LastIndex()) {
+    ASSERT_TRUE(n.log.TruncateSuffix(keep).ok());
+  }
+  while (!n.applied.empty() && n.applied.back().index > keep) n.applied.pop_back();
+}
+
+void CoreHarness::StartEstablished(Term term) {
+  for (size_t i = 1; i <= nodes_.size(); ++i) {
+    ASSERT_TRUE(node(NodeId(i)).hard_state.SaveHardState(storage::HardState{.term = term}).ok());
+    Restart(NodeId(i));
+    ASSERT_FALSE(core(NodeId(i)).recovering());
+  }
 }
 
 void CoreHarness::Process() {
@@ -125,7 +142,14 @@ std::string DescribeMessage(const Message& m) {
       out << " index=" << m.log_index << " commit=" << m.commit;
       if (m.reject) out << " REJECT hint=" << m.reject_hint_index << "/" << m.reject_hint_term;
       break;
-    case MessageType::kHeartbeat: out << " commit=" << m.commit; break;
+    case MessageType::kHeartbeat:
+      out << " commit=" << m.commit;
+      if (m.read_round != 0) out << " read_round=" << m.read_round;
+      break;
+    case MessageType::kHeartbeatResponse:
+      out << " last=" << m.log_index;
+      if (m.read_round != 0) out << " read_round=" << m.read_round;
+      break;
     case MessageType::kVote:
     case MessageType::kPreVote:
       out << " last=" << m.log_index << "/" << m.log_term << (m.leadership_transfer ? " transfer" : "");
@@ -134,6 +158,8 @@ std::string DescribeMessage(const Message& m) {
     case MessageType::kPreVoteResponse: out << (m.reject ? " REJECT" : " grant"); break;
     default: break;
   }
+  if (m.recovering) out << " recovering";
+  if (m.recovery_target > Index(0)) out << " recovery_target=" << m.recovery_target;
   return out.str();
 }
 
@@ -142,7 +168,7 @@ std::string DescribeReady(NodeId node, const Ready& ready) {
   const std::string prefix = "n" + std::to_string(node) + " ";
   if (ready.soft_state) {
     out << prefix << "role=" << RoleName(ready.soft_state->role) << " leader=" << ready.soft_state->leader
-        << " term=" << ready.soft_state->term << "\n";
+        << " term=" << ready.soft_state->term << (ready.soft_state->recovering ? " recovering" : "") << "\n";
   }
   if (ready.hard_state) {
     out << prefix << "persist hard state term=" << ready.hard_state->term << " vote=" << ready.hard_state->voted_for
@@ -153,6 +179,13 @@ std::string DescribeReady(NodeId node, const Ready& ready) {
   for (const Message& m : ready.messages) out << prefix << "send " << DescribeMessage(m) << "\n";
   for (const Message& m : ready.messages_after_persist) out << prefix << "send after persist " << DescribeMessage(m) << "\n";
   if (!ready.committed_entries.empty()) out << prefix << "apply " << DescribeEntries(ready.committed_entries) << "\n";
+  for (const ReadState& read : ready.read_states) {
+    out << prefix << "read " << read.request << " at index " << read.index << "\n";
+  }
+  if (ready.majority_loss) {
+    out << prefix << "MAJORITY LOSS: entries after " << ready.majority_loss->log_last << " may be lost (commit seen "
+        << ready.majority_loss->commit_seen << ")\n";
+  }
   return out.str();
 }
 

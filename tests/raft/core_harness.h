@@ -28,8 +28,15 @@ class CoreHarness {
 
   Core& core(NodeId id) { return *node(id).core; }
   Node& node(NodeId id) { return *nodes_.at(id - 1); }
-  // Creates node `id`'s Core afresh from its disk (a restart).
-  void Restart(NodeId id);
+  // Creates node `id`'s Core afresh from its disk (a restart). `power_lost`: the driver tells
+  // the core it may have lost acknowledged entries (a new boot id under async flush).
+  void Restart(NodeId id, bool power_lost = false);
+  // Cuts node `id`'s log (and what its state machine applied) back to `keep`: what a torn
+  // tail cut or a power loss leaves. Call between a stop and Restart.
+  void CutLog(NodeId id, Index keep);
+  // Restarts every node as a member of a group that already ran (hard state at `term`, no
+  // vote), so none starts recovering as a wiped node does (raft/core.h, "Recovering").
+  void StartEstablished(Term term);
 
   // Drains every node's Readys into the outbox.
   void Process();

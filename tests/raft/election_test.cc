@@ -23,6 +23,7 @@ TEST(CoreElection, WinnerAppendsNoopOfItsTermAndCommitsItEverywhere) {
 
 TEST(CoreElection, FiveNodeGroupElectsWithThreeVotes) {
   CoreHarness group(5, TestOptions());
+  group.StartEstablished(Term(1));
   group.Isolate(4);
   group.Isolate(5);
   group.Elect(1);
@@ -138,6 +139,7 @@ TEST(CoreVote, VoteRestoredFromHardStateIsHonoured) {
 
 TEST(CoreVote, GrantLeavesOnlyAfterItIsPersisted) {
   CoreHarness group(3, TestOptions());
+  group.StartEstablished(Term(1));
   group.core(1).Step(Message{.type = MessageType::kVote, .from = 2, .to = 1, .term = Term(1)});
   Ready ready = group.core(1).TakeReady();
   EXPECT_TRUE(ready.messages.empty());
@@ -188,13 +190,14 @@ TEST(CoreStaleTerm, OldLeaderStepsDownWhenItLearnsTheNewTerm) {
 
 TEST(CoreStaleTerm, StaleVoteResponseIsIgnored) {
   CoreHarness group(3, TestOptions());
+  group.StartEstablished(Term(1));
   group.core(1).Campaign();
   group.Process();
   (void)group.TakeOutbox();
-  group.core(1).Step(Message{.type = MessageType::kPreVoteResponse, .from = 2, .to = 1, .term = Term(1)});
+  group.core(1).Step(Message{.type = MessageType::kPreVoteResponse, .from = 2, .to = 1, .term = Term(2)});
   group.Process();
   ASSERT_EQ(group.core(1).role(), Role::kCandidate);
-  group.core(1).Step(Message{.type = MessageType::kVoteResponse, .from = 2, .to = 1, .term = Term(0)});
+  group.core(1).Step(Message{.type = MessageType::kVoteResponse, .from = 2, .to = 1, .term = Term(1)});
   group.Process();
   EXPECT_EQ(group.core(1).role(), Role::kCandidate);
 }

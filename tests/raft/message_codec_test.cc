@@ -28,7 +28,9 @@ PeerMessage Encoded(Message message) {
 }
 
 TEST(MessageCodec, RoundTripsAnAppendWithEntries) {
-  const Message original = AppendWithEntries();
+  Message original = AppendWithEntries();
+  original.recovery_target = Index(12);
+  original.read_round = 77;
   Result<Message> decoded = DecodeMessage(Encoded(original));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, original);
@@ -44,6 +46,7 @@ TEST(MessageCodec, RoundTripsARejectedAppendResponse) {
   original.reject = true;
   original.reject_hint_index = Index(33);
   original.reject_hint_term = Term(6);
+  original.recovering = true;  // the follower may have lost entries it acknowledged
   Result<Message> decoded = DecodeMessage(Encoded(original));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, original);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <future>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -165,6 +166,43 @@ TEST(NodeIntegration, FollowerRefusesProposalsWithTheLeaderAsHintAndLeadershipTr
   const Term term = Term(cluster.node(leader)->metrics().term.load());
   ASSERT_TRUE(cluster.node(leader)->TransferLeadership(follower).ok());
   EXPECT_EQ(cluster.WaitForLeader(kElectionWait, leader, term), follower) << "leadership did not move to " << follower;
+}
+
+}  // namespace
+}  // namespace raftmq::raft::testing
+
+namespace raftmq::raft::testing {
+namespace {
+
+// Issue 9, case 6 at the Node level: a read on the leader passes once a majority confirms it
+// leads and it applied what was committed; a follower refuses; a leader whose followers are
+// gone never confirms a read and fails it once it steps down (check-quorum).
+TEST(NodeIntegration, ReadIndexConfirmsOnTheLeaderOnlyAndAnIsolatedLeaderNeverServes) {
+  LocalCluster cluster(LocalClusterOptions{});
+  for (NodeId id = 1; id <= 3; ++id) ASSERT_TRUE(cluster.StartMember(id).ok());
+  const Index highest = ProposeAll(cluster, {"a", "b", "c"});
+  const NodeId leader = cluster.WaitForLeader(kElectionWait);
+  ASSERT_NE(leader, kNoNode);
+  auto read = [&](NodeId id) {
+    auto promise = std::make_shared<std::promise<Status>>();
+    std::future<Status> future = promise->get_future();
+    cluster.node(id)->ReadIndex([promise](Status status) { promise->set_value(status); });
+    return future;
+  };
+  std::future<Status> on_leader = read(leader);
+  ASSERT_EQ(on_leader.wait_for(kApplyWait), std::future_status::ready);
+  EXPECT_TRUE(on_leader.get().ok());
+  EXPECT_GE(cluster.state_machine(leader).LastApplied(), highest);
+  const NodeId follower = leader == 1 ? 2 : 1;
+  std::future<Status> on_follower = read(follower);
+  ASSERT_EQ(on_follower.wait_for(kApplyWait), std::future_status::ready);
+  EXPECT_TRUE(on_follower.get().IsUnavailable());
+  for (NodeId id = 1; id <= 3; ++id) {
+    if (id != leader) cluster.HardStopMember(id);
+  }
+  std::future<Status> isolated = read(leader);
+  ASSERT_EQ(isolated.wait_for(kApplyWait), std::future_status::ready) << "the read neither passed nor failed";
+  EXPECT_FALSE(isolated.get().ok()) << "a leader without its majority served a read";
 }
 
 }  // namespace

@@ -8,7 +8,10 @@
 //
 // Commands: nodes <n> [pre_vote=false] [check_quorum=false] [preferred_leader=<id>];
 // campaign <id>; tick <id> <n>; deliver (one round); stabilize; propose <id> <payload>;
-// transfer <id> <target>; isolate <id>; heal; status.
+// transfer <id> <target>; isolate <id>; heal; status;
+// restart <id> [keep=<n>] [power_loss] (the log cut back to n, as a torn tail or a power loss
+// leaves it; power_loss: the driver saw a new boot id under async flush);
+// read <id> <request> (Core::ReadIndex).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -59,6 +62,11 @@ class ScenarioRunner {
       group_->Isolate(Id(args, 1));
     } else if (command == "heal") {
       group_->Heal();
+    } else if (command == "restart") {
+      RestartNode(args);
+    } else if (command == "read") {
+      out += group_->core(Id(args, 1)).ReadIndex(std::stoull(args.at(2))).ToString() + "\n";
+      group_->Process();
     } else if (command == "status") {
       Status(out);
     } else {
@@ -83,6 +91,17 @@ class ScenarioRunner {
     return "ok\n";
   }
 
+  void RestartNode(const std::vector<std::string>& args) {
+    const NodeId id = Id(args, 1);
+    bool power_lost = false;
+    for (size_t i = 2; i < args.size(); ++i) {
+      if (args[i].starts_with("keep=")) group_->CutLog(id, Index(std::stoull(args[i].substr(5))));
+      if (args[i] == "power_loss") power_lost = true;
+    }
+    group_->Restart(id, power_lost);
+    group_->Process();
+  }
+
   bool DeliverRound(std::string& out) {
     std::vector<Message> messages = group_->TakeOutbox();
     for (const Message& message : messages) {
@@ -98,7 +117,8 @@ class ScenarioRunner {
       out += "n" + std::to_string(id) + " " + std::string(RoleName(core.role())) + " term=" +
              std::to_string(core.term().value()) + " leader=" + std::to_string(core.leader()) +
              " last=" + std::to_string(core.last_index().value()) + " commit=" +
-             std::to_string(core.commit_index().value()) + " applied=" + std::to_string(core.applied_index().value()) + "\n";
+             std::to_string(core.commit_index().value()) + " applied=" + std::to_string(core.applied_index().value()) +
+             (core.recovering() ? " recovering" : "") + "\n";
     }
   }
 

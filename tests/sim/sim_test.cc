@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "raft/sim/sim_run.h"
 
@@ -29,6 +30,7 @@ TEST_P(RaftSimShard, EverySeedKeepsTheInvariantsAndRecovers) {
   uint64_t leaders = 0;
   uint64_t truncations = 0;
   uint64_t committed = 0;
+  uint64_t recovering_restarts = 0;
   for (uint64_t seed = first; seed < first + count; ++seed) {
     ReportSeedOnAbort(seed);
     SimRunResult result = RunSeed(seed);
@@ -37,12 +39,14 @@ TEST_P(RaftSimShard, EverySeedKeepsTheInvariantsAndRecovers) {
     leaders += result.leaders_elected;
     truncations += result.truncations;
     committed += result.committed;
+    recovering_restarts += result.recovering_restarts;
   }
   // The faults must really have bitten: elections, divergent tails, commits.
   EXPECT_GT(leaders, count);
   EXPECT_GT(committed, count * 10);
   if (count >= 100) {
     EXPECT_GT(truncations, 0u);
+    EXPECT_GT(recovering_restarts, 0u);  // power losses under async flush and wipes happened
   }
 }
 
@@ -60,6 +64,37 @@ TEST(RaftSim, ReplaysSeedFromEnvironment) {
               static_cast<unsigned long long>(result.leaders_elected),
               static_cast<unsigned long long>(result.recovery_ms));
   EXPECT_TRUE(result.ok) << result.violation;
+}
+
+// Seeds that found bugs, replayed on every run: 3533, 10448 (an empty node that had ended a
+// new group's recovery still reported `recovering` long after, and with one power-lost node
+// made a false majority loss that elected a leader without committed entries), 1151, 14275
+// (the simulator's own count of nodes needing recovery went stale across a restart).
+TEST(RaftSim, RegressionSeedsStayClean) {
+  for (uint64_t seed : {1151u, 3533u, 10448u, 14275u}) {
+    ReportSeedOnAbort(seed);
+    SimRunResult result = RunSeed(seed);
+    EXPECT_TRUE(result.ok) << "seed " << seed << ": " << result.violation;
+  }
+}
+
+// Issue 9: kill -9 of a leader with the early campaign on (raft::Node's default): followers
+// learn of it when its stream ends, and usually one wins within a few ticks. The tail is
+// still an election timeout (issue 9's stragglers; `raft_sim --failover 1000` prints it), so
+// the median is what is pinned here.
+TEST(RaftSimFailover, EarlyCampaignUsuallyReplacesAKilledLeaderWithinAFewTicks) {
+  for (size_t nodes : {3u, 5u}) {
+    const uint64_t seeds = std::max<uint64_t>(5, SeedsPerShard() / 5);
+    std::vector<uint64_t> times_ms;
+    for (uint64_t seed = 0; seed < seeds; ++seed) {
+      Result<uint64_t> failover_ms = MeasureFailoverMs(seed, nodes, /*early_campaign=*/true);
+      ASSERT_TRUE(failover_ms.ok()) << "seed " << seed << ": " << failover_ms.status().ToString();
+      EXPECT_LE(*failover_ms, 1200u) << "seed " << seed << ", " << nodes << " nodes";
+      times_ms.push_back(*failover_ms);
+    }
+    std::sort(times_ms.begin(), times_ms.end());
+    EXPECT_LE(times_ms[times_ms.size() / 2], 250u) << nodes << " nodes: median failover";
+  }
 }
 
 TEST(RaftSim, SameSeedReplaysIdentically) {
@@ -81,7 +116,7 @@ TEST(RaftSimFailover, NewLeaderWithinOneElectionTimeoutOfLeaderCrash) {
     // 50 seeds per size; fewer when RAFTMQ_SIM_SEEDS caps the run (sanitizer pass).
     const uint64_t seeds = std::max<uint64_t>(5, SeedsPerShard() / 5);
     for (uint64_t seed = 0; seed < seeds; ++seed) {
-      Result<uint64_t> failover_ms = MeasureFailoverMs(seed, nodes);
+      Result<uint64_t> failover_ms = MeasureFailoverMs(seed, nodes, /*early_campaign=*/false);
       ASSERT_TRUE(failover_ms.ok()) << "seed " << seed << ": " << failover_ms.status().ToString();
       EXPECT_LE(*failover_ms, 1200u) << "seed " << seed << ", " << nodes << " nodes";
       EXPECT_GE(*failover_ms, 400u) << "seed " << seed << ", " << nodes << " nodes";

@@ -1,0 +1,68 @@
+// Core: linearizable reads by ReadIndex (Raft thesis 6.4; etcd's ReadOnlySafe). A leader
+// answers a read only after a majority confirmed, in a heartbeat round started after the read
+// arrived, that no newer leader had been elected; the read then waits (in the driver) until
+// the state machine applied the commit index the leader had when the read arrived. No clock
+// is involved, so no lease can outlive an election, early campaigns included.
+#include <algorithm>
+#include <functional>
+#include <string>
+
+#include "common/assert.h"
+#include "raft/core.h"
+
+namespace raftmq::raft {
+
+Status Core::ReadIndex(uint64_t request) {
+  RMQ_ASSERT(!ready_outstanding_);
+  if (role_ != Role::kLeader) return Status::Unavailable("not the leader; leader=" + std::to_string(leader_));
+  if (pending_reads_.size() >= options_.reads_pending_max) return Status::Unavailable("too many pending reads");
+  // Entries committed by earlier leaders all sit at or below this term's no-op, which this
+  // leader's commit index may not have reached yet: the read waits for it too.
+  const Index index = std::max(log_.committed(), term_start_index_);
+  RMQ_ASSERT(term_start_index_ > Index(0));
+  if (Quorum() == 1) {
+    read_states_.push_back(ReadState{.request = request, .index = index});
+    return Status::Ok();
+  }
+  pending_reads_.push_back(PendingRead{.request = request, .index = index, .round = 0});
+  RMQ_ASSERT(pending_reads_.size() <= options_.reads_pending_max);
+  return Status::Ok();
+}
+
+bool Core::HasUnstartedReads() const { return !pending_reads_.empty() && pending_reads_.back().round == 0; }
+
+// One heartbeat to every follower for all reads asked since the last round.
+void Core::StartReadRound() {
+  RMQ_ASSERT(role_ == Role::kLeader);
+  RMQ_ASSERT(HasUnstartedReads());
+  ++read_round_;
+  for (PendingRead& read : pending_reads_) {
+    if (read.round == 0) read.round = read_round_;
+  }
+  for (NodeId voter : options_.voters) {
+    if (voter != options_.id) SendHeartbeat(voter);
+  }
+}
+
+// Releases every read whose round a majority (this leader included) has answered.
+void Core::ConfirmReads() {
+  RMQ_ASSERT(role_ == Role::kLeader);
+  if (pending_reads_.empty()) return;
+  std::vector<uint64_t> acked;
+  acked.reserve(progress_.size());
+  for (const auto& [voter, progress] : progress_) {
+    acked.push_back(voter == options_.id ? read_round_ : progress.read_round_acked());
+  }
+  std::sort(acked.begin(), acked.end(), std::greater<>());
+  const uint64_t confirmed = acked[Quorum() - 1];
+  size_t released = 0;
+  while (released < pending_reads_.size() && pending_reads_[released].round != 0 &&
+         pending_reads_[released].round <= confirmed) {
+    read_states_.push_back(ReadState{.request = pending_reads_[released].request, .index = pending_reads_[released].index});
+    ++released;
+  }
+  pending_reads_.erase(pending_reads_.begin(), pending_reads_.begin() + static_cast<std::ptrdiff_t>(released));
+  RMQ_ASSERT(confirmed <= read_round_);
+}
+
+}  // namespace raftmq::raft
