@@ -280,14 +280,12 @@ TEST_F(BrokerGroupTest, UnappliableCommittedEntriesAreSkippedOnEveryNodeAndTheGr
       ASSERT_TRUE(Pull(serving, 0, 5000, &pulled).ok());
       ASSERT_EQ(pulled.messages_size(), 1) << "round " << round;
       EXPECT_EQ(pulled.messages(0).message().body(), "after");
-      const Index last = nodes_[serving - 1]->state()->machine()->applied_index();
-      const auto deadline = std::chrono::steady_clock::now() + 10s;
-      while (nodes_[id - 1]->state()->machine()->applied_index() < last && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(5ms);
-      }
-      EXPECT_GE(nodes_[id - 1]->state()->machine()->applied_index(), last) << "node " << id << " stopped applying";
+      const Index last = nodes_[serving - 1]->components()->machine()->applied_index();
+      EXPECT_TRUE(test_support::Eventually(
+          [&] { return nodes_[id - 1]->components()->machine()->applied_index() >= last; }))
+          << "node " << id << " stopped applying";
       if (round == 0) {
-        EXPECT_EQ(nodes_[id - 1]->state()->machine()->entries_skipped(), 2u) << "node " << id;
+        EXPECT_EQ(nodes_[id - 1]->components()->machine()->entries_skipped(), 2u) << "node " << id;
       }
     }
     if (round > 0) break;

@@ -108,7 +108,7 @@ TEST_F(RetryTest, SchedulerDropsAMessageWithoutAValidRealTopicAndMovesOn) {
   messaging::PullMessageResponse pulled;
   ASSERT_TRUE(DoPull(Pull(RetryTopic("group"), 0, 0, 5000), &pulled).ok());
   ASSERT_EQ(pulled.messages_size(), 1) << "the level stalled behind the stray message";
-  EXPECT_EQ(state_->machine()->entries_skipped(), 0u) << "the stray message was never proposed";
+  EXPECT_EQ(components_->machine()->entries_skipped(), 0u) << "the stray message was never proposed";
 }
 
 TEST_F(RetryTest, SendBackOfAMissingMessageIsOutOfRangeAndChangesNothing) {
