@@ -105,8 +105,9 @@ TEST_F(RetryTest, SchedulerDropsAMessageWithoutAValidRealTopicAndMovesOn) {
   ASSERT_TRUE(proposed.get_future().get().ok());
   ASSERT_TRUE(Send(Batch("orders", 0, 1)).ok());
   ASSERT_TRUE(SendBack("orders", 0, 1).ok());
+  AdvanceClockMs(50);  // the sent-back message is due
   messaging::PullMessageResponse pulled;
-  ASSERT_TRUE(DoPull(Pull(RetryTopic("group"), 0, 0, 5000), &pulled).ok());
+  ASSERT_TRUE(DoPull(Pull(RetryTopic("group"), 0, 0, 20'000), &pulled).ok());
   ASSERT_EQ(pulled.messages_size(), 1) << "the level stalled behind the stray message";
   EXPECT_EQ(components_->machine()->entries_skipped(), 0u) << "the stray message was never proposed";
 }
