@@ -10,6 +10,29 @@ using test_support::Cluster;
 
 constexpr int kPullsMax = 10000;  // bounds PullToEnd: far above any test's queue length
 
+std::string LeaderHint(const grpc::ClientContext& context) {
+  const auto& trailers = context.GetServerTrailingMetadata();
+  auto hint = trailers.find(kLeaderAddressKey);
+  return hint == trailers.end() ? "" : std::string(hint->second.data(), hint->second.size());
+}
+
+messaging::PullMessageRequest PullRequest(const std::string& topic, int queue_id, int64_t offset) {
+  messaging::PullMessageRequest request;
+  request.set_consumer_group("e2e-reader");
+  request.set_topic(topic);
+  request.set_queue_id(queue_id);
+  request.set_queue_offset(offset);
+  return request;
+}
+
+messaging::QueryOffsetRequest QueryOffsetRequest(const std::string& group, const std::string& topic, int queue_id) {
+  messaging::QueryOffsetRequest request;
+  request.set_consumer_group(group);
+  request.set_topic(topic);
+  request.set_queue_id(queue_id);
+  return request;
+}
+
 }  // namespace
 
 messaging::Message TextMessage(const std::string& topic, const std::string& body) {
@@ -24,10 +47,7 @@ SendOutcome Send(messaging::MessagingService::Stub* stub, const messaging::SendM
   SendOutcome outcome;
   auto context = Cluster::Context(timeout);
   outcome.status = stub->SendMessage(context.get(), request, &outcome.response);
-  const auto& trailers = context->GetServerTrailingMetadata();
-  if (auto hint = trailers.find(kLeaderAddressKey); hint != trailers.end()) {
-    outcome.leader_hint.assign(hint->second.data(), hint->second.size());
-  }
+  outcome.leader_hint = LeaderHint(*context);
   return outcome;
 }
 
@@ -42,19 +62,30 @@ SendOutcome SendText(messaging::MessagingService::Stub* stub, const std::string&
 grpc::Status PullToEnd(messaging::MessagingService::Stub* stub, const std::string& topic, int queue_id,
                        int64_t offset, std::vector<messaging::MessageExt>* messages) {
   for (int pull = 0; pull < kPullsMax; ++pull) {
-    messaging::PullMessageRequest request;
-    request.set_consumer_group("e2e-reader");
-    request.set_topic(topic);
-    request.set_queue_id(queue_id);
-    request.set_queue_offset(offset);
     messaging::PullMessageResponse response;
-    grpc::Status status = stub->PullMessage(Cluster::Context().get(), request, &response);
+    grpc::Status status = stub->PullMessage(Cluster::Context().get(), PullRequest(topic, queue_id, offset), &response);
     if (!status.ok()) return status;
     messages->insert(messages->end(), response.messages().begin(), response.messages().end());
     if (response.next_queue_offset() >= response.max_offset() || response.messages().empty()) return grpc::Status::OK;
     offset = response.next_queue_offset();
   }
   return {grpc::StatusCode::RESOURCE_EXHAUSTED, "queue longer than the test's pull bound"};
+}
+
+ReadOutcome PullOnce(messaging::MessagingService::Stub* stub, const std::string& topic, int queue_id, int64_t offset,
+                     std::chrono::milliseconds timeout, messaging::PullMessageResponse* response) {
+  auto context = Cluster::Context(timeout);
+  grpc::Status status = stub->PullMessage(context.get(), PullRequest(topic, queue_id, offset), response);
+  return {status, LeaderHint(*context)};
+}
+
+ReadOutcome QueryOffsetOnce(messaging::MessagingService::Stub* stub, const std::string& group, const std::string& topic,
+                            int queue_id, std::chrono::milliseconds timeout, int64_t* offset) {
+  auto context = Cluster::Context(timeout);
+  messaging::QueryOffsetResponse response;
+  grpc::Status status = stub->QueryOffset(context.get(), QueryOffsetRequest(group, topic, queue_id), &response);
+  *offset = response.offset();
+  return {status, LeaderHint(*context)};
 }
 
 grpc::Status CommitOffset(messaging::MessagingService::Stub* stub, const std::string& group,
@@ -70,14 +101,7 @@ grpc::Status CommitOffset(messaging::MessagingService::Stub* stub, const std::st
 
 grpc::Status QueryOffset(messaging::MessagingService::Stub* stub, const std::string& group,
                          const std::string& topic, int queue_id, int64_t* offset) {
-  messaging::QueryOffsetRequest request;
-  request.set_consumer_group(group);
-  request.set_topic(topic);
-  request.set_queue_id(queue_id);
-  messaging::QueryOffsetResponse response;
-  grpc::Status status = stub->QueryOffset(Cluster::Context().get(), request, &response);
-  *offset = response.offset();
-  return status;
+  return QueryOffsetOnce(stub, group, topic, queue_id, test_support::kClusterWait, offset).status;
 }
 
 }  // namespace raftmq::e2e

@@ -30,6 +30,18 @@ SendOutcome SendText(messaging::MessagingService::Stub* stub, const std::string&
 grpc::Status PullToEnd(messaging::MessagingService::Stub* stub, const std::string& topic, int queue_id,
                        int64_t offset, std::vector<messaging::MessageExt>* messages);
 
+// One read's status with its `raftmq-leader-address` trailer ("" when absent).
+struct ReadOutcome {
+  grpc::Status status;
+  std::string leader_hint;
+};
+// A single pull from `offset` (no long polling).
+ReadOutcome PullOnce(messaging::MessagingService::Stub* stub, const std::string& topic, int queue_id, int64_t offset,
+                     std::chrono::milliseconds timeout, messaging::PullMessageResponse* response);
+// A consumer group's committed offset.
+ReadOutcome QueryOffsetOnce(messaging::MessagingService::Stub* stub, const std::string& group, const std::string& topic,
+                            int queue_id, std::chrono::milliseconds timeout, int64_t* offset);
+
 grpc::Status CommitOffset(messaging::MessagingService::Stub* stub, const std::string& group,
                           const std::string& topic, int queue_id, int64_t offset);
 grpc::Status QueryOffset(messaging::MessagingService::Stub* stub, const std::string& group,

@@ -28,17 +28,22 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const ClusterOptions& options) {
   cluster->options_ = options;
   RMQ_RETURN_IF_ERROR(cluster->StartNameserver(options));
   for (int group = 1; group <= options.groups; ++group) {
-    std::vector<std::string> peers;
+    std::vector<std::string> ports;
     for (int node = 1; node <= options.nodes; ++node) {
       RMQ_ASSIGN_OR_RETURN(uint16_t port, PickFreePort());
-      peers.push_back("127.0.0.1:" + std::to_string(port));
+      ports.push_back(std::to_string(port));
     }
     for (int node = 1; node <= options.nodes; ++node) {
+      std::vector<std::string> peers;
+      for (int to = 1; to <= options.nodes; ++to) {
+        peers.push_back((options.peer_host ? options.peer_host(group, node, to) : "127.0.0.1") + ":" + ports[to - 1]);
+      }
       Node& entry = cluster->nodes_[{group, node}];
-      entry.address = peers[node - 1];
+      entry.address = "127.0.0.1:" + ports[node - 1];
+      entry.listen_address = (options.peer_host ? "0.0.0.0:" : "127.0.0.1:") + ports[node - 1];
       entry.data_dir = cluster->dir_.Sub(GroupName(group) + "n" + std::to_string(node));
       entry.args = {"--cluster_name=TEST", "--broker_group=" + GroupName(group), "--node_id=" + std::to_string(node),
-                    "--peers=" + Join(peers), "--data_dir=" + entry.data_dir,
+                    "--peers=" + Join(peers), "--listen_address=" + entry.listen_address, "--data_dir=" + entry.data_dir,
                     "--nameserver_addresses=" + cluster->nameserver_address_, "--log_level=" + options.broker_log_level};
       entry.args.insert(entry.args.end(), options.broker_flags.begin(), options.broker_flags.end());
       entry.channel = grpc::CreateChannel(entry.address, grpc::InsecureChannelCredentials());
@@ -74,7 +79,7 @@ Status Cluster::StartNameserver(const ClusterOptions& options) {
 Status Cluster::StartNode(Node* node) {
   RMQ_ASSERT(node->process == nullptr);
   RMQ_ASSIGN_OR_RETURN(node->process, ChildProcess::Start(RAFTMQ_BROKER_BINARY, node->args));
-  auto ready = node->process->WaitForLine("raftmq-broker listening on " + node->address, kClusterWait,
+  auto ready = node->process->WaitForLine("raftmq-broker listening on " + node->listen_address, kClusterWait,
                                           ChildProcess::Stream::kStdout);
   if (!ready.ok()) return Status::Unavailable("broker " + node->address + " did not start: " + ready.status().ToString());
   return Status::Ok();

@@ -48,6 +48,12 @@ struct ClusterOptions {
   // Optional: runs for each broker node's data dir (created, empty) before the node first
   // starts, e.g. to mount a small file system there. An error fails Start.
   std::function<Status(int group, int node, const std::string& data_dir)> prepare_data_dir;
+  // Optional: the loopback host node `from` dials to reach node `to` of the same group (the
+  // host of `to`'s entry in `from`'s --peers), e.g. 127.x.from.to. Set, every node listens
+  // on 0.0.0.0:<its port>, so it accepts each host its peers dial as well as the test's own
+  // calls to 127.0.0.1:<port>: a test can then drop one pair's Raft traffic by address
+  // (iptables) and still reach every node. Unset, every peer is 127.0.0.1.
+  std::function<std::string(int group, int from, int to)> peer_host;
 };
 
 class Cluster {
@@ -108,7 +114,8 @@ class Cluster {
 
  private:
   struct Node {
-    std::string address;
+    std::string address;         // 127.0.0.1:<port>, where the test's stubs call
+    std::string listen_address;  // what it binds, named by its ready line
     std::string data_dir;
     std::vector<std::string> args;
     std::unique_ptr<ChildProcess> process;  // null while killed
