@@ -27,7 +27,7 @@ MetricSource Gauge(std::string name, std::string help, const std::atomic<uint64_
 
 // Every field of NodeMetrics and TransportMetrics is exported: a field added there fails the
 // static_asserts below until it is listed here too, so the two lists cannot drift.
-constexpr size_t kNodeMetricsCount = 16;
+constexpr size_t kNodeMetricsCount = 17;
 constexpr size_t kTransportMetricsCount = 9;
 static_assert(sizeof(raft::NodeMetrics) == kNodeMetricsCount * sizeof(std::atomic<uint64_t>));
 static_assert(sizeof(raft::TransportMetrics) == kTransportMetricsCount * sizeof(std::atomic<uint64_t>));
@@ -38,6 +38,8 @@ std::vector<MetricSource> RaftMetricSources(const raft::NodeMetrics& node, const
       Gauge("raftmq_raft_commit_index", "highest log index known committed", node.commit_index),
       Gauge("raftmq_raft_applied_index", "highest log index applied to the broker's state", node.applied_index),
       Gauge("raftmq_raft_is_leader", "1 while this node leads its group", node.is_leader),
+      Gauge("raftmq_raft_recovering", "1 while this node may have lost acknowledged entries and catches up",
+            node.recovering),
       Counter("raftmq_raft_proposals_total", "entries proposed on this node", node.proposals_total),
       Counter("raftmq_raft_proposals_failed_total", "proposals refused or lost (not leader, overload, leadership change)",
               node.proposals_failed_total),
