@@ -25,6 +25,7 @@
 
 #include "tests/e2e/e2e_calls.h"
 #include "tests/support/cluster.h"
+#include "tests/support/poll.h"
 
 namespace raftmq::e2e {
 namespace {
@@ -130,13 +131,12 @@ class DiskFullE2e : public ::testing::Test {
 
   // Waits until `node` reports applied >= `index`.
   bool WaitApplied(int node, uint64_t index) {
-    const auto deadline = Clock::now() + kClusterWait;
-    while (Clock::now() < deadline) {
-      auto status = cluster_->NodeStatus(1, node);
-      if (status.ok() && status->applied_index() >= index) return true;
-      std::this_thread::sleep_for(kPoll);
-    }
-    return false;
+    return test_support::PollUntil(
+        [&] {
+          auto status = cluster_->NodeStatus(1, node);
+          return status.ok() && status->applied_index() >= index;
+        },
+        kClusterWait);
   }
 
   uint64_t CommitOf(int node) {
