@@ -125,6 +125,7 @@ grpc::ServerUnaryReactor* AdminService::NodeStatus(grpc::CallbackServerContext* 
   response->set_applied_index(context_->machine->applied_index().value());
   response->set_first_index(status.first.value());
   response->set_last_index(status.last.value());
+  response->set_recovering(status.recovering);
   for (const ReplicaPeer& peer : context_->replicator->PeerProgress()) {
     admin::PeerStatus* out = response->add_peers();
     out->set_node_id(peer.id);

@@ -55,6 +55,7 @@ ReplicaStatus NodeReplicator::GetStatus() const {
                                                         : ReplicaRole::kCandidate;
     status.term = soft_.term;
     status.leader = soft_.leader;
+    status.recovering = soft_.recovering;
     node = node_;
   }
   status.id = id_;

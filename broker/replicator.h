@@ -33,6 +33,7 @@ struct ReplicaStatus {
   ReplicaRole role = ReplicaRole::kFollower;
   Term term;
   NodeId leader = kNoNode;     // kNoNode while unknown
+  bool recovering = false;     // raft::SoftState::recovering
   Index commit;
   Index first;
   Index last;

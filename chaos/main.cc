@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "chaos/checker.h"
@@ -75,6 +76,12 @@ int Run(const ChaosOptions& options) {
   }
   std::filesystem::create_directories(options.out_dir);
   SetCommandLog(options.out_dir + "/commands.log");
+  // The client library's retries, redirects and rebalances go to client.log: they would drown
+  // the progress lines, and they are what explains a long stretch without an acknowledgement.
+  auto client_log = spdlog::basic_logger_mt("client", options.out_dir + "/client.log");
+  client_log->set_level(spdlog::level::debug);
+  client_log->flush_on(spdlog::level::debug);
+  spdlog::set_default_logger(client_log);
   const std::vector<PlannedFault> plan = PlanSchedule(options);
   std::printf("raftmq-chaos: seed %llu, %zu faults planned over %lld s, report in %s\n%s",
               static_cast<unsigned long long>(options.seed), plan.size(), static_cast<long long>(options.duration_s),
@@ -147,8 +154,7 @@ int Run(const ChaosOptions& options) {
 }  // namespace raftmq::chaos
 
 int main(int argc, char** argv) {
-  // The client library's retries and rebalances would drown the progress lines.
-  spdlog::set_level(spdlog::level::err);
+  spdlog::set_level(spdlog::level::err);  // until Run sends the client's log to a file
   raftmq::chaos::BlockSignals();
   std::thread(raftmq::chaos::WatchSignals).detach();
   auto options = raftmq::chaos::ParseOptions(argc, argv);

@@ -124,6 +124,9 @@ class Core {
   Index last_index() const { return log_.LastIndex(); }
   NodeId transfer_target() const { return transfer_target_; }
   bool recovering() const { return recovering_; }
+  // What a Ready's soft_state reports when it changes; the state a new Core starts in is
+  // never in a Ready, so its owner reads it here.
+  SoftState CurrentSoftState() const;
   uint64_t uncommitted_bytes() const { return uncommitted_bytes_; }
   // Reads of the LogReader that failed (retried later); a metric for the driver.
   uint64_t read_errors() const { return log_.read_errors(); }
@@ -200,7 +203,6 @@ class Core {
 
   // core_ready.cc
   storage::HardState CurrentHardState() const;
-  SoftState CurrentSoftState() const;
 
   CoreOptions options_;
   RaftLog log_;

@@ -35,6 +35,8 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options, storage::LogStore
   RMQ_ASSIGN_OR_RETURN(std::unique_ptr<Core> core, Core::Create(options.core, *log, hard_state, applied));
   std::unique_ptr<Node> node(new Node(std::move(options), log, hard_state_store, state_machine, transport));
   node->core_ = std::move(core);
+  // Published before the loop runs: a node that starts recovering says so at once.
+  node->ObserveSoftState(node->core_->CurrentSoftState());
   node->saved_hard_state_ = hard_state;
   node->state_machine_applied_ = applied;
   node->next_tick_ = Clock::now() + std::chrono::milliseconds(node->options_.tick_interval_ms);

@@ -108,6 +108,7 @@ Status Node::TryRejoin() {
     return Status::Ok();
   }
   core_ = std::move(core);
+  ObserveSoftState(core_->CurrentSoftState());
   saved_hard_state_ = *hard_state;
   rejoined_at_ = Clock::now();
   next_tick_ = rejoined_at_ + std::chrono::milliseconds(options_.tick_interval_ms);

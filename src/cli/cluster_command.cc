@@ -1,6 +1,7 @@
 // `raftmq cluster status`: every group and node: address, role, term, commit index, applied
 // index, replication lag and last heartbeat (as the nameserver saw it). A node saying LEADER
-// at an older term than another node reports is shown as `stale-leader`.
+// at an older term than another node reports is shown as `stale-leader`; a node that may have
+// lost acknowledged entries and has not caught up yet, as `recovering`.
 #include "cli/cli_context.h"
 #include "client/admin.h"
 
@@ -10,6 +11,8 @@ namespace {
 std::string RoleName(const client::NodeReport& report) {
   // A leader of an older term than another node reports (group_leader.h).
   if (report.stale_leader) return "stale-leader";
+  // May have lost acknowledged entries: neither votes nor counts until it caught up.
+  if (report.status.recovering()) return "recovering";
   switch (report.status.role()) {
     case admin::LEADER:
       return "leader";

@@ -1,5 +1,7 @@
 #include "client/broker_client.h"
 
+#include <spdlog/spdlog.h>
+
 #include "common/assert.h"
 
 namespace raftmq::client {
@@ -29,9 +31,15 @@ std::string BrokerClient::CorrectLeader(const std::string& group, const std::str
   const std::string hint = LeaderHint(context);
   if (hint.empty() || hint == address) {
     directory_->RotateLeader(group, address);
+    Result<std::string> next = directory_->LeaderAddress(group);
+    spdlog::debug("group {}: {} is not its leader and named none; trying {}", group, address,
+                  next.ok() ? *next : next.status().ToString());
+    if (next.ok()) pool_->ConnectNowIfBackingOff(*next);
     return "";
   }
   directory_->SetLeader(group, hint);
+  spdlog::debug("group {}: {} is not its leader and named {}", group, address, hint);
+  pool_->ConnectNowIfBackingOff(hint);
   return hint;
 }
 

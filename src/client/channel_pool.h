@@ -1,5 +1,6 @@
 // ChannelPool: one gRPC channel (and its stubs) per address, created on first use and kept for
-// the client's life; gRPC reconnects a channel by itself, so a channel is never replaced.
+// the client's life; gRPC reconnects a channel by itself (with the options' reconnect
+// backoff), so a channel is never replaced.
 //
 // Invariant: a returned stub pointer stays valid until the pool is destroyed.
 // Thread-safety: every method may be called from any thread; stubs are thread-safe.
@@ -12,6 +13,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "client/client_options.h"
 #include "proto/admin.grpc.pb.h"
 #include "proto/messaging.grpc.pb.h"
 #include "proto/nameserver.grpc.pb.h"
@@ -20,7 +22,7 @@ namespace raftmq::client {
 
 class ChannelPool {
  public:
-  explicit ChannelPool(int32_t grpc_message_bytes_max) : grpc_message_bytes_max_(grpc_message_bytes_max) {}
+  explicit ChannelPool(const ClientOptions& options) : options_(options) {}
 
   messaging::MessagingService::Stub* Messaging(const std::string& address) { return Find(address)->messaging.get(); }
   admin::AdminService::Stub* Admin(const std::string& address) { return Find(address)->admin.get(); }
@@ -29,6 +31,10 @@ class ChannelPool {
   // The stub of type `Stub` for `address` (one of the three above).
   template <typename Stub>
   Stub* Get(const std::string& address);
+
+  // The client is about to call `address` as a group's leader: a channel still waiting out
+  // its reconnect backoff (the node was down) tries to connect at once instead.
+  void ConnectNowIfBackingOff(const std::string& address);
 
  private:
   struct Stubs {
@@ -39,7 +45,7 @@ class ChannelPool {
   };
   Stubs* Find(const std::string& address);
 
-  const int32_t grpc_message_bytes_max_;
+  const ClientOptions options_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Stubs>> stubs_;  // guarded by mutex_; never erased
 };

@@ -22,7 +22,7 @@ std::string NewClientId(const std::string& instance_name) {
 ClientInstance::ClientInstance(const ClientOptions& options)
     : options_(options),
       client_id_(NewClientId(options.instance_name)),
-      pool_(options.grpc_message_bytes_max),
+      pool_(options),
       nameservers_(options.nameserver_addresses, options.rpc_timeout_ms, &pool_, &directory_),
       routes_(&nameservers_, options.poll_name_server_interval_ms),
       brokers_(&pool_, &directory_, options.rpc_timeout_ms) {}
@@ -39,6 +39,12 @@ Status ValidateClientOptions(const ClientOptions& options) {
     return Status::InvalidArgument("poll_name_server_interval_ms must be positive");
   }
   if (options.grpc_message_bytes_max <= 0) return Status::InvalidArgument("grpc_message_bytes_max must be positive");
+  if (options.reconnect_backoff_ms_min <= 0 || options.reconnect_backoff_ms_max < options.reconnect_backoff_ms_min) {
+    return Status::InvalidArgument("reconnect_backoff_ms_min must be positive and at most reconnect_backoff_ms_max");
+  }
+  if (options.keepalive_time_ms <= 0 || options.keepalive_timeout_ms <= 0) {
+    return Status::InvalidArgument("keepalive_time_ms and keepalive_timeout_ms must be positive");
+  }
   return Status::Ok();
 }
 

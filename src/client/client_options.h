@@ -23,6 +23,18 @@ struct ClientOptions {
   int64_t poll_name_server_interval_ms = 30000;
   // The largest gRPC message accepted (a pulled batch); must exceed the broker's pull max_bytes.
   int32_t grpc_message_bytes_max = 128 * 1024 * 1024;
+  // A channel to a node it could not reach tries again after this long, twice as long each
+  // time up to the max. gRPC's own defaults (1 s up to 120 s) kept a restarted node that had
+  // just been elected leader unreachable for seconds to minutes; a leader hint or rotation to
+  // a node still backing off also makes its channel try at once.
+  int64_t reconnect_backoff_ms_min = 100;
+  int64_t reconnect_backoff_ms_max = 1000;
+  // HTTP/2 keepalive while calls are open: a ping after this much silence; a node that does
+  // not ack it within the timeout (stopped, cut off) is given up and its calls fail at once as
+  // UNAVAILABLE (retried on the next node), instead of each waiting out rpc_timeout_ms.
+  // Brokers accept a ping every 500 ms (their raft keepalive_time_ms / 2).
+  int64_t keepalive_time_ms = 1000;
+  int64_t keepalive_timeout_ms = 500;
   // Distinguishes clients of one process in the client id (host@pid@instance_name#n).
   std::string instance_name = "DEFAULT";
 };

@@ -58,7 +58,8 @@ struct ClusterOptions {
 
 class Cluster {
  public:
-  // Starts the nameserver, then every node, and waits for each to print its ready line.
+  // Starts the nameserver, then every node, and waits for each to print its ready line and
+  // for each group to have a leader and every node caught up (none recovering).
   static Result<std::unique_ptr<Cluster>> Start(const ClusterOptions& options);
   ~Cluster() = default;
   Cluster(const Cluster&) = delete;
@@ -128,6 +129,7 @@ class Cluster {
   Cluster() : dir_("raftmq_cluster") {}
   Status StartNameserver(const ClusterOptions& options);
   Status StartNode(Node* node);
+  Status WaitForFormed(int group);
   Status Signal(int group, int node, int signal);
   Status StopNode(int group, int node, int signal);
   Status WaitForRoute(int group, const std::string& topic);
