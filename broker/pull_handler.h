@@ -13,8 +13,8 @@
 // and passes the barrier after; a held pull then answers with what this node applied by the
 // end of its hold, never older than that first read.
 //
-// Latency: the barrier costs one heartbeat round trip to a majority (pulls arriving together
-// share one round; README "Guarantees"); the read overlaps it.
+// Latency: the barrier costs one heartbeat round trip to a majority (pulls arriving while a
+// round is out share the next one; README "Guarantees"); the read overlaps it.
 //
 // Threading: Handle from gRPC threads, where the first read runs; the answer after the barrier
 // on Raft's loop thread (a Finish or a Hold, nothing longer); held pulls finish on the

@@ -14,6 +14,12 @@ std::vector<ReadState> ReadsOf(CoreHarness& group, NodeId id) {
   return reads;
 }
 
+std::vector<uint64_t> RequestsReadOn(CoreHarness& group, NodeId id) {
+  std::vector<uint64_t> requests;
+  for (const ReadState& read : ReadsOf(group, id)) requests.push_back(read.request);
+  return requests;
+}
+
 size_t HeartbeatsIn(const std::vector<Message>& messages) {
   size_t heartbeats = 0;
   for (const Message& message : messages) heartbeats += message.type == MessageType::kHeartbeat ? 1 : 0;
@@ -59,17 +65,12 @@ TEST(CoreReadIndex, ReadsAskedWhileARoundIsOutWaitForItThenShareTheNextRound) {
   std::vector<Message> answers = group.TakeOutbox();
   ASSERT_EQ(answers.size(), 1u);
   group.Deliver(answers[0]);
-  std::vector<ReadState> reads = ReadsOf(group, 1);
-  ASSERT_EQ(reads.size(), 1u);
-  EXPECT_EQ(reads[0].request, 1u);
+  EXPECT_EQ(RequestsReadOn(group, 1), std::vector<uint64_t>{1});
   std::vector<Message> second_round = group.TakeOutbox();
   EXPECT_EQ(HeartbeatsIn(second_round), 2u);
   for (const Message& message : second_round) group.Deliver(message);
   group.Stabilize();
-  reads = ReadsOf(group, 1);
-  ASSERT_EQ(reads.size(), 3u);
-  EXPECT_EQ(reads[1].request, 2u);
-  EXPECT_EQ(reads[2].request, 3u);
+  EXPECT_EQ(RequestsReadOn(group, 1), (std::vector<uint64_t>{1, 2, 3}));
 }
 
 TEST(CoreReadIndex, ARoundWhoseHeartbeatsWereLostIsConfirmedByThePeriodicHeartbeat) {
@@ -83,10 +84,7 @@ TEST(CoreReadIndex, ARoundWhoseHeartbeatsWereLostIsConfirmedByThePeriodicHeartbe
   EXPECT_EQ(HeartbeatsIn(group.TakeOutbox()), 0u);
   group.Tick(1, TestOptions().heartbeat_interval_ticks);
   group.Stabilize();
-  std::vector<ReadState> reads = ReadsOf(group, 1);
-  ASSERT_EQ(reads.size(), 2u);
-  EXPECT_EQ(reads[0].request, 1u);
-  EXPECT_EQ(reads[1].request, 2u);
+  EXPECT_EQ(RequestsReadOn(group, 1), (std::vector<uint64_t>{1, 2}));
 }
 
 TEST(CoreReadIndex, IsolatedLeaderNeverConfirmsARead) {
