@@ -27,12 +27,16 @@ grpc::Status LeaderGate::Check(grpc::CallbackServerContext* context) const {
   return grpc::Status::OK;
 }
 
-void LeaderGate::CheckRead(grpc::CallbackServerContext* context, std::function<void(grpc::Status)> done) const {
+void LeaderGate::Read(grpc::CallbackServerContext* context, const std::function<grpc::Status()>& read,
+                      std::function<void(grpc::Status)> done) const {
+  RMQ_ASSERT(read != nullptr);
   RMQ_ASSERT(done != nullptr);
-  grpc::Status status = Check(context);
-  if (!status.ok()) return done(status);
-  replicator_->ConfirmRead([this, context, done = std::move(done)](Status confirmed) {
-    if (confirmed.ok()) return done(grpc::Status::OK);
+  grpc::Status checked = Check(context);
+  if (!checked.ok()) return done(checked);
+  grpc::Status status = read();
+  // The barrier's round starts on the Raft loop after this call: after the read.
+  replicator_->ConfirmRead([this, context, status = std::move(status), done = std::move(done)](Status confirmed) {
+    if (confirmed.ok()) return done(status);
     AddHint(context);
     done({grpc::StatusCode::UNAVAILABLE,
           "node " + std::to_string(options_->node_id) + " could not confirm it still leads " + options_->broker_group +
@@ -41,11 +45,9 @@ void LeaderGate::CheckRead(grpc::CallbackServerContext* context, std::function<v
 }
 
 void LeaderGate::FinishRead(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
-                            std::function<grpc::Status()> read) const {
+                            const std::function<grpc::Status()>& read) const {
   RMQ_ASSERT(reactor != nullptr);
-  CheckRead(context, [reactor, read = std::move(read)](grpc::Status status) {
-    reactor->Finish(status.ok() ? read() : status);
-  });
+  Read(context, read, [reactor](grpc::Status status) { reactor->Finish(status); });
 }
 
 grpc::Status LeaderGate::FromProposeError(const Status& status, grpc::CallbackServerContext* context) const {

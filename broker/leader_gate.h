@@ -5,10 +5,17 @@
 // predecessor's entries answers UNAVAILABLE (retry shortly) without a hint.
 //
 // Reads of replicated state (pulls, consumer offsets, topic descriptions and lists, group
-// lag) also pass a read barrier (CheckRead): the leader confirms with a majority, in a
-// heartbeat round started after the request arrived, that it still leads (raft ReadIndex),
-// and waits until it applied what was committed then. So a leader cut off from its group stops
+// lag) follow the read rule (Read): the leader reads its applied state first, on the caller's
+// thread, then confirms with a majority, in a heartbeat round started after that read, that it
+// still leads (raft ReadIndex), and only then answers. So a leader cut off from its group stops
 // answering reads as soon as a new leader could exist, instead of serving its old state.
+//
+// Why reading before the round is linearizable: the read sees every write acknowledged before
+// the request arrived (this leader acknowledges a write only after applying it, and Check()
+// saw its own no-op applied, so every earlier term's entries too), and nothing uncommitted.
+// A majority answering a round started after the read proves no newer leader had committed
+// anything by then, so the state read was the group's state at the moment of the read. Reading
+// first keeps the CommitLog read off the Raft loop and overlaps it with the round trip.
 //
 // Also maps a failed proposal's Status to the client-facing gRPC status.
 //
@@ -36,12 +43,16 @@ class LeaderGate {
   // OK on a leader that serves; otherwise UNAVAILABLE (hint added to `context`).
   grpc::Status Check(grpc::CallbackServerContext* context) const;
 
-  // Check(), then the read barrier; `done` runs once, on any thread (Raft's loop when the
-  // barrier passes), with OK or UNAVAILABLE (+ hint); keep it short.
-  void CheckRead(grpc::CallbackServerContext* context, std::function<void(grpc::Status)> done) const;
-  // CheckRead, then `read` (on OK) and reactor->Finish with its status.
+  // The read rule: Check(), then `read` (on this thread; it fills the response and returns
+  // the call's status), then the barrier. `done` runs once, on any thread (Raft's loop when the
+  // barrier passes; keep it short), with read's status once the barrier passed, or with
+  // UNAVAILABLE (+ hint) when Check() or the barrier failed: then what `read` produced must
+  // not be sent (it may be stale), trailing metadata included.
+  void Read(grpc::CallbackServerContext* context, const std::function<grpc::Status()>& read,
+            std::function<void(grpc::Status)> done) const;
+  // Read, then reactor->Finish with its status.
   void FinishRead(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
-                  std::function<grpc::Status()> read) const;
+                  const std::function<grpc::Status()>& read) const;
 
   // A proposal's failure. Definite ("not stored"): Unavailable -> UNAVAILABLE (+ hint), NoSpace
   // and ResourceExhausted -> RESOURCE_EXHAUSTED, InvalidArgument -> INVALID_ARGUMENT. Unknown

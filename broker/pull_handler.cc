@@ -16,6 +16,10 @@ struct PullHandler::PendingPull {
   messaging::PullMessageResponse* response;
   grpc::ServerUnaryReactor* reactor;
   TagFilter filter;
+  // The queue's bounds when the offset was outside them: sent as trailing metadata only once
+  // the read barrier passed (before, they may be stale).
+  uint64_t min_offset = 0;
+  uint64_t max_offset = 0;
 };
 
 namespace {
@@ -40,7 +44,8 @@ PullHandler::PullHandler(const ServiceContext* context)
   RMQ_ASSERT(context_->long_polling != nullptr);
 }
 
-grpc::Status PullHandler::Check(grpc::CallbackServerContext* server_context, const messaging::PullMessageRequest& request) const {
+grpc::Status PullHandler::Check(PendingPull* pull) const {
+  const messaging::PullMessageRequest& request = *pull->request;
   grpc::Status status = CheckGroupName(request.consumer_group());
   if (status.ok()) status = CheckName("topic", request.topic());
   if (status.ok()) status = CheckNumbers(request);
@@ -50,41 +55,43 @@ grpc::Status PullHandler::Check(grpc::CallbackServerContext* server_context, con
   status = CheckTopicReadable(*topic, request.queue_id());
   if (!status.ok()) return status;
   const storage::ConsumeQueue* queue = context_->queues->Find(request.topic(), static_cast<uint32_t>(request.queue_id()));
-  const uint64_t min = queue ? queue->MinOffset() : 0;
-  const uint64_t max = queue ? queue->MaxOffset() : 0;
+  pull->min_offset = queue ? queue->MinOffset() : 0;
+  pull->max_offset = queue ? queue->MaxOffset() : 0;
   const auto offset = static_cast<uint64_t>(request.queue_offset());
-  if (offset < min || offset > max) {
-    server_context->AddTrailingMetadata(kMinOffsetKey, std::to_string(min));
-    server_context->AddTrailingMetadata(kMaxOffsetKey, std::to_string(max));
-    return {grpc::StatusCode::OUT_OF_RANGE, "offset " + std::to_string(offset) + " is outside [" + std::to_string(min) +
-                                                ", " + std::to_string(max) + "] of " + request.topic() + "/" +
+  if (offset < pull->min_offset || offset > pull->max_offset) {
+    return {grpc::StatusCode::OUT_OF_RANGE, "offset " + std::to_string(offset) + " is outside [" +
+                                                std::to_string(pull->min_offset) + ", " +
+                                                std::to_string(pull->max_offset) + "] of " + request.topic() + "/" +
                                                 std::to_string(request.queue_id())};
   }
+  auto filter = TagFilter::Parse(request.tag_expression());
+  if (!filter.ok()) return Invalid(filter.status().message());
+  pull->filter = std::move(filter).value();
   return grpc::Status::OK;
 }
 
 void PullHandler::Handle(grpc::CallbackServerContext* server_context, const messaging::PullMessageRequest* request,
                          messaging::PullMessageResponse* response, grpc::ServerUnaryReactor* reactor) const {
-  gate_.CheckRead(server_context, [this, server_context, request, response, reactor](grpc::Status confirmed) {
-    if (!confirmed.ok()) return reactor->Finish(confirmed);
-    HandleConfirmed(server_context, request, response, reactor);
-  });
+  auto pull = std::make_shared<PendingPull>(PendingPull{server_context, request, response, reactor, TagFilter()});
+  // LeaderGate's read rule: read here, answer once the barrier started after it passed.
+  const auto read = [this, pull]() -> grpc::Status {
+    grpc::Status status = Check(pull.get());
+    if (!status.ok()) return status;
+    return Read(*pull, static_cast<uint64_t>(pull->request->queue_offset()), pull->response);
+  };
+  gate_.Read(server_context, read, [this, pull](grpc::Status status) { Answer(std::move(pull), status); });
 }
 
-void PullHandler::HandleConfirmed(grpc::CallbackServerContext* server_context, const messaging::PullMessageRequest* request,
-                                  messaging::PullMessageResponse* response, grpc::ServerUnaryReactor* reactor) const {
-  grpc::Status status = Check(server_context, *request);
-  if (!status.ok()) return reactor->Finish(status);
-  auto filter = TagFilter::Parse(request->tag_expression());
-  if (!filter.ok()) return reactor->Finish(Invalid(filter.status().message()));
-  auto pull =
-      std::make_shared<PendingPull>(PendingPull{server_context, request, response, reactor, std::move(filter).value()});
-  const auto offset = static_cast<uint64_t>(request->queue_offset());
-  status = Read(*pull, offset, response);
-  if (!status.ok() || response->messages_size() > 0 || request->long_polling_timeout_ms() == 0) {
-    return reactor->Finish(status);
+void PullHandler::Answer(std::shared_ptr<PendingPull> pull, const grpc::Status& status) const {
+  if (status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
+    pull->server_context->AddTrailingMetadata(kMinOffsetKey, std::to_string(pull->min_offset));
+    pull->server_context->AddTrailingMetadata(kMaxOffsetKey, std::to_string(pull->max_offset));
   }
-  Hold(std::move(pull), static_cast<uint64_t>(response->next_queue_offset()));
+  if (!status.ok() || pull->response->messages_size() > 0 || pull->request->long_polling_timeout_ms() == 0) {
+    return pull->reactor->Finish(status);
+  }
+  const auto offset = static_cast<uint64_t>(pull->response->next_queue_offset());
+  Hold(std::move(pull), offset);
 }
 
 grpc::Status PullHandler::Read(const PendingPull& pull, uint64_t offset, messaging::PullMessageResponse* response) const {

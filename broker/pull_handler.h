@@ -7,16 +7,21 @@
 // OUT_OF_RANGE (offset below the queue's min or past its max; trailing metadata
 // `raftmq-min-offset` / `raftmq-max-offset` tell where the queue is), UNAVAILABLE when the node
 // shuts down under a held pull, or when this node is not a confirmed leader (LeaderGate's read
-// rule: the leader only, after a read barrier that a majority confirms; an isolated ex-leader
-// answers UNAVAILABLE with the new leader's hint once a new leader could exist, never its old
-// max offsets). The barrier is taken when the pull arrives; a held pull then answers with
-// what this node applied by the end of its hold, never older than the barrier.
+// rule: the leader only, answering after a read barrier that a majority confirms in a round
+// started after the read; an isolated ex-leader answers UNAVAILABLE with the new leader's hint
+// once a new leader could exist, never its old max offsets). The pull reads when it arrives
+// and passes the barrier after; a held pull then answers with what this node applied by the
+// end of its hold, never older than that first read.
 //
-// Latency: the barrier costs one heartbeat round trip to a majority (pulls arriving together
-// share one round; README "Guarantees").
+// Latency: the barrier costs one heartbeat round trip to a majority (pulls arriving while a
+// round is out share the next one; README "Guarantees"); the read overlaps it.
 //
-// Threading: Handle from gRPC threads; held pulls finish on the long-polling thread.
+// Threading: Handle from gRPC threads, where the first read runs; the answer after the barrier
+// on Raft's loop thread (a Finish or a Hold, nothing longer); held pulls finish on the
+// long-polling thread.
 #pragma once
+
+#include <memory>
 
 #include <grpcpp/server_context.h>
 
@@ -39,9 +44,10 @@ class PullHandler {
  private:
   struct PendingPull;
 
-  void HandleConfirmed(grpc::CallbackServerContext* server_context, const messaging::PullMessageRequest* request,
-                       messaging::PullMessageResponse* response, grpc::ServerUnaryReactor* reactor) const;
-  grpc::Status Check(grpc::CallbackServerContext* server_context, const messaging::PullMessageRequest& request) const;
+  // Checks the request against the applied state; fills the pull's bounds and filter.
+  grpc::Status Check(PendingPull* pull) const;
+  // Once the read barrier passed (or failed): finishes the call, or holds a pull that found nothing.
+  void Answer(std::shared_ptr<PendingPull> pull, const grpc::Status& status) const;
   // Reads into `response` from `offset`; OK with no messages when none matched.
   grpc::Status Read(const PendingPull& pull, uint64_t offset, messaging::PullMessageResponse* response) const;
   void Hold(std::shared_ptr<PendingPull> pull, uint64_t offset) const;

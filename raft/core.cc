@@ -215,8 +215,10 @@ void Core::ResetTerm(Term term) {
   votes_.clear();
   progress_.clear();
   transfer_target_ = kNoNode;
-  // The driver fails the reads still waiting (it sees the role or term change).
+  // The driver fails the reads still waiting (it sees the role or term change); no round of
+  // the new term is out.
   pending_reads_.clear();
+  read_round_confirmed_ = read_round_;
   term_start_index_ = Index(0);
   uncommitted_bytes_ = 0;
   broadcast_pending_ = false;

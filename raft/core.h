@@ -30,10 +30,11 @@
 // majority of the voters (itself included) recover at once, they stop recovering and elect as
 // usual, and the Ready says what may be lost (MajorityLossNotice).
 //
-// Reads (core_read.cc): ReadIndex(request) on a leader records the commit index and starts a
-// heartbeat round (batched: every read asked before the next Ready shares it); once a majority
-// answers it, the read leaves in Ready::read_states. A deposed leader's pending reads are
-// dropped (the driver fails them on the role change).
+// Reads (core_read.cc): ReadIndex(request) on a leader records the commit index and waits for
+// a heartbeat round started after it; once a majority answers that round, the read leaves in
+// Ready::read_states. Batched: one round is out at a time, started by the next Ready when
+// none is out, and every read asked before it starts shares it. A deposed leader's pending
+// reads are dropped (the driver fails them on the role change).
 //
 // Threading: not thread-safe; one thread (raft::Node's loop) owns a Core.
 #pragma once
@@ -192,7 +193,7 @@ class Core {
   void StartRecoveryProbe();
 
   // core_read.cc
-  bool HasUnstartedReads() const;
+  bool HasReadsToStart() const;
   void StartReadRound();
   void ConfirmReads();
 
@@ -250,7 +251,9 @@ class Core {
   bool majority_loss_unresolved_ = false;
 
   // Reads: a round is a number; reads wait for a round started after them to be confirmed by
-  // a majority. read_round_ is the last round started; pending reads are in request order.
+  // a majority. read_round_ is the last round started, read_round_confirmed_ the last one a
+  // majority answered (<= read_round_; a new round starts only when they are equal: one round
+  // out at a time); pending reads are in request order.
   struct PendingRead {
     uint64_t request = 0;
     Index index;
@@ -258,6 +261,7 @@ class Core {
   };
   std::vector<PendingRead> pending_reads_;  // size <= reads_pending_max
   uint64_t read_round_ = 0;
+  uint64_t read_round_confirmed_ = 0;
   // Leader only: the index of its no-op, the first entry of its term.
   Index term_start_index_;
   std::vector<ReadState> read_states_;

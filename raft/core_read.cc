@@ -29,12 +29,19 @@ Status Core::ReadIndex(uint64_t request) {
   return Status::Ok();
 }
 
-bool Core::HasUnstartedReads() const { return !pending_reads_.empty() && pending_reads_.back().round == 0; }
+// A round starts when reads wait for one and none is out: reads asked while a round is out
+// share the next one (etcd's server does the same), so a burst of reads costs one heartbeat
+// per follower per round trip, not one per read, and the loop handles that many answers. A
+// lost heartbeat holds the next round back only until a periodic heartbeat, which carries
+// the latest round number, is answered.
+bool Core::HasReadsToStart() const {
+  return !pending_reads_.empty() && pending_reads_.back().round == 0 && read_round_confirmed_ == read_round_;
+}
 
 // One heartbeat to every follower for all reads asked since the last round.
 void Core::StartReadRound() {
   RMQ_ASSERT(role_ == Role::kLeader);
-  RMQ_ASSERT(HasUnstartedReads());
+  RMQ_ASSERT(HasReadsToStart());
   ++read_round_;
   for (PendingRead& read : pending_reads_) {
     if (read.round == 0) read.round = read_round_;
@@ -47,7 +54,11 @@ void Core::StartReadRound() {
 // Releases every read whose round a majority (this leader included) has answered.
 void Core::ConfirmReads() {
   RMQ_ASSERT(role_ == Role::kLeader);
-  if (pending_reads_.empty()) return;
+  if (pending_reads_.empty()) {
+    // The newest round carried reads, so they left only once it was confirmed.
+    RMQ_ASSERT(read_round_confirmed_ == read_round_);
+    return;
+  }
   std::vector<uint64_t> acked;
   acked.reserve(progress_.size());
   for (const auto& [voter, progress] : progress_) {
@@ -55,6 +66,8 @@ void Core::ConfirmReads() {
   }
   std::sort(acked.begin(), acked.end(), std::greater<>());
   const uint64_t confirmed = acked[Quorum() - 1];
+  // Acks of an earlier term's rounds were dropped with its progress: never go back.
+  read_round_confirmed_ = std::max(read_round_confirmed_, confirmed);
   size_t released = 0;
   while (released < pending_reads_.size() && pending_reads_[released].round != 0 &&
          pending_reads_[released].round <= confirmed) {
@@ -63,6 +76,7 @@ void Core::ConfirmReads() {
   }
   pending_reads_.erase(pending_reads_.begin(), pending_reads_.begin() + static_cast<std::ptrdiff_t>(released));
   RMQ_ASSERT(confirmed <= read_round_);
+  RMQ_ASSERT(read_round_confirmed_ <= read_round_);
 }
 
 }  // namespace raftmq::raft

@@ -95,7 +95,8 @@ class Node {
   // node confirmed, in a heartbeat round with a majority started after the call, that it
   // still leads, and applied everything committed before the call; Unavailable when it does
   // not lead or loses leadership first (the hint is LeaderHint()); Aborted when stopped.
-  // Reads asked in one loop iteration share one heartbeat round. Keep `done` short.
+  // Reads asked while a round is out share the next round (one out at a time). Keep `done`
+  // short.
   using ReadCallback = std::function<void(Status)>;
   void ReadIndex(ReadCallback done);
 

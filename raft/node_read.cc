@@ -1,5 +1,5 @@
 // raft::Node, part four: linearizable reads. A read is stepped into the Core on the loop
-// thread (which batches every read of one iteration into one heartbeat round), confirmed by a
+// thread (the Core batches every read asked while a round is out into the next), confirmed by a
 // Ready's read_states, and answered once the state machine applied the read's index. Any
 // change of role or term fails what is still waiting: that leadership may be over.
 #include "common/assert.h"

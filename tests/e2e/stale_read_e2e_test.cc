@@ -4,7 +4,7 @@
 // answers PullMessage or QueryOffset with its old state: it answers UNAVAILABLE, never
 // naming itself as the leader, and once the partition heals its refusals name the new leader.
 // The new leader serves everything. Before reads passed the ReadIndex barrier
-// (LeaderGate::CheckRead), every node served pulls and the isolated node kept answering with
+// (LeaderGate::Read), every node served pulls and the isolated node kept answering with
 // its old max offset for the whole isolation.
 //
 // Needs root and iptables (skipped otherwise): the partition is iptables DROP rules on
