@@ -3,11 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "core_harness.h"
+#include "tests/raft/application_entry.h"
 
 namespace raftmq::raft::test {
 namespace {
-
-using storage::EntryType;
 
 TEST(CoreElection, WinnerAppendsNoopOfItsTermAndCommitsItEverywhere) {
   CoreHarness group(3, TestOptions());
@@ -15,7 +14,7 @@ TEST(CoreElection, WinnerAppendsNoopOfItsTermAndCommitsItEverywhere) {
   EXPECT_EQ(group.core(1).term(), Term(1));
   for (NodeId id : {1, 2, 3}) {
     ASSERT_EQ(group.node(id).applied.size(), 1u) << "node " << id;
-    EXPECT_EQ(group.node(id).applied[0].type, EntryType::kNoop);
+    EXPECT_EQ(group.node(id).applied[0].kind, kNoopEntry);
     EXPECT_EQ(group.node(id).applied[0].term, Term(1));
     EXPECT_EQ(group.core(id).leader(), NodeId(1));
   }
@@ -70,7 +69,7 @@ TEST(CoreCheckQuorum, LeaderCutOffFromMajorityStepsDownAndRefusesProposals) {
   // The first check still sees the answers from before the cut; the second finds none.
   group.Tick(1, 2 * TestOptions().election_timeout_ticks_min);
   EXPECT_EQ(group.core(1).role(), Role::kFollower);
-  Result<Index> index = group.core(1).Propose(EntryType::kMessageBatch, "m");
+  Result<Index> index = group.core(1).Propose(kApplicationEntry, "m");
   EXPECT_TRUE(index.status().IsUnavailable()) << index.status().ToString();
 }
 
