@@ -8,6 +8,11 @@
 namespace raftmq::raft::test {
 namespace {
 
+// Node 3, cut off from the leader and the rest, lets 100 ticks pass: it campaigns alone.
+void IsolateNode3For100Ticks(CoreHarness& group) {
+  IsolateNode3For100Ticks(group);
+}
+
 TEST(CoreElection, WinnerAppendsNoopOfItsTermAndCommitsItEverywhere) {
   CoreHarness group(3, TestOptions());
   group.Elect(1);
@@ -32,8 +37,7 @@ TEST(CoreElection, FiveNodeGroupElectsWithThreeVotes) {
 TEST(CorePreVote, IsolatedNodeDoesNotRaiseItsTerm) {
   CoreHarness group(3, TestOptions());
   group.Elect(1);
-  group.Isolate(3);
-  group.Tick(3, 100);
+  IsolateNode3For100Ticks(group);
   EXPECT_EQ(group.core(3).term(), Term(1));
   EXPECT_EQ(group.core(3).role(), Role::kPreCandidate);
 }
@@ -43,16 +47,14 @@ TEST(CorePreVote, WithoutPreVoteAnIsolatedNodeRaisesItsTerm) {
   options.pre_vote = false;
   CoreHarness group(3, options);
   group.Elect(1);
-  group.Isolate(3);
-  group.Tick(3, 100);
+  IsolateNode3For100Ticks(group);
   EXPECT_GT(group.core(3).term(), Term(2));
 }
 
 TEST(CorePreVote, RejoiningNodeCannotDeposeHealthyLeader) {
   CoreHarness group(3, TestOptions());
   group.Elect(1);
-  group.Isolate(3);
-  group.Tick(3, 100);
+  IsolateNode3For100Ticks(group);
   group.Heal();
   group.Tick(3, 25);  // campaigns again, now reaching the others
   group.Tick(1, 1);   // a heartbeat keeps the lease fresh on node 2
