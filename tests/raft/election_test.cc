@@ -10,7 +10,8 @@ namespace {
 
 // Node 3, cut off from the leader and the rest, lets 100 ticks pass: it campaigns alone.
 void IsolateNode3For100Ticks(CoreHarness& group) {
-  IsolateNode3For100Ticks(group);
+  group.Isolate(3);
+  group.Tick(3, 100);
 }
 
 TEST(CoreElection, WinnerAppendsNoopOfItsTermAndCommitsItEverywhere) {
