@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "broker/entry_kind.h"
 #include "broker/log_digest.h"
 #include "broker/names.h"
 #include "broker/topic_config_manager.h"
@@ -34,7 +35,7 @@ grpc::ServerUnaryReactor* AdminService::ProposeTopicCommand(grpc::CallbackServer
     return reactor;
   }
   context_->replicator->Propose(
-      storage::EntryType::kBrokerCommand, command.SerializeAsString(),
+      kBrokerCommandEntry, command.SerializeAsString(),
       [this, call, reactor, response](Result<AppliedEntry> applied) {
         if (!applied.ok()) return reactor->Finish(gate_.FromProposeError(applied.status(), call));
         if (!applied->status.ok()) return reactor->Finish(applied->status);

@@ -24,7 +24,7 @@ namespace raftmq::broker {
 
 struct AppliedEntry {
   grpc::Status status;
-  std::vector<int64_t> queue_offsets;  // kMessageBatch: each message's queue offset, in order
+  std::vector<int64_t> queue_offsets;  // kMessageBatchEntry: each message's queue offset, in order
   admin::TopicConfig topic;            // topic commands: the config after the command
 };
 

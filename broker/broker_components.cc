@@ -1,5 +1,6 @@
 #include "broker/broker_components.h"
 
+#include "broker/entry_kind.h"
 #include "common/assert.h"
 
 namespace raftmq::broker {
@@ -30,7 +31,7 @@ Result<std::unique_ptr<BrokerComponents>> BrokerComponents::Open(const BrokerOpt
         return queue ? queue->MaxOffset() : 0;
       },
       clock);
-  storage::DispatcherOptions dispatcher_options;
+  storage::DispatcherOptions dispatcher_options{.message_batch_kind = kMessageBatchEntry};
   LongPollingService* long_polling = components->long_polling_.get();
   dispatcher_options.on_queue_grown = [long_polling](std::string_view topic, uint32_t queue_id, uint64_t max_offset) {
     long_polling->Notify(std::string(topic), static_cast<int32_t>(queue_id), max_offset);

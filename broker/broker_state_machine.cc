@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "broker/entry_kind.h"
 #include "common/assert.h"
 
 namespace raftmq::broker {
@@ -37,7 +38,7 @@ Status BrokerStateMachine::Recover(Index committed) {
     RMQ_ASSIGN_OR_RETURN(auto entries, log_->Entries(next, applied + 1, kReplayReadBytesMax));
     RMQ_ASSERT(!entries.empty());
     for (const storage::LogEntry& entry : entries) {
-      if (entry.type == storage::EntryType::kBrokerCommand) RMQ_RETURN_IF_ERROR(ApplyCommand(entry).status());
+      if (entry.kind == kBrokerCommandEntry) RMQ_RETURN_IF_ERROR(ApplyCommand(entry).status());
     }
     next = entries.back().index + 1;
   }
@@ -52,21 +53,16 @@ Status BrokerStateMachine::Recover(Index committed) {
 Result<std::any> BrokerStateMachine::Apply(const storage::LogEntry& entry) {
   RMQ_ASSERT(entry.index == applied_index() + 1);
   AppliedEntry applied;
-  switch (entry.type) {
-    case storage::EntryType::kMessageBatch: {
-      RMQ_ASSIGN_OR_RETURN(applied, ApplyMessages(entry));
-      break;
-    }
-    case storage::EntryType::kBrokerCommand: {
-      RMQ_ASSIGN_OR_RETURN(applied, ApplyCommand(entry));
-      // The command's MetaStore writes are in: the Dispatcher may checkpoint past it now.
-      RMQ_RETURN_IF_ERROR(dispatcher_->Dispatch(entry, storage::EntryLocation{}).status());
-      break;
-    }
-    case storage::EntryType::kNoop:
-    case storage::EntryType::kMembership:
-      RMQ_RETURN_IF_ERROR(dispatcher_->Dispatch(entry, storage::EntryLocation{}).status());
-      break;
+  if (entry.kind == kMessageBatchEntry) {
+    RMQ_ASSIGN_OR_RETURN(applied, ApplyMessages(entry));
+  } else if (entry.kind == kBrokerCommandEntry) {
+    RMQ_ASSIGN_OR_RETURN(applied, ApplyCommand(entry));
+    // The command's MetaStore writes are in: the Dispatcher may checkpoint past it now.
+    RMQ_RETURN_IF_ERROR(dispatcher_->Dispatch(entry, storage::EntryLocation{}).status());
+  } else {
+    // Raft's own kinds (its no-op) and any kind this version does not know: nothing to do
+    // but advance the applied index, the same on every node.
+    RMQ_RETURN_IF_ERROR(dispatcher_->Dispatch(entry, storage::EntryLocation{}).status());
   }
   RMQ_ASSERT(dispatcher_->applied_index() == entry.index);
   Publish(entry);

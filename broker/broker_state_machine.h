@@ -1,11 +1,11 @@
 // BrokerStateMachine: what a broker node does with each committed Raft entry, in log order,
 // identically on every node of the group:
-//   kMessageBatch   the Dispatcher indexes its messages in ConsumeQueues; the proposer gets
-//                   each message's queue offset (assigned here, at apply time);
-//   kBrokerCommand  topic commands go to TopicConfigManager, offset commits to
-//                   ConsumerOffsetManager (MetaStore writes, buffered);
-//   kNoop           nothing (it advances the applied index: a new leader serves once its own
-//                   no-op is applied, see applied_term()).
+//   kMessageBatchEntry   the Dispatcher indexes its messages in ConsumeQueues; the proposer
+//                        gets each message's queue offset (assigned here, at apply time);
+//   kBrokerCommandEntry  topic commands go to TopicConfigManager, offset commits to
+//                        ConsumerOffsetManager (MetaStore writes, buffered);
+//   any other kind       nothing (Raft's no-op advances the applied index: a new leader serves
+//                        once its own no-op is applied, see applied_term()).
 // Apply reads nothing but the entry and the state built by earlier entries (no clock, no
 // local configuration), so replaying a log gives the same state on every node.
 //

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/delay_levels.h"
+#include "broker/entry_kind.h"
 #include "broker/names.h"
 #include "common/assert.h"
 #include "proto/broker_command.pb.h"
@@ -109,7 +110,7 @@ Result<size_t> DelayScheduler::MoveLevel(uint32_t level, int64_t now_ms) {
   commit->set_topic(topic);
   commit->set_queue_id(static_cast<int32_t>(level - 1));
   commit->set_offset(static_cast<int64_t>(from + count));
-  RMQ_RETURN_IF_ERROR(ProposeAndWait(storage::EntryType::kBrokerCommand, command.SerializeAsString()));
+  RMQ_RETURN_IF_ERROR(ProposeAndWait(kBrokerCommandEntry, command.SerializeAsString()));
   return moved;
 }
 
@@ -121,16 +122,16 @@ Status DelayScheduler::MoveMessages(std::vector<storage::Message> due) {
     while (end < due.size() && due[end].topic == due[first].topic && due[end].queue_id == due[first].queue_id) ++end;
     RMQ_ASSIGN_OR_RETURN(std::string payload,
                          storage::EncodeMessageBatch(std::span(due).subspan(first, end - first)));
-    RMQ_RETURN_IF_ERROR(ProposeAndWait(storage::EntryType::kMessageBatch, std::move(payload)));
+    RMQ_RETURN_IF_ERROR(ProposeAndWait(kMessageBatchEntry, std::move(payload)));
     first = end;
   }
   return Status::Ok();
 }
 
-Status DelayScheduler::ProposeAndWait(storage::EntryType type, std::string payload) {
+Status DelayScheduler::ProposeAndWait(storage::EntryKind kind, std::string payload) {
   auto outcome = std::make_shared<std::promise<Status>>();
   std::future<Status> future = outcome->get_future();
-  context_->replicator->Propose(type, std::move(payload),
+  context_->replicator->Propose(kind, std::move(payload),
                                 [outcome](Result<AppliedEntry> applied) { outcome->set_value(ProposalStatus(applied)); });
   if (future.wait_for(kProposeWait) != std::future_status::ready) {
     return Status::Unavailable("a delay scheduler proposal was not applied within 10 s");

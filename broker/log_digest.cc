@@ -8,7 +8,7 @@
 namespace raftmq::broker {
 namespace {
 
-// Term, index and type in a fixed little-endian layout, so equal entries hash equally on
+// Term, index and kind in a fixed little-endian layout, so equal entries hash equally on
 // every node.
 uint32_t ExtendWithEntry(uint32_t crc, const storage::LogEntry& entry) {
   char header[17];
@@ -16,7 +16,7 @@ uint32_t ExtendWithEntry(uint32_t crc, const storage::LogEntry& entry) {
   const uint64_t index = entry.index.value();
   std::memcpy(header, &term, sizeof(term));
   std::memcpy(header + 8, &index, sizeof(index));
-  header[16] = static_cast<char>(entry.type);
+  header[16] = static_cast<char>(storage::KindByte(entry.kind));
   crc = storage::crc32c::Extend(crc, header, sizeof(header));
   return storage::crc32c::Extend(crc, entry.payload.data(), entry.payload.size());
 }

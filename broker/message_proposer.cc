@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "broker/entry_kind.h"
 #include "common/assert.h"
 
 namespace raftmq::broker {
@@ -12,7 +13,7 @@ void ProposeMessages(Replicator* replicator, std::span<const storage::Message> m
   auto payload = storage::EncodeMessageBatch(messages);
   if (!payload.ok()) return done(payload.status());
   const size_t count = messages.size();
-  replicator->Propose(storage::EntryType::kMessageBatch, std::move(payload).value(),
+  replicator->Propose(kMessageBatchEntry, std::move(payload).value(),
                       [count, done = std::move(done)](Result<AppliedEntry> applied) {
                         // Skipped at apply after passing the checks before proposing: a bug.
                         if (Status status = ProposalStatus(applied); !status.ok()) return done(std::move(status));

@@ -1,4 +1,4 @@
-// ProposeMessages: one kMessageBatch entry for `messages` (one topic and queue), answered
+// ProposeMessages: one kMessageBatchEntry for `messages` (one topic and queue), answered
 // with each message's queue offset once applied. Shared by sends, send-backs and the delay
 // scheduler.
 //

@@ -32,14 +32,14 @@ void NodeReplicator::OnSoftState(const raft::SoftState& soft) {
   if (listener) listener();
 }
 
-void NodeReplicator::Propose(storage::EntryType type, std::string payload, Done done) {
+void NodeReplicator::Propose(storage::EntryKind kind, std::string payload, Done done) {
   raft::Node* node = nullptr;
   {
     std::lock_guard lock(mutex_);
     node = node_;
   }
   if (node == nullptr) return done(Status::Unavailable("the Raft node is not started"));
-  node->Propose(type, std::move(payload), [done = std::move(done)](raft::ProposalOutcome outcome) {
+  node->Propose(kind, std::move(payload), [done = std::move(done)](raft::ProposalOutcome outcome) {
     if (!outcome.status.ok()) return done(outcome.status);
     done(FromApplyValue(std::move(outcome.value)));
   });

@@ -25,7 +25,7 @@ class NodeReplicator final : public Replicator {
   void OnSoftState(const raft::SoftState& soft);
   void SetRoleChangeListener(std::function<void()> listener);
 
-  void Propose(storage::EntryType type, std::string payload, Done done) override;
+  void Propose(storage::EntryKind kind, std::string payload, Done done) override;
   ReplicaStatus GetStatus() const override;
   std::vector<ReplicaPeer> PeerProgress() override;
   Status TransferLeadership(NodeId to) override;

@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "broker/entry_kind.h"
 #include "common/assert.h"
 
 namespace raftmq::broker {
@@ -32,7 +33,7 @@ void OffsetCommitBatcher::ProposeLocked(std::unique_lock<std::mutex>& lock) {
   in_flight_ = true;
   lock.unlock();
   // `done` may run inside Propose (an immediate refusal): the lock is released first.
-  replicator_->Propose(storage::EntryType::kBrokerCommand, command.SerializeAsString(),
+  replicator_->Propose(kBrokerCommandEntry, command.SerializeAsString(),
                        [this, done = std::move(done)](Result<AppliedEntry> applied) mutable {
                          Finished(std::move(done), ProposalStatus(applied));
                        });

@@ -48,7 +48,7 @@ class Replicator {
   using Done = std::function<void(Result<AppliedEntry> applied)>;
 
   virtual ~Replicator() = default;
-  virtual void Propose(storage::EntryType type, std::string payload, Done done) = 0;
+  virtual void Propose(storage::EntryKind kind, std::string payload, Done done) = 0;
   // Cheap (no trip through Raft's loop): called on every write. `peers` is left empty.
   virtual ReplicaStatus GetStatus() const = 0;
   // Each follower's replication progress, known on the leader only (empty elsewhere); a

@@ -1,7 +1,7 @@
 // TopicConfigManager: the topics of a broker group (name, read/write queue counts, perm bits),
 // in memory for the request path and in the MetaStore's `topics` family for restarts.
 //
-// Changes come only from applied kBrokerCommand entries (BrokerStateMachine), so every node
+// Changes come only from applied kBrokerCommandEntry entries (BrokerStateMachine), so every node
 // holds the same topics. Apply* functions decide from the command and the current topics
 // alone (never from local configuration), so every node decides the same; a command that
 // cannot apply answers its status and changes nothing. CheckConfig is the leader's

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "broker/entry_kind.h"
 #include "broker/names.h"
 #include "common/assert.h"
 #include "proto/broker_command.pb.h"
@@ -32,7 +33,7 @@ void TopicCreator::Ensure(grpc::CallbackServerContext* call, const std::string& 
   topic->set_perm(kPermReadWrite);
   command.mutable_create_topic()->set_if_absent(true);
   context_->replicator->Propose(
-      storage::EntryType::kBrokerCommand, command.SerializeAsString(),
+      kBrokerCommandEntry, command.SerializeAsString(),
       [this, call, done = std::move(done)](Result<AppliedEntry> applied) {
         if (!applied.ok()) return done(gate_->FromProposeError(applied.status(), call), {});
         done(applied->status, std::move(applied->topic));

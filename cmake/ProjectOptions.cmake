@@ -1,6 +1,9 @@
 # Warnings for project code only; generated Protobuf code links raftmq_proto without them.
 # They are errors only with RAFTMQ_WERROR (CI), so a newer compiler cannot break a user's build.
-# -Wconversion is not on: the code narrows integers in many places that would need a cast each.
+# -Wconversion is not on yet. Measured on 2026-12-02 with -Wconversion -Wno-sign-conversion
+# (-fsyntax-only over compile_commands.json): no warning in src/common, storage/, raft/
+# (50 files), src/client/ and nameserver/ (about 27 files). broker/, tests/, chaos/ and the
+# CLI were not measured; turn it on once a whole -Werror build with it is clean.
 add_library(raftmq_warnings INTERFACE)
 target_compile_options(raftmq_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wno-missing-field-initializers)

@@ -269,7 +269,7 @@ void Core::BecomeLeader() {
   }
   // Entries of earlier terms commit only under an entry of this term: append one now so they
   // do not wait for a client.
-  AppendAsLeader(storage::EntryType::kNoop, std::string());
+  AppendAsLeader(kNoopEntry, std::string());
   term_start_index_ = log_.LastIndex();
   majority_loss_unresolved_ = false;
   RMQ_ASSERT(!recovering_);

@@ -95,8 +95,9 @@ class Core {
   //   Unavailable: not the leader (leader() is the hint; the message names it), or a
   //                leadership transfer is in progress;
   //   NoSpace:     the uncommitted entries exceed uncommitted_bytes_max (back-pressure);
-  //   InvalidArgument: type kMembership (membership is static).
-  Result<Index> Propose(storage::EntryType type, std::string payload);
+  //   InvalidArgument: `kind` is not the application's (0, or one of Raft's own kinds:
+  //                    raft/entry_kind.h; membership is static).
+  Result<Index> Propose(EntryKind kind, std::string payload);
   // Hands leadership to `target` once it is caught up. Errors: InvalidArgument (unknown or
   // self), Unavailable (not leader, or another transfer in progress), Aborted (target lags
   // by more than transfer_lag_entries_max). On OK the transfer runs; it ends when the target
@@ -180,7 +181,7 @@ class Core {
   void HandleAppendResponse(const Message& message);
   void HandleHeartbeatResponse(const Message& message);
   void NoteRecovering(Progress& progress, bool recovering);
-  void AppendAsLeader(storage::EntryType type, std::string payload);
+  void AppendAsLeader(EntryKind kind, std::string payload);
   bool MaybeCommit();
   void CheckQuorum();
 

@@ -10,9 +10,12 @@ namespace raftmq::raft {
 
 using storage::LogEntry;
 
-Result<Index> Core::Propose(storage::EntryType type, std::string payload) {
+Result<Index> Core::Propose(EntryKind kind, std::string payload) {
   RMQ_ASSERT(!ready_outstanding_);
-  if (type == storage::EntryType::kMembership) return Status::InvalidArgument("membership is static");
+  if (!IsApplicationEntryKind(kind)) {
+    return Status::InvalidArgument("entry kind " + std::to_string(storage::KindByte(kind)) +
+                                   " is not the application's (0, or one Raft keeps for itself)");
+  }
   if (role_ != Role::kLeader) {
     return Status::Unavailable("not the leader; leader=" + std::to_string(leader_));
   }
@@ -22,16 +25,16 @@ Result<Index> Core::Propose(storage::EntryType type, std::string payload) {
   if (uncommitted_bytes_ > 0 && uncommitted_bytes_ + payload.size() > options_.uncommitted_bytes_max) {
     return Status::NoSpace("uncommitted entries exceed uncommitted_bytes_max");
   }
-  AppendAsLeader(type, std::move(payload));
+  AppendAsLeader(kind, std::move(payload));
   return log_.LastIndex();
 }
 
-void Core::AppendAsLeader(storage::EntryType type, std::string payload) {
+void Core::AppendAsLeader(EntryKind kind, std::string payload) {
   RMQ_ASSERT(role_ == Role::kLeader);
   const Index index = log_.LastIndex() + 1;
   uncommitted_bytes_ += payload.size();
   std::vector<LogEntry> entries;
-  entries.push_back(LogEntry{.index = index, .term = term_, .type = type, .payload = std::move(payload)});
+  entries.push_back(LogEntry{.index = index, .term = term_, .kind = kind, .payload = std::move(payload)});
   log_.Append(std::move(entries));
   broadcast_pending_ = true;  // sent in one kAppend per follower at TakeReady: proposals batch
   RMQ_ASSERT(log_.LastIndex() == index);

@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "common/log_ids.h"
+#include "raft/entry_kind.h"
 #include "storage/log_store.h"
 
 namespace raftmq::raft {
 
-using storage::EntryType;
 using storage::LogEntry;
 
 enum class MessageType : uint8_t {

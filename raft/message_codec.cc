@@ -14,10 +14,7 @@ constexpr uint64_t kEntryOverheadBytesMax = 4 * 11;
 
 constexpr uint32_t kMessageTypeMin = static_cast<uint32_t>(MessageType::kPreVote);
 constexpr uint32_t kMessageTypeMax = static_cast<uint32_t>(MessageType::kTimeoutNow);
-constexpr uint32_t kEntryTypeMin = static_cast<uint32_t>(EntryType::kNoop);
-constexpr uint32_t kEntryTypeMax = static_cast<uint32_t>(EntryType::kMembership);
 static_assert(kMessageTypeMin < kMessageTypeMax);
-static_assert(kEntryTypeMin < kEntryTypeMax);
 
 Status CheckHeader(const PeerMessage& in) {
   if (in.type() < kMessageTypeMin || in.type() > kMessageTypeMax) {
@@ -39,8 +36,9 @@ Status CheckEntries(const PeerMessage& in) {
   uint64_t previous_index = in.log_index();
   uint64_t previous_term = in.log_term();
   for (const PeerEntry& entry : in.entries()) {
-    if (entry.type() < kEntryTypeMin || entry.type() > kEntryTypeMax) {
-      return Status::InvalidArgument("unknown entry type " + std::to_string(entry.type()));
+    // The kind is opaque here, but it is one byte wherever it is stored, and never 0.
+    if (entry.kind() == 0 || entry.kind() > UINT8_MAX) {
+      return Status::InvalidArgument("entry kind " + std::to_string(entry.kind()) + " outside [1, 255]");
     }
     // previous_index + 1 wraps to 0 at the top, and index 0 is never an entry's.
     if (entry.index() == 0 || entry.index() != previous_index + 1) {
@@ -81,7 +79,7 @@ void EncodeMessage(Message&& message, PeerMessage* out) {
     PeerEntry* wire = out->add_entries();
     wire->set_term(entry.term.value());
     wire->set_index(entry.index.value());
-    wire->set_type(static_cast<uint32_t>(entry.type));
+    wire->set_kind(storage::KindByte(entry.kind));
     *wire->mutable_payload() = std::move(entry.payload);
   }
 }
@@ -108,7 +106,7 @@ Result<Message> DecodeMessage(PeerMessage&& in) {
   for (PeerEntry& wire : *in.mutable_entries()) {
     message.entries.push_back(LogEntry{.index = Index(wire.index()),
                                        .term = Term(wire.term()),
-                                       .type = static_cast<EntryType>(wire.type()),
+                                       .kind = EntryKind{static_cast<uint8_t>(wire.kind())},
                                        .payload = std::move(*wire.mutable_payload())});
   }
   return message;

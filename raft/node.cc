@@ -82,7 +82,7 @@ void Node::PeerDisconnected(NodeId peer) {
   wake_.notify_one();
 }
 
-void Node::Propose(storage::EntryType type, std::string payload, ProposalCallback done) {
+void Node::Propose(EntryKind kind, std::string payload, ProposalCallback done) {
   RMQ_ASSERT(done != nullptr);
   metrics_.proposals_total.fetch_add(1, std::memory_order_relaxed);
   // Refusals before a reservation are answered here, on the proposer's thread.
@@ -98,7 +98,7 @@ void Node::Propose(storage::EntryType type, std::string payload, ProposalCallbac
     std::lock_guard lock(mutex_);
     if (!stopping_ && !stopped_) {
       was_empty = queued_.empty();
-      queued_.push_back(QueuedProposal{type, std::move(payload), std::move(done)});
+      queued_.push_back(QueuedProposal{kind, std::move(payload), std::move(done)});
       queued = true;
     }
   }
@@ -106,10 +106,10 @@ void Node::Propose(storage::EntryType type, std::string payload, ProposalCallbac
   if (was_empty) wake_.notify_one();
 }
 
-std::future<ProposalOutcome> Node::Propose(storage::EntryType type, std::string payload) {
+std::future<ProposalOutcome> Node::Propose(EntryKind kind, std::string payload) {
   auto promise = std::make_shared<std::promise<ProposalOutcome>>();
   std::future<ProposalOutcome> future = promise->get_future();
-  Propose(type, std::move(payload), [promise](ProposalOutcome outcome) { promise->set_value(std::move(outcome)); });
+  Propose(kind, std::move(payload), [promise](ProposalOutcome outcome) { promise->set_value(std::move(outcome)); });
   return future;
 }
 
@@ -258,7 +258,7 @@ void Node::StepInbox(std::vector<Message>* inbox, std::vector<NodeId>* disconnec
 
 void Node::ProposeQueued(std::vector<QueuedProposal>* proposals) {
   for (QueuedProposal& proposal : *proposals) {
-    Result<Index> index = core_->Propose(proposal.type, std::move(proposal.payload));
+    Result<Index> index = core_->Propose(proposal.kind, std::move(proposal.payload));
     if (!index.ok()) {
       proposals_.Fail(proposal.done, index.status(), core_->leader());
       continue;

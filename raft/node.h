@@ -87,9 +87,10 @@ class Node {
 
   // Proposes an entry; `done` runs once the entry is applied (OK with the state machine's
   // value) or the proposal failed. Fails at once, without queueing, when this node does not
-  // believe it leads (Unavailable + leader hint) or too many proposals are pending.
-  void Propose(storage::EntryType type, std::string payload, ProposalCallback done);
-  std::future<ProposalOutcome> Propose(storage::EntryType type, std::string payload);
+  // believe it leads (Unavailable + leader hint) or too many proposals are pending. `kind` is
+  // the application's (raft/entry_kind.h): Raft stores it and hands it back unread.
+  void Propose(EntryKind kind, std::string payload, ProposalCallback done);
+  std::future<ProposalOutcome> Propose(EntryKind kind, std::string payload);
 
   // A linearizable read (Core::ReadIndex): `done` runs on the loop thread with OK once this
   // node confirmed, in a heartbeat round with a majority started after the call, that it
@@ -121,7 +122,7 @@ class Node {
 
  private:
   struct QueuedProposal {
-    storage::EntryType type;
+    EntryKind kind;
     std::string payload;
     ProposalCallback done;
   };

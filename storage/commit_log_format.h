@@ -8,13 +8,14 @@
 //
 //   0        4        8        12   13     16               24               32
 //   +--------+--------+--------+----+------+----------------+----------------+---------+
-//   | magic  | crc    | body   |type| zero |     term       |     index      | body... |
+//   | magic  | crc    | body   |kind| zero |     term       |     index      | body... |
 //   | u32    | u32    | size   | u8 | 3 B  |     u64        |     u64        |         |
 //   +--------+--------+--------+----+------+----------------+----------------+---------+
 //
 // crc = crc32c::Mask(CRC32C(bytes [8, 32) of the header, then the body)): it covers everything
 // after itself, so a torn header, a torn body and a flipped bit all fail it. The magic tells a
-// record from zeros or garbage before the CRC is computed.
+// record from zeros or garbage before the CRC is computed. `kind` is the entry's opaque kind
+// byte (storage/log_store.h EntryKind); storage never reads its meaning.
 //
 // The checkpoint file (kCheckpointFileName, replaced by rename) says how far recovery may
 // trust the log without reading it again (kCheckpointBytes):
@@ -41,7 +42,7 @@ inline constexpr uint32_t kRecordMagic = 0xdaa320a7u;  // RocketMQ's MESSAGE_MAG
 inline constexpr size_t kMagicOffset = 0;
 inline constexpr size_t kCrcOffset = 4;
 inline constexpr size_t kBodySizeOffset = 8;
-inline constexpr size_t kTypeOffset = 12;
+inline constexpr size_t kKindOffset = 12;
 inline constexpr size_t kZeroOffset = 13;
 inline constexpr size_t kTermOffset = 16;
 inline constexpr size_t kIndexOffset = 24;
@@ -52,8 +53,8 @@ inline constexpr uint64_t kBodyBytesMax = UINT32_MAX;
 
 static_assert(kCrcOffset == kMagicOffset + sizeof(uint32_t));
 static_assert(kBodySizeOffset == kCrcOffset + sizeof(uint32_t));
-static_assert(kTypeOffset == kBodySizeOffset + sizeof(uint32_t));
-static_assert(kZeroOffset == kTypeOffset + sizeof(uint8_t));
+static_assert(kKindOffset == kBodySizeOffset + sizeof(uint32_t));
+static_assert(kZeroOffset == kKindOffset + sizeof(uint8_t));
 static_assert(kTermOffset == kZeroOffset + 3 && kTermOffset % 8 == 0);
 static_assert(kIndexOffset == kTermOffset + sizeof(uint64_t));
 static_assert(kHeaderBytes == kIndexOffset + sizeof(uint64_t));

@@ -62,7 +62,7 @@ Result<std::vector<LogEntry>> CommitLog::Entries(Index from, Index to, uint64_t 
                                   std::string(RecordCheckName(check)));
       }
       if (!entries.empty() && bytes + record.body.size() > bytes_max) return entries;
-      entries.push_back(LogEntry{.index = record.index, .term = record.term, .type = record.type,
+      entries.push_back(LogEntry{.index = record.index, .term = record.term, .kind = record.kind,
                                  .payload = std::string(record.body)});
       bytes += record.body.size();
       ++next;

@@ -25,6 +25,7 @@ Dispatcher::Dispatcher(ConsumeQueueStore* queues, MetaStore* meta, DispatcherOpt
   RMQ_ASSERT(queues_ != nullptr);
   RMQ_ASSERT(meta_ != nullptr);
   RMQ_ASSERT(options_.checkpoint_interval_entries > 0);
+  RMQ_ASSERT(KindByte(options_.message_batch_kind) != 0);
 }
 
 Result<DispatchOutcome> Dispatcher::Dispatch(const LogEntry& entry, const EntryLocation& location) {
@@ -32,7 +33,7 @@ Result<DispatchOutcome> Dispatcher::Dispatch(const LogEntry& entry, const EntryL
   RMQ_ASSERT(entry.index == applied_ + 1);
   RMQ_RETURN_IF_ERROR(failure_);
   DispatchOutcome outcome;
-  if (entry.type == EntryType::kMessageBatch) {
+  if (entry.kind == options_.message_batch_kind) {
     RMQ_ASSERT(location.payload_size == entry.payload.size());
     Result<std::vector<ScannedRecord>> records = ScanBatch(entry.payload);
     if (records.ok()) {

@@ -1,7 +1,8 @@
 // Dispatcher: turns *committed* CommitLog entries, in index order, into ConsumeQueue entries.
-// A kMessageBatch entry gets one ConsumeQueue entry per message at the queue's next offset,
-// so offsets are assigned at apply time and are the same on every node; any other entry type
-// only advances the applied index.
+// An entry of the message batch kind (DispatcherOptions::message_batch_kind: the broker names
+// its kinds, storage only knows the batch format) gets one ConsumeQueue entry per message at
+// the queue's next offset, so offsets are assigned at apply time and are the same on every
+// node; any other kind only advances the applied index.
 //
 // Checkpoint: every checkpoint_interval_entries entries or checkpoint_interval_ms the
 // Dispatcher hands a checkpoint to its CheckpointFlusher, a background thread: it fsyncs
@@ -57,6 +58,7 @@
 namespace raftmq::storage {
 
 struct DispatcherOptions {
+  EntryKind message_batch_kind{};  // the kind of the entries whose payload is a message batch; not 0
   uint64_t checkpoint_interval_entries = 10'000;  // entries applied between two checkpoints
   int64_t checkpoint_interval_ms = 1'000;         // time between two checkpoints, when busy
   uint64_t recovery_read_bytes_max = 4u << 20;    // payload bytes per CommitLog read in Recover
@@ -67,7 +69,7 @@ struct DispatcherOptions {
 
 // What Dispatch did with one entry.
 struct DispatchOutcome {
-  std::vector<uint64_t> queue_offsets;  // kMessageBatch: each message's queue offset, in payload order
+  std::vector<uint64_t> queue_offsets;  // a message batch: each message's queue offset, in payload order
   Status skipped;                       // not OK: why the entry was skipped (nothing indexed)
 };
 
@@ -82,8 +84,8 @@ class Dispatcher {
   Status Recover(const CommitLogReader& log, Index committed);
 
   // Indexes entry `entry` (index applied_index() + 1), whose payload lies at `location`, and
-  // advances applied_index(). A kMessageBatch gets the queue offset of each message; other
-  // types nothing. A payload that is no valid batch is skipped (see above). An error is an
+  // advances applied_index(). A message batch gets the queue offset of each message; other
+  // kinds nothing. A payload that is no valid batch is skipped (see above). An error is an
   // I/O failure: the Dispatcher then refuses further entries until Recover.
   Result<DispatchOutcome> Dispatch(const LogEntry& entry, const EntryLocation& location);
 

@@ -100,7 +100,7 @@ Status Dispatcher::RebuildQueues(const CommitLogReader& log, const std::set<Queu
                          log.Entries(next, last_dispatched + 1, options_.recovery_read_bytes_max));
     RMQ_ASSERT(!entries.empty());
     for (const LogEntry& entry : entries) {
-      if (entry.type != EntryType::kMessageBatch) continue;
+      if (entry.kind != options_.message_batch_kind) continue;
       // An entry that cannot be indexed was skipped when it was applied: skip it again.
       Result<std::vector<ScannedRecord>> records = ScanBatch(entry.payload);
       if (!records.ok()) continue;

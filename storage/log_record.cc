@@ -18,7 +18,7 @@ void EncodeHeader(const LogEntry& entry, char* header) {
   std::memset(header, 0, format::kHeaderBytes);
   PutFixed32(header + format::kMagicOffset, format::kRecordMagic);
   PutFixed32(header + format::kBodySizeOffset, static_cast<uint32_t>(entry.payload.size()));
-  header[format::kTypeOffset] = static_cast<char>(entry.type);
+  header[format::kKindOffset] = static_cast<char>(KindByte(entry.kind));
   PutFixed64(header + format::kTermOffset, entry.term.value());
   PutFixed64(header + format::kIndexOffset, entry.index.value());
 }
@@ -65,17 +65,10 @@ std::string_view RecordCheckName(RecordCheck check) {
     case RecordCheck::kTruncated: return "record cut short (torn write)";
     case RecordCheck::kBadMagic: return "bad magic (not a record)";
     case RecordCheck::kBadCrc: return "CRC mismatch";
-    case RecordCheck::kBadType: return "unknown entry type";
     case RecordCheck::kOutOfSequence: return "index out of sequence";
   }
   return "unknown";
 }
-
-namespace {
-bool IsKnownType(uint8_t type) {
-  return type >= static_cast<uint8_t>(EntryType::kNoop) && type <= static_cast<uint8_t>(EntryType::kMembership);
-}
-}  // namespace
 
 RecordCheck ParseRecord(std::string_view bytes, ParsedRecord* record) {
   if (bytes.size() < format::kMagicOffset + sizeof(uint32_t)) return RecordCheck::kTruncated;
@@ -87,11 +80,9 @@ RecordCheck ParseRecord(std::string_view bytes, ParsedRecord* record) {
   uint32_t actual = crc32c::Value(bytes.data() + format::kCrcCoveredHeaderOffset,
                                   record_bytes - format::kCrcCoveredHeaderOffset);
   if (actual != expected) return RecordCheck::kBadCrc;
-  auto type = static_cast<uint8_t>(bytes[format::kTypeOffset]);
-  if (!IsKnownType(type)) return RecordCheck::kBadType;
   record->index = Index(GetFixed64(bytes.data() + format::kIndexOffset));
   record->term = Term(GetFixed64(bytes.data() + format::kTermOffset));
-  record->type = static_cast<EntryType>(type);
+  record->kind = EntryKind{static_cast<uint8_t>(bytes[format::kKindOffset])};
   record->body = bytes.substr(format::kHeaderBytes, record_bytes - format::kHeaderBytes);
   record->record_bytes = record_bytes;
   return RecordCheck::kOk;

@@ -42,7 +42,6 @@ enum class RecordCheck : uint8_t {
   kTruncated,  // fewer bytes than the header or the body needs
   kBadMagic,
   kBadCrc,
-  kBadType,    // CRC fine but an entry type this version does not know
   kOutOfSequence,  // a sound record, but not the index that must come next (set by callers)
 };
 std::string_view RecordCheckName(RecordCheck check);
@@ -50,7 +49,7 @@ std::string_view RecordCheckName(RecordCheck check);
 struct ParsedRecord {
   Index index;
   Term term;
-  EntryType type = EntryType::kNoop;
+  EntryKind kind{};
   std::string_view body;    // points into the parsed bytes
   uint64_t record_bytes = 0;
 };

@@ -18,18 +18,19 @@
 
 namespace raftmq::storage {
 
-// Stored as one byte in every CommitLog record header; values never change meaning.
-enum class EntryType : uint8_t {
-  kNoop = 1,           // a new leader's first entry of its term; carries nothing
-  kMessageBatch = 2,   // one or more messages; the Dispatcher indexes them in ConsumeQueues
-  kBrokerCommand = 3,  // shared broker state: topic configs, consumer offsets, ...
-  kMembership = 4,     // reserved for membership change
-};
+// What an entry is: one byte stored in every CommitLog record header and carried as is on
+// the wire. Storage and Raft's transport keep it opaque, as etcd keeps its entries: Raft owns
+// the few kinds it writes and reads itself (raft/entry_kind.h: its no-op, membership), the
+// application above it names the rest (broker/entry_kind.h). Storage checks no value (the
+// record CRC covers the byte); Raft refuses to propose 0, the kind of an entry never given one.
+enum class EntryKind : uint8_t {};
+
+constexpr uint8_t KindByte(EntryKind kind) { return static_cast<uint8_t>(kind); }
 
 struct LogEntry {
   Index index;
   Term term;
-  EntryType type = EntryType::kNoop;
+  EntryKind kind{};
   std::string payload;
 
   bool operator==(const LogEntry&) const = default;

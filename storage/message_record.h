@@ -1,4 +1,4 @@
-// The message codec: how messages sit inside a kMessageBatch entry payload (layout in
+// The message codec: how messages sit inside a message batch entry's payload (layout in
 // message_record_format.h). The leader encodes a batch at propose time; the Dispatcher scans
 // it at apply time; a Pull handler decodes one message from the bytes a ConsumeQueue entry
 // points at. A message's absolute CommitLog position is the entry's payload_position plus the

@@ -1,4 +1,4 @@
-// The layout of one message record inside a kMessageBatch entry payload. A payload is a
+// The layout of one message record inside a message batch entry's payload. A payload is a
 // sequence of records, each self-delimiting by its leading size; there is no CRC here because
 // the CommitLog record around the payload carries one. All integers little-endian.
 //

@@ -7,6 +7,8 @@ namespace raftmq::raft::sim {
 namespace {
 // A Ready loop that never settles is a bug (a Core that always has more work).
 constexpr int kReadysPerDrainMax = 10000;
+// What the simulated application proposes: any kind Raft leaves to the application.
+constexpr EntryKind kSimulatedEntry{2};
 }  // namespace
 
 SimCluster::SimCluster(uint64_t seed, size_t node_count, const CoreOptions& base, uint64_t tick_interval_ms,
@@ -132,7 +134,7 @@ NodeId SimCluster::Leader() const {
 Result<Index> SimCluster::Propose(NodeId id, std::string payload) {
   Node& node = Get(id);
   if (!node.core) return Status::Unavailable("node down");
-  Result<Index> index = node.core->Propose(storage::EntryType::kMessageBatch, std::move(payload));
+  Result<Index> index = node.core->Propose(kSimulatedEntry, std::move(payload));
   Drain(node);
   return index;
 }

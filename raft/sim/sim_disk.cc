@@ -16,7 +16,7 @@ uint64_t HashEntry(uint64_t previous, const LogEntry& entry) {
   };
   mix(entry.index.value());
   mix(entry.term.value());
-  mix(static_cast<uint64_t>(entry.type));
+  mix(storage::KindByte(entry.kind));
   for (char c : entry.payload) {
     hash ^= static_cast<unsigned char>(c);
     hash *= 0x100000001b3ull;

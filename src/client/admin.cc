@@ -11,6 +11,24 @@ namespace {
 
 using Stub = admin::AdminService::Stub;
 
+// Asks `method` about topic `name` of the leader of every group in `targets`; a group that
+// answers NOT_FOUND does not hold the topic and is left out. NotFound when no group holds it.
+template <typename Request>
+Result<std::vector<GroupTopic>> AskGroupsHoldingTopic(BrokerClient& brokers, const std::vector<std::string>& targets,
+                                                      std::string_view call,
+                                                      BrokerClient::Method<Stub, Request, admin::TopicResponse> method,
+                                                      const Request& request, const std::string& name) {
+  std::vector<GroupTopic> answers;
+  for (const std::string& group : targets) {
+    auto response = brokers.CallLeader(group, call, method, request);
+    if (!response.ok() && response.status().IsNotFound()) continue;
+    if (!response.ok()) return response.status();
+    answers.push_back({group, std::move(response).value()});
+  }
+  if (answers.empty()) return Status::NotFound("no broker group has topic '" + name + "'");
+  return answers;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Admin>> Admin::Create(const ClientOptions& options) {
@@ -63,30 +81,14 @@ Result<std::vector<GroupTopic>> Admin::DeleteTopic(const std::string& name) {
   RMQ_ASSIGN_OR_RETURN(std::vector<std::string> targets, Groups({}));
   admin::DeleteTopicRequest request;
   request.set_name(name);
-  std::vector<GroupTopic> answers;
-  for (const std::string& group : targets) {
-    auto response = instance_.brokers().CallLeader(group, "DeleteTopic", &Stub::DeleteTopic, request);
-    if (!response.ok() && response.status().IsNotFound()) continue;
-    if (!response.ok()) return response.status();
-    answers.push_back({group, std::move(response).value()});
-  }
-  if (answers.empty()) return Status::NotFound("no broker group has topic '" + name + "'");
-  return answers;
+  return AskGroupsHoldingTopic(instance_.brokers(), targets, "DeleteTopic", &Stub::DeleteTopic, request, name);
 }
 
 Result<std::vector<GroupTopic>> Admin::DescribeTopic(const std::string& name) {
   RMQ_ASSIGN_OR_RETURN(std::vector<std::string> targets, Groups({}));
   admin::DescribeTopicRequest request;
   request.set_name(name);
-  std::vector<GroupTopic> answers;
-  for (const std::string& group : targets) {
-    auto response = instance_.brokers().CallLeader(group, "DescribeTopic", &Stub::DescribeTopic, request);
-    if (!response.ok() && response.status().IsNotFound()) continue;
-    if (!response.ok()) return response.status();
-    answers.push_back({group, std::move(response).value()});
-  }
-  if (answers.empty()) return Status::NotFound("no broker group has topic '" + name + "'");
-  return answers;
+  return AskGroupsHoldingTopic(instance_.brokers(), targets, "DescribeTopic", &Stub::DescribeTopic, request, name);
 }
 
 Result<std::vector<GroupTopic>> Admin::ListTopics() {

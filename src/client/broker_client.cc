@@ -60,7 +60,7 @@ void BrokerClient::SendMessageAsync(const std::string& group,
       [this, call, group, address = *address, done = std::move(done)](const grpc::Status& status) {
         if (status.ok()) return done(std::move(call->response));
         const Status error = FromGrpc(status, "SendMessage to " + address + " (group " + group + ")");
-        if (error.IsUnavailable()) CorrectLeader(group, address, *call->context);
+        if (IsNodeUnanswering(error)) CorrectLeader(group, address, *call->context);
         done(error);
       });
 }

@@ -67,8 +67,8 @@ class BrokerClient {
                             const Request& request);
 
  private:
-  // After `address` answered UNAVAILABLE: believes a follower's hint, or rotates past a node
-  // that named none. Returns the hint ("" when there was none to follow).
+  // After `address` answered UNAVAILABLE or not at all (deadline): believes a follower's hint,
+  // or rotates past a node that named none. Returns the hint ("" when there was none to follow).
   std::string CorrectLeader(const std::string& group, const std::string& address, const grpc::ClientContext& context);
 
   ChannelPool* const pool_;
@@ -90,7 +90,7 @@ Result<Response> BrokerClient::CallLeader(const std::string& group, std::string_
     if (status.ok()) return response;
     const Status error = FromGrpc(status, std::string(name) + " to " + address + " (group " + group + ")");
     if (error_trailers != nullptr) *error_trailers = CopyTrailers(*context);
-    if (!error.IsUnavailable()) return error;
+    if (!IsNodeUnanswering(error)) return error;
     const std::string hint = CorrectLeader(group, address, *context);
     if (hint.empty()) return error;
     if (attempt > 0) return error;  // followed one hint already: the group is moving

@@ -23,7 +23,7 @@ Status FromGrpc(const grpc::Status& status, std::string_view what) {
     case grpc::StatusCode::UNAVAILABLE:
       return Status::Unavailable(message);
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return Status::Unavailable(std::string(what) + ": no answer before the deadline");
+      return Status::DeadlineExceeded(std::string(what) + ": no answer before the deadline");
     case grpc::StatusCode::CANCELLED:
     case grpc::StatusCode::ABORTED:
       return Status::Aborted(message);
@@ -65,10 +65,12 @@ std::unique_ptr<grpc::ClientContext> NewContext(int64_t timeout_ms) {
   return context;
 }
 
-bool IsOutcomeUnknown(const Status& status) { return status.IsAborted(); }
+bool IsOutcomeUnknown(const Status& status) { return status.IsAborted() || status.IsDeadlineExceeded(); }
 
 bool IsRetriable(const Status& status) {
-  return status.IsUnavailable() || status.IsIoError() || status.IsResourceExhausted() || status.IsAborted();
+  return IsNodeUnanswering(status) || status.IsIoError() || status.IsResourceExhausted() || status.IsAborted();
 }
+
+bool IsNodeUnanswering(const Status& status) { return status.IsUnavailable() || status.IsDeadlineExceeded(); }
 
 }  // namespace raftmq::client

@@ -1,14 +1,15 @@
 // Translation between gRPC outcomes and the project's Status, and the trailing metadata the
 // broker answers with (common/metadata_keys.h). Each gRPC code keeps its kind so callers decide
-// by code, never by message text: UNAVAILABLE and DEADLINE_EXCEEDED → Unavailable (retry
-// elsewhere), INVALID_ARGUMENT → InvalidArgument, PERMISSION_DENIED → PermissionDenied,
+// by code, never by message text: UNAVAILABLE → Unavailable (retry elsewhere),
+// DEADLINE_EXCEEDED → DeadlineExceeded (retry elsewhere; a write's outcome is unknown), INVALID_ARGUMENT → InvalidArgument, PERMISSION_DENIED → PermissionDenied,
 // ALREADY_EXISTS → AlreadyExists, OUT_OF_RANGE → OutOfRange, NOT_FOUND → NotFound,
 // RESOURCE_EXHAUSTED → ResourceExhausted, CANCELLED and ABORTED → Aborted, UNIMPLEMENTED → NotSupported,
 // anything else → IoError.
 //
 // Definite vs unknown outcomes of a write: the broker answers ABORTED when the entry was
-// appended and may still commit (leadership lost or storage failed after the leader sent it);
-// every other error means "not stored".
+// appended and may still commit (leadership lost or storage failed after the leader sent it),
+// and a call that timed out (DEADLINE_EXCEEDED) may have been appended before or after the
+// deadline passed: both are unknown. Every other error means "not stored".
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -44,5 +45,8 @@ std::unique_ptr<grpc::ClientContext> NewContext(int64_t timeout_ms);
 bool IsRetriable(const Status& status);
 // Whether a write that failed so may have been stored all the same (see above).
 bool IsOutcomeUnknown(const Status& status);
+// Whether the node gave no useful answer (UNAVAILABLE, or none before the deadline), so the
+// caller should ask another node of the group (or another nameserver).
+bool IsNodeUnanswering(const Status& status);
 
 }  // namespace raftmq::client

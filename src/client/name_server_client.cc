@@ -22,7 +22,7 @@ Status NameServerClient::CallAny(std::string_view what, const Call& call) {
     auto context = NewContext(rpc_timeout_ms_);
     const grpc::Status status = call(pool_->Nameserver(address), context.get());
     last = FromGrpc(status, std::string(what) + " from nameserver " + address);
-    if (!last.IsUnavailable()) {
+    if (!IsNodeUnanswering(last)) {
       preferred_.store(index);
       return last;
     }

@@ -14,8 +14,9 @@
 // there is one, else on the same group after a backoff (it may be electing a leader); a
 // follower's leader hint is followed at once (BrokerClient). A send is
 // acknowledged only when the broker committed it on a majority of its group. An attempt the
-// broker answers ABORTED (outcome unknown: it may still commit) is retried too, so the
-// message may be stored twice (SendReceipt::may_be_duplicate); when every attempt fails after
+// broker answers ABORTED (outcome unknown: it may still commit), or that got no answer before
+// rpc_timeout_ms (DEADLINE_EXCEEDED: the broker may have appended it all the same), is retried
+// too, so the message may be stored twice (SendReceipt::may_be_duplicate); when every attempt fails after
 // such an answer the send fails with Aborted "outcome unknown", never with a definite error.
 // Every message gets a unique message_id here unless the caller set one.
 //
@@ -50,7 +51,7 @@ struct SendReceipt {
   MessageQueue queue;
   int64_t queue_offset = 0;
   // An earlier attempt of this send had an unknown outcome (the broker answered that the
-  // entry may still commit), so the message may be stored twice: delivery is at-least-once.
+  // entry may still commit, or did not answer before the deadline), so the message may be stored twice: delivery is at-least-once.
   bool may_be_duplicate = false;
 };
 

@@ -21,6 +21,7 @@ std::string_view CodeName(Status::Code code) {
     case Status::Code::kOutOfRange: return "Out of range";
     case Status::Code::kAlreadyExists: return "Already exists";
     case Status::Code::kPermissionDenied: return "Permission denied";
+    case Status::Code::kDeadlineExceeded: return "Deadline exceeded";
   }
   return "Unknown";
 }

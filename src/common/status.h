@@ -30,6 +30,7 @@ class [[nodiscard]] Status {
     kOutOfRange,         // a position outside what exists (an offset past a queue's end)
     kAlreadyExists,      // the thing to create is there already; nothing changed
     kPermissionDenied,   // the target refuses this operation (a topic without write permission)
+    kDeadlineExceeded,   // no answer in time: the operation may or may not have taken effect
   };
 
   Status() = default;  // OK
@@ -54,6 +55,7 @@ class [[nodiscard]] Status {
   static Status OutOfRange(std::string_view message) { return Status(Code::kOutOfRange, message); }
   static Status AlreadyExists(std::string_view message) { return Status(Code::kAlreadyExists, message); }
   static Status PermissionDenied(std::string_view message) { return Status(Code::kPermissionDenied, message); }
+  static Status DeadlineExceeded(std::string_view message) { return Status(Code::kDeadlineExceeded, message); }
 
   bool ok() const { return state_ == nullptr; }
   Code code() const { return state_ ? state_->code : Code::kOk; }
@@ -69,6 +71,7 @@ class [[nodiscard]] Status {
   bool IsOutOfRange() const { return code() == Code::kOutOfRange; }
   bool IsAlreadyExists() const { return code() == Code::kAlreadyExists; }
   bool IsPermissionDenied() const { return code() == Code::kPermissionDenied; }
+  bool IsDeadlineExceeded() const { return code() == Code::kDeadlineExceeded; }
 
   const std::string& message() const;
   // "IO error: open /x: Permission denied"; "OK" for success.

@@ -19,6 +19,9 @@
 namespace raftmq::storage {
 namespace {
 
+// Any kind will do: storage keeps kinds opaque (the broker's message batch kind is 2).
+constexpr EntryKind kBatchKind{2};
+
 std::string Payload(uint32_t queue_id) {
   Message message;
   message.topic = "BenchTopic";
@@ -37,7 +40,7 @@ int Run(uint32_t queue_count, int seconds, const std::string& parent) {
   RMQ_ASSERT(meta.ok());
   auto queues = ConsumeQueueStore::Open(DefaultFs(), dir, ConsumeQueueOptions{});
   RMQ_ASSERT(queues.ok());
-  Dispatcher dispatcher(queues->get(), meta->get(), DispatcherOptions{.checkpoint_interval_entries = UINT64_MAX});
+  Dispatcher dispatcher(queues->get(), meta->get(), DispatcherOptions{.message_batch_kind = kBatchKind, .checkpoint_interval_entries = UINT64_MAX});
   struct EmptyLog final : CommitLogReader {
     Index FirstIndex() const override { return Index(1); }
     Index LastIndex() const override { return Index(0); }
@@ -61,7 +64,7 @@ int Run(uint32_t queue_count, int seconds, const std::string& parent) {
       end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
     }
     const std::string& payload = payloads[i % queue_count];
-    LogEntry entry{.index = Index(i), .term = Term(1), .type = EntryType::kMessageBatch, .payload = payload};
+    LogEntry entry{.index = Index(i), .term = Term(1), .kind = kBatchKind, .payload = payload};
     EntryLocation location{.payload_position = position, .payload_size = static_cast<uint32_t>(payload.size())};
     position += payload.size() + 32;
     const auto started = std::chrono::steady_clock::now();

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "broker/broker_node.h"
+#include "broker/entry_kind.h"
 #include "nameserver/nameserver_server.h"
 #include "proto/nameserver.grpc.pb.h"
 #include "proto/admin.grpc.pb.h"
@@ -255,12 +256,12 @@ TEST_F(BrokerGroupTest, UnappliableCommittedEntriesAreSkippedOnEveryNodeAndTheGr
   storage::Message retry;
   retry.topic = "%RETRY%" + std::string(125, 'g');  // 132 characters: no ConsumeQueue can hold it
   retry.body = "x";
-  const std::vector<std::pair<storage::EntryType, std::string>> entries = {
-      {storage::EntryType::kBrokerCommand, std::string("\xff\xff\xff", 3)},
-      {storage::EntryType::kMessageBatch, *storage::EncodeMessageBatch(std::span(&retry, 1))}};
-  for (const auto& [type, payload] : entries) {
+  const std::vector<std::pair<storage::EntryKind, std::string>> entries = {
+      {kBrokerCommandEntry, std::string("\xff\xff\xff", 3)},
+      {kMessageBatchEntry, *storage::EncodeMessageBatch(std::span(&retry, 1))}};
+  for (const auto& [kind, payload] : entries) {
     std::promise<Result<AppliedEntry>> applied;
-    nodes_[leader - 1]->replicator()->Propose(type, payload,
+    nodes_[leader - 1]->replicator()->Propose(kind, payload,
                                              [&applied](Result<AppliedEntry> result) { applied.set_value(result); });
     auto future = applied.get_future();
     ASSERT_EQ(future.wait_for(10s), std::future_status::ready) << "the entry was never applied";

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "broker/entry_kind.h"
 #include "storage/message_record.h"
 #include "tests/storage/memory_commit_log.h"
 #include "tests/support/temp_dir.h"
@@ -12,15 +13,13 @@
 namespace raftmq::broker {
 namespace {
 
-using storage::EntryType;
-
 // The state a node builds from its log: everything BrokerStateMachine writes, on real files.
 struct NodeState {
   explicit NodeState(const std::string& dir, const storage::CommitLogReader* log) {
     std::filesystem::create_directories(dir);
     meta = std::move(storage::MetaStore::Open(dir + "/meta")).value();
     queues = std::move(storage::ConsumeQueueStore::Open(storage::DefaultFs(), dir, {})).value();
-    dispatcher = std::make_unique<storage::Dispatcher>(queues.get(), meta.get(), storage::DispatcherOptions{});
+    dispatcher = std::make_unique<storage::Dispatcher>(queues.get(), meta.get(), storage::DispatcherOptions{.message_batch_kind = kMessageBatchEntry});
     topics = std::make_unique<TopicConfigManager>(meta.get());
     offsets = std::make_unique<ConsumerOffsetManager>(meta.get());
     machine = std::make_unique<BrokerStateMachine>(log, meta.get(), dispatcher.get(), topics.get(), offsets.get());
@@ -100,18 +99,18 @@ std::string DeleteTopic(const std::string& name) {
   return command.SerializeAsString();
 }
 
-// A log mixing every entry type, including commands that fail.
+// A log mixing every entry kind, including commands that fail.
 void FillLog(storage::testing::MemoryCommitLog* log) {
-  log->Add(EntryType::kNoop, "");
-  log->Add(EntryType::kBrokerCommand, CreateTopic("orders"));
-  log->Add(EntryType::kMessageBatch, Messages("orders", 0, 3));
-  log->Add(EntryType::kMessageBatch, Messages("orders", 1, 2));
-  log->Add(EntryType::kBrokerCommand, CreateTopic("orders"));  // ALREADY_EXISTS
-  log->Add(EntryType::kBrokerCommand, Commit("orders", 0, 2));
-  log->Add(EntryType::kBrokerCommand, CreateTopic("gone"));
-  log->Add(EntryType::kBrokerCommand, DeleteTopic("gone"));
-  log->Add(EntryType::kMessageBatch, Messages("orders", 0, 1));
-  log->Add(EntryType::kBrokerCommand, Commit("orders", 0, 4));
+  log->Add(raft::kNoopEntry, "");
+  log->Add(kBrokerCommandEntry, CreateTopic("orders"));
+  log->Add(kMessageBatchEntry, Messages("orders", 0, 3));
+  log->Add(kMessageBatchEntry, Messages("orders", 1, 2));
+  log->Add(kBrokerCommandEntry, CreateTopic("orders"));  // ALREADY_EXISTS
+  log->Add(kBrokerCommandEntry, Commit("orders", 0, 2));
+  log->Add(kBrokerCommandEntry, CreateTopic("gone"));
+  log->Add(kBrokerCommandEntry, DeleteTopic("gone"));
+  log->Add(kMessageBatchEntry, Messages("orders", 0, 1));
+  log->Add(kBrokerCommandEntry, Commit("orders", 0, 4));
 }
 
 TEST(BrokerStateMachine, AssignsQueueOffsetsAtApplyAndAnswersCommandOutcomes) {
@@ -190,10 +189,10 @@ TEST(BrokerStateMachine, ReplayOverStateThatAlreadyHoldsTheSuffixEndsInTheSameSt
 TEST(BrokerStateMachine, ReplayAfterACrashAppliesEachCommandOnceAndEndsInTheSameTopicConfig) {
   test_support::TempDir dir;
   storage::testing::MemoryCommitLog log;
-  log.Add(EntryType::kNoop, "");
-  log.Add(EntryType::kBrokerCommand, UpdateTopic("orders", 8));  // NOT_FOUND
-  log.Add(EntryType::kBrokerCommand, CreateTopic("orders"));     // 4 queues
-  log.Add(EntryType::kMessageBatch, Messages("orders", 0, 2));
+  log.Add(raft::kNoopEntry, "");
+  log.Add(kBrokerCommandEntry, UpdateTopic("orders", 8));  // NOT_FOUND
+  log.Add(kBrokerCommandEntry, CreateTopic("orders"));     // 4 queues
+  log.Add(kMessageBatchEntry, Messages("orders", 0, 2));
   std::string before;
   {
     NodeState node(dir.path(), &log);
@@ -215,15 +214,15 @@ TEST(BrokerStateMachine, ReplayAfterACrashAppliesEachCommandOnceAndEndsInTheSame
 // Entries no leader proposes since requests are checked first, but which a bug or a forged
 // entry could commit: each is skipped on every node alike, and the log goes on.
 void FillLogWithUnappliableEntries(storage::testing::MemoryCommitLog* log) {
-  log->Add(EntryType::kNoop, "");
-  log->Add(EntryType::kBrokerCommand, CreateTopic("orders"));
-  log->Add(EntryType::kBrokerCommand, std::string("\xff\xff\xff", 3));        // does not parse
-  log->Add(EntryType::kBrokerCommand, BrokerCommand().SerializeAsString());   // empty command
-  log->Add(EntryType::kBrokerCommand, CreateTopic("%RETRY%" + std::string(125, 'g')));  // 132 characters
-  log->Add(EntryType::kMessageBatch, Messages("%RETRY%" + std::string(125, 'g'), 0, 2));
-  log->Add(EntryType::kMessageBatch, Messages("orders", 0, 1) + "trailing garbage");
-  log->Add(EntryType::kMessageBatch, Messages("orders", 0, 2));
-  log->Add(EntryType::kBrokerCommand, Commit("orders", 0, 1));
+  log->Add(raft::kNoopEntry, "");
+  log->Add(kBrokerCommandEntry, CreateTopic("orders"));
+  log->Add(kBrokerCommandEntry, std::string("\xff\xff\xff", 3));        // does not parse
+  log->Add(kBrokerCommandEntry, BrokerCommand().SerializeAsString());   // empty command
+  log->Add(kBrokerCommandEntry, CreateTopic("%RETRY%" + std::string(125, 'g')));  // 132 characters
+  log->Add(kMessageBatchEntry, Messages("%RETRY%" + std::string(125, 'g'), 0, 2));
+  log->Add(kMessageBatchEntry, Messages("orders", 0, 1) + "trailing garbage");
+  log->Add(kMessageBatchEntry, Messages("orders", 0, 2));
+  log->Add(kBrokerCommandEntry, Commit("orders", 0, 1));
 }
 constexpr uint64_t kUnappliableEntries = 5;
 constexpr uint64_t kUnappliableBatches = 2;

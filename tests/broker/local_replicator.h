@@ -12,6 +12,7 @@
 
 #include "broker/broker_state_machine.h"
 #include "broker/replicator.h"
+#include "raft/entry_kind.h"
 #include "storage/log_store.h"
 
 namespace raftmq::broker::testing {
@@ -20,9 +21,9 @@ class LocalLog final : public storage::CommitLogReader {
  public:
   static constexpr uint64_t kHeaderBytes = 32;  // a gap between payloads, as record headers
 
-  storage::LogEntry Append(Term term, storage::EntryType type, std::string payload) {
+  storage::LogEntry Append(Term term, storage::EntryKind kind, std::string payload) {
     std::lock_guard lock(mutex_);
-    storage::LogEntry entry{Index(entries_.size() + 1), term, type, std::move(payload)};
+    storage::LogEntry entry{Index(entries_.size() + 1), term, kind, std::move(payload)};
     bytes_.append(kHeaderBytes, 'h');
     locations_.push_back({bytes_.size(), static_cast<uint32_t>(entry.payload.size()), term});
     bytes_.append(entry.payload);
@@ -77,7 +78,7 @@ class LocalReplicator final : public Replicator {
     role_ = ReplicaRole::kLeader;
     term_ = term;
     leader_ = id_;
-    storage::LogEntry noop = log_->Append(term, storage::EntryType::kNoop, "");
+    storage::LogEntry noop = log_->Append(term, raft::kNoopEntry, "");
     if (apply_noop) (void)ApplyLocked(noop);
     else pending_.push_back(noop);
   }
@@ -97,14 +98,14 @@ class LocalReplicator final : public Replicator {
     failure_ = std::move(status);
   }
 
-  void Propose(storage::EntryType type, std::string payload, Done done) override {
+  void Propose(storage::EntryKind kind, std::string payload, Done done) override {
     Result<AppliedEntry> result = Status::Unavailable("not the leader");
     {
       std::lock_guard lock(mutex_);
       if (!failure_.ok()) {
         result = failure_;
       } else if (role_ == ReplicaRole::kLeader) {
-        result = ApplyLocked(log_->Append(term_, type, std::move(payload)));
+        result = ApplyLocked(log_->Append(term_, kind, std::move(payload)));
       }
     }
     done(std::move(result));

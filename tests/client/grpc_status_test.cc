@@ -1,6 +1,6 @@
-// What a write's failure tells the client: ABORTED from the broker means the entry may still
-// commit (outcome unknown, the Producer retries at-least-once and says so); every other error
-// means "not stored".
+// What a write's failure tells the client: ABORTED from the broker, or no answer before the
+// deadline, means the entry may still commit (outcome unknown, the Producer retries
+// at-least-once and says so); every other error means "not stored".
 #include <gtest/gtest.h>
 
 #include "client/grpc_status.h"
@@ -14,6 +14,15 @@ TEST(GrpcStatus, AnAbortedWriteHasAnUnknownOutcomeAndIsRetried) {
   EXPECT_TRUE(IsOutcomeUnknown(aborted)) << aborted.ToString();
   EXPECT_TRUE(IsRetriable(aborted));
   EXPECT_NE(aborted.ToString().find("may still commit"), std::string::npos) << aborted.ToString();
+}
+
+TEST(GrpcStatus, AWriteWithNoAnswerBeforeTheDeadlineHasAnUnknownOutcomeAndIsRetried) {
+  const Status timed_out = FromGrpc(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "Deadline Exceeded"),
+                                    "SendMessage to 127.0.0.1:1");
+  EXPECT_TRUE(timed_out.IsDeadlineExceeded()) << timed_out.ToString();
+  EXPECT_TRUE(IsOutcomeUnknown(timed_out)) << timed_out.ToString();
+  EXPECT_TRUE(IsRetriable(timed_out));
+  EXPECT_TRUE(IsNodeUnanswering(timed_out)) << "the next attempt asks another node";
 }
 
 TEST(GrpcStatus, DefiniteRefusalsMeanNotStored) {

@@ -122,7 +122,7 @@ std::string DescribeEntries(const std::vector<storage::LogEntry>& entries) {
   for (size_t i = 0; i < entries.size(); ++i) {
     const storage::LogEntry& e = entries[i];
     out << (i ? " " : "") << e.index << "/" << e.term;
-    if (e.type == storage::EntryType::kNoop) out << ":noop";
+    if (e.kind == kNoopEntry) out << ":noop";
     if (!e.payload.empty()) out << ":" << e.payload;
   }
   out << "]";

@@ -3,11 +3,16 @@
 #include <gtest/gtest.h>
 
 #include "core_harness.h"
+#include "tests/raft/application_entry.h"
 
 namespace raftmq::raft::test {
 namespace {
 
-using storage::EntryType;
+// Node 3, cut off from the leader and the rest, lets 100 ticks pass: it campaigns alone.
+void IsolateNode3For100Ticks(CoreHarness& group) {
+  group.Isolate(3);
+  group.Tick(3, 100);
+}
 
 TEST(CoreElection, WinnerAppendsNoopOfItsTermAndCommitsItEverywhere) {
   CoreHarness group(3, TestOptions());
@@ -15,7 +20,7 @@ TEST(CoreElection, WinnerAppendsNoopOfItsTermAndCommitsItEverywhere) {
   EXPECT_EQ(group.core(1).term(), Term(1));
   for (NodeId id : {1, 2, 3}) {
     ASSERT_EQ(group.node(id).applied.size(), 1u) << "node " << id;
-    EXPECT_EQ(group.node(id).applied[0].type, EntryType::kNoop);
+    EXPECT_EQ(group.node(id).applied[0].kind, kNoopEntry);
     EXPECT_EQ(group.node(id).applied[0].term, Term(1));
     EXPECT_EQ(group.core(id).leader(), NodeId(1));
   }
@@ -33,8 +38,7 @@ TEST(CoreElection, FiveNodeGroupElectsWithThreeVotes) {
 TEST(CorePreVote, IsolatedNodeDoesNotRaiseItsTerm) {
   CoreHarness group(3, TestOptions());
   group.Elect(1);
-  group.Isolate(3);
-  group.Tick(3, 100);
+  IsolateNode3For100Ticks(group);
   EXPECT_EQ(group.core(3).term(), Term(1));
   EXPECT_EQ(group.core(3).role(), Role::kPreCandidate);
 }
@@ -44,16 +48,14 @@ TEST(CorePreVote, WithoutPreVoteAnIsolatedNodeRaisesItsTerm) {
   options.pre_vote = false;
   CoreHarness group(3, options);
   group.Elect(1);
-  group.Isolate(3);
-  group.Tick(3, 100);
+  IsolateNode3For100Ticks(group);
   EXPECT_GT(group.core(3).term(), Term(2));
 }
 
 TEST(CorePreVote, RejoiningNodeCannotDeposeHealthyLeader) {
   CoreHarness group(3, TestOptions());
   group.Elect(1);
-  group.Isolate(3);
-  group.Tick(3, 100);
+  IsolateNode3For100Ticks(group);
   group.Heal();
   group.Tick(3, 25);  // campaigns again, now reaching the others
   group.Tick(1, 1);   // a heartbeat keeps the lease fresh on node 2
@@ -70,7 +72,7 @@ TEST(CoreCheckQuorum, LeaderCutOffFromMajorityStepsDownAndRefusesProposals) {
   // The first check still sees the answers from before the cut; the second finds none.
   group.Tick(1, 2 * TestOptions().election_timeout_ticks_min);
   EXPECT_EQ(group.core(1).role(), Role::kFollower);
-  Result<Index> index = group.core(1).Propose(EntryType::kMessageBatch, "m");
+  Result<Index> index = group.core(1).Propose(kApplicationEntry, "m");
   EXPECT_TRUE(index.status().IsUnavailable()) << index.status().ToString();
 }
 

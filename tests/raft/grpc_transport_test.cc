@@ -12,6 +12,7 @@
 #include "raft/grpc_peer_service.h"
 #include "raft/grpc_transport.h"
 #include "tests/support/poll.h"
+#include "tests/raft/application_entry.h"
 
 namespace raftmq::raft {
 namespace {
@@ -52,7 +53,7 @@ Message Append(NodeId from, NodeId to, uint64_t index) {
   message.to = to;
   message.term = Term(1);
   message.log_index = Index(index - 1);
-  message.entries.push_back({.index = Index(index), .term = Term(1), .type = storage::EntryType::kMessageBatch,
+  message.entries.push_back({.index = Index(index), .term = Term(1), .kind = kApplicationEntry,
                              .payload = std::string(100, 'x')});
   return message;
 }

@@ -40,7 +40,7 @@ Result<std::any> RecordingStateMachine::Apply(const storage::LogEntry& entry) {
   {
     std::lock_guard lock(mutex_);
     if (failing_) return Status::IoError("state machine disk failed");
-    applied_.push_back(AppliedEntry{entry.index, entry.term, entry.type, entry.payload});
+    applied_.push_back(AppliedEntry{entry.index, entry.term, entry.kind, entry.payload});
   }
   applied_cv_.notify_all();
   return std::any(entry.index.value());

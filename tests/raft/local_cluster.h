@@ -36,7 +36,7 @@ namespace raftmq::raft::testing {
 struct AppliedEntry {
   Index index;
   Term term;
-  storage::EntryType type;
+  storage::EntryKind kind;
   std::string payload;
 
   bool operator==(const AppliedEntry&) const = default;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tests/raft/local_cluster.h"
+#include "tests/raft/application_entry.h"
 
 namespace raftmq::raft::testing {
 namespace {
@@ -39,7 +40,7 @@ Index ProposeAll(LocalCluster& cluster, const std::vector<std::string>& payloads
     for (size_t start = 0; start < remaining.size(); start += kProposalWindow) {
       std::vector<std::pair<std::string*, std::future<ProposalOutcome>>> window;
       for (size_t i = start; i < std::min(start + kProposalWindow, remaining.size()); ++i) {
-        window.emplace_back(&remaining[i], cluster.node(leader)->Propose(storage::EntryType::kMessageBatch, remaining[i]));
+        window.emplace_back(&remaining[i], cluster.node(leader)->Propose(kApplicationEntry, remaining[i]));
       }
       for (auto& [payload, future] : window) {
         EXPECT_EQ(future.wait_for(kApplyWait), std::future_status::ready) << "a proposal never completed";
@@ -149,11 +150,11 @@ TEST(NodeIntegration, FollowerRefusesProposalsWithTheLeaderAsHintAndLeadershipTr
   ASSERT_NE(leader, kNoNode) << "no leader elected within " << kElectionWait.count() << " ms";
   const NodeId follower = leader % 3 + 1;
   // The follower learns who leads from the leader's first append or heartbeat.
-  ProposalOutcome first = cluster.node(leader)->Propose(storage::EntryType::kMessageBatch, "x").get();
+  ProposalOutcome first = cluster.node(leader)->Propose(kApplicationEntry, "x").get();
   ASSERT_TRUE(first.status.ok()) << first.status.ToString();
   ASSERT_TRUE(cluster.state_machine(follower).WaitApplied(first.index, kApplyWait));
 
-  ProposalOutcome refused = cluster.node(follower)->Propose(storage::EntryType::kMessageBatch, "y").get();
+  ProposalOutcome refused = cluster.node(follower)->Propose(kApplicationEntry, "y").get();
   EXPECT_TRUE(refused.status.IsUnavailable()) << refused.status.ToString();
   EXPECT_EQ(refused.leader_hint, leader);
 

@@ -19,6 +19,7 @@
 
 #include "storage/log_segment.h"
 #include "tests/raft/local_cluster.h"
+#include "tests/raft/application_entry.h"
 
 namespace raftmq::raft::testing {
 namespace {
@@ -36,7 +37,7 @@ bool WaitUntil(const std::function<bool()>& condition, milliseconds timeout) {
 }
 
 ProposalOutcome ProposeAndWait(Node* node, const std::string& payload) {
-  std::future<ProposalOutcome> future = node->Propose(storage::EntryType::kMessageBatch, payload);
+  std::future<ProposalOutcome> future = node->Propose(kApplicationEntry, payload);
   if (future.wait_for(kWait) != std::future_status::ready) {
     ADD_FAILURE() << "proposal '" << payload << "' never completed";
     return ProposalOutcome{.status = Status::Aborted("never completed")};
@@ -149,7 +150,7 @@ TEST(NodeStorageFault, ACommittedEntryThatCannotBeReadSetsTheNodeAsideUntilItRea
   ASSERT_TRUE(ProposeAndWait(cluster.node(1), "ok").status.ok());
 
   cluster.fault_fs(1).SetReadErrors(true);
-  std::future<ProposalOutcome> unreadable = cluster.node(1)->Propose(storage::EntryType::kMessageBatch, "unreadable");
+  std::future<ProposalOutcome> unreadable = cluster.node(1)->Propose(kApplicationEntry, "unreadable");
   EXPECT_TRUE(WaitUntil([&] { return !cluster.node(1)->storage_fault().ok(); }, kWait))
       << "the loop retried the read forever instead of stepping aside";
   EXPECT_FALSE(cluster.node(1)->IsLeader());
@@ -170,7 +171,7 @@ TEST(NodeStorageFault, StopReturnsWhileACommittedEntryCannotBeRead) {
   const ProposalOutcome ok = ProposeAndWait(cluster.node(1), "ok");
   ASSERT_TRUE(ok.status.ok()) << ok.status.ToString();
   cluster.fault_fs(1).SetReadErrors(true);
-  std::future<ProposalOutcome> unreadable = cluster.node(1)->Propose(storage::EntryType::kMessageBatch, "unreadable");
+  std::future<ProposalOutcome> unreadable = cluster.node(1)->Propose(kApplicationEntry, "unreadable");
   // Appended: the loop reads it to apply right after (before the fix it spins there for good).
   EXPECT_TRUE(WaitUntil([&] { return cluster.log(1)->LastIndex() > ok.index; }, kWait));
   ExpectStopReturns(cluster.node(1));

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tests/raft/local_cluster.h"
+#include "tests/raft/application_entry.h"
 
 namespace raftmq::raft::testing {
 namespace {
@@ -55,7 +56,7 @@ class ClosedLoop {
  private:
   void ProposeOne() {
     const Clock::time_point sent = Clock::now();
-    leader_->Propose(storage::EntryType::kMessageBatch, payload_, [this, sent](ProposalOutcome outcome) {
+    leader_->Propose(kApplicationEntry, payload_, [this, sent](ProposalOutcome outcome) {
       const Clock::time_point now = Clock::now();
       if (outcome.status.ok()) {
         std::lock_guard lock(mutex_);

@@ -5,12 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "core_harness.h"
+#include "tests/raft/application_entry.h"
 
 namespace raftmq::raft::test {
 namespace {
 
 Index Propose(CoreHarness& group, NodeId leader, const std::string& payload) {
-  Result<Index> index = group.core(leader).Propose(storage::EntryType::kMessageBatch, payload);
+  Result<Index> index = group.core(leader).Propose(kApplicationEntry, payload);
   EXPECT_TRUE(index.ok()) << index.status().ToString();
   group.Stabilize();
   return index.ok() ? *index : Index(0);

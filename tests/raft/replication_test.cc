@@ -4,11 +4,11 @@
 #include <gtest/gtest.h>
 
 #include "core_harness.h"
+#include "tests/raft/application_entry.h"
 
 namespace raftmq::raft::test {
 namespace {
 
-using storage::EntryType;
 using storage::LogEntry;
 
 CoreOptions NoLeaseOptions() {
@@ -26,7 +26,7 @@ size_t CountAppendsTo(const std::vector<Message>& messages, NodeId to) {
 TEST(CoreReplication, ProposalsOfOneRoundGoOutInOneAppendPerFollower) {
   CoreHarness group(3, TestOptions());
   group.Elect(1);
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(group.core(1).Propose(EntryType::kMessageBatch, "m").ok());
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(group.core(1).Propose(kApplicationEntry, "m").ok());
   std::vector<Message> out = group.TakeOutbox();
   ASSERT_EQ(CountAppendsTo(out, 2), 1u);
   ASSERT_EQ(CountAppendsTo(out, 3), 1u);
@@ -39,7 +39,7 @@ TEST(CoreReplication, InflightWindowBoundsAppendsToASilentFollower) {
   options.append_entries_bytes_max = 1;  // one entry per append
   CoreHarness group(3, options);
   group.Elect(1);
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(group.core(1).Propose(EntryType::kMessageBatch, "m").ok());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(group.core(1).Propose(kApplicationEntry, "m").ok());
   std::vector<Message> out = group.TakeOutbox();
   EXPECT_EQ(CountAppendsTo(out, 2), 2u);
   // One acknowledgement frees one slot: exactly one more append.
@@ -61,23 +61,23 @@ TEST(CoreReplication, LeaderRefusesProposalsBeyondUncommittedBytesMax) {
   group.Elect(1);
   group.Isolate(2);
   group.Isolate(3);
-  ASSERT_TRUE(group.core(1).Propose(EntryType::kMessageBatch, "123456").ok());
+  ASSERT_TRUE(group.core(1).Propose(kApplicationEntry, "123456").ok());
   group.Stabilize();
-  Result<Index> refused = group.core(1).Propose(EntryType::kMessageBatch, "123456");
+  Result<Index> refused = group.core(1).Propose(kApplicationEntry, "123456");
   EXPECT_TRUE(refused.status().IsNoSpace()) << refused.status().ToString();
   group.Heal();
   group.Tick(1, 1);
   group.Stabilize();
   EXPECT_EQ(group.core(1).uncommitted_bytes(), 0u);
-  EXPECT_TRUE(group.core(1).Propose(EntryType::kMessageBatch, "123456").ok());
+  EXPECT_TRUE(group.core(1).Propose(kApplicationEntry, "123456").ok());
 }
 
 TEST(CoreReplication, HeartbeatCarriesCommitCappedAtFollowersMatch) {
   CoreHarness group(3, TestOptions());
   group.Elect(1);
   group.Isolate(3);
-  ASSERT_TRUE(group.core(1).Propose(EntryType::kMessageBatch, "a").ok());
-  ASSERT_TRUE(group.core(1).Propose(EntryType::kMessageBatch, "b").ok());
+  ASSERT_TRUE(group.core(1).Propose(kApplicationEntry, "a").ok());
+  ASSERT_TRUE(group.core(1).Propose(kApplicationEntry, "b").ok());
   group.Stabilize();
   ASSERT_EQ(group.core(1).commit_index(), Index(3));
   group.Tick(1, 1);
@@ -127,10 +127,10 @@ TEST(CoreReplication, CommitsOnlyByCountingAnEntryOfTheCurrentTerm) {
 void BuildDivergentTail(CoreHarness& group, int tail_entries) {
   group.Elect(1);
   group.Isolate(1);
-  for (int i = 0; i < tail_entries; ++i) ASSERT_TRUE(group.core(1).Propose(EntryType::kMessageBatch, "old").ok());
+  for (int i = 0; i < tail_entries; ++i) ASSERT_TRUE(group.core(1).Propose(kApplicationEntry, "old").ok());
   group.Stabilize();
   group.Elect(2);
-  ASSERT_TRUE(group.core(2).Propose(EntryType::kMessageBatch, "new").ok());
+  ASSERT_TRUE(group.core(2).Propose(kApplicationEntry, "new").ok());
   group.Stabilize();
   group.Heal();
   group.Tick(2, 1);
@@ -161,10 +161,10 @@ TEST(CoreReplication, LeaderSkipsAWholeDivergentTermInOneRejection) {
   CoreHarness group(3, NoLeaseOptions());
   group.Elect(1);
   group.Isolate(1);
-  for (int i = 0; i < 50; ++i) ASSERT_TRUE(group.core(1).Propose(EntryType::kMessageBatch, "old").ok());
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(group.core(1).Propose(kApplicationEntry, "old").ok());
   group.Stabilize();
   group.Elect(2);
-  for (int i = 0; i < 60; ++i) ASSERT_TRUE(group.core(2).Propose(EntryType::kMessageBatch, "new").ok());
+  for (int i = 0; i < 60; ++i) ASSERT_TRUE(group.core(2).Propose(kApplicationEntry, "new").ok());
   group.Stabilize();
   group.Elect(3);
   group.Heal();
@@ -182,10 +182,25 @@ TEST(CoreReplication, LeaderSkipsAWholeDivergentTermInOneRejection) {
   EXPECT_EQ(group.node(1).log.ChainHashAt(Index(63)), group.node(3).log.ChainHashAt(Index(63)));
 }
 
+TEST(CoreReplication, ProposalsOfKindsRaftKeepsForItselfAreRefused) {
+  CoreHarness group(1, TestOptions());
+  group.Elect(1);
+  const Index last = group.node(1).log.LastIndex();
+  for (EntryKind kind : {EntryKind{0}, kNoopEntry, kMembershipEntry, EntryKind{kRaftReservedKindMin}, EntryKind{255}}) {
+    Result<Index> refused = group.core(1).Propose(kind, "m");
+    EXPECT_TRUE(refused.status().IsInvalidArgument()) << int(storage::KindByte(kind)) << ": " << refused.status().ToString();
+  }
+  EXPECT_TRUE(group.core(1).Propose(EntryKind{239}, "m").ok()) << "every other kind is the application's";
+  Ready ready = group.core(1).TakeReady();
+  ASSERT_EQ(ready.entries.size(), 1u) << "only the application's entry was appended";
+  EXPECT_EQ(ready.entries[0].index, last + 1);
+  EXPECT_EQ(ready.entries[0].kind, EntryKind{239}) << "stored as proposed";
+}
+
 TEST(CoreReplication, LeaderCountsOwnEntryOnlyOncePersisted) {
   CoreHarness group(1, TestOptions());
   group.Elect(1);
-  Result<Index> index = group.core(1).Propose(EntryType::kMessageBatch, "m");
+  Result<Index> index = group.core(1).Propose(kApplicationEntry, "m");
   ASSERT_TRUE(index.ok());
   Ready ready = group.core(1).TakeReady();
   EXPECT_TRUE(ready.committed_entries.empty()) << "committed before its own disk write";
@@ -199,7 +214,7 @@ TEST(CoreReplication, LeaderCountsOwnEntryOnlyOncePersisted) {
 TEST(CoreReplication, RestartedNodeDoesNotReapplyWhatItApplied) {
   CoreHarness group(3, TestOptions());
   group.Elect(1);
-  ASSERT_TRUE(group.core(1).Propose(EntryType::kMessageBatch, "m").ok());
+  ASSERT_TRUE(group.core(1).Propose(kApplicationEntry, "m").ok());
   group.Stabilize();
   group.Tick(1, 1);
   group.Stabilize();

@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "core_harness.h"
+#include "tests/raft/application_entry.h"
 
 namespace raftmq::raft::test {
 namespace {
@@ -52,7 +53,7 @@ class ScenarioRunner {
       for (int round = 0; round < 100 && DeliverRound(out); ++round) {
       }
     } else if (command == "propose") {
-      Result<Index> index = group_->core(Id(args, 1)).Propose(storage::EntryType::kMessageBatch, args.at(2));
+      Result<Index> index = group_->core(Id(args, 1)).Propose(kApplicationEntry, args.at(2));
       out += index.ok() ? "index " + std::to_string(index->value()) + "\n" : index.status().ToString() + "\n";
       group_->Process();
     } else if (command == "transfer") {

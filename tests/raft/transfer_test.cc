@@ -3,11 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "core_harness.h"
+#include "tests/raft/application_entry.h"
 
 namespace raftmq::raft::test {
 namespace {
-
-using storage::EntryType;
 
 TEST(CoreTransfer, CaughtUpTargetBecomesLeader) {
   CoreHarness group(3, TestOptions());
@@ -26,31 +25,31 @@ TEST(CoreTransfer, LaggingTargetIsRefusedWithTheLag) {
   CoreHarness group(3, options);
   group.Elect(1);
   group.Isolate(3);
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(group.core(1).Propose(EntryType::kMessageBatch, "m").ok());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(group.core(1).Propose(kApplicationEntry, "m").ok());
   group.Stabilize();
   Status status = group.core(1).TransferLeadership(3);
   EXPECT_TRUE(status.IsAborted()) << status.ToString();
   EXPECT_NE(status.message().find("lags by 5 entries"), std::string::npos) << status.ToString();
   EXPECT_EQ(group.core(1).transfer_target(), kNoNode);
-  EXPECT_TRUE(group.core(1).Propose(EntryType::kMessageBatch, "m").ok());
+  EXPECT_TRUE(group.core(1).Propose(kApplicationEntry, "m").ok());
 }
 
 TEST(CoreTransfer, RefusesProposalsWhileRunningAndAbortsAfterElectionTimeout) {
   CoreHarness group(3, TestOptions());
   group.Elect(1);
   group.Isolate(3);
-  ASSERT_TRUE(group.core(1).Propose(EntryType::kMessageBatch, "m").ok());
+  ASSERT_TRUE(group.core(1).Propose(kApplicationEntry, "m").ok());
   group.Stabilize();
   ASSERT_TRUE(group.core(1).TransferLeadership(3).ok());
   EXPECT_EQ(group.core(1).transfer_target(), NodeId(3));
-  EXPECT_TRUE(group.core(1).Propose(EntryType::kMessageBatch, "m").status().IsUnavailable());
+  EXPECT_TRUE(group.core(1).Propose(kApplicationEntry, "m").status().IsUnavailable());
   for (uint32_t i = 0; i < TestOptions().election_timeout_ticks_min; ++i) {
     group.Tick(1, 1);
     group.Stabilize();
   }
   EXPECT_EQ(group.core(1).transfer_target(), kNoNode);
   EXPECT_EQ(group.core(1).role(), Role::kLeader);
-  EXPECT_TRUE(group.core(1).Propose(EntryType::kMessageBatch, "m").ok());
+  EXPECT_TRUE(group.core(1).Propose(kApplicationEntry, "m").ok());
 }
 
 TEST(CoreTransfer, RefusesUnknownTargetAndFollowers) {

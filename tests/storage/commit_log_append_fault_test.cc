@@ -20,10 +20,9 @@ constexpr uint64_t kPayloadBytes = 20;
 class CommitLogAppendFault : public ::testing::Test {
  protected:
   std::unique_ptr<CommitLog> Open() {
-    auto log = CommitLog::Open(&fs_, CommitLogOptions{.dir = dir_.path() + "/log", .flush_interval_ms = 60'000,
-                                                      .index_entries_per_file = kIndexEntriesPerFile});
-    EXPECT_TRUE(log.ok()) << log.status().ToString();
-    return log.ok() ? std::move(log).value() : nullptr;
+    return testing::OpenedOrNull(CommitLog::Open(&fs_, CommitLogOptions{.dir = dir_.path() + "/log",
+                                                                         .flush_interval_ms = 60'000,
+                                                                         .index_entries_per_file = kIndexEntriesPerFile}));
   }
 
   TempDir dir_;

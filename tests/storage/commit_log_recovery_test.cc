@@ -44,9 +44,7 @@ class CommitLogRecovery : public ::testing::Test {
     return CommitLog::Open(&fs_, Options(policy));
   }
   std::unique_ptr<CommitLog> Open(FlushPolicy policy = FlushPolicy::kAsync) {
-    auto log = TryOpen(policy);
-    EXPECT_TRUE(log.ok()) << log.status().ToString();
-    return log.ok() ? std::move(log).value() : nullptr;
+    return testing::OpenedOrNull(TryOpen(policy));
   }
   // The process dies: nothing it does afterwards reaches the disk.
   void Crash(std::unique_ptr<CommitLog>& log, uint64_t unsynced_bytes_kept) {

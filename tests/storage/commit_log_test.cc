@@ -8,6 +8,7 @@
 #include "storage/commit_log_format.h"
 #include "storage/fault_fs.h"
 #include "storage_test_util.h"
+#include "tests/storage/entry_kinds.h"
 
 namespace raftmq::storage {
 namespace {
@@ -15,6 +16,7 @@ namespace {
 using testing::MakeEntries;
 using testing::MakeEntry;
 using testing::TempDir;
+using testing::kNoopKind;
 
 class CommitLogTest : public ::testing::Test {
  protected:
@@ -23,9 +25,7 @@ class CommitLogTest : public ::testing::Test {
                             .flush_interval_ms = 60'000, .index_entries_per_file = 16, .read_chunk_bytes = 256};
   }
   std::unique_ptr<CommitLog> Open(FlushPolicy policy = FlushPolicy::kAsync) {
-    auto log = CommitLog::Open(&fs_, Options(policy));
-    EXPECT_TRUE(log.ok()) << log.status().ToString();
-    return log.ok() ? std::move(log).value() : nullptr;
+    return testing::OpenedOrNull(CommitLog::Open(&fs_, Options(policy)));
   }
 
   TempDir dir_;
@@ -43,7 +43,7 @@ TEST_F(CommitLogTest, StartsEmptyAtIndexOne) {
 TEST_F(CommitLogTest, ReadsBackWhatWasAppended) {
   auto log = Open();
   auto entries = MakeEntries(1, 10, 3, 50);
-  entries[4].type = EntryType::kNoop;
+  entries[4].kind = kNoopKind;
   ASSERT_TRUE(log->Append(entries).ok());
   EXPECT_EQ(Index(10), log->LastIndex());
   EXPECT_EQ(Term(3), *log->TermAt(Index(7)));

@@ -24,9 +24,7 @@ class CommitLogTrim : public ::testing::Test {
                             .index_entries_per_file = 4, .read_chunk_bytes = 256};
   }
   std::unique_ptr<CommitLog> Open() {
-    auto log = CommitLog::Open(&fs_, Options());
-    EXPECT_TRUE(log.ok()) << log.status().ToString();
-    return log.ok() ? std::move(log).value() : nullptr;
+    return testing::OpenedOrNull(CommitLog::Open(&fs_, Options()));
   }
   std::unique_ptr<CommitLog> Reopen(std::unique_ptr<CommitLog>& log) {
     log.reset();

@@ -10,10 +10,7 @@ namespace {
 using testing::TempDir;
 
 std::unique_ptr<ConsumeQueueStore> OpenOrDie(const std::string& root) {
-  Result<std::unique_ptr<ConsumeQueueStore>> store =
-      ConsumeQueueStore::Open(DefaultFs(), root, ConsumeQueueOptions{.entries_per_file = 3});
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
-  return store.ok() ? std::move(store).value() : nullptr;
+  return testing::OpenedOrNull(ConsumeQueueStore::Open(DefaultFs(), root, ConsumeQueueOptions{.entries_per_file = 3}));
 }
 
 ConsumeQueueEntry At(uint64_t position) { return ConsumeQueueEntry{position, 10, 0}; }

@@ -14,6 +14,7 @@
 #include "storage/log_store.h"
 #include "storage/message_record.h"
 #include "storage/meta_store.h"
+#include "tests/storage/entry_kinds.h"
 
 namespace raftmq::storage::testing {
 
@@ -38,7 +39,7 @@ inline std::map<QueueId, std::vector<ConsumeQueueEntry>> Expected(const CommitLo
   std::map<QueueId, std::vector<ConsumeQueueEntry>> expected;
   for (Index index(1); index <= last; ++index) {
     const LogEntry entry = log.Entries(index, index + 1, 0).value().front();
-    if (entry.type != EntryType::kMessageBatch) continue;
+    if (entry.kind != kMessageBatchKind) continue;
     const uint64_t payload_position = log.Locate(index)->payload_position;
     for (size_t offset = 0; offset < entry.payload.size();) {
       MessageRecordSummary record = *ScanMessageRecord(entry.payload, offset);

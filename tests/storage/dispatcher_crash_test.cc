@@ -11,6 +11,7 @@
 #include "storage/commit_log.h"
 #include "storage/dispatcher.h"
 #include "storage/fault_fs.h"
+#include "tests/storage/entry_kinds.h"
 
 namespace raftmq::storage {
 namespace {
@@ -18,6 +19,8 @@ namespace {
 using testing::Batch;
 using testing::ExpectQueuesMatch;
 using testing::TempDir;
+using testing::kCommandKind;
+using testing::kMessageBatchKind;
 
 constexpr int kRounds = 15;
 constexpr uint64_t kEntries = 50;
@@ -26,11 +29,11 @@ std::vector<LogEntry> RandomEntries(std::mt19937& random) {
   const std::vector<std::string> topics = {"orders", "payments"};
   std::vector<LogEntry> entries;
   for (uint64_t i = 1; i <= kEntries; ++i) {
-    LogEntry entry{Index(i), Term(1), EntryType::kBrokerCommand, "command"};
+    LogEntry entry{Index(i), Term(1), kCommandKind, "command"};
     if (random() % 4 != 0) {
       std::vector<std::pair<std::string, uint32_t>> targets(1 + random() % 3);
       for (auto& target : targets) target = {topics[random() % topics.size()], random() % 2};
-      entry.type = EntryType::kMessageBatch;
+      entry.kind = kMessageBatchKind;
       entry.payload = Batch(targets);
     }
     entries.push_back(std::move(entry));
@@ -59,7 +62,7 @@ Node OpenNode(FaultFs& fs, const std::string& root, MetaStore* meta, uint64_t ch
   if (!queues.ok()) return node;
   node.queues = std::move(queues).value();
   node.dispatcher = std::make_unique<Dispatcher>(
-      node.queues.get(), meta, DispatcherOptions{.checkpoint_interval_entries = checkpoint_interval_entries});
+      node.queues.get(), meta, DispatcherOptions{.message_batch_kind = kMessageBatchKind, .checkpoint_interval_entries = checkpoint_interval_entries});
   return node;
 }
 

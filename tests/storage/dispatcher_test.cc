@@ -12,6 +12,7 @@
 #include "storage_test_util.h"
 #include "storage/fault_fs.h"
 #include "storage/message_record.h"
+#include "tests/storage/entry_kinds.h"
 
 namespace raftmq::storage {
 namespace {
@@ -20,6 +21,9 @@ using testing::Batch;
 using testing::ExpectQueuesMatch;
 using testing::MemoryCommitLog;
 using testing::TempDir;
+using testing::kCommandKind;
+using testing::kMessageBatchKind;
+using testing::kNoopKind;
 
 constexpr uint64_t kEntriesPerFile = 5;
 
@@ -31,10 +35,28 @@ class DispatcherTest : public ::testing::Test {
     meta_ = std::move(meta).value();
   }
   std::unique_ptr<ConsumeQueueStore> OpenQueues(Fs* fs, const std::string& root) {
-    Result<std::unique_ptr<ConsumeQueueStore>> store =
-        ConsumeQueueStore::Open(fs, root, ConsumeQueueOptions{.entries_per_file = kEntriesPerFile});
-    EXPECT_TRUE(store.ok()) << store.status().ToString();
-    return store.ok() ? std::move(store).value() : nullptr;
+    return testing::OpenedOrNull(ConsumeQueueStore::Open(fs, root, ConsumeQueueOptions{.entries_per_file = kEntriesPerFile}));
+  }
+  // A node's derived state over the fixture's MetaStore: queues under `root` on `fs` and a
+  // Dispatcher over them, not yet recovered (`queues` null when they did not open).
+  struct Node {
+    std::unique_ptr<ConsumeQueueStore> queues;
+    std::unique_ptr<Dispatcher> dispatcher;
+  };
+  Node OpenNode(Fs* fs, const std::string& root, DispatcherOptions options = {}) {
+    options.message_batch_kind = kMessageBatchKind;
+    Node node{OpenQueues(fs, root), nullptr};
+    if (node.queues != nullptr) node.dispatcher = std::make_unique<Dispatcher>(node.queues.get(), meta_.get(), options);
+    return node;
+  }
+  // A restart: recovers a new Dispatcher with the log committed up to `committed`; expects it
+  // to reach `committed` with every queue matching the log.
+  void RecoverAndExpectQueuesMatch(Index committed) {
+    auto [queues, dispatcher] = OpenNode(DefaultFs(), dir_.path());
+    ASSERT_NE(queues, nullptr);
+    ASSERT_TRUE(dispatcher->Recover(log_, committed).ok());
+    EXPECT_EQ(dispatcher->applied_index(), committed);
+    ExpectQueuesMatch(*queues, log_, committed);
   }
   Result<std::vector<uint64_t>> DispatchIndex(Dispatcher& dispatcher, Index index) {
     RMQ_ASSIGN_OR_RETURN(DispatchOutcome outcome, dispatcher.Dispatch(log_.At(index), *log_.Locate(index)));
@@ -51,13 +73,12 @@ class DispatcherTest : public ::testing::Test {
   // A node that dispatches log entries [1, last] on real files and stops (gracefully: a
   // final checkpoint, when `close`).
   void DispatchAndStop(Index last, bool close) {
-    std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(DefaultFs(), dir_.path());
+    auto [queues, dispatcher] = OpenNode(DefaultFs(), dir_.path(), {.checkpoint_interval_entries = 4});
     ASSERT_NE(queues, nullptr);
-    Dispatcher dispatcher(queues.get(), meta_.get(), DispatcherOptions{.checkpoint_interval_entries = 4});
-    ASSERT_TRUE(dispatcher.Recover(log_, Index(0)).ok());
-    ASSERT_TRUE(DispatchAll(dispatcher, last).ok());
+    ASSERT_TRUE(dispatcher->Recover(log_, Index(0)).ok());
+    ASSERT_TRUE(DispatchAll(*dispatcher, last).ok());
     if (close) {
-      ASSERT_TRUE(dispatcher.Close().ok());
+      ASSERT_TRUE(dispatcher->Close().ok());
     }
   }
 
@@ -67,25 +88,24 @@ class DispatcherTest : public ::testing::Test {
 };
 
 TEST_F(DispatcherTest, AssignsQueueOffsetsInIndexOrderAndReturnsThem) {
-  log_.Add(EntryType::kNoop, "");
-  log_.Add(EntryType::kMessageBatch, Batch({{"a", 0}, {"a", 1}, {"a", 0}}));
-  log_.Add(EntryType::kBrokerCommand, "not a message batch");
-  log_.Add(EntryType::kMessageBatch, Batch({{"a", 0}, {"b", 0}}));
-  std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(DefaultFs(), dir_.path());
-  ASSERT_NE(queues, nullptr);
+  log_.Add(kNoopKind, "");
+  log_.Add(kMessageBatchKind, Batch({{"a", 0}, {"a", 1}, {"a", 0}}));
+  log_.Add(kCommandKind, "not a message batch");
+  log_.Add(kMessageBatchKind, Batch({{"a", 0}, {"b", 0}}));
   std::vector<std::tuple<std::string, uint32_t, uint64_t>> grown;
   DispatcherOptions options;
   options.on_queue_grown = [&](std::string_view topic, uint32_t queue_id, uint64_t max_offset) {
     grown.emplace_back(topic, queue_id, max_offset);
   };
-  Dispatcher dispatcher(queues.get(), meta_.get(), options);
-  ASSERT_TRUE(dispatcher.Recover(log_, Index(0)).ok());
+  auto [queues, dispatcher] = OpenNode(DefaultFs(), dir_.path(), options);
+  ASSERT_NE(queues, nullptr);
+  ASSERT_TRUE(dispatcher->Recover(log_, Index(0)).ok());
 
-  EXPECT_TRUE(DispatchIndex(dispatcher, Index(1))->empty());
-  EXPECT_EQ(*DispatchIndex(dispatcher, Index(2)), (std::vector<uint64_t>{0, 0, 1}));
-  EXPECT_TRUE(DispatchIndex(dispatcher, Index(3))->empty());
-  EXPECT_EQ(*DispatchIndex(dispatcher, Index(4)), (std::vector<uint64_t>{2, 0}));
-  EXPECT_EQ(dispatcher.applied_index(), Index(4));
+  EXPECT_TRUE(DispatchIndex(*dispatcher, Index(1))->empty());
+  EXPECT_EQ(*DispatchIndex(*dispatcher, Index(2)), (std::vector<uint64_t>{0, 0, 1}));
+  EXPECT_TRUE(DispatchIndex(*dispatcher, Index(3))->empty());
+  EXPECT_EQ(*DispatchIndex(*dispatcher, Index(4)), (std::vector<uint64_t>{2, 0}));
+  EXPECT_EQ(dispatcher->applied_index(), Index(4));
   ExpectQueuesMatch(*queues, log_, Index(4));
   const std::vector<std::tuple<std::string, uint32_t, uint64_t>> expected_grown = {
       {"a", 0, 2}, {"a", 1, 1}, {"a", 0, 3}, {"b", 0, 1}};
@@ -93,102 +113,90 @@ TEST_F(DispatcherTest, AssignsQueueOffsetsInIndexOrderAndReturnsThem) {
 }
 
 TEST_F(DispatcherTest, SkipsACorruptBatchWithoutTouchingAnyQueueAndGoesOn) {
-  log_.Add(EntryType::kMessageBatch, Batch({{"a", 0}, {"b", 0}}) + "garbage-after-the-last-record");
-  log_.Add(EntryType::kMessageBatch, Batch({{"a", 0}}));
-  std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(DefaultFs(), dir_.path());
+  log_.Add(kMessageBatchKind, Batch({{"a", 0}, {"b", 0}}) + "garbage-after-the-last-record");
+  log_.Add(kMessageBatchKind, Batch({{"a", 0}}));
+  auto [queues, dispatcher] = OpenNode(DefaultFs(), dir_.path());
   ASSERT_NE(queues, nullptr);
-  Dispatcher dispatcher(queues.get(), meta_.get(), {});
-  ASSERT_TRUE(dispatcher.Recover(log_, Index(0)).ok());
-  EXPECT_TRUE(DispatchIndex(dispatcher, Index(1)).status().IsCorruption());
-  EXPECT_EQ(dispatcher.applied_index(), Index(1)) << "a skipped entry counts as applied";
-  EXPECT_EQ(dispatcher.entries_skipped(), 1u);
+  ASSERT_TRUE(dispatcher->Recover(log_, Index(0)).ok());
+  EXPECT_TRUE(DispatchIndex(*dispatcher, Index(1)).status().IsCorruption());
+  EXPECT_EQ(dispatcher->applied_index(), Index(1)) << "a skipped entry counts as applied";
+  EXPECT_EQ(dispatcher->entries_skipped(), 1u);
   EXPECT_TRUE(queues->Queues().empty()) << "no queue is created for a batch that is skipped";
-  EXPECT_EQ(*DispatchIndex(dispatcher, Index(2)), (std::vector<uint64_t>{0}));
+  EXPECT_EQ(*DispatchIndex(*dispatcher, Index(2)), (std::vector<uint64_t>{0}));
 }
 
 TEST_F(DispatcherTest, SkipsATopicThatIsNoSafeDirectoryName) {
-  log_.Add(EntryType::kMessageBatch, Batch({{"../escape", 0}}));
-  std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(DefaultFs(), dir_.path());
+  log_.Add(kMessageBatchKind, Batch({{"../escape", 0}}));
+  auto [queues, dispatcher] = OpenNode(DefaultFs(), dir_.path());
   ASSERT_NE(queues, nullptr);
-  Dispatcher dispatcher(queues.get(), meta_.get(), {});
-  ASSERT_TRUE(dispatcher.Recover(log_, Index(0)).ok());
-  EXPECT_TRUE(DispatchIndex(dispatcher, Index(1)).status().IsInvalidArgument());
+  ASSERT_TRUE(dispatcher->Recover(log_, Index(0)).ok());
+  EXPECT_TRUE(DispatchIndex(*dispatcher, Index(1)).status().IsInvalidArgument());
   EXPECT_TRUE(queues->Queues().empty());
-  EXPECT_EQ(dispatcher.applied_index(), Index(1));
+  EXPECT_EQ(dispatcher->applied_index(), Index(1));
 }
 
 TEST_F(DispatcherTest, RecoverySkipsTheSameEntriesAndReachesTheCommitIndex) {
-  log_.Add(EntryType::kMessageBatch, Batch({{"a", 0}}));
-  log_.Add(EntryType::kMessageBatch, Batch({{std::string(kTopicNameBytesMax + 1, 't'), 0}}));
-  log_.Add(EntryType::kMessageBatch, Batch({{"a", 0}}));
-  std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(DefaultFs(), dir_.path());
+  log_.Add(kMessageBatchKind, Batch({{"a", 0}}));
+  log_.Add(kMessageBatchKind, Batch({{std::string(kTopicNameBytesMax + 1, 't'), 0}}));
+  log_.Add(kMessageBatchKind, Batch({{"a", 0}}));
+  auto [queues, dispatcher] = OpenNode(DefaultFs(), dir_.path());
   ASSERT_NE(queues, nullptr);
-  Dispatcher dispatcher(queues.get(), meta_.get(), {});
-  ASSERT_TRUE(dispatcher.Recover(log_, Index(3)).ok());
-  EXPECT_EQ(dispatcher.applied_index(), Index(3));
-  EXPECT_EQ(dispatcher.entries_skipped(), 1u);
+  ASSERT_TRUE(dispatcher->Recover(log_, Index(3)).ok());
+  EXPECT_EQ(dispatcher->applied_index(), Index(3));
+  EXPECT_EQ(dispatcher->entries_skipped(), 1u);
   ASSERT_EQ(queues->Queues().size(), 1u);
   EXPECT_EQ(queues->Find("a", 0)->MaxOffset(), 2u);
 }
 
 TEST_F(DispatcherTest, CheckpointsEveryNEntriesAndOnClose) {
-  for (int i = 0; i < 5; ++i) log_.Add(EntryType::kMessageBatch, Batch({{"a", 0}}));
-  std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(DefaultFs(), dir_.path());
+  for (int i = 0; i < 5; ++i) log_.Add(kMessageBatchKind, Batch({{"a", 0}}));
+  auto [queues, dispatcher] = OpenNode(DefaultFs(), dir_.path(), {.checkpoint_interval_entries = 3, .checkpoint_interval_ms = 3'600'000});
   ASSERT_NE(queues, nullptr);
-  Dispatcher dispatcher(queues.get(), meta_.get(),
-                        DispatcherOptions{.checkpoint_interval_entries = 3, .checkpoint_interval_ms = 3'600'000});
-  ASSERT_TRUE(dispatcher.Recover(log_, Index(0)).ok());
-  ASSERT_TRUE(DispatchAll(dispatcher, Index(2)).ok());
+  ASSERT_TRUE(dispatcher->Recover(log_, Index(0)).ok());
+  ASSERT_TRUE(DispatchAll(*dispatcher, Index(2)).ok());
   EXPECT_EQ(*meta_->LoadDispatchCheckpoint(), Index(0));
-  ASSERT_TRUE(DispatchAll(dispatcher, Index(4)).ok());
-  ASSERT_TRUE(dispatcher.WaitForCheckpoint().ok());  // it runs on the flusher thread
+  ASSERT_TRUE(DispatchAll(*dispatcher, Index(4)).ok());
+  ASSERT_TRUE(dispatcher->WaitForCheckpoint().ok());  // it runs on the flusher thread
   EXPECT_EQ(*meta_->LoadDispatchCheckpoint(), Index(3));
   EXPECT_TRUE(queues->Find("a", 0)->HasUnsyncedData()) << "entry 4 is not covered by a checkpoint yet";
-  ASSERT_TRUE(DispatchAll(dispatcher, Index(5)).ok());
-  ASSERT_TRUE(dispatcher.Close().ok());
+  ASSERT_TRUE(DispatchAll(*dispatcher, Index(5)).ok());
+  ASSERT_TRUE(dispatcher->Close().ok());
   EXPECT_EQ(*meta_->LoadDispatchCheckpoint(), Index(5));
   EXPECT_FALSE(queues->Find("a", 0)->HasUnsyncedData());
 }
 
 TEST_F(DispatcherTest, RecoverRedispatchesWhatFollowsTheCheckpointWithoutDuplicates) {
-  for (int i = 0; i < 12; ++i) log_.Add(EntryType::kMessageBatch, Batch({{"a", 0}, {"b", uint32_t(i % 3)}}));
+  for (int i = 0; i < 12; ++i) log_.Add(kMessageBatchKind, Batch({{"a", 0}, {"b", uint32_t(i % 3)}}));
   DispatchAndStop(Index(10), /*close=*/false);  // queues hold 10
   // A checkpoint comes due at 4 and 8, or after 8 when the one at 4 was still in flight.
   ASSERT_GE(*meta_->LoadDispatchCheckpoint(), Index(4));
   ASSERT_LE(*meta_->LoadDispatchCheckpoint(), Index(10));
-  std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(DefaultFs(), dir_.path());
-  ASSERT_NE(queues, nullptr);
-  Dispatcher dispatcher(queues.get(), meta_.get(), {});
-  ASSERT_TRUE(dispatcher.Recover(log_, Index(12)).ok());
-  EXPECT_EQ(dispatcher.applied_index(), Index(12));
-  ExpectQueuesMatch(*queues, log_, Index(12));
+  RecoverAndExpectQueuesMatch(Index(12));
 }
 
 TEST_F(DispatcherTest, RecoverPullsBackACheckpointThatIsAheadOfTheLog) {
-  for (int i = 0; i < 10; ++i) log_.Add(EntryType::kMessageBatch, Batch({{"a", uint32_t(i % 2)}}));
+  for (int i = 0; i < 10; ++i) log_.Add(kMessageBatchKind, Batch({{"a", uint32_t(i % 2)}}));
   DispatchAndStop(Index(10), /*close=*/true);
   log_.DropAfter(Index(6));  // the CommitLog lost its unsynced tail; the checkpoint says 10
-  std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(DefaultFs(), dir_.path());
+  auto [queues, dispatcher] = OpenNode(DefaultFs(), dir_.path());
   ASSERT_NE(queues, nullptr);
-  Dispatcher dispatcher(queues.get(), meta_.get(), {});
-  ASSERT_TRUE(dispatcher.Recover(log_, Index(10)).ok());
-  EXPECT_EQ(dispatcher.applied_index(), Index(6));
+  ASSERT_TRUE(dispatcher->Recover(log_, Index(10)).ok());
+  EXPECT_EQ(dispatcher->applied_index(), Index(6));
   ExpectQueuesMatch(*queues, log_, Index(6));
 
   // Raft brings different entries back at 7..9; they land where the lost ones were.
-  for (int i = 0; i < 3; ++i) log_.Add(EntryType::kMessageBatch, Batch({{"a", 1}, {"c", 0}}));
-  ASSERT_TRUE(DispatchAll(dispatcher, Index(9)).ok());
+  for (int i = 0; i < 3; ++i) log_.Add(kMessageBatchKind, Batch({{"a", 1}, {"c", 0}}));
+  ASSERT_TRUE(DispatchAll(*dispatcher, Index(9)).ok());
   ExpectQueuesMatch(*queues, log_, Index(9));
 }
 
 TEST_F(DispatcherTest, CheckpointRecordsEveryQueueSizeWithTheAppliedIndex) {
-  for (int i = 0; i < 6; ++i) log_.Add(EntryType::kMessageBatch, Batch({{"a", 0}, {"b", uint32_t(i % 2)}}));
-  std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(DefaultFs(), dir_.path());
+  for (int i = 0; i < 6; ++i) log_.Add(kMessageBatchKind, Batch({{"a", 0}, {"b", uint32_t(i % 2)}}));
+  auto [queues, dispatcher] = OpenNode(DefaultFs(), dir_.path());
   ASSERT_NE(queues, nullptr);
-  Dispatcher dispatcher(queues.get(), meta_.get(), {});
-  ASSERT_TRUE(dispatcher.Recover(log_, Index(0)).ok());
-  ASSERT_TRUE(DispatchAll(dispatcher, Index(6)).ok());
-  ASSERT_TRUE(dispatcher.Close().ok());
+  ASSERT_TRUE(dispatcher->Recover(log_, Index(0)).ok());
+  ASSERT_TRUE(DispatchAll(*dispatcher, Index(6)).ok());
+  ASSERT_TRUE(dispatcher->Close().ok());
   EXPECT_EQ(*meta_->LoadDispatchCheckpoint(), Index(6));
   const std::vector<QueueSize> expected = {{"a", 0, 6}, {"b", 0, 3}, {"b", 1, 3}};
   EXPECT_EQ(*meta_->ListQueueSizes(), expected);
@@ -196,32 +204,26 @@ TEST_F(DispatcherTest, CheckpointRecordsEveryQueueSizeWithTheAppliedIndex) {
 
 // Issue 9 case 5: derived files lost while the node was down must not go unnoticed.
 TEST_F(DispatcherTest, RecoverRebuildsQueuesThatAreMissingOrCutFromTheLog) {
-  for (int i = 0; i < 12; ++i) log_.Add(EntryType::kMessageBatch, Batch({{"a", 0}, {"b", uint32_t(i % 3)}}));
+  for (int i = 0; i < 12; ++i) log_.Add(kMessageBatchKind, Batch({{"a", 0}, {"b", uint32_t(i % 3)}}));
   DispatchAndStop(Index(10), /*close=*/true);
   std::filesystem::remove_all(dir_.path() + "/consumequeue/a");                             // 10 entries, 2 files
   std::filesystem::resize_file(dir_.path() + "/consumequeue/b/1/00000000000000000000", 20);  // 3 entries cut to 1
-  std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(DefaultFs(), dir_.path());
-  ASSERT_NE(queues, nullptr);
-  Dispatcher dispatcher(queues.get(), meta_.get(), {});
-  ASSERT_TRUE(dispatcher.Recover(log_, Index(12)).ok());
-  EXPECT_EQ(dispatcher.applied_index(), Index(12));
-  ExpectQueuesMatch(*queues, log_, Index(12));
+  RecoverAndExpectQueuesMatch(Index(12));
 }
 
 TEST_F(DispatcherTest, AFailedBackgroundCheckpointStopsDispatchingAndRecordsNothing) {
-  for (int i = 0; i < 20; ++i) log_.Add(EntryType::kMessageBatch, Batch({{"a", 0}}));
+  for (int i = 0; i < 20; ++i) log_.Add(kMessageBatchKind, Batch({{"a", 0}}));
   FaultFs fs(DefaultFs());
-  std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(&fs, dir_.path());
+  auto [queues, dispatcher] = OpenNode(&fs, dir_.path(), {.checkpoint_interval_entries = 2});
   ASSERT_NE(queues, nullptr);
-  Dispatcher dispatcher(queues.get(), meta_.get(), DispatcherOptions{.checkpoint_interval_entries = 2});
-  ASSERT_TRUE(dispatcher.Recover(log_, Index(0)).ok());
-  ASSERT_TRUE(DispatchAll(dispatcher, Index(1)).ok());  // creates the queue (and syncs its directories)
+  ASSERT_TRUE(dispatcher->Recover(log_, Index(0)).ok());
+  ASSERT_TRUE(DispatchAll(*dispatcher, Index(1)).ok());  // creates the queue (and syncs its directories)
   fs.InjectSyncErrors(1);
-  ASSERT_TRUE(DispatchAll(dispatcher, Index(2)).ok());  // hands the checkpoint at 2 to the flusher
-  EXPECT_TRUE(dispatcher.WaitForCheckpoint().IsIoError());
+  ASSERT_TRUE(DispatchAll(*dispatcher, Index(2)).ok());  // hands the checkpoint at 2 to the flusher
+  EXPECT_TRUE(dispatcher->WaitForCheckpoint().IsIoError());
   EXPECT_EQ(*meta_->LoadDispatchCheckpoint(), Index(0));
-  EXPECT_TRUE(DispatchIndex(dispatcher, Index(3)).status().IsIoError());
-  EXPECT_TRUE(dispatcher.Close().IsIoError());
+  EXPECT_TRUE(DispatchIndex(*dispatcher, Index(3)).status().IsIoError());
+  EXPECT_TRUE(dispatcher->Close().IsIoError());
   EXPECT_EQ(*meta_->LoadDispatchCheckpoint(), Index(0));
 }
 
@@ -239,12 +241,12 @@ TEST_F(DispatcherTest, EveryCommittedMessageIsInExactlyOneSlotAfterRandomCrashes
     MemoryCommitLog log;
     for (int i = 0; i < kEntries; ++i) {
       if (random() % 5 == 0) {
-        log.Add(EntryType::kBrokerCommand, "command");
+        log.Add(kCommandKind, "command");
         continue;
       }
       std::vector<std::pair<std::string, uint32_t>> targets(1 + random() % 4);
       for (auto& target : targets) target = {topics[random() % topics.size()], random() % 3};
-      log.Add(EntryType::kMessageBatch, Batch(targets));
+      log.Add(kMessageBatchKind, Batch(targets));
     }
     log_ = log;
     const std::string root = dir_.path() + "/round" + std::to_string(round);
@@ -256,15 +258,13 @@ TEST_F(DispatcherTest, EveryCommittedMessageIsInExactlyOneSlotAfterRandomCrashes
     const int fault = random() % 3;  // 0: none, 1: torn append, 2: failed sync
     Index dispatched;
     {
-      std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(&fs, root);
+      auto [queues, dispatcher] = OpenNode(&fs, root, {.checkpoint_interval_entries = 1 + random() % 10});
       ASSERT_NE(queues, nullptr);
-      Dispatcher dispatcher(queues.get(), meta_.get(),
-                            DispatcherOptions{.checkpoint_interval_entries = 1 + random() % 10});
-      ASSERT_TRUE(dispatcher.Recover(log_, Index(0)).ok());
+      ASSERT_TRUE(dispatcher->Recover(log_, Index(0)).ok());
       for (Index index(1); index <= crash_at; ++index) {
         if (index == fault_at && fault == 1) fs.InjectTornAppend(random() % 30);
         if (index == fault_at && fault == 2) fs.InjectSyncErrors(1);
-        if (!DispatchIndex(dispatcher, index).ok()) break;
+        if (!DispatchIndex(*dispatcher, index).ok()) break;
         dispatched = index;
       }
       fs.Crash(FaultFs::CrashOptions{.unsynced_bytes_kept = random() % 50});
@@ -289,14 +289,13 @@ TEST_F(DispatcherTest, EveryCommittedMessageIsInExactlyOneSlotAfterRandomCrashes
       ASSERT_TRUE(meta_->Write(std::move(older)).ok());
     }
     const Index committed(dispatched.value() + random() % (kEntries - dispatched.value() + 1));
-    std::unique_ptr<ConsumeQueueStore> queues = OpenQueues(&fs, root);
+    auto [queues, dispatcher] = OpenNode(&fs, root);
     ASSERT_NE(queues, nullptr);
-    Dispatcher dispatcher(queues.get(), meta_.get(), {});
-    Status recovered = dispatcher.Recover(log_, committed);
+    Status recovered = dispatcher->Recover(log_, committed);
     ASSERT_TRUE(recovered.ok()) << recovered.ToString();
-    ASSERT_EQ(dispatcher.applied_index(), committed);
+    ASSERT_EQ(dispatcher->applied_index(), committed);
     ExpectQueuesMatch(*queues, log_, committed);
-    ASSERT_TRUE(DispatchAll(dispatcher, Index(kEntries)).ok());
+    ASSERT_TRUE(DispatchAll(*dispatcher, Index(kEntries)).ok());
     ExpectQueuesMatch(*queues, log_, Index(kEntries));
   }
 }

@@ -1,4 +1,5 @@
 #include "storage/log_record.h"
+#include "tests/storage/entry_kinds.h"
 
 #include <gtest/gtest.h>
 
@@ -7,6 +8,8 @@
 
 namespace raftmq::storage {
 namespace {
+
+using testing::kMessageBatchKind;
 
 // Payload sizes around the 8-byte word and the three-at-a-time grouping, so every tail path
 // of ComputeRecordCrcs runs.
@@ -17,7 +20,7 @@ std::vector<LogEntry> EntriesOfMixedSizes() {
   for (size_t size : sizes) {
     std::string payload(size, '\0');
     for (size_t i = 0; i < size; ++i) payload[i] = static_cast<char>(i * 31 + index);
-    entries.push_back(LogEntry{.index = Index(index), .term = Term(index / 4 + 1), .type = EntryType::kMessageBatch,
+    entries.push_back(LogEntry{.index = Index(index), .term = Term(index / 4 + 1), .kind = kMessageBatchKind,
                                .payload = std::move(payload)});
     ++index;
   }

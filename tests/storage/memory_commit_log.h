@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "storage/log_store.h"
+#include "tests/storage/entry_kinds.h"
 
 namespace raftmq::storage::testing {
 
@@ -14,8 +15,8 @@ class MemoryCommitLog final : public CommitLogReader {
  public:
   static constexpr uint64_t kHeaderBytes = 25;
 
-  void Add(EntryType type, std::string payload) {
-    LogEntry entry{LastIndex() + 1, Term(1), type, std::move(payload)};
+  void Add(EntryKind kind, std::string payload) {
+    LogEntry entry{LastIndex() + 1, Term(1), kind, std::move(payload)};
     bytes_.append(kHeaderBytes, 'h');
     locations_.push_back(EntryLocation{bytes_.size(), static_cast<uint32_t>(entry.payload.size()), entry.term});
     bytes_.append(entry.payload);
