@@ -17,20 +17,22 @@
 #   tsan   build-tsan/  ThreadSanitizer over every threaded component: common
 #                       (BackgroundWorker), raft (Node, gRPC transport), broker (BrokerNode,
 #                       services, long polling, delay scheduler, checkpoint flusher, a real
-#                       in-process group and real broker processes), nameserver and client
-#                       (Producer, PushConsumer against real processes).
+#                       in-process group and real broker processes), nameserver (route
+#                       table, real processes) and client (unit tests; its real-process
+#                       suites are left out, see tsan_labels below).
 # Child processes (brokers, nameservers started by the tests) inherit the sanitizer options
 # and write their reports under <build dir>/sanitizer-logs/: a pass fails when a report is
 # there even if the test that started the process passed. Suppressions (third-party code only,
 # one comment each) are in tests/sanitizers/.
 #
-# CI budget (40 minutes on 2 cores, no ccache; README "Testing" has the measurements): the
+# CI budget (40 minutes on 2 cores, no ccache; README "Testing" has the estimate): the
 # sanitizer passes build only the test areas they run (RAFTMQ_TEST_AREAS), through the target
 # raftmq_tests (test binaries and the processes they start; not the CLI, not the chaos
 # harness): not cli, deploy, chaos and e2e, the heavy real-process tests whose code the
-# broker, client and nameserver tests already run. The whole-program ASan pass replaced the one without gRPC
-# rather than adding a third pass. ASan builds at -O0 and TSan at -O1 (CMakeLists.txt says
-# why). Each pass runs its tests with ctest -j (cores).
+# broker, client and nameserver tests already run. The whole-program ASan pass replaced the
+# one without gRPC rather than adding a third pass. ASan builds at -O0 and TSan at -O1
+# (CMakeLists.txt says why). Each pass runs its tests with ctest -j (cores). If the run
+# passes 40 minutes, the next levers are RAFTMQ_SIM_SEEDS_ASAN (200) and fewer ASan areas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -89,7 +91,11 @@ tsan_areas="common;raft;broker;nameserver;client"
 asan_cmake="-DRAFTMQ_SANITIZE=address -DRAFTMQ_TEST_AREAS=$asan_areas"
 tsan_cmake="-DRAFTMQ_SANITIZE=thread -DRAFTMQ_TEST_AREAS=$tsan_areas"
 asan_labels=(-L "support|${asan_areas//;/|}")
-tsan_labels=(-L "support|${tsan_areas//;/|}")
+# The client's real-process suites are left out of TSan: with three TSan broker processes on
+# 2 loaded cores their sends miss the tests' 20 s bounds (4 of 9 producer tests and a consumer
+# test failed so, with no TSan report in our code). The client's threads still run under TSan
+# in client_unit_test (ThreadPool, ProcessQueue) and these suites run under ASan.
+tsan_labels=(-L "support|${tsan_areas//;/|}" -E '^(ProducerIntegration|PushConsumerIntegration)\.')
 if [ "${RAFTMQ_ASAN:-1}" = "1" ]; then
   sanitizer_pass "ASan + UBSan" build-asan "$asan_cmake" "${asan_labels[@]}"
 fi
