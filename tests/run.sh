@@ -18,8 +18,9 @@
 #                       (BackgroundWorker), raft (Node, gRPC transport), broker (BrokerNode,
 #                       services, long polling, delay scheduler, checkpoint flusher, a real
 #                       in-process group and real broker processes), nameserver (route
-#                       table, real processes) and client (unit tests; its real-process
-#                       suites are left out, see tsan_labels below).
+#                       table, real processes) and client (unit tests, PushConsumer and
+#                       PullConsumer against real processes; ProducerIntegration is left
+#                       out, see tsan_labels below).
 # Child processes (brokers, nameservers started by the tests) inherit the sanitizer options
 # and write their reports under <build dir>/sanitizer-logs/: a pass fails when a report is
 # there even if the test that started the process passed. Suppressions (third-party code only,
@@ -91,11 +92,12 @@ tsan_areas="common;raft;broker;nameserver;client"
 asan_cmake="-DRAFTMQ_SANITIZE=address -DRAFTMQ_TEST_AREAS=$asan_areas"
 tsan_cmake="-DRAFTMQ_SANITIZE=thread -DRAFTMQ_TEST_AREAS=$tsan_areas"
 asan_labels=(-L "support|${asan_areas//;/|}")
-# The client's real-process suites are left out of TSan: with three TSan broker processes on
-# 2 loaded cores their sends miss the tests' 20 s bounds (4 of 9 producer tests and a consumer
-# test failed so, with no TSan report in our code). The client's threads still run under TSan
-# in client_unit_test (ThreadPool, ProcessQueue) and these suites run under ASan.
-tsan_labels=(-L "support|${tsan_areas//;/|}" -E '^(ProducerIntegration|PushConsumerIntegration)\.')
+# ProducerIntegration is left out of TSan: the producer avoids groups whose sends were slow
+# (LatencyFaultTolerance, RocketMQ's rule), and every send through a TSan broker is slow, so
+# sends skew away from the round-robin those tests assert (seen: 101 and 299 sends on two
+# queues instead of 200 each, and no TSan report). It runs under ASan; the producer's threads
+# run under TSan through the PushConsumer suites and the unit tests.
+tsan_labels=(-L "support|${tsan_areas//;/|}" -E '^ProducerIntegration\.')
 if [ "${RAFTMQ_ASAN:-1}" = "1" ]; then
   sanitizer_pass "ASan + UBSan" build-asan "$asan_cmake" "${asan_labels[@]}"
 fi
