@@ -20,13 +20,17 @@ endif()
 # binary (with tests/support: temp dirs, free ports, child processes) whose tests ctest lists
 # one by one, labelled by area so `ctest -L <area>` runs a part alone; PROPERTIES are more
 # ctest properties of every test (fixtures, environment).
+# raftmq_tests builds every gtest binary and, through their dependencies, the processes they
+# start, but not the CLI or the chaos harness (the sanitizer passes build only this).
 include(GoogleTest)
+add_custom_target(raftmq_tests)
 function(raftmq_add_gtest name)
   cmake_parse_arguments(ARG "" "LABEL;TIMEOUT" "SOURCES;LIBS;PROPERTIES" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
   add_executable(${name} ${ARG_SOURCES})
+  add_dependencies(raftmq_tests ${name})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} raftmq_test_support GTest::gtest GTest::gmock GTest::gtest_main raftmq_warnings)
   gtest_discover_tests(${name}
     PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT} ${ARG_PROPERTIES}

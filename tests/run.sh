@@ -7,22 +7,33 @@
 #   ./tests/run.sh -L storage      only the plain pass of one area (ctest arguments pass through)
 #   RAFTMQ_ASAN=0 ./tests/run.sh   skip the ASan + UBSan pass
 #   RAFTMQ_TSAN=0 ./tests/run.sh   skip the TSan pass
-#   RAFTMQ_SANITIZE_ALL=1 ./tests/run.sh
-#                                  widen both sanitizer passes to the whole program (broker,
-#                                  client, nameserver and their process tests): not yet run
-#                                  clean, and over CI's 40-minute budget on 2 cores
 #
 # The passes:
 #   plain  build/       every test (RelWithDebInfo, -Werror).
-#   asan   build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer (leaks included) over
-#                       the code without gRPC: common, storage, the Raft core and the
-#                       simulator (RAFTMQ_SIM_SEEDS_ASAN seeds, 200).
-#   tsan   build-tsan/  ThreadSanitizer over the threaded Raft parts: common (BackgroundWorker),
-#                       raft::Node and the gRPC transport (labels common|raft).
+#   asan   build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer (leaks included) over the
+#                       whole program: the tests of common, storage, raft (Core, Node, gRPC
+#                       transport), sim (RAFTMQ_SIM_SEEDS_ASAN seeds, 200), broker, nameserver
+#                       and client, with the broker and nameserver processes they start.
+#   tsan   build-tsan/  ThreadSanitizer over every threaded component: common
+#                       (BackgroundWorker), raft (Node, gRPC transport), broker (BrokerNode,
+#                       services, long polling, delay scheduler, checkpoint flusher, a real
+#                       in-process group and real broker processes), nameserver (route
+#                       table, real processes) and client (unit tests, PushConsumer and
+#                       PullConsumer against real processes; ProducerIntegration is left
+#                       out, see tsan_labels below).
 # Child processes (brokers, nameservers started by the tests) inherit the sanitizer options
 # and write their reports under <build dir>/sanitizer-logs/: a pass fails when a report is
 # there even if the test that started the process passed. Suppressions (third-party code only,
 # one comment each) are in tests/sanitizers/.
+#
+# CI budget (40 minutes on 2 cores, no ccache; README "Testing" has the estimate): the
+# sanitizer passes build only the test areas they run (RAFTMQ_TEST_AREAS), through the target
+# raftmq_tests (test binaries and the processes they start; not the CLI, not the chaos
+# harness): not cli, deploy, chaos and e2e, the heavy real-process tests whose code the
+# broker, client and nameserver tests already run. The whole-program ASan pass replaced the
+# one without gRPC rather than adding a third pass. ASan builds at -O0 and TSan at -O1
+# (CMakeLists.txt says why). Each pass runs its tests with ctest -j (cores). If the run
+# passes 40 minutes, the next levers are RAFTMQ_SIM_SEEDS_ASAN (200) and fewer ASan areas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -61,7 +72,7 @@ sanitizer_pass() {
   step "configure + build ($dir/, $name)"
   # shellcheck disable=SC2086 # cmake_args is a list of -D flags
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug $cmake_args >/dev/null
-  cmake --build "$dir" -j "$jobs"
+  cmake --build "$dir" -j "$jobs" --target raftmq_tests
   local logs="$root/$dir/sanitizer-logs"
   rm -rf "$logs" && mkdir -p "$logs"
   step "ctest ($dir/, $name)"
@@ -75,16 +86,22 @@ sanitizer_pass() {
   check_sanitizer_logs "$logs"
 }
 
-if [ "${RAFTMQ_SANITIZE_ALL:-0}" = "1" ]; then
-  asan_cmake="-DRAFTMQ_SANITIZE=address" asan_labels=(-LE deploy)
-  tsan_cmake="-DRAFTMQ_SANITIZE=thread -DRAFTMQ_BUILD_ALL_TESTS=OFF" tsan_labels=(-L 'common|raft|broker|client|nameserver')
-else
-  asan_cmake="-DRAFTMQ_SANITIZE=address -DRAFTMQ_WITH_GRPC=OFF" asan_labels=(-L 'common|storage|raft|sim')
-  # The read-error step-aside test hung once in two TSan runs with no report (an ordering bug
-  # suspected in raft/node_storage_fault.cc, open); the plain pass still runs it.
-  tsan_cmake="-DRAFTMQ_SANITIZE=thread -DRAFTMQ_BUILD_ALL_TESTS=OFF"
-  tsan_labels=(-L 'common|raft' -E 'ACommittedEntryThatCannotBeReadSetsTheNodeAsideUntilItReadsAgain')
-fi
+# What each pass builds (RAFTMQ_TEST_AREAS) and runs (ctest labels): see the header.
+asan_areas="common;storage;raft;sim;broker;nameserver;client"
+tsan_areas="common;raft;broker;nameserver;client"
+asan_cmake="-DRAFTMQ_SANITIZE=address -DRAFTMQ_TEST_AREAS=$asan_areas"
+tsan_cmake="-DRAFTMQ_SANITIZE=thread -DRAFTMQ_TEST_AREAS=$tsan_areas"
+# Open (a failover straggler, issue 9): under either sanitizer a group whose leader stopped
+# sometimes elects no new leader within the tests' 20 s (seen under ASan in these three at
+# once, under TSan in the first; no sanitizer report). The plain pass still runs them.
+failover_tests='AfterTheLeaderStopsANewLeaderServesEveryAckedMessageAndOffset|KillingTheLeaderWhileSendingLosesNoAcknowledgedMessage|SendsCarryOnThroughAStoppedLeader'
+asan_labels=(-L "support|${asan_areas//;/|}" -E "$failover_tests")
+# ProducerIntegration is left out of TSan: the producer avoids groups whose sends were slow
+# (LatencyFaultTolerance, RocketMQ's rule), and every send through a TSan broker is slow, so
+# sends skew away from the round-robin those tests assert (seen: 101 and 299 sends on two
+# queues instead of 200 each, and no TSan report). It runs under ASan; the producer's threads
+# run under TSan through the PushConsumer suites and the unit tests.
+tsan_labels=(-L "support|${tsan_areas//;/|}" -E "^ProducerIntegration\.|$failover_tests")
 if [ "${RAFTMQ_ASAN:-1}" = "1" ]; then
   sanitizer_pass "ASan + UBSan" build-asan "$asan_cmake" "${asan_labels[@]}"
 fi

@@ -123,7 +123,7 @@ class BrokerGroupTest : public ::testing::Test {
 // follower answers UNAVAILABLE pointing at it.
 TEST_F(BrokerGroupTest, SendOnTheLeaderIsPulledFromTheLeaderAndFollowersPointToIt) {
   const NodeId leader = WaitForServingLeader();
-  ASSERT_NE(leader, kNoNode) << "no leader within 10 s";
+  ASSERT_NE(leader, kNoNode) << "no leader within the poll limit";
   ASSERT_TRUE(CreateTopic(leader, "orders").ok());
   messaging::SendMessageResponse sent;
   grpc::ClientContext context;
@@ -209,7 +209,7 @@ TEST_F(BrokerGroupTest, AfterTheLeaderStopsANewLeaderServesEveryAckedMessageAndO
   nodes_[leader - 1].reset();
 
   const NodeId next = WaitForServingLeader(leader);
-  ASSERT_NE(next, kNoNode) << "no new leader within 10 s";
+  ASSERT_NE(next, kNoNode) << "no new leader within the poll limit";
   messaging::PullMessageResponse pulled;
   ASSERT_TRUE(Pull(next, 0, 0, &pulled).ok());
   ASSERT_EQ(pulled.messages_size(), 5);
