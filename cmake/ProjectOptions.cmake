@@ -36,3 +36,11 @@ function(raftmq_add_gtest name)
     PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT} ${ARG_PROPERTIES}
     DISCOVERY_TIMEOUT 60)
 endfunction()
+
+# raftmq_add_bench(name SOURCES ... LIBS ...): a benchmark binary, outside `all` and ctest
+# (timings are not test assertions); build it by name: `cmake --build <dir> --target <name>`.
+function(raftmq_add_bench name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} EXCLUDE_FROM_ALL ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} raftmq_warnings)
+endfunction()
