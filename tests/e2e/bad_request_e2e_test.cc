@@ -12,10 +12,6 @@
 namespace raftmq::e2e {
 namespace {
 
-using test_support::Cluster;
-using test_support::ClusterOptions;
-using test_support::kClusterWait;
-
 constexpr uint64_t kMessageBytesMaxDefault = 4u << 20;
 
 TEST(BadRequestE2e, EachBadRequestGetsItsStatusAndChangesNothingOnAnyNode) {

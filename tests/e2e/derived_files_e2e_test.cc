@@ -16,10 +16,6 @@
 namespace raftmq::e2e {
 namespace {
 
-using test_support::Cluster;
-using test_support::ClusterOptions;
-using test_support::kClusterWait;
-
 constexpr int kQueues = 4;
 constexpr int kMessages = 80;
 const std::string kTopic = "Derived";

@@ -14,10 +14,6 @@
 namespace raftmq::e2e {
 namespace {
 
-using test_support::Cluster;
-using test_support::ClusterOptions;
-using test_support::kClusterWait;
-
 const std::string kLongGroup(125, 'g');  // legal as a name (<= 127), not as a retry topic suffix
 
 grpc::Status SendBack(messaging::MessagingService::Stub* stub, const std::string& group, const std::string& topic,

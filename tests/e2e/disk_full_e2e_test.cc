@@ -30,11 +30,6 @@
 namespace raftmq::e2e {
 namespace {
 
-using test_support::Cluster;
-using test_support::ClusterOptions;
-using test_support::kClusterWait;
-using Clock = std::chrono::steady_clock;
-
 constexpr int kNodes = 3;
 constexpr char kTmpfsSize[] = "size=48m";
 constexpr auto kSendTimeout = std::chrono::milliseconds(2000);

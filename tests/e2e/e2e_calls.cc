@@ -6,8 +6,6 @@
 namespace raftmq::e2e {
 namespace {
 
-using test_support::Cluster;
-
 constexpr int kPullsMax = 10000;  // bounds PullToEnd: far above any test's queue length
 
 std::string LeaderHint(const grpc::ClientContext& context) {

@@ -5,14 +5,22 @@
 // Thread-safety: free functions; safe from any thread (gRPC stubs are).
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
 
 #include "proto/messaging.grpc.pb.h"
+#include "tests/support/cluster.h"
 
 namespace raftmq::e2e {
+
+// The harness names every end-to-end test uses, brought into this namespace once.
+using test_support::Cluster;
+using test_support::ClusterOptions;
+using test_support::kClusterWait;
+using Clock = std::chrono::steady_clock;
 
 struct SendOutcome {
   grpc::Status status;

@@ -17,11 +17,6 @@
 namespace raftmq::e2e {
 namespace {
 
-using test_support::Cluster;
-using test_support::ClusterOptions;
-using test_support::kClusterWait;
-
-using Clock = std::chrono::steady_clock;
 constexpr int kAcksBeforeKill = 30;
 constexpr int kAcksAfterKill = 30;
 constexpr auto kSendTimeout = std::chrono::milliseconds(1000);

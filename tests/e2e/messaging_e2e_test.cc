@@ -8,10 +8,6 @@
 namespace raftmq::e2e {
 namespace {
 
-using test_support::Cluster;
-using test_support::ClusterOptions;
-using test_support::kClusterWait;
-
 class MessagingE2e : public testing::Test {
  protected:
   void SetUp() override {

@@ -18,7 +18,6 @@
 namespace raftmq::e2e {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr int kWarmupPulls = 200;
 constexpr auto kPullTimeout = std::chrono::milliseconds(5000);
 

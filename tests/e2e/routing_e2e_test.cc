@@ -12,10 +12,6 @@
 namespace raftmq::e2e {
 namespace {
 
-using test_support::Cluster;
-using test_support::ClusterOptions;
-using test_support::kClusterWait;
-
 Result<nameserver::GroupInfo> ClusterGroup(Cluster& cluster, const std::string& name) {
   nameserver::GetClusterInfoResponse info;
   grpc::Status status =

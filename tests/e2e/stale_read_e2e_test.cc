@@ -22,10 +22,7 @@
 namespace raftmq::e2e {
 namespace {
 
-using test_support::Cluster;
-using test_support::ClusterOptions;
 using test_support::Eventually;
-using test_support::kClusterWait;
 using test_support::PollUntil;
 
 constexpr char kTopic[] = "Stale";
