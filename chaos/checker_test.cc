@@ -2,6 +2,8 @@
 // not reported when it holds.
 #include "chaos/checker.h"
 
+#include <initializer_list>
+
 #include <gtest/gtest.h>
 
 namespace raftmq::chaos {
@@ -21,13 +23,17 @@ SendRecord Acked(uint64_t id, int64_t start_ms, int64_t end_ms, int32_t queue, i
 
 ReadRecord Read(uint64_t id, int32_t queue, int64_t offset) { return {id, "g1", queue, offset, 0}; }
 
+// Records the drain's reads, in order, then checks the whole history.
+CheckResult CheckAfterDrain(History& history, std::initializer_list<ReadRecord> reads) {
+  for (const ReadRecord& read : reads) history.RecordDrainRead(read);
+  return Check(history);
+}
+
 TEST(ChaosChecker, PassesAHistoryWhereEveryAcknowledgedMessageWasRead) {
   History history;
   history.RecordSend(Acked(1, 0, 10, 0, 0));
   history.RecordSend(Acked(2, 20, 30, 0, 1));
-  history.RecordDrainRead(Read(1, 0, 0));
-  history.RecordDrainRead(Read(2, 0, 1));
-  CheckResult result = Check(history);
+  CheckResult result = CheckAfterDrain(history, {Read(1, 0, 0), Read(2, 0, 1)});
   EXPECT_EQ(result.acknowledged, 2u);
   EXPECT_EQ(result.lost, 0u);
   EXPECT_EQ(result.reordered, 0u);
@@ -38,8 +44,7 @@ TEST(ChaosChecker, ReportsAnAcknowledgedMessageNeverReadAsLost) {
   History history;
   history.RecordSend(Acked(1, 0, 10, 0, 0));
   history.RecordSend(Acked(2, 20, 30, 0, 1));
-  history.RecordDrainRead(Read(1, 0, 0));
-  CheckResult result = Check(history);
+  CheckResult result = CheckAfterDrain(history, {Read(1, 0, 0)});
   EXPECT_EQ(result.lost, 1u);
   ASSERT_EQ(result.lost_ids.size(), 1u);
   EXPECT_EQ(result.lost_ids[0], 2u);
@@ -50,9 +55,7 @@ TEST(ChaosChecker, ReportsAMessageAcknowledgedBeforeAnotherWasSentButStoredAfter
   History history;
   history.RecordSend(Acked(1, 0, 10, 0, 1));   // acknowledged at 10 ...
   history.RecordSend(Acked(2, 20, 30, 0, 0));  // ... yet 2, sent at 20, sits before it
-  history.RecordDrainRead(Read(1, 0, 1));
-  history.RecordDrainRead(Read(2, 0, 0));
-  CheckResult result = Check(history);
+  CheckResult result = CheckAfterDrain(history, {Read(1, 0, 1), Read(2, 0, 0)});
   EXPECT_EQ(result.reordered, 1u);
   EXPECT_FALSE(result.violations.empty());
 }
@@ -65,10 +68,7 @@ TEST(ChaosChecker, CountsDuplicatesAndStoredUnknownsWithoutCallingThemViolations
   unknown.start_ms = 20;
   unknown.end_ms = 3020;
   history.RecordSend(unknown);
-  history.RecordDrainRead(Read(1, 0, 0));
-  history.RecordDrainRead(Read(2, 0, 1));
-  history.RecordDrainRead(Read(2, 0, 2));
-  CheckResult result = Check(history);
+  CheckResult result = CheckAfterDrain(history, {Read(1, 0, 0), Read(2, 0, 1), Read(2, 0, 2)});
   EXPECT_EQ(result.duplicated, 1u);
   EXPECT_EQ(result.unknown, 1u);
   EXPECT_EQ(result.unknown_stored, 1u);

@@ -13,26 +13,13 @@ const char* SendOutcomeName(SendOutcome outcome) {
   return "unknown";
 }
 
-void History::RecordSend(SendRecord record) {
-  std::lock_guard lock(mutex_);
-  sends_.push_back(std::move(record));
-}
+void History::RecordSend(SendRecord record) { Append(sends_, std::move(record)); }
 
-void History::RecordPushRead(ReadRecord record) {
-  std::lock_guard lock(mutex_);
-  push_reads_.push_back(std::move(record));
-}
+void History::RecordPushRead(ReadRecord record) { Append(push_reads_, std::move(record)); }
 
-void History::RecordDrainRead(ReadRecord record) {
-  std::lock_guard lock(mutex_);
-  drain_reads_.push_back(std::move(record));
-}
+void History::RecordDrainRead(ReadRecord record) { Append(drain_reads_, std::move(record)); }
 
-size_t History::RecordFault(FaultRecord record) {
-  std::lock_guard lock(mutex_);
-  faults_.push_back(std::move(record));
-  return faults_.size() - 1;
-}
+size_t History::RecordFault(FaultRecord record) { return Append(faults_, std::move(record)); }
 
 void History::RecordHeal(size_t fault, int64_t heal_ms, const std::string& note) {
   std::lock_guard lock(mutex_);
@@ -40,9 +27,6 @@ void History::RecordHeal(size_t fault, int64_t heal_ms, const std::string& note)
   if (!note.empty()) faults_[fault].note += (faults_[fault].note.empty() ? "" : "; ") + note;
 }
 
-void History::RecordLeader(LeaderChange change) {
-  std::lock_guard lock(mutex_);
-  leaders_.push_back(std::move(change));
-}
+void History::RecordLeader(LeaderChange change) { Append(leaders_, std::move(change)); }
 
 }  // namespace raftmq::chaos

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace raftmq::chaos {
@@ -69,6 +70,14 @@ class History {
   const std::vector<LeaderChange>& leaders() const { return leaders_; }
 
  private:
+  // Appends under the lock; returns the record's index.
+  template <typename Record>
+  size_t Append(std::vector<Record>& records, Record record) {
+    std::lock_guard lock(mutex_);
+    records.push_back(std::move(record));
+    return records.size() - 1;
+  }
+
   std::mutex mutex_;
   std::vector<SendRecord> sends_;          // guarded by mutex_
   std::vector<ReadRecord> push_reads_;     // guarded by mutex_
