@@ -60,17 +60,24 @@ leader_node() {  # the node id of g1's leader, or nothing
   "${rmq[@]}" --rpc-timeout-ms 1000 cluster status 2>/dev/null | awk '$1 == "g1" && $4 == "leader" { print $2 }'
 }
 
+# send_then_receive <send step> <first n> <receive step>: sends "hello <n>" .. "hello <n+2>" to
+# QuickStart, then receives 3 messages as consumer group quickstart-readers.
+send_then_receive() {
+  step "$1"
+  local i
+  for i in $(seq "$2" $(( $2 + 2 ))); do
+    show "${rmq[@]}" send --topic QuickStart --tag demo --body "hello $i"
+  done
+  step "$3"
+  show "${rmq[@]}" consume --topic QuickStart --group quickstart-readers \
+    --from first --count 3 --timeout 20
+}
+
 step "creating topic QuickStart (4 queues) through the group's leader"
 show "${rmq[@]}" topic create --topic QuickStart --queues 4
 
-step "sending 3 messages (each acknowledged once a majority of the group holds it)"
-for i in 1 2 3; do
-  show "${rmq[@]}" send --topic QuickStart --tag demo --body "hello $i"
-done
-
-step "receiving them as consumer group quickstart-readers"
-show "${rmq[@]}" consume --topic QuickStart --group quickstart-readers \
-  --from first --count 3 --timeout 20
+send_then_receive "sending 3 messages (each acknowledged once a majority of the group holds it)" 1 \
+  "receiving them as consumer group quickstart-readers"
 
 old_leader="$(leader_node)"
 [ -n "$old_leader" ] || { echo "[quickstart] g1 has no leader" >&2; exit 1; }
@@ -92,14 +99,8 @@ echo
 echo "g1n$new_leader leads now, $(( $(date +%s%3N) - killed_at_ms )) ms after the kill (as seen by polling)"
 show "${rmq[@]}" cluster status
 
-step "sending 3 more messages to the group, now with 2 of 3 nodes"
-for i in 4 5 6; do
-  show "${rmq[@]}" send --topic QuickStart --tag demo --body "hello $i"
-done
-
-step "receiving again: the group resumes from its committed offsets (replicated, so they survived the failover)"
-show "${rmq[@]}" consume --topic QuickStart --group quickstart-readers \
-  --from first --count 3 --timeout 20
+send_then_receive "sending 3 more messages to the group, now with 2 of 3 nodes" 4 \
+  "receiving again: the group resumes from its committed offsets (replicated, so they survived the failover)"
 
 step "restarting g1n$old_leader: it rejoins as a follower and catches up"
 cluster restart "g1n$old_leader"
