@@ -11,10 +11,7 @@ TEST_F(AdminServiceTest, TopicLifecycleCreateDescribeUpdateListDelete) {
   admin::DescribeTopicRequest describe;
   describe.set_name("orders");
   admin::TopicResponse described;
-  {
-    grpc::ClientContext context;
-    ASSERT_TRUE(admin_->DescribeTopic(&context, describe, &described).ok());
-  }
+  ASSERT_TRUE(Call(*admin_, &AdminStub::DescribeTopic, describe, &described).ok());
   ASSERT_EQ(described.queues_size(), 2);
   EXPECT_EQ(described.queues(1).max_offset(), 3);
 
@@ -22,32 +19,24 @@ TEST_F(AdminServiceTest, TopicLifecycleCreateDescribeUpdateListDelete) {
   *update.mutable_topic() = described.topic();
   update.mutable_topic()->set_perm(kPermRead);
   admin::TopicResponse updated;
-  {
-    grpc::ClientContext context;
-    ASSERT_TRUE(admin_->UpdateTopic(&context, update, &updated).ok());
-  }
+  ASSERT_TRUE(Call(*admin_, &AdminStub::UpdateTopic, update, &updated).ok());
   EXPECT_EQ(Send(Batch("orders", 1, 1)).error_code(), grpc::StatusCode::PERMISSION_DENIED);
 
   admin::ListTopicsResponse listed;
-  {
-    grpc::ClientContext context;
-    ASSERT_TRUE(admin_->ListTopics(&context, {}, &listed).ok());
-  }
+  ASSERT_TRUE(Call(*admin_, &AdminStub::ListTopics, {}, &listed).ok());
   ASSERT_EQ(listed.topics_size(), 1);
 
   admin::DeleteTopicRequest del;
   del.set_name("orders");
   admin::TopicResponse deleted;
-  grpc::ClientContext context;
-  ASSERT_TRUE(admin_->DeleteTopic(&context, del, &deleted).ok());
+  ASSERT_TRUE(Call(*admin_, &AdminStub::DeleteTopic, del, &deleted).ok());
   grpc::ClientContext again;
   EXPECT_EQ(admin_->DescribeTopic(&again, describe, &described).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(AdminServiceTest, NodeStatusReportsRoleAndAppliedIndex) {
   admin::NodeStatusResponse status;
-  grpc::ClientContext context;
-  ASSERT_TRUE(admin_->NodeStatus(&context, {}, &status).ok());
+  ASSERT_TRUE(Call(*admin_, &AdminStub::NodeStatus, {}, &status).ok());
   EXPECT_EQ(status.role(), admin::LEADER);
   EXPECT_EQ(status.node_id(), 1u);
   EXPECT_EQ(status.term(), 1u);
@@ -64,16 +53,12 @@ TEST_F(AdminServiceTest, GroupOffsetsShowLagPerQueue) {
   commit.set_queue_id(0);
   commit.set_offset(2);
   messaging::CommitOffsetResponse ignored;
-  {
-    grpc::ClientContext context;
-    ASSERT_TRUE(messaging_->CommitOffset(&context, commit, &ignored).ok());
-  }
+  ASSERT_TRUE(Call(*messaging_, &MessagingStub::CommitOffset, commit, &ignored).ok());
   admin::GroupOffsetsRequest request;
   request.set_consumer_group("group");
   request.set_topic("orders");
   admin::GroupOffsetsResponse lag;
-  grpc::ClientContext context;
-  ASSERT_TRUE(admin_->GroupOffsets(&context, request, &lag).ok());
+  ASSERT_TRUE(Call(*admin_, &AdminStub::GroupOffsets, request, &lag).ok());
   ASSERT_EQ(lag.queues_size(), 2);
   EXPECT_EQ(lag.queues(0).lag(), 3);
   EXPECT_EQ(lag.queues(0).broker_max_offset(), 5);
@@ -92,17 +77,14 @@ TEST_F(AdminServiceTest, AFollowerRefusesReadsOfReplicatedStateItMayNotHaveAppli
   admin::DescribeTopicRequest describe;
   describe.set_name("orders");
   admin::TopicResponse described;
-  grpc::ClientContext describe_context;
-  EXPECT_EQ(admin_->DescribeTopic(&describe_context, describe, &described).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Call(*admin_, &AdminStub::DescribeTopic, describe, &described).error_code(), grpc::StatusCode::UNAVAILABLE);
   admin::ListTopicsResponse listed;
-  grpc::ClientContext list_context;
-  EXPECT_EQ(admin_->ListTopics(&list_context, {}, &listed).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Call(*admin_, &AdminStub::ListTopics, {}, &listed).error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(listed.topics_size(), 0);
   admin::GroupOffsetsRequest lag_request;
   lag_request.set_consumer_group("billing");
   admin::GroupOffsetsResponse lag;
-  grpc::ClientContext lag_context;
-  EXPECT_EQ(admin_->GroupOffsets(&lag_context, lag_request, &lag).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Call(*admin_, &AdminStub::GroupOffsets, lag_request, &lag).error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
 }  // namespace

@@ -104,20 +104,15 @@ TEST_F(MessagingServiceTest, CommittedOffsetIsQueriedBackAndUnknownIsNotFound) {
   query.set_topic("orders");
   query.set_queue_id(3);
   messaging::QueryOffsetResponse offset;
-  {
-    grpc::ClientContext context;
-    EXPECT_EQ(messaging_->QueryOffset(&context, query, &offset).error_code(), grpc::StatusCode::NOT_FOUND);
-  }
+  EXPECT_EQ(Call(*messaging_, &MessagingStub::QueryOffset, query, &offset).error_code(), grpc::StatusCode::NOT_FOUND);
   messaging::CommitOffsetRequest commit;
   commit.set_consumer_group("group");
   commit.set_topic("orders");
   commit.set_queue_id(3);
   commit.set_offset(4);
   messaging::CommitOffsetResponse committed;
-  grpc::ClientContext commit_context;
-  ASSERT_TRUE(messaging_->CommitOffset(&commit_context, commit, &committed).ok());
-  grpc::ClientContext context;
-  ASSERT_TRUE(messaging_->QueryOffset(&context, query, &offset).ok());
+  ASSERT_TRUE(Call(*messaging_, &MessagingStub::CommitOffset, commit, &committed).ok());
+  ASSERT_TRUE(Call(*messaging_, &MessagingStub::QueryOffset, query, &offset).ok());
   EXPECT_EQ(offset.offset(), 4);
 }
 
@@ -153,14 +148,12 @@ TEST_F(MessagingServiceTest, HeartbeatsMakeTheSortedConsumerList) {
     beat.set_client_id(client);
     beat.set_consumer_group("group");
     messaging::HeartbeatResponse ignored;
-    grpc::ClientContext context;
-    ASSERT_TRUE(messaging_->Heartbeat(&context, beat, &ignored).ok());
+    ASSERT_TRUE(Call(*messaging_, &MessagingStub::Heartbeat, beat, &ignored).ok());
   }
   messaging::GetConsumerListRequest request;
   request.set_consumer_group("group");
   messaging::GetConsumerListResponse list;
-  grpc::ClientContext context;
-  ASSERT_TRUE(messaging_->GetConsumerList(&context, request, &list).ok());
+  ASSERT_TRUE(Call(*messaging_, &MessagingStub::GetConsumerList, request, &list).ok());
   ASSERT_EQ(list.client_ids_size(), 2);
   EXPECT_EQ(list.client_ids(0), "c1");
 }

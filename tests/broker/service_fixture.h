@@ -25,6 +25,9 @@
 
 namespace raftmq::broker::testing {
 
+using AdminStub = admin::AdminService::Stub;
+using MessagingStub = messaging::MessagingService::Stub;
+
 inline constexpr char kOtherLeaderAddress[] = "127.0.0.1:1";  // node 2's address in peers
 
 class ServiceFixture : public ::testing::Test {
@@ -82,8 +85,15 @@ class ServiceFixture : public ::testing::Test {
     request.mutable_topic()->set_write_queue_nums(queues);
     request.mutable_topic()->set_perm(perm);
     admin::TopicResponse response;
+    return Call(*admin_, &AdminStub::CreateTopic, request, &response);
+  }
+
+  // One unary call on `stub` with a context of its own (a ClientContext serves one call only).
+  template <typename Stub, typename Request, typename Response>
+  static grpc::Status Call(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                           const Request& request, Response* response) {
     grpc::ClientContext context;
-    return admin_->CreateTopic(&context, request, &response);
+    return (stub.*method)(&context, request, response);
   }
 
   static messaging::SendMessageRequest Batch(const std::string& topic, int32_t queue_id, int count,
@@ -132,8 +142,8 @@ class ServiceFixture : public ::testing::Test {
   std::unique_ptr<MessagingService> messaging_service_;
   std::unique_ptr<AdminService> admin_service_;
   std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<messaging::MessagingService::Stub> messaging_;
-  std::unique_ptr<admin::AdminService::Stub> admin_;
+  std::unique_ptr<MessagingStub> messaging_;
+  std::unique_ptr<AdminStub> admin_;
 };
 
 }  // namespace raftmq::broker::testing

@@ -11,9 +11,6 @@
 namespace raftmq::storage {
 namespace {
 
-using testing::MakeEntries;
-using testing::TempDir;
-
 constexpr uint64_t kIndexEntriesPerFile = 16;
 constexpr uint64_t kPayloadBytes = 20;
 

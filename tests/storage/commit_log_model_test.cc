@@ -16,9 +16,6 @@
 namespace raftmq::storage {
 namespace {
 
-using testing::MakeEntry;
-using testing::TempDir;
-
 constexpr int kStepsPerRun = 250;
 constexpr int kRunsWithoutSeed = 4;
 constexpr uint64_t kFirstSeed = 1;

@@ -15,9 +15,6 @@
 namespace raftmq::storage {
 namespace {
 
-using testing::MakeEntries;
-using testing::TempDir;
-
 // Captures what spdlog's default logger says while it lives.
 class LogCapture {
  public:

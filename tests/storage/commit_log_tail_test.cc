@@ -14,9 +14,6 @@
 namespace raftmq::storage {
 namespace {
 
-using testing::MakeEntries;
-using testing::TempDir;
-
 constexpr uint64_t kRecordBytes = commit_log_format::kHeaderBytes + 20;
 
 // The records of `entries`, as the CommitLog writes them.

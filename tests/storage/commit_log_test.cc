@@ -13,9 +13,6 @@
 namespace raftmq::storage {
 namespace {
 
-using testing::MakeEntries;
-using testing::MakeEntry;
-using testing::TempDir;
 using testing::kNoopKind;
 
 class CommitLogTest : public ::testing::Test {

@@ -10,9 +10,6 @@
 namespace raftmq::storage {
 namespace {
 
-using testing::MakeEntries;
-using testing::TempDir;
-
 constexpr int64_t kHourSeconds = 3600;
 
 class CommitLogTrim : public ::testing::Test {

@@ -7,8 +7,6 @@
 namespace raftmq::storage {
 namespace {
 
-using testing::TempDir;
-
 std::unique_ptr<ConsumeQueueStore> OpenOrDie(const std::string& root) {
   return testing::OpenedOrNull(ConsumeQueueStore::Open(DefaultFs(), root, ConsumeQueueOptions{.entries_per_file = 3}));
 }
@@ -39,43 +37,43 @@ TEST(ConsumeQueueStore, CreatesQueuesOnFirstUseAndFindsThemAfterReopen) {
   EXPECT_EQ(store->Find("orders", 7)->MaxOffset(), 2u);
 }
 
-TEST(ConsumeQueueStore, RefusesTopicsThatAreNoSafeDirectoryName) {
-  TempDir dir;
-  std::unique_ptr<ConsumeQueueStore> store = OpenOrDie(dir.path());
-  ASSERT_NE(store, nullptr);
+// A store opened in a fresh temp dir, for the tests that do not reopen it.
+class OpenedConsumeQueueStore : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_NE(store_, nullptr); }
+
+  TempDir dir_;
+  std::unique_ptr<ConsumeQueueStore> store_ = OpenOrDie(dir_.path());
+};
+
+TEST_F(OpenedConsumeQueueStore, RefusesTopicsThatAreNoSafeDirectoryName) {
   for (const char* topic : {"", "..", "a/b", "a b", "tab\t"}) {
-    EXPECT_TRUE(store->FindOrCreate(topic, 0).status().IsInvalidArgument()) << topic;
+    EXPECT_TRUE(store_->FindOrCreate(topic, 0).status().IsInvalidArgument()) << topic;
   }
-  EXPECT_TRUE(store->FindOrCreate(std::string(kTopicNameBytesMax + 1, 'x'), 0).status().IsInvalidArgument());
-  EXPECT_TRUE(store->FindOrCreate(std::string(kTopicNameBytesMax, 'x'), 0).ok());
-  EXPECT_TRUE(store->FindOrCreate("%RETRY%group|a_b-c", 0).ok());
+  EXPECT_TRUE(store_->FindOrCreate(std::string(kTopicNameBytesMax + 1, 'x'), 0).status().IsInvalidArgument());
+  EXPECT_TRUE(store_->FindOrCreate(std::string(kTopicNameBytesMax, 'x'), 0).ok());
+  EXPECT_TRUE(store_->FindOrCreate("%RETRY%group|a_b-c", 0).ok());
 }
 
-TEST(ConsumeQueueStore, TruncateAllFromCutsEveryQueueAtTheSamePosition) {
-  TempDir dir;
-  std::unique_ptr<ConsumeQueueStore> store = OpenOrDie(dir.path());
-  ASSERT_NE(store, nullptr);
-  ConsumeQueue* a = *store->FindOrCreate("a", 0);
-  ConsumeQueue* b = *store->FindOrCreate("b", 0);
+TEST_F(OpenedConsumeQueueStore, TruncateAllFromCutsEveryQueueAtTheSamePosition) {
+  ConsumeQueue* a = *store_->FindOrCreate("a", 0);
+  ConsumeQueue* b = *store_->FindOrCreate("b", 0);
   ASSERT_TRUE(a->Append(0, std::vector{At(10), At(30), At(50), At(70)}).ok());
   ASSERT_TRUE(b->Append(0, std::vector{At(20), At(40)}).ok());
-  ASSERT_TRUE(store->TruncateAllFrom(40).ok());
+  ASSERT_TRUE(store_->TruncateAllFrom(40).ok());
   EXPECT_EQ(a->MaxOffset(), 2u);
   EXPECT_EQ(b->MaxOffset(), 1u);
-  ASSERT_TRUE(store->TruncateAllFrom(0).ok());
+  ASSERT_TRUE(store_->TruncateAllFrom(0).ok());
   EXPECT_EQ(a->MaxOffset(), 0u);
   EXPECT_EQ(b->MaxOffset(), 0u);
 }
 
-TEST(ConsumeQueueStore, DeleteFilesBeforeRemovesOldFilesOfEveryQueue) {
-  TempDir dir;
-  std::unique_ptr<ConsumeQueueStore> store = OpenOrDie(dir.path());
-  ASSERT_NE(store, nullptr);
-  ConsumeQueue* a = *store->FindOrCreate("a", 0);
-  ConsumeQueue* b = *store->FindOrCreate("b", 1);
+TEST_F(OpenedConsumeQueueStore, DeleteFilesBeforeRemovesOldFilesOfEveryQueue) {
+  ConsumeQueue* a = *store_->FindOrCreate("a", 0);
+  ConsumeQueue* b = *store_->FindOrCreate("b", 1);
   ASSERT_TRUE(a->Append(0, std::vector{At(0), At(10), At(20), At(30), At(40)}).ok());
   ASSERT_TRUE(b->Append(0, std::vector{At(5), At(15), At(25), At(35)}).ok());
-  Result<size_t> removed = store->DeleteFilesBefore(30);  // a's file 0 ends at 30, b's at 35
+  Result<size_t> removed = store_->DeleteFilesBefore(30);  // a's file 0 ends at 30, b's at 35
   ASSERT_TRUE(removed.ok());
   EXPECT_EQ(*removed, 1u);
   EXPECT_EQ(a->MinOffset(), 3u);

@@ -13,7 +13,6 @@
 namespace raftmq::storage {
 namespace {
 
-using testing::TempDir;
 namespace format = consume_queue_format;
 
 constexpr uint64_t kEntriesPerFile = 4;

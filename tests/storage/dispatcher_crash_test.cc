@@ -18,7 +18,6 @@ namespace {
 
 using testing::Batch;
 using testing::ExpectQueuesMatch;
-using testing::TempDir;
 using testing::kCommandKind;
 using testing::kMessageBatchKind;
 

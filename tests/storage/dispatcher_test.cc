@@ -20,7 +20,6 @@ namespace {
 using testing::Batch;
 using testing::ExpectQueuesMatch;
 using testing::MemoryCommitLog;
-using testing::TempDir;
 using testing::kCommandKind;
 using testing::kMessageBatchKind;
 using testing::kNoopKind;

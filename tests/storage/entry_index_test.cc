@@ -8,8 +8,6 @@
 namespace raftmq::storage {
 namespace {
 
-using testing::TempDir;
-
 EntryLocation LocationOf(uint64_t index) {
   return EntryLocation{.payload_position = index * 100, .payload_size = static_cast<uint32_t>(index), .term = Term(index / 10)};
 }

@@ -7,8 +7,6 @@
 namespace raftmq::storage {
 namespace {
 
-using testing::TempDir;
-
 class FaultFsTest : public ::testing::Test {
  protected:
   std::string Path(const std::string& name) const { return dir_.path() + "/" + name; }

@@ -9,8 +9,6 @@
 namespace raftmq::storage {
 namespace {
 
-using testing::TempDir;
-
 std::unique_ptr<MetaStore> OpenOrDie(const std::string& dir) {
   Result<std::unique_ptr<MetaStore>> store = MetaStore::Open(dir);
   EXPECT_TRUE(store.ok()) << store.status().ToString();

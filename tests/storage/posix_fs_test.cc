@@ -8,8 +8,6 @@
 namespace raftmq::storage {
 namespace {
 
-using testing::TempDir;
-
 TEST(PosixFs, AppendsAndReadsBackWhatWasWritten) {
   TempDir dir;
   Fs* fs = DefaultFs();

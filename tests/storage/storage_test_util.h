@@ -40,3 +40,10 @@ inline std::vector<LogEntry> MakeEntries(uint64_t first_index, size_t count, uin
 }
 
 }  // namespace raftmq::storage::testing
+
+namespace raftmq::storage {
+// The helpers nearly every storage test uses, named once here instead of in each test file.
+using testing::MakeEntries;
+using testing::MakeEntry;
+using testing::TempDir;
+}  // namespace raftmq::storage
