@@ -8,6 +8,7 @@
 #include "broker/broker_metrics.h"
 #include "broker/data_dir_identity.h"
 #include "common/assert.h"
+#include "common/grpc_listen.h"
 
 namespace raftmq::broker {
 
@@ -100,14 +101,16 @@ Status BrokerNode::Serve() {
                                                               : options_.listen_address;
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  ListenExclusively(&builder, listen, &port);
   peer_service_->RegisterOn(builder, transport_->options());
   // One server for all three services: the larger of the two receive limits.
   builder.SetMaxReceiveMessageSize(std::max(options_.GrpcMessageBytesMax(), transport_->options().wire_message_bytes_max));
   builder.RegisterService(messaging_.get());
   builder.RegisterService(admin_.get());
   server_ = builder.BuildAndStart();
-  if (server_ == nullptr || port == 0) return Status::IoError("cannot listen on " + listen);
+  if (server_ == nullptr || port == 0) {
+    return Status::IoError("cannot listen on " + listen + " (address in use or not local?)");
+  }
   bound_address_ = listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
   scheduler_ = std::make_unique<DelayScheduler>(&context_);
   scheduler_->Start();

@@ -1,9 +1,7 @@
 #include "chaos/topology.h"
 
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -14,6 +12,7 @@
 #include <thread>
 
 #include "chaos/process.h"
+#include "common/loopback_port.h"
 
 namespace raftmq::chaos {
 namespace {
@@ -21,19 +20,6 @@ namespace {
 constexpr int64_t kStartTimeoutMs = 30000;
 constexpr int kBrokerPort = 10911;
 constexpr int kNameserverPort = 9876;
-
-int FreeLoopbackPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  const int port = ntohs(address.sin_port);
-  ::close(fd);
-  return port;
-}
 
 bool IsMountPoint(const std::string& path) {
   struct stat self {}, parent {};
@@ -60,7 +46,8 @@ Result<std::unique_ptr<Topology>> Topology::Start(const ChaosOptions& options, b
       const size_t index = topology->nodes_.size();
       if (options.loopback) {
         node.ip = "127.0.0.1";
-        node.address = node.ip + ":" + std::to_string(FreeLoopbackPort());
+        RMQ_ASSIGN_OR_RETURN(uint16_t port, ReserveLoopbackPort());
+        node.address = node.ip + ":" + std::to_string(port);
       } else {
         node.ip = topology->subnet_ + std::to_string(index + 1);
         node.address = node.ip + ":" + std::to_string(kBrokerPort);
@@ -136,8 +123,12 @@ Status Topology::WriteBootId(const ChaosNode& node) {
 Status Topology::StartNameserver() {
   const std::string dir = options_.out_dir + "/nameserver";
   std::filesystem::create_directories(dir);
-  nameserver_address_ = options_.loopback ? "127.0.0.1:" + std::to_string(FreeLoopbackPort())
-                                          : subnet_ + "254:" + std::to_string(kNameserverPort);
+  if (options_.loopback) {
+    RMQ_ASSIGN_OR_RETURN(uint16_t port, ReserveLoopbackPort());
+    nameserver_address_ = "127.0.0.1:" + std::to_string(port);
+  } else {
+    nameserver_address_ = subnet_ + "254:" + std::to_string(kNameserverPort);
+  }
   const std::string binary = options_.build_dir + "/nameserver/raftmq-nameserver";
   RMQ_RETURN_IF_ERROR(RunCommand(binary + " --print-config --listen_address=" + nameserver_address_ + " > " + dir +
                                  "/nameserver.toml"));

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/grpc_listen.h"
 #include "common/host_port.h"
 
 namespace raftmq::nameserver {
@@ -17,10 +18,8 @@ Result<std::unique_ptr<NameserverServer>> NameserverServer::Start(const Nameserv
   std::unique_ptr<NameserverServer> server(new NameserverServer(config, clock));
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.listen_address, grpc::InsecureServerCredentials(), &port);
+  ListenExclusively(&builder, config.listen_address, &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.grpc_message_bytes_max));
-  // gRPC sets SO_REUSEPORT by default: a second process would share the port silently.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(&server->service_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {

@@ -9,13 +9,13 @@
 
 #include "broker/broker_node.h"
 #include "broker/entry_kind.h"
+#include "common/loopback_port.h"
 #include "nameserver/nameserver_server.h"
-#include "proto/nameserver.grpc.pb.h"
 #include "proto/admin.grpc.pb.h"
 #include "proto/messaging.grpc.pb.h"
+#include "proto/nameserver.grpc.pb.h"
 #include "storage/message_record.h"
 #include "tests/support/poll.h"
-#include "tests/support/ports.h"
 #include "tests/support/temp_dir.h"
 
 namespace raftmq::broker {
@@ -36,7 +36,7 @@ class BrokerGroupTest : public ::testing::Test {
     ASSERT_TRUE(nameserver.ok()) << nameserver.status().ToString();
     nameserver_ = std::move(nameserver).value();
     for (int i = 0; i < kNodes; ++i) {
-      auto port = test_support::PickFreePort();
+      auto port = ReserveLoopbackPort();
       ASSERT_TRUE(port.ok());
       peers_.push_back("127.0.0.1:" + std::to_string(*port));
     }

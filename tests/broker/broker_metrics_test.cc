@@ -5,10 +5,10 @@
 
 #include <thread>
 
-#include "tests/support/poll.h"
+#include "common/loopback_port.h"
 #include "tests/support/child_process.h"
 #include "tests/support/http_get.h"
-#include "tests/support/ports.h"
+#include "tests/support/poll.h"
 #include "tests/support/temp_dir.h"
 
 namespace raftmq::broker {
@@ -31,8 +31,8 @@ std::unique_ptr<ChildProcess> StartBroker(const test_support::TempDir& dir, uint
 
 TEST(BrokerMetrics, ServesTheRaftStateOfTheNodeLabelledWithItsIdentity) {
   test_support::TempDir dir("broker_metrics");
-  auto port = test_support::PickFreePort();
-  auto metrics_port = test_support::PickFreePort();
+  auto port = ReserveLoopbackPort();
+  auto metrics_port = ReserveLoopbackPort();
   ASSERT_TRUE(port.ok() && metrics_port.ok());
   auto broker = StartBroker(dir, *port, "127.0.0.1:" + std::to_string(*metrics_port));
   ASSERT_NE(broker, nullptr);
@@ -66,7 +66,7 @@ TEST(BrokerMetrics, ServesTheRaftStateOfTheNodeLabelledWithItsIdentity) {
 
 TEST(BrokerMetrics, AnAddressThatCannotBeBoundStopsTheStartAndIsNamed) {
   test_support::TempDir dir("broker_metrics_taken");
-  auto port = test_support::PickFreePort();
+  auto port = ReserveLoopbackPort();
   ASSERT_TRUE(port.ok());
   // The broker's own gRPC port is taken by then: metrics cannot bind it.
   const std::string taken = "127.0.0.1:" + std::to_string(*port);

@@ -10,11 +10,11 @@
 #include <gtest/gtest.h>
 
 #include "broker/leader_gate.h"
+#include "common/loopback_port.h"
 #include "proto/admin.grpc.pb.h"
 #include "proto/messaging.grpc.pb.h"
-#include "tests/support/poll.h"
 #include "tests/support/child_process.h"
-#include "tests/support/ports.h"
+#include "tests/support/poll.h"
 #include "tests/support/temp_dir.h"
 
 namespace raftmq::broker {
@@ -42,7 +42,7 @@ class BrokerGroupProcessTest : public ::testing::Test {
   void SetUp() override {
     std::string peers;
     for (int i = 0; i < kNodes; ++i) {
-      auto port = test_support::PickFreePort();
+      auto port = ReserveLoopbackPort();
       ASSERT_TRUE(port.ok());
       addresses_.push_back("127.0.0.1:" + std::to_string(*port));
       peers += (i ? "," : "") + addresses_.back();
@@ -143,6 +143,19 @@ TEST_F(BrokerGroupProcessTest, KillingTheLeaderWhileSendingLosesNoAcknowledgedMe
     if (response.messages_size() == 0) break;
   }
   for (const std::string& body : acked) EXPECT_TRUE(pulled.contains(body)) << body << " was acknowledged but lost";
+}
+
+// A second broker started on a running node's address must not listen beside it: with gRPC's
+// default SO_REUSEPORT the kernel would split the node's clients and peers between the two.
+TEST_F(BrokerGroupProcessTest, ASecondBrokerOnANodesAddressExitsNamingIt) {
+  auto second = ChildProcess::Start(RAFTMQ_BROKER_BINARY, {"--node_id=1", "--peers=" + addresses_[0],
+                                                           "--data_dir=" + dir_.Sub("second")});
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  auto exit_code = (*second)->WaitForExit(20s);
+  ASSERT_TRUE(exit_code.ok()) << "the second broker did not exit: " << exit_code.status().ToString();
+  EXPECT_NE(*exit_code, 0);
+  EXPECT_NE((*second)->StderrText().find("cannot listen on " + addresses_[0]), std::string::npos)
+      << (*second)->StderrText();
 }
 
 }  // namespace

@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/loopback_port.h"
 #include "tests/support/child_process.h"
 #include "tests/support/cluster.h"
-#include "tests/support/ports.h"
 
 namespace raftmq::cli {
 namespace {
@@ -88,7 +88,7 @@ TEST(CliErrors, HelpExitsZeroForEveryCommand) {
 }
 
 TEST(CliErrors, AnUnreachableNameserverExitsOneWithOneLine) {
-  auto port = test_support::PickFreePort();  // nobody listens there
+  auto port = ReserveLoopbackPort();  // nobody listens there
   ASSERT_TRUE(port.ok());
   const std::string nameserver = "--nameserver=127.0.0.1:" + std::to_string(*port);
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{

@@ -1,18 +1,14 @@
 // deploy/local-cluster.sh and deploy/quickstart.sh run for real against the built binaries,
 // on free ports (--port-base, --nameserver-port) in a temp dir; and the example broker
 // config is exactly what `raftmq-broker --print-config` prints.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
 
+#include "common/loopback_port.h"
 #include "tests/support/child_process.h"
-#include "tests/support/ports.h"
 #include "tests/support/temp_dir.h"
 
 namespace raftmq::deploy {
@@ -41,25 +37,17 @@ ScriptRun RunScript(const std::string& script, const std::vector<std::string>& a
   return run;
 }
 
-bool CanBind(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  const bool bound = fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  if (fd >= 0) close(fd);
-  return bound;
-}
-
-// A port base with `count` free ports from it (the script's fixed scheme needs a run).
-uint16_t PickFreePortRun(int count) {
+// A port base with `count` ports from it reserved for this test (the script's fixed scheme
+// needs a run). A failed attempt keeps what it reserved; it is only a few sockets.
+uint16_t ReservePortRun(int count) {
   for (int attempt = 0; attempt < 50; ++attempt) {
-    auto port = test_support::PickFreePort();
+    auto port = ReserveLoopbackPort();
     if (!port.ok() || *port + count > 65535) continue;
-    bool all_free = true;
-    for (int i = 1; i < count && all_free; ++i) all_free = CanBind(static_cast<uint16_t>(*port + i));
-    if (all_free) return *port;
+    bool all_reserved = true;
+    for (int i = 1; i < count && all_reserved; ++i) {
+      all_reserved = ReserveLoopbackPort(static_cast<uint16_t>(*port + i)).ok();
+    }
+    if (all_reserved) return *port;
   }
   ADD_FAILURE() << "no run of " << count << " free ports";
   return 0;
@@ -68,8 +56,8 @@ uint16_t PickFreePortRun(int count) {
 class LocalClusterScript : public testing::Test {
  protected:
   void SetUp() override {
-    port_base_ = PickFreePortRun(3);
-    auto nameserver_port = test_support::PickFreePort();
+    port_base_ = ReservePortRun(3);
+    auto nameserver_port = ReserveLoopbackPort();
     ASSERT_TRUE(nameserver_port.ok()) << nameserver_port.status().ToString();
     nameserver_port_ = *nameserver_port;
     cluster_dir_ = dir_.Sub("cluster");
@@ -130,8 +118,8 @@ TEST_F(LocalClusterScript, StartsAGroupThatSurvivesAKillAndRestartsAndStops) {
 }
 
 TEST(Quickstart, SessionSendsReceivesAndFailsOverOnALocalCluster) {
-  const uint16_t port_base = PickFreePortRun(3);
-  auto nameserver_port = test_support::PickFreePort();
+  const uint16_t port_base = ReservePortRun(3);
+  auto nameserver_port = ReserveLoopbackPort();
   ASSERT_TRUE(nameserver_port.ok()) << nameserver_port.status().ToString();
   ScriptRun run = RunScript("quickstart.sh", {"--demo-only", "--build", RAFTMQ_BUILD_DIR, "--port-base",
                                               std::to_string(port_base), "--nameserver-port",

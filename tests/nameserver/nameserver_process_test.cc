@@ -7,12 +7,12 @@
 #include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
 
+#include "common/loopback_port.h"
 #include "nameserver/nameserver_config.h"
 #include "proto/nameserver.grpc.pb.h"
-#include "tests/support/poll.h"
 #include "tests/support/child_process.h"
 #include "tests/support/http_get.h"
-#include "tests/support/ports.h"
+#include "tests/support/poll.h"
 #include "tests/support/temp_dir.h"
 
 namespace raftmq::nameserver {
@@ -30,7 +30,7 @@ struct RunningNameserver {
 
 // Starts the binary on a free port and waits for its ready line; fails the test otherwise.
 void StartNameserver(std::vector<std::string> args, RunningNameserver* out) {
-  auto port = test_support::PickFreePort();
+  auto port = ReserveLoopbackPort();
   ASSERT_TRUE(port.ok()) << port.status().ToString();
   out->address = "127.0.0.1:" + std::to_string(*port);
   args.push_back("--listen_address=" + out->address);
@@ -97,7 +97,7 @@ TEST(NameserverProcess, ServesRoutesRegisteredOverGrpc) {
 }
 
 TEST(NameserverProcess, ExportsLiveAndExpiredNodesToPrometheus) {
-  auto metrics_port = test_support::PickFreePort();
+  auto metrics_port = ReserveLoopbackPort();
   ASSERT_TRUE(metrics_port.ok());
   RunningNameserver nameserver;
   ASSERT_NO_FATAL_FAILURE(StartNameserver({"--broker_expiry_ms=1000", "--expiry_scan_interval_ms=50",

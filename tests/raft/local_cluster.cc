@@ -1,36 +1,14 @@
 #include "tests/raft/local_cluster.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <map>
 #include <set>
 #include <utility>
 
 #include "common/assert.h"
+#include "common/grpc_listen.h"
+#include "common/loopback_port.h"
 
 namespace raftmq::raft::testing {
-namespace {
-
-// A port the kernel just handed out and took back: free unless something grabs it first.
-int FreeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  RMQ_ASSERT(fd >= 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  RMQ_ASSERT(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-  socklen_t length = sizeof(address);
-  RMQ_ASSERT(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
-}  // namespace
-
 Index RecordingStateMachine::LastApplied() const {
   std::lock_guard lock(mutex_);
   return applied_.empty() ? Index(0) : applied_.back().index;
@@ -67,7 +45,9 @@ LocalCluster::LocalCluster(LocalClusterOptions options) : options_(std::move(opt
   for (NodeId id = 1; id <= options_.members; ++id) {
     Member member;
     member.id = id;
-    member.address = "127.0.0.1:" + std::to_string(FreeLoopbackPort());
+    auto port = ReserveLoopbackPort();
+    RMQ_ASSERT(port.ok());
+    member.address = "127.0.0.1:" + std::to_string(*port);
     member.state_machine = std::make_unique<RecordingStateMachine>();
     if (options_.fault_fs) member.fs = std::make_unique<storage::FaultFs>(storage::DefaultFs());
     members_.push_back(std::move(member));
@@ -106,10 +86,11 @@ Status LocalCluster::StartMember(NodeId id) {
       id, peer_ids, [node = member.node.get()](std::vector<Message> messages) { node->Deliver(std::move(messages)); },
       &member.transport->metrics(), [node = member.node.get()](NodeId peer) { node->PeerDisconnected(peer); });
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(member.address, grpc::InsecureServerCredentials());
+  int port = 0;
+  ListenExclusively(&builder, member.address, &port);
   member.service->RegisterOn(builder, member.transport->options());
   member.server = builder.BuildAndStart();
-  if (member.server == nullptr) return Status::IoError("cannot listen on " + member.address);
+  if (member.server == nullptr || port == 0) return Status::IoError("cannot listen on " + member.address);
   return Status::Ok();
 }
 

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/loopback_port.h"
 #include "tests/support/ports.h"
 #include "tests/support/temp_dir.h"
 
@@ -78,7 +79,7 @@ TEST(ChildProcess, RefusesAMissingBinary) {
 }
 
 TEST(Ports, PicksAPortNothingListensOn) {
-  auto port = PickFreePort();
+  auto port = ReserveLoopbackPort();
   ASSERT_TRUE(port.ok()) << port.status().ToString();
   EXPECT_GT(*port, 0);
   Status status = WaitForTcpPort("127.0.0.1", *port, milliseconds(30));

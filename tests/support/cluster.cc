@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "common/assert.h"
+#include "common/loopback_port.h"
 #include "tests/support/poll.h"
-#include "tests/support/ports.h"
 
 namespace raftmq::test_support {
 namespace {
@@ -30,7 +30,7 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const ClusterOptions& options) {
   for (int group = 1; group <= options.groups; ++group) {
     std::vector<std::string> ports;
     for (int node = 1; node <= options.nodes; ++node) {
-      RMQ_ASSIGN_OR_RETURN(uint16_t port, PickFreePort());
+      RMQ_ASSIGN_OR_RETURN(uint16_t port, ReserveLoopbackPort());
       ports.push_back(std::to_string(port));
     }
     for (int node = 1; node <= options.nodes; ++node) {

@@ -23,20 +23,6 @@ sockaddr_in Loopback(uint16_t port) {
 
 }  // namespace
 
-Result<uint16_t> PickFreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Status::IoError(std::string("socket: ") + std::strerror(errno));
-  sockaddr_in address = Loopback(0);
-  socklen_t length = sizeof(address);
-  const bool bound = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-                     getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  const int saved_errno = errno;
-  close(fd);
-  if (!bound) return Status::IoError(std::string("bind 127.0.0.1:0: ") + std::strerror(saved_errno));
-  RMQ_ASSERT(ntohs(address.sin_port) != 0);
-  return static_cast<uint16_t>(ntohs(address.sin_port));
-}
-
 Status WaitForTcpPort(const std::string& host, uint16_t port, std::chrono::milliseconds timeout) {
   sockaddr_in address = Loopback(port);
   if (inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
