@@ -13,16 +13,13 @@ LeaderGate::LeaderGate(const BrokerOptions* options, const Replicator* replicato
 grpc::Status LeaderGate::Check(grpc::CallbackServerContext* context) const {
   ReplicaStatus status = replicator_->GetStatus();
   if (status.role != ReplicaRole::kLeader) {
-    AddHint(context);
     std::string leader = LeaderAddress();
-    return {grpc::StatusCode::UNAVAILABLE,
-            "node " + std::to_string(status.id) + " is not the leader of " + options_->broker_group +
-                (leader.empty() ? std::string("; no leader known") : "; the leader is " + leader)};
+    return Refuse(context, "node " + std::to_string(status.id) + " is not the leader of " + options_->broker_group +
+                               (leader.empty() ? std::string("; no leader known") : "; the leader is " + leader));
   }
   // Its no-op is the first entry of its term: once applied, so is everything before.
   if (machine_->applied_term() < status.term) {
-    return {grpc::StatusCode::UNAVAILABLE, "new leader of " + options_->broker_group +
-                                               " is still applying its predecessor's entries; retry"};
+    return Refuse(context, "new leader of " + options_->broker_group + " is still applying its predecessor's entries; retry");
   }
   return grpc::Status::OK;
 }
@@ -37,10 +34,8 @@ void LeaderGate::Read(grpc::CallbackServerContext* context, const std::function<
   // The barrier's round starts on the Raft loop after this call: after the read.
   replicator_->ConfirmRead([this, context, status = std::move(status), done = std::move(done)](Status confirmed) {
     if (confirmed.ok()) return done(status);
-    AddHint(context);
-    done({grpc::StatusCode::UNAVAILABLE,
-          "node " + std::to_string(options_->node_id) + " could not confirm it still leads " + options_->broker_group +
-              " for a read: " + confirmed.ToString()});
+    done(Refuse(context, "node " + std::to_string(options_->node_id) + " could not confirm it still leads " +
+                             options_->broker_group + " for a read: " + confirmed.ToString()));
   });
 }
 
@@ -54,8 +49,7 @@ grpc::Status LeaderGate::FromProposeError(const Status& status, grpc::CallbackSe
   RMQ_ASSERT(!status.ok());
   switch (status.code()) {
     case Status::Code::kUnavailable:
-      AddHint(context);
-      return {grpc::StatusCode::UNAVAILABLE, status.ToString()};
+      return Refuse(context, status.ToString());
     case Status::Code::kAborted:
       AddHint(context);
       return {grpc::StatusCode::ABORTED, "outcome unknown: " + status.ToString()};
@@ -71,6 +65,12 @@ grpc::Status LeaderGate::FromProposeError(const Status& status, grpc::CallbackSe
 
 std::string LeaderGate::LeaderAddress() const {
   return options_->PeerAddress(replicator_->GetStatus().leader);
+}
+
+grpc::Status LeaderGate::Refuse(grpc::CallbackServerContext* context, std::string message) const {
+  AddHint(context);
+  if (context != nullptr) context->AddTrailingMetadata(kRefusedKey, "1");
+  return {grpc::StatusCode::UNAVAILABLE, std::move(message)};
 }
 
 void LeaderGate::AddHint(grpc::CallbackServerContext* context) const {

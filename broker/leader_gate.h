@@ -2,7 +2,9 @@
 // time) are served only by a leader that has applied everything committed before its term.
 // A follower answers UNAVAILABLE with the leader's address in trailing metadata
 // `raftmq-leader-address` (when known), so clients follow it; a leader still applying its
-// predecessor's entries answers UNAVAILABLE (retry shortly) without a hint.
+// predecessor's entries answers UNAVAILABLE (retry shortly) without a hint. Every UNAVAILABLE
+// the broker answers is made by Refuse and marked `raftmq-refused`, so a client can tell it
+// from a connection lost mid-call (which may have stored a write).
 //
 // Reads of replicated state (pulls, consumer offsets, topic descriptions and lists, group
 // lag) follow the read rule (Read): the leader reads its applied state first, on the caller's
@@ -63,6 +65,10 @@ class LeaderGate {
 
   // "" while unknown.
   std::string LeaderAddress() const;
+
+  // UNAVAILABLE with `message`: marked as this broker's refusal (kRefusedKey; nothing was
+  // done), with the leader's address when another node is known to lead.
+  grpc::Status Refuse(grpc::CallbackServerContext* context, std::string message) const;
 
  private:
   void AddHint(grpc::CallbackServerContext* context) const;

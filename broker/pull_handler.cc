@@ -123,7 +123,7 @@ void PullHandler::Hold(std::shared_ptr<PendingPull> pull, uint64_t offset) const
   const int32_t queue_id = pull->request->queue_id();
   auto waker = [this, pull, offset](WakeReason reason) mutable -> std::optional<uint64_t> {
     if (reason == WakeReason::kShutdown) {
-      pull->reactor->Finish({grpc::StatusCode::UNAVAILABLE, "broker is shutting down"});
+      pull->reactor->Finish(gate_.Refuse(pull->server_context, "broker is shutting down"));
       return std::nullopt;
     }
     grpc::Status status = Read(*pull, offset, pull->response);

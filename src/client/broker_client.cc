@@ -59,7 +59,7 @@ void BrokerClient::SendMessageAsync(const std::string& group,
       call->context.get(), call->request.get(), &call->response,
       [this, call, group, address = *address, done = std::move(done)](const grpc::Status& status) {
         if (status.ok()) return done(std::move(call->response));
-        const Status error = FromGrpc(status, "SendMessage to " + address + " (group " + group + ")");
+        const Status error = FromBrokerGrpc(status, *call->context, "SendMessage to " + address + " (group " + group + ")");
         if (IsNodeUnanswering(error)) CorrectLeader(group, address, *call->context);
         done(error);
       });

@@ -88,7 +88,7 @@ Result<Response> BrokerClient::CallLeader(const std::string& group, std::string_
     const grpc::Status status = (pool_->Get<Stub>(address)->*method)(context.get(), request, &response);
     if (canceller != nullptr) canceller->Detach();
     if (status.ok()) return response;
-    const Status error = FromGrpc(status, std::string(name) + " to " + address + " (group " + group + ")");
+    const Status error = FromBrokerGrpc(status, *context, std::string(name) + " to " + address + " (group " + group + ")");
     if (error_trailers != nullptr) *error_trailers = CopyTrailers(*context);
     if (!IsNodeUnanswering(error)) return error;
     const std::string hint = CorrectLeader(group, address, *context);
@@ -104,7 +104,7 @@ Result<Response> BrokerClient::CallNode(const std::string& address, std::string_
   auto context = NewContext(rpc_timeout_ms_);
   Response response;
   const grpc::Status status = (pool_->Get<Stub>(address)->*method)(context.get(), request, &response);
-  if (!status.ok()) return FromGrpc(status, std::string(name) + " to " + address);
+  if (!status.ok()) return FromBrokerGrpc(status, *context, std::string(name) + " to " + address);
   return response;
 }
 

@@ -34,6 +34,16 @@ Status FromGrpc(const grpc::Status& status, std::string_view what) {
   }
 }
 
+Status FromBrokerGrpc(const grpc::Status& status, const grpc::ClientContext& context, std::string_view what) {
+  if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return FromGrpc(status, what);
+  if (context.GetServerTrailingMetadata().count(kRefusedKey) > 0) return FromGrpc(status, what);
+  // gRPC's words when no connection could be made: the request never left this process. Should
+  // they change, a refused connection is taken as unknown too: safe, only more pessimistic.
+  if (status.error_message().starts_with("failed to connect to all addresses")) return FromGrpc(status, what);
+  return Status::DeadlineExceeded(std::string(what) + ": connection lost before an answer, outcome unknown (" +
+                                  status.error_message() + ")");
+}
+
 std::string LeaderHint(const grpc::ClientContext& context) {
   const auto& trailers = context.GetServerTrailingMetadata();
   auto it = trailers.find(kLeaderAddressKey);

@@ -9,7 +9,10 @@
 // Definite vs unknown outcomes of a write: the broker answers ABORTED when the entry was
 // appended and may still commit (leadership lost or storage failed after the leader sent it),
 // and a call that timed out (DEADLINE_EXCEEDED) may have been appended before or after the
-// deadline passed: both are unknown. Every other error means "not stored".
+// deadline passed: both are unknown. So is an UNAVAILABLE the broker did not answer itself
+// (FromBrokerGrpc): the connection was lost or stopped answering pings after the request may
+// have reached the broker (kill -9, a paused or cut-off node). Every other error means "not
+// stored": the broker's own refusals and a connection that was never made.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -34,6 +37,10 @@ using Trailers = std::map<std::string, std::string, std::less<>>;
 
 // `what` names the call and the peer: "SendMessage to 127.0.0.1:10911".
 Status FromGrpc(const grpc::Status& status, std::string_view what);
+// FromGrpc for a call to a broker: an UNAVAILABLE without the broker's refusal mark
+// (kRefusedKey) that is not a failure to connect becomes DeadlineExceeded (no answer; outcome
+// unknown), so the caller both asks another node and takes a write as maybe stored.
+Status FromBrokerGrpc(const grpc::Status& status, const grpc::ClientContext& context, std::string_view what);
 // The leader address a follower named in the trailing metadata, or "".
 std::string LeaderHint(const grpc::ClientContext& context);
 Trailers CopyTrailers(const grpc::ClientContext& context);

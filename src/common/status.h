@@ -30,7 +30,7 @@ class [[nodiscard]] Status {
     kOutOfRange,         // a position outside what exists (an offset past a queue's end)
     kAlreadyExists,      // the thing to create is there already; nothing changed
     kPermissionDenied,   // the target refuses this operation (a topic without write permission)
-    kDeadlineExceeded,   // no answer in time: the operation may or may not have taken effect
+    kDeadlineExceeded,   // no answer (in time, or before the connection was lost): may or may not have taken effect
   };
 
   Status() = default;  // OK

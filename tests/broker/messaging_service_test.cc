@@ -81,6 +81,9 @@ TEST_F(MessagingServiceTest, FollowerRefusesWritesAndPullsWithTheLeadersAddress)
   auto hint = context.GetServerTrailingMetadata().find(kLeaderAddressKey);
   ASSERT_NE(hint, context.GetServerTrailingMetadata().end());
   EXPECT_EQ(std::string(hint->second.data(), hint->second.size()), kOtherLeaderAddress);
+  // Marked as the broker's own refusal: a client takes "not stored" from it, unlike an
+  // UNAVAILABLE from a lost connection.
+  EXPECT_EQ(context.GetServerTrailingMetadata().count(kRefusedKey), 1u);
   EXPECT_EQ(log_.LastIndex(), last);
   messaging::PullMessageResponse pulled;
   // Pulls follow the read rule (broker/pull_handler.h): the confirmed leader only.
@@ -91,7 +94,9 @@ TEST_F(MessagingServiceTest, FollowerRefusesWritesAndPullsWithTheLeadersAddress)
 TEST_F(MessagingServiceTest, NewLeaderServesOnlyOnceItsNoopIsApplied) {
   ASSERT_TRUE(CreateTopic("orders").ok());
   replicator_->BecomeLeader(Term(2), /*apply_noop=*/false);
-  EXPECT_EQ(Send(Batch("orders", 0, 1)).error_code(), grpc::StatusCode::UNAVAILABLE);
+  grpc::ClientContext context;
+  EXPECT_EQ(Send(Batch("orders", 0, 1), nullptr, &context).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(context.GetServerTrailingMetadata().count(kRefusedKey), 1u) << "a refusal, not a lost connection";
   replicator_->ApplyPending();
   EXPECT_TRUE(Send(Batch("orders", 0, 1)).ok());
 }

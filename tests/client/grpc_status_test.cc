@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "client/grpc_status.h"
+#include "common/loopback_port.h"
+#include "proto/messaging.grpc.pb.h"
 
 namespace raftmq::client {
 namespace {
@@ -31,6 +33,20 @@ TEST(GrpcStatus, DefiniteRefusalsMeanNotStored) {
     const Status status = FromGrpc(grpc::Status(code, "refused"), "SendMessage");
     EXPECT_FALSE(IsOutcomeUnknown(status)) << status.ToString();
   }
+}
+
+TEST(GrpcStatus, ABrokerThatCouldNotBeReachedDidNotStoreTheWrite) {
+  auto port = ReserveLoopbackPort();  // bound, never listening: connections are refused
+  ASSERT_TRUE(port.ok()) << port.status().ToString();
+  auto stub = messaging::MessagingService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(*port), grpc::InsecureChannelCredentials()));
+  auto context = NewContext(5000);
+  messaging::SendMessageResponse response;
+  const grpc::Status answer = stub->SendMessage(context.get(), messaging::SendMessageRequest(), &response);
+  const Status status = FromBrokerGrpc(answer, *context, "SendMessage");
+  EXPECT_TRUE(status.IsUnavailable()) << status.ToString();
+  EXPECT_FALSE(IsOutcomeUnknown(status)) << status.ToString();
+  EXPECT_TRUE(IsNodeUnanswering(status)) << "the next attempt asks another node";
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // kind of send round-robin over every group, refusals that are not retried, leader hints
 // followed after a leadership transfer, sends carrying on through a SIGSTOPped leader of a
 // 3-node group, latency fault avoidance of a group whose only node is SIGSTOPped, and sends
-// that timed out on a SIGSTOPped node reported as of unknown outcome (may be duplicates).
+// that timed out on a SIGSTOPped node, or lost their connection to it, reported as of unknown
+// outcome (may be duplicates).
 #include <gtest/gtest.h>
 
 #include <future>
@@ -294,6 +295,24 @@ TEST_F(ProducerIntegration, ASendWhoseEveryAttemptTimedOutFailsWithAnUnknownOutc
   // The stopped node may append the message when it runs again: not a definite "not stored".
   EXPECT_TRUE(timed_out.status().IsAborted()) << timed_out.status().ToString();
   EXPECT_NE(timed_out.status().message().find("outcome unknown"), std::string::npos) << timed_out.status().ToString();
+}
+
+TEST_F(ProducerIntegration, ASendWhoseConnectionWasLostMidCallFailsWithAnUnknownOutcome) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster(1, 1, {{"orders", 2}}));
+  ProducerOptions options = ProducerConfig();
+  options.client.rpc_timeout_ms = 60000;  // the unanswered keepalive ping ends the call, not the deadline
+  options.retry_times_when_send_failed = 0;
+  auto producer = Producer::Create(options);
+  ASSERT_TRUE(producer.ok());
+  ASSERT_TRUE((*producer)->Send(Text("orders", "before")).ok());  // the connection is up
+  ASSERT_TRUE(cluster().Pause(1, 1).ok());
+  auto cut_off = (*producer)->Send(Text("orders", "during stall"));
+  ASSERT_TRUE(cluster().Resume(1, 1).ok());
+  // gRPC ends the call UNAVAILABLE, as it does for a connection reset by kill -9; the broker
+  // did not refuse it: it may have the message.
+  EXPECT_TRUE(cut_off.status().IsAborted()) << cut_off.status().ToString();
+  EXPECT_NE(cut_off.status().message().find("outcome unknown"), std::string::npos) << cut_off.status().ToString();
+  EXPECT_NE(cut_off.status().message().find("connection lost"), std::string::npos) << cut_off.status().ToString();
 }
 
 }  // namespace
