@@ -104,7 +104,8 @@ void CheckAvailability(const History& history, CheckResult* result) {
   std::vector<int64_t> first_ack_from(starts_acks.size() + 1, INT64_MAX);
   for (size_t i = starts_acks.size(); i-- > 0;) first_ack_from[i] = std::min(first_ack_from[i + 1], starts_acks[i].second);
   const auto& faults = history.faults();
-  std::map<std::string, std::vector<FaultAvailability>> by_kind;
+  std::map<std::string, KindAvailability> by_kind;
+  std::map<std::string, std::vector<FaultAvailability>> by_kind_connected;
   for (size_t f = 0; f < faults.size(); ++f) {
     const int64_t start = faults[f].start_ms;
     const int64_t end = f + 1 < faults.size() ? faults[f + 1].start_ms : (acks.empty() ? start : acks.back());
@@ -119,20 +120,26 @@ void CheckAvailability(const History& history, CheckResult* result) {
       if (*ack > end) break;
     }
     result->faults.push_back(availability);
-    by_kind[faults[f].kind].push_back(availability);
+    KindAvailability& stats = by_kind[faults[f].kind];
+    ++stats.count;
+    if (!faults[f].majority_connected) {
+      ++stats.without_majority;
+      continue;
+    }
+    by_kind_connected[faults[f].kind].push_back(availability);
   }
-  for (auto& [kind, list] : by_kind) {
-    KindAvailability stats;
+  for (auto& [kind, stats] : by_kind) {
     stats.kind = kind;
-    stats.count = static_cast<int>(list.size());
     std::vector<int64_t> unavailable;
-    for (const FaultAvailability& each : list) {
+    for (const FaultAvailability& each : by_kind_connected[kind]) {
       unavailable.push_back(each.unavailable_ms);
       stats.max_gap_ms = std::max(stats.max_gap_ms, each.longest_gap_ms);
     }
-    std::sort(unavailable.begin(), unavailable.end());
-    stats.median_unavailable_ms = unavailable[unavailable.size() / 2];
-    stats.max_unavailable_ms = unavailable.back();
+    if (!unavailable.empty()) {
+      std::sort(unavailable.begin(), unavailable.end());
+      stats.median_unavailable_ms = unavailable[unavailable.size() / 2];
+      stats.max_unavailable_ms = unavailable.back();
+    }
     result->kinds.push_back(stats);
   }
 }

@@ -27,12 +27,15 @@ struct FaultAvailability {
   int64_t longest_gap_ms = 0;
 };
 
+// Over the faults of a kind that left a connected majority; those that did not (unavailable
+// by design until healed) are only counted, in without_majority. -1 when none is left.
 struct KindAvailability {
   std::string kind;
   int count = 0;
-  int64_t median_unavailable_ms = 0;
-  int64_t max_unavailable_ms = 0;
-  int64_t max_gap_ms = 0;
+  int without_majority = 0;
+  int64_t median_unavailable_ms = -1;
+  int64_t max_unavailable_ms = -1;
+  int64_t max_gap_ms = -1;
 };
 
 struct CheckResult {

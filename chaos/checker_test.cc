@@ -90,5 +90,21 @@ TEST(ChaosChecker, MeasuresUnavailabilityFromTheFaultToTheFirstAckOfALaterSend) 
   EXPECT_EQ(result.kinds[0].max_unavailable_ms, 1500);
 }
 
+TEST(ChaosChecker, CountsAFaultThatLeftNoConnectedMajorityApartFromTheTimes) {
+  History history;
+  history.RecordSend(Acked(1, 1200, 1300, 0, 0));  // within 300 ms of the first ring
+  history.RecordSend(Acked(2, 3100, 9000, 0, 1));  // after the second: 6 s, by design
+  for (uint64_t id = 1; id <= 2; ++id) history.RecordDrainRead(Read(id, 0, static_cast<int64_t>(id - 1)));
+  history.RecordFault({"partition-ring", "ring g1n1 g1n2 g1n3", 1000, 2000, "", true});
+  history.RecordFault({"partition-ring", "ring g1n2 g1n1 g1n3", 3000, 8000, "", false});
+  CheckResult result = Check(history);
+  ASSERT_EQ(result.faults.size(), 2u);
+  EXPECT_EQ(result.faults[1].unavailable_ms, 6000) << "the fault itself is still measured";
+  ASSERT_EQ(result.kinds.size(), 1u);
+  EXPECT_EQ(result.kinds[0].count, 2);
+  EXPECT_EQ(result.kinds[0].without_majority, 1);
+  EXPECT_EQ(result.kinds[0].max_unavailable_ms, 300) << "only the fault with a connected majority is in the times";
+}
+
 }  // namespace
 }  // namespace raftmq::chaos

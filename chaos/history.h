@@ -44,6 +44,10 @@ struct FaultRecord {
   int64_t start_ms = 0;
   int64_t heal_ms = -1;    // -1: never healed (the run ended first)
   std::string note;        // what went wrong injecting or healing, if anything
+  // False when no node could reach a majority of its group both ways during the fault (a
+  // 3-node majorities ring is a one-way cycle): no leader can commit until the heal, by
+  // design, so its unavailability is reported apart.
+  bool majority_connected = true;
 };
 
 struct LeaderChange {

@@ -4,7 +4,9 @@
 //   leader   the leader is cut from every other node, both ways
 //   halves   a random split into two halves (the smaller is a minority)
 //   ring     majorities ring: each node hears a majority (itself and its nearest neighbours in
-//            a random ring), no two the same majority; with 3 nodes node i hears only i-1
+//            a random ring), no two the same majority; with 3 nodes node i hears only i-1, a
+//            one-way cycle in which no two nodes talk both ways: no leader can commit until
+//            the heal (the report counts it apart, Topology::MajorityConnected)
 //   bridge   two sides that cannot talk, and one node that hears both
 //   oneway   one node can send but receives nothing from the others
 #include "chaos/nemesis.h"

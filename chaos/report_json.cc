@@ -33,6 +33,7 @@ Status WriteJson(const RunReport& report, const std::string& path) {
                       {"start_ms", recorded[i].start_ms},
                       {"heal_ms", recorded[i].heal_ms},
                       {"note", recorded[i].note},
+                      {"majority_connected", recorded[i].majority_connected},
                       {"unavailable_ms", check.faults[i].unavailable_ms},
                       {"longest_gap_ms", check.faults[i].longest_gap_ms}});
   }
@@ -41,6 +42,7 @@ Status WriteJson(const RunReport& report, const std::string& path) {
   for (const KindAvailability& kind : check.kinds) {
     kinds.push_back({{"kind", kind.kind},
                      {"count", kind.count},
+                     {"without_majority", kind.without_majority},
                      {"median_unavailable_ms", kind.median_unavailable_ms},
                      {"max_unavailable_ms", kind.max_unavailable_ms},
                      {"max_gap_ms", kind.max_gap_ms}});

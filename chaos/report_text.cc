@@ -1,9 +1,21 @@
 #include <cstdio>
 #include <sstream>
+#include <string>
 
 #include "chaos/report.h"
 
 namespace raftmq::chaos {
+namespace {
+
+// "1.23s", or "-" for a time not measured (-1).
+std::string Seconds(int64_t ms) {
+  if (ms < 0) return "-";
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2fs", ms / 1000.0);
+  return text;
+}
+
+}  // namespace
 
 std::vector<std::string> RunReport::Violations() const {
   std::vector<std::string> all = check.violations;
@@ -49,10 +61,18 @@ std::string TextSummary(const RunReport& report) {
     out << "unavailability per kind (fault start to first ack of a send started after it; longest gap):\n";
     std::snprintf(line, sizeof(line), "  %-17s %5s %10s %10s %10s\n", "KIND", "COUNT", "MEDIAN", "MAX", "MAX GAP");
     out << line;
+    bool any_without_majority = false;
     for (const KindAvailability& kind : check.kinds) {
-      std::snprintf(line, sizeof(line), "  %-17s %5d %9.2fs %9.2fs %9.2fs\n", kind.kind.c_str(), kind.count,
-                    kind.median_unavailable_ms / 1000.0, kind.max_unavailable_ms / 1000.0, kind.max_gap_ms / 1000.0);
+      std::snprintf(line, sizeof(line), "  %-17s %5d %10s %10s %10s%s\n", kind.kind.c_str(), kind.count,
+                    Seconds(kind.median_unavailable_ms).c_str(), Seconds(kind.max_unavailable_ms).c_str(),
+                    Seconds(kind.max_gap_ms).c_str(),
+                    kind.without_majority > 0 ? ("  (" + std::to_string(kind.without_majority) + " *)").c_str() : "");
       out << line;
+      any_without_majority = any_without_majority || kind.without_majority > 0;
+    }
+    if (any_without_majority) {
+      out << "  * faults that left no node a majority it could reach both ways: no leader can commit\n"
+             "    until the heal, by design; not in the times.\n";
     }
   }
   if (report.convergence.converged_after_ms >= 0) {

@@ -70,6 +70,7 @@ void RunSchedule(const std::vector<PlannedFault>& plan, const ScheduleContext& c
     record.start_ms = context.clock->NowMs();
     record.target = target.ok() ? *target : "g" + std::to_string(planned.group);
     if (!target.ok()) record.note = "inject failed: " + target.status().ToString();
+    record.majority_connected = context.topology->MajorityConnected(planned.group);
     const size_t fault = context.history->RecordFault(record);
     WaitUntil(context, record.start_ms + planned.duration_ms);
     Status healed = nemesis->Heal(nemesis_context);

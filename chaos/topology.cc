@@ -207,7 +207,22 @@ bool Topology::BrokerRunning(size_t index) { return IsAlive(nodes_[index].pid); 
 
 Status Topology::DropTraffic(size_t target, size_t source) {
   if (nodes_[target].netns.empty()) return Status::NotSupported("no network faults in loopback mode");
-  return RunCommand("ip netns exec " + nodes_[target].netns + " iptables -A INPUT -s " + nodes_[source].ip + " -j DROP");
+  RMQ_RETURN_IF_ERROR(
+      RunCommand("ip netns exec " + nodes_[target].netns + " iptables -A INPUT -s " + nodes_[source].ip + " -j DROP"));
+  dropped_.insert({target, source});
+  return Status::Ok();
+}
+
+bool Topology::MajorityConnected(int group) const {
+  const std::vector<size_t> members = GroupNodes(group);
+  for (size_t leader : members) {
+    size_t reached = 1;  // itself
+    for (size_t other : members) {
+      if (other != leader && !dropped_.contains({leader, other}) && !dropped_.contains({other, leader})) ++reached;
+    }
+    if (reached > members.size() / 2) return true;
+  }
+  return false;
 }
 
 Status Topology::HealNetwork() {
@@ -217,6 +232,7 @@ Status Topology::HealNetwork() {
     Status healed = RunCommand("ip netns exec " + node.netns + " iptables -F INPUT");
     if (!healed.ok() && first.ok()) first = healed;
   }
+  if (first.ok()) dropped_.clear();
   return first;
 }
 

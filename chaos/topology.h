@@ -18,6 +18,7 @@
 
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,9 @@ class Topology {
   // Node `target` drops every packet from node `source` (one direction).
   Status DropTraffic(size_t target, size_t source);
   Status HealNetwork();
+  // Whether some node of `group` still exchanges packets both ways with a majority of it
+  // (itself included) under the drops in force: else no leader can commit until the heal.
+  bool MajorityConnected(int group) const;
 
   // Fills node's data file system to the last byte, and frees it again.
   Status FillDisk(size_t node);
@@ -90,6 +94,7 @@ class Topology {
   pid_t nameserver_pid_ = -1;
   std::vector<ChaosNode> nodes_;
   std::vector<std::string> mounts_;  // in mount order
+  std::set<std::pair<size_t, size_t>> dropped_;  // (target, source) of DropTraffic since the heal
   bool torn_down_ = false;
 };
 
