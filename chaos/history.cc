@@ -21,6 +21,13 @@ void History::RecordDrainRead(ReadRecord record) { Append(drain_reads_, std::mov
 
 size_t History::RecordFault(FaultRecord record) { return Append(faults_, std::move(record)); }
 
+size_t History::RecordExit(ProcessExit exit) { return Append(exits_, std::move(exit)); }
+
+void History::RecordRestart(size_t exit, int64_t at_ms) {
+  std::lock_guard lock(mutex_);
+  exits_[exit].restarted_ms = at_ms;
+}
+
 void History::RecordHeal(size_t fault, int64_t heal_ms, const std::string& note) {
   std::lock_guard lock(mutex_);
   faults_[fault].heal_ms = heal_ms;

@@ -57,6 +57,14 @@ struct LeaderChange {
   int64_t at_ms = 0;
 };
 
+// A broker that exited without the harness killing it; the supervisor restarted it.
+struct ProcessExit {
+  std::string node;
+  int64_t at_ms = 0;       // when the harness noticed
+  std::string how;         // "exit code 3", "signal 6"
+  int64_t restarted_ms = -1;  // -1: not restarted (the run ended, or the start failed)
+};
+
 class History {
  public:
   void RecordSend(SendRecord record);
@@ -66,12 +74,16 @@ class History {
   size_t RecordFault(FaultRecord record);
   void RecordHeal(size_t fault, int64_t heal_ms, const std::string& note);
   void RecordLeader(LeaderChange change);
+  // Returns the exit's number, for RecordRestart.
+  size_t RecordExit(ProcessExit exit);
+  void RecordRestart(size_t exit, int64_t at_ms);
 
   const std::vector<SendRecord>& sends() const { return sends_; }
   const std::vector<ReadRecord>& push_reads() const { return push_reads_; }
   const std::vector<ReadRecord>& drain_reads() const { return drain_reads_; }
   const std::vector<FaultRecord>& faults() const { return faults_; }
   const std::vector<LeaderChange>& leaders() const { return leaders_; }
+  const std::vector<ProcessExit>& exits() const { return exits_; }
 
  private:
   // Appends under the lock; returns the record's index.
@@ -88,6 +100,7 @@ class History {
   std::vector<ReadRecord> drain_reads_;    // guarded by mutex_
   std::vector<FaultRecord> faults_;        // guarded by mutex_
   std::vector<LeaderChange> leaders_;      // guarded by mutex_
+  std::vector<ProcessExit> exits_;         // guarded by mutex_
 };
 
 }  // namespace raftmq::chaos

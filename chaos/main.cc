@@ -113,12 +113,11 @@ int Run(const ChaosOptions& options) {
       std::vector<PlannedFault> shifted = plan;
       const int64_t load_start_ms = clock.NowMs();
       for (PlannedFault& fault : shifted) fault.start_ms += load_start_ms;
-      ScheduleContext context{&options, topology->get(), &leaders, &clock, &history, &g_stop,
+      Supervisor supervisor(topology->get(), &history, &clock, options.restart_delay_ms);
+      ScheduleContext context{&options, topology->get(), &leaders, &clock, &history, &g_stop, &supervisor,
                               [&workload] { return workload.sent(); }};
       RunSchedule(shifted, context);
-      while (!g_stop.load() && clock.NowMs() < load_start_ms + options.warmup_ms + options.duration_s * 1000) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
+      WaitUntil(context, load_start_ms + options.warmup_ms + options.duration_s * 1000);
       const std::string unhealed = HealEverything(**topology);
       if (!unhealed.empty()) report.harness_problems.push_back("final heal: " + unhealed);
       std::printf("raftmq-chaos: healed everything at %.1fs; stopping the load, draining\n", clock.NowMs() / 1000.0);

@@ -41,6 +41,8 @@ Result<ChaosOptions> ParseOptions(int argc, char** argv) {
   app.add_option("--rate", options.send_rate_per_s, "sends per second")->check(CLI::Range(1, 100000));
   app.add_option("--queues", options.queues, "queues per group")->check(CLI::Range(1, 64));
   app.add_option("--disk-mb", options.disk_mb, "size of each node's data file system")->check(CLI::Range(64, 65536));
+  app.add_option("--restart-delay-ms", options.restart_delay_ms, "restart a broker that exited by itself after this long")
+      ->check(CLI::Range(0, 600000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {

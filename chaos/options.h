@@ -31,6 +31,9 @@ struct ChaosOptions {
   int32_t queues = 8;                       // per group
   int32_t push_consumers = 2;
   int64_t disk_mb = 512;                    // each node's data file system (namespace mode)
+  // A broker that exits by itself (storage it cannot trust: exit code 3; a crash) is restarted
+  // after this long, as a supervisor would (systemd's Restart=on-failure, RestartSec).
+  int64_t restart_delay_ms = 1000;
 };
 
 // Parses argv (InvalidArgument naming the flag on bad input); expands "all".

@@ -95,9 +95,10 @@ Result<pid_t> Spawn(const std::vector<std::string>& argv, const std::string& log
 
 bool IsAlive(pid_t pid) {
   if (pid <= 0) return false;
-  int status = 0;
-  const pid_t done = ::waitpid(pid, &status, WNOHANG);
-  return done == 0;
+  siginfo_t info{};
+  // WNOWAIT: look without reaping, so Topology::ReapExited can still learn how it ended.
+  if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) return false;
+  return info.si_pid == 0;
 }
 
 void KillAndReap(pid_t pid, int64_t timeout_ms) {
@@ -108,6 +109,7 @@ void KillAndReap(pid_t pid, int64_t timeout_ms) {
   while (IsAlive(pid) && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  if (!IsAlive(pid)) ::waitpid(pid, nullptr, WNOHANG);
 }
 
 uint64_t FileSize(const std::string& path) {

@@ -24,7 +24,8 @@ Result<std::string> CaptureCommand(const std::string& command);
 // Starts argv[0] with argv in a new session, stdin from /dev/null, stdout and stderr appended
 // to `log_path`.
 Result<pid_t> Spawn(const std::vector<std::string>& argv, const std::string& log_path);
-// True while `pid` (our child) has not exited; reaps it when it has.
+// True while `pid` (our child) has not exited; never reaps it (KillAndReap and
+// Topology::ReapExited do).
 bool IsAlive(pid_t pid);
 // SIGKILLs `pid` (continuing it first) and reaps it; waits at most `timeout_ms`.
 void KillAndReap(pid_t pid, int64_t timeout_ms);

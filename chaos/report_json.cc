@@ -53,6 +53,11 @@ Status WriteJson(const RunReport& report, const std::string& path) {
     leaders.push_back({{"group", change.group}, {"leader", change.leader}, {"term", change.term}, {"at_ms", change.at_ms}});
   }
   json["leader_changes"] = leaders;
+  nlohmann::json exits = nlohmann::json::array();
+  for (const ProcessExit& exit : report.history->exits()) {
+    exits.push_back({{"node", exit.node}, {"at_ms", exit.at_ms}, {"how", exit.how}, {"restarted_ms", exit.restarted_ms}});
+  }
+  json["exits"] = exits;
   nlohmann::json nodes = nlohmann::json::array();
   for (const NodeDigest& node : report.convergence.nodes) {
     nodes.push_back({{"node", node.name},

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -74,6 +75,16 @@ std::string TextSummary(const RunReport& report) {
       out << "  * faults that left no node a majority it could reach both ways: no leader can commit\n"
              "    until the heal, by design; not in the times.\n";
     }
+  }
+  const std::vector<ProcessExit>& exits = report.history->exits();
+  if (!exits.empty()) {
+    std::map<std::string, int> by_how;
+    for (const ProcessExit& exit : exits) ++by_how[exit.how];
+    std::string hows;
+    for (const auto& [how, count] : by_how) hows += (hows.empty() ? "" : ", ") + std::to_string(count) + " " + how;
+    std::snprintf(line, sizeof(line), "brokers that exited by themselves (restarted by the supervisor): %zu (%s)\n",
+                  exits.size(), hows.c_str());
+    out << line;
   }
   if (report.convergence.converged_after_ms >= 0) {
     std::snprintf(line, sizeof(line), "after the final heal: every node caught up and holds the same log (%.1f s)\n",

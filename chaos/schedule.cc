@@ -12,20 +12,20 @@ namespace {
 
 constexpr int64_t kWaitStepMs = 50;
 
-// Sleeps until `at_ms` on the run clock, or until stop is set; false when stopped.
-bool WaitUntil(const ScheduleContext& context, int64_t at_ms) {
-  while (context.clock->NowMs() < at_ms) {
-    if (context.stop->load()) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(kWaitStepMs));
-  }
-  return !context.stop->load();
-}
-
 int64_t Uniform(std::mt19937_64& rng, int64_t low, int64_t high) {
   return std::uniform_int_distribution<int64_t>(low, high)(rng);
 }
 
 }  // namespace
+
+bool WaitUntil(const ScheduleContext& context, int64_t at_ms) {
+  while (context.clock->NowMs() < at_ms) {
+    if (context.stop->load()) return false;
+    context.supervisor->Step();
+    std::this_thread::sleep_for(std::chrono::milliseconds(kWaitStepMs));
+  }
+  return !context.stop->load();
+}
 
 std::vector<PlannedFault> PlanSchedule(const ChaosOptions& options) {
   std::mt19937_64 rng(options.seed);

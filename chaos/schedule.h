@@ -17,6 +17,7 @@
 #include "chaos/node_probe.h"
 #include "chaos/options.h"
 #include "chaos/run_clock.h"
+#include "chaos/supervisor.h"
 #include "chaos/topology.h"
 
 namespace raftmq::chaos {
@@ -38,12 +39,18 @@ struct ScheduleContext {
   const RunClock* clock = nullptr;
   History* history = nullptr;
   const std::atomic<bool>* stop = nullptr;
+  // Stepped while the schedule waits: restarts brokers that exited by themselves.
+  Supervisor* supervisor = nullptr;
   // Progress: sends started so far, shown on each line.
   std::function<uint64_t()> sent;
 };
 
 // Runs every planned fault; returns early (healing the current fault) when `stop` is set.
 void RunSchedule(const std::vector<PlannedFault>& plan, const ScheduleContext& context);
+
+// Sleeps until `at_ms` on the run clock, stepping the supervisor, or until stop is set; false
+// when stopped.
+bool WaitUntil(const ScheduleContext& context, int64_t at_ms);
 
 // Heals everything whatever the schedule did: network, disks, paused and dead brokers.
 // Returns what could not be healed ("" when everything was).

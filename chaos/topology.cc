@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -204,6 +205,21 @@ Status Topology::ResumeBroker(size_t index) {
 }
 
 bool Topology::BrokerRunning(size_t index) { return IsAlive(nodes_[index].pid); }
+
+std::vector<std::pair<size_t, std::string>> Topology::ReapExited() {
+  std::vector<std::pair<size_t, std::string>> exited;
+  for (size_t index = 0; index < nodes_.size(); ++index) {
+    ChaosNode& node = nodes_[index];
+    if (node.pid <= 0) continue;
+    int status = 0;
+    if (::waitpid(node.pid, &status, WNOHANG) != node.pid) continue;
+    node.pid = -1;
+    node.paused = false;
+    exited.emplace_back(index, WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
+                                                   : "exit code " + std::to_string(WEXITSTATUS(status)));
+  }
+  return exited;
+}
 
 Status Topology::DropTraffic(size_t target, size_t source) {
   if (nodes_[target].netns.empty()) return Status::NotSupported("no network faults in loopback mode");

@@ -63,6 +63,9 @@ class Topology {
   Status PauseBroker(size_t node);
   Status ResumeBroker(size_t node);
   bool BrokerRunning(size_t node);
+  // Brokers that exited by themselves since the last call (not killed by KillBroker), each
+  // with how it ended ("exit code 3", "signal 6"); they count as stopped from then on.
+  std::vector<std::pair<size_t, std::string>> ReapExited();
 
   // Node `target` drops every packet from node `source` (one direction).
   Status DropTraffic(size_t target, size_t source);
