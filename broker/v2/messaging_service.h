@@ -26,6 +26,7 @@
 #include "broker/service_context.h"
 #include "broker/topic_creator.h"
 #include "broker/v2/route_resolver.h"
+#include "broker/v2/status_codes.h"
 #include "proto/apache/rocketmq/v2/service.grpc.pb.h"
 
 namespace raftmq::broker::v2 {
