@@ -12,8 +12,8 @@
 // Every other RPC answers NOT_IMPLEMENTED (not_served.h); the consumer side (pop state
 // replicated through Raft, assignments, dead-letter forwarding) is to come.
 //
-// Each call must carry the x-mq-client-id header (CLIENT_ID_REQUIRED otherwise), as Apache's
-// proxy requires. Namespaces are not supported (UNSUPPORTED); the authorization header is
+// The served unary calls must carry the x-mq-client-id header (CLIENT_ID_REQUIRED otherwise),
+// as Apache's proxy requires. Namespaces are not supported (UNSUPPORTED); the authorization header is
 // not checked yet.
 //
 // Threading: gRPC's threads; send completions on the apply thread, routes on gRPC's.
