@@ -64,6 +64,12 @@ void AddMessageKeys(config::Schema<BrokerOptions>& schema) {
   RMQ_CONFIG_KEY(schema, topic_queue_nums_max, "most read or write queues of a topic",
                  config::InRange<int32_t>(1, 65536));
   RMQ_CONFIG_KEY(schema, topics_max, "most topics of the group", config::InRange<uint32_t>(1, kCountMax));
+  RMQ_CONFIG_KEY(schema, v2_retry_attempts_max, "RocketMQ 5 clients: attempts of a send in all (server Settings)",
+                 config::InRange<uint32_t>(1, 1000));
+  RMQ_CONFIG_KEY(schema, v2_retry_backoff_ms_min, "RocketMQ 5 clients: wait before a send's second attempt",
+                 config::InRange<int64_t>(0, kDayMs));
+  RMQ_CONFIG_KEY(schema, v2_retry_backoff_ms_max, "RocketMQ 5 clients: longest wait between attempts (doubling)",
+                 config::InRange<int64_t>(0, kDayMs));
 }
 
 void AddConsumerKeys(config::Schema<BrokerOptions>& schema) {

@@ -97,16 +97,18 @@ Status BrokerNode::Serve() {
   context_ = components_->Context(replicator_.get());
   messaging_ = std::make_unique<MessagingService>(&context_);
   admin_ = std::make_unique<AdminService>(&context_);
+  rocketmq_v2_ = std::make_unique<v2::MessagingService>(&context_);
   const std::string listen = options_.listen_address.empty() ? options_.PeerAddress(options_.node_id)
                                                               : options_.listen_address;
   grpc::ServerBuilder builder;
   int port = 0;
   ListenExclusively(&builder, listen, &port);
   peer_service_->RegisterOn(builder, transport_->options());
-  // One server for all three services: the larger of the two receive limits.
+  // One server for every service: the larger of the two receive limits.
   builder.SetMaxReceiveMessageSize(std::max(options_.GrpcMessageBytesMax(), transport_->options().wire_message_bytes_max));
   builder.RegisterService(messaging_.get());
   builder.RegisterService(admin_.get());
+  builder.RegisterService(rocketmq_v2_.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {
     return Status::IoError("cannot listen on " + listen + " (address in use or not local?)");

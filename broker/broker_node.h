@@ -1,7 +1,7 @@
 // BrokerNode: one raftmq-broker process — data dir claim, CommitLog, BrokerComponents (MetaStore,
 // ConsumeQueues, Dispatcher, managers), raft::Node with its gRPC peer transport, the
-// messaging + admin + Raft services on one gRPC port, the delay scheduler and nameserver
-// registration.
+// messaging + admin + Raft services and the RocketMQ 5 protocol (broker/v2/) on one gRPC
+// port, the delay scheduler and nameserver registration.
 //
 // Start order: claim dir, open the log and state, recover the state machine up to the saved
 // commit index, start long polling, start Raft, serve. Stop order: stop registering and
@@ -21,6 +21,7 @@
 #include "broker/delay_scheduler.h"
 #include "broker/messaging_service.h"
 #include "broker/nameserver_registrar.h"
+#include "broker/v2/messaging_service.h"
 #include "broker/node_replicator.h"
 #include "metrics/metrics_exporter.h"
 #include "raft/grpc_peer_service.h"
@@ -66,6 +67,7 @@ class BrokerNode {
   ServiceContext context_;
   std::unique_ptr<MessagingService> messaging_;
   std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<v2::MessagingService> rocketmq_v2_;  // the RocketMQ 5 protocol (broker/v2/)
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<DelayScheduler> scheduler_;
   std::unique_ptr<NameserverRegistrar> registrar_;

@@ -34,6 +34,9 @@ Status BrokerOptions::Validate() const {
     return Status::InvalidArgument("default_topic_queue_nums exceeds topic_queue_nums_max");
   }
   RMQ_RETURN_IF_ERROR(Positive("topics_max", topics_max));
+  if (v2_retry_backoff_ms_min > v2_retry_backoff_ms_max) {
+    return Status::InvalidArgument("v2_retry_backoff_ms_min exceeds v2_retry_backoff_ms_max");
+  }
   RMQ_RETURN_IF_ERROR(Positive("pull_messages_default", pull_messages_default));
   if (pull_messages_default > pull_messages_max) {
     return Status::InvalidArgument("pull_messages_default exceeds pull_messages_max");

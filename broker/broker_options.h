@@ -83,6 +83,12 @@ struct BrokerOptions {
   int64_t schedule_interval_ms = 100;
   uint32_t schedule_messages_max = 256;
 
+  // RocketMQ 5 clients (broker/v2/) are told to retry a failed send up to
+  // v2_retry_attempts_max attempts in all, waiting v2_retry_backoff_ms_min before the
+  // second, doubling up to v2_retry_backoff_ms_max (Apache's proxy: 3, 10 ms, 1 s).
+  uint32_t v2_retry_attempts_max = 3;
+  int64_t v2_retry_backoff_ms_min = 10;
+  int64_t v2_retry_backoff_ms_max = 1000;
   // Raft timing (wall clock; the Raft core counts ticks of raft_tick_interval_ms, so the
   // others are rounded down to whole ticks). A leader heartbeats every
   // raft_heartbeat_interval_ms; a follower that hears nothing campaigns after a random

@@ -10,13 +10,12 @@
 // Threading: gRPC's threads; completions on the apply and long-polling threads.
 #pragma once
 
-#include <atomic>
-#include <functional>
 #include <string>
 
 #include <grpcpp/grpcpp.h>
 
 #include "broker/leader_gate.h"
+#include "broker/message_sender.h"
 #include "broker/offset_commit_batcher.h"
 #include "broker/pull_handler.h"
 #include "broker/retry_handler.h"
@@ -49,10 +48,6 @@ class MessagingService final : public messaging::MessagingService::CallbackServi
                                             messaging::SendBackMessageResponse* response) override;
 
  private:
-  // Proposes the batch once the topic is known (created first when auto-create allows).
-  void Send(grpc::CallbackServerContext* call, const messaging::SendMessageRequest* request,
-            messaging::SendMessageResponse* response, grpc::ServerUnaryReactor* reactor);
-  std::string NewMessageId(int64_t now_ms);
   grpc::Status CheckCommit(const messaging::CommitOffsetRequest& request, grpc::CallbackServerContext* call) const;
 
   const ServiceContext* const context_;
@@ -61,7 +56,7 @@ class MessagingService final : public messaging::MessagingService::CallbackServi
   OffsetCommitBatcher commits_;
   const TopicCreator creator_;
   const RetryHandler retry_;
-  std::atomic<uint64_t> message_id_counter_{0};
+  MessageSender sender_;
 };
 
 }  // namespace raftmq::broker

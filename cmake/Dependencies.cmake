@@ -13,6 +13,8 @@ if(RAFTMQ_WITH_GRPC)
   # Bookworm's Protobuf ships no CMake config: FindProtobuf + protobuf_generate.
   find_package(Protobuf REQUIRED)
   find_package(gRPC CONFIG REQUIRED)
+  # MD5 of message bodies for RocketMQ 5 clients (broker/v2/; system_properties.body_digest).
+  find_package(OpenSSL REQUIRED)
   find_package(prometheus-cpp CONFIG REQUIRED)
 endif()
 

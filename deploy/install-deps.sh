@@ -7,7 +7,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev
-  libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
+  libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libssl-dev
+  nodejs npm  # tests/v2: the official RocketMQ 5 Node.js client against a raftmq cluster
   iproute2 procps
   iptables fuse3 libfuse3-dev  # chaos/: partitions in namespaces, raftmq-lazyfs (power loss)
 )
