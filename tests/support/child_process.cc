@@ -9,6 +9,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "tests/support/poll.h"
 
 extern char** environ;
 
@@ -193,6 +197,34 @@ Result<int> ChildProcess::Stop(std::chrono::milliseconds timeout, int signal) {
   [[maybe_unused]] Result<int> killed = WaitForExit(std::chrono::seconds(10));
   return Status::Unavailable("did not exit on signal " + std::to_string(signal) + ", killed: " +
                              exit_code.status().message());
+}
+
+namespace {
+
+// True when every thread of `pid` is in state T (stopped) or t (traced).
+bool EveryThreadStopped(pid_t pid) {
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    // "tid (comm) S ...": the comm may hold spaces and parentheses, the state follows the last ')'.
+    const size_t close = line.rfind(')');
+    if (close == std::string::npos || close + 2 >= line.size()) return false;
+    const char state = line[close + 2];
+    if (state != 'T' && state != 't') return false;
+  }
+  return !error;
+}
+
+}  // namespace
+
+Status ChildProcess::Suspend(std::chrono::milliseconds timeout) {
+  if (::kill(pid_, SIGSTOP) != 0) return Errno("SIGSTOP " + std::to_string(pid_));
+  if (PollUntil([&] { return EveryThreadStopped(pid_); }, timeout)) return Status::Ok();
+  return Status::Unavailable("process " + std::to_string(pid_) + " did not stop within " +
+                             std::to_string(timeout.count()) + " ms of SIGSTOP");
 }
 
 std::string ChildProcess::StdoutText() const {

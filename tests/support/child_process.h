@@ -50,6 +50,11 @@ class ChildProcess {
   Result<int> WaitForExit(std::chrono::milliseconds timeout);
   // Sends `signal` and waits for the exit; on timeout SIGKILLs and returns Unavailable.
   Result<int> Stop(std::chrono::milliseconds timeout, int signal = SIGTERM);
+  // SIGSTOP, then waits until every thread of the child has stopped (/proc/<pid>/task/*/stat
+  // state T): kill() only starts a group stop, and on a loaded machine a thread already
+  // running went on serving calls for a while (a "paused" broker answered a send). Unavailable
+  // on timeout.
+  Status Suspend(std::chrono::milliseconds timeout);
 
   std::string StdoutText() const;
   std::string StderrText() const;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <poll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -71,6 +73,16 @@ TEST(ChildProcess, DestructorKillsTheWholeProcessGroup) {
   pollfd exited{grandchild_fd, POLLIN, 0};
   EXPECT_EQ(poll(&exited, 1, static_cast<int>(kWait.count())), 1) << "grandchild " << grandchild << " survived";
   close(grandchild_fd);
+}
+
+TEST(ChildProcess, SuspendReturnsOnceTheChildIsStopped) {
+  auto child = ChildProcess::Start("/bin/sleep", {"30"});
+  ASSERT_TRUE(child.ok()) << child.status().ToString();
+  ASSERT_TRUE((*child)->Suspend(std::chrono::seconds(10)).ok());
+  std::ifstream stat("/proc/" + std::to_string((*child)->pid()) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  EXPECT_EQ(line.substr(line.rfind(')') + 2, 1), "T") << line;
 }
 
 TEST(ChildProcess, RefusesAMissingBinary) {

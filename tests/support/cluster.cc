@@ -135,8 +135,10 @@ Status Cluster::Restart(int group, int node) { return StartNode(&nodes_.at({grou
 
 Status Cluster::Pause(int group, int node) {
   RMQ_ASSERT(!IsPaused(group, node));
-  RMQ_RETURN_IF_ERROR(Signal(group, node, SIGSTOP));
-  nodes_.at({group, node}).paused = true;
+  Node& entry = nodes_.at({group, node});
+  RMQ_ASSERT(entry.process != nullptr);
+  RMQ_RETURN_IF_ERROR(entry.process->Suspend(kClusterWait));
+  entry.paused = true;
   return Status::Ok();
 }
 
