@@ -8,7 +8,6 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libssl-dev
-  nodejs npm  # tests/v2: the official RocketMQ 5 Node.js client against a raftmq cluster
   iproute2 procps
   iptables fuse3 libfuse3-dev  # chaos/: partitions in namespaces, raftmq-lazyfs (power loss)
 )
@@ -18,9 +17,15 @@ for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' \
     || missing+=("$package")
 done
+# tests/v2 runs the official RocketMQ 5 Node.js client: any node with npm will do. A machine
+# may have a Node.js whose package bundles npm (NodeSource's conflicts with Debian's npm), so
+# Debian's nodejs and npm are asked for only when the commands are missing.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "[install-deps] all ${#packages[@]} packages present"
+  echo "[install-deps] all ${#packages[@]} packages present, and node and npm"
   exit 0
 fi
 
