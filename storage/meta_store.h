@@ -12,12 +12,22 @@
 // implies every earlier one did. The Dispatcher relies on this: a checkpoint that survived
 // means the consumer offsets applied before it did too.
 //
-// Threading: every method may be called from any thread (RocksDB serialises writers).
+// A full disk (or another write fault): the failed write answers NoSpace (IoError), changes
+// nothing, and the store reopens its database before the next write, so once space returns
+// writes succeed again without a restart. Reopening rather than DB::Resume(): RocksDB 7.8
+// (Debian 12) writes the retry through the WAL writer that failed and aborts the process
+// (facebook/rocksdb#12448, fixed in 9.x); a reopen starts a new WAL. While the disk stays full
+// the reopen fails and the database is opened read-only instead: reads go on.
+//
+// Threading: every method may be called from any thread (RocksDB serialises writers; a reopen
+// waits for the calls in progress and holds the others back).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +44,7 @@ namespace rocksdb {
 class Cache;
 class ColumnFamilyHandle;
 class DB;
+class Status;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -46,8 +57,6 @@ struct MetaStoreOptions {
   int write_buffers_max = 2;              // memtables per column family
   int open_files_max = 256;               // table files RocksDB keeps open
   int background_jobs_max = 2;            // flush + compaction threads
-  size_t info_log_file_bytes_max = 1u << 20;
-  size_t info_log_files_kept = 3;
 };
 
 enum class Durability { kBuffered, kSync };
@@ -91,6 +100,10 @@ class MetaWriteBatch {
  private:
   friend class MetaStore;
   explicit MetaWriteBatch(const MetaStore* store);
+  // Add a put (a delete) of `family` (a MetaStore::Family) to the batch; the family's handle
+  // is read under the store's lock, since a reopen replaces the handles.
+  Status PutIn(size_t family, std::string_view key, std::string_view value);
+  Status DeleteIn(size_t family, std::string_view key);
 
   const MetaStore* store_;
   std::unique_ptr<rocksdb::WriteBatch> batch_;
@@ -134,15 +147,31 @@ class MetaStore final : public HardStateStore {
   friend class MetaWriteBatch;
   enum Family : size_t { kRaft = 0, kConsumerOffsets, kTopics, kCheckpoints, kFamilyCount };
 
-  MetaStore() = default;
+  MetaStore(std::string dir, const MetaStoreOptions& options);
+
+  // Opens db_ read-write or, when that fails, read-only (returning the read-write error);
+  // db_mu_ held exclusively, db_ closed.
+  Status OpenLocked();
+  void CloseLocked();
+  // IoError while the database is closed (a reopen found neither mode possible); db_mu_ held.
+  Status CheckOpenLocked() const;
+  // Runs `write`; after a failure reopens the database (see the header comment) and runs it
+  // once more, so a retry goes through a new WAL. Returns the last run's outcome, or the
+  // reopen's error.
+  Status WriteReopening(const std::function<rocksdb::Status(rocksdb::DB&)>& write);
   Result<std::string> Get(Family family, std::string_view key) const;
   Result<std::optional<uint64_t>> GetUint64(Family family, std::string_view key) const;
   // The rows of `family` whose key is a consumer-offset-shaped key of `group`.
   Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> ListUnder(Family family, std::string_view group) const;
   rocksdb::ColumnFamilyHandle* Handle(Family family) const { return handles_[family]; }
 
+  const std::string dir_;
+  const MetaStoreOptions options_;
   std::shared_ptr<rocksdb::Cache> block_cache_;
-  std::unique_ptr<rocksdb::DB> db_;
+  // Shared by every call that uses db_ or the handles, exclusive for a reopen.
+  mutable std::shared_mutex db_mu_;
+  std::unique_ptr<rocksdb::DB> db_;  // null only while a reopen found neither mode possible
+  bool writable_ = false;            // false: opened read-only after a failed reopen
   rocksdb::ColumnFamilyHandle* default_handle_ = nullptr;  // unused, but owned like the others
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;      // by Family; destroyed before db_
 };
