@@ -44,6 +44,17 @@ struct EntryLocation {
   Term term;
 };
 
+// Where a snapshot of the state machine stands in the log: the state after applying every
+// entry up to `index`, whose term is `term`. A log reset to a snapshot (LogStore::ResetToSnapshot)
+// holds no entry up to `index` and answers TermAt(index) with `term`, so the next append's
+// (prev_index, prev_term) check works as if the entries were there.
+struct SnapshotMeta {
+  Index index;
+  Term term;
+
+  bool operator==(const SnapshotMeta&) const = default;
+};
+
 class LogReader {
  public:
   virtual ~LogReader() = default;
