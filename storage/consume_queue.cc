@@ -163,7 +163,16 @@ Status ConsumeQueue::AppendToFiles(std::span<const ConsumeQueueEntry> entries) {
 }
 
 Status ConsumeQueue::Append(uint64_t first_offset, std::span<const ConsumeQueueEntry> entries) {
-  RMQ_RETURN_IF_ERROR(write_error_);
+  if (!write_error_.ok()) {
+    // The failed append may have left part of an entry in the file: cut it back to the last
+    // entry published, then try (the cause, a full disk, may be gone). Without this a node
+    // whose disk filled up would refuse every later dispatch until it restarted.
+    if (files_.empty()) {
+      write_error_ = Status::Ok();
+    } else {
+      RMQ_RETURN_IF_ERROR(CutFilesAt(MaxOffset()).WithContext("repair " + dir_ + " after a failed append"));
+    }
+  }
   if (first_offset != MaxOffset()) {
     return Status::InvalidArgument("append at offset " + std::to_string(first_offset) + " of " + dir_ +
                                    ", expected " + std::to_string(MaxOffset()));

@@ -72,8 +72,9 @@ class ConsumeQueue {
   ConsumeQueue& operator=(const ConsumeQueue&) = delete;
 
   // Writer. Appends entries at offsets first_offset, first_offset + 1, ...; InvalidArgument
-  // unless first_offset == MaxOffset(). After an I/O error the queue refuses appends until
-  // TruncateFrom (or a reopen) puts file and memory back in step.
+  // unless first_offset == MaxOffset(). After an I/O error the next append first cuts the
+  // file back to MaxOffset() (a failed write may have left part of an entry), so appends go on
+  // once the cause (a full disk) is gone; an error of that cut is the append's error.
   Status Append(uint64_t first_offset, std::span<const ConsumeQueueEntry> entries);
   // Makes every appended entry (and every file created) durable.
   Status Sync();

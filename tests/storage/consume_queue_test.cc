@@ -175,7 +175,7 @@ TEST_F(ConsumeQueueTest, CrashKeepsOnlySyncedEntries) {
   ExpectHolds(*queue, 0, 9);
 }
 
-TEST_F(ConsumeQueueTest, AFailedAppendBlocksAppendsUntilTruncated) {
+TEST_F(ConsumeQueueTest, TheAppendAfterATornOneCutsItsBytesAndGoesOn) {
   FaultFs fs(DefaultFs());
   std::unique_ptr<ConsumeQueue> queue = OpenQueue(&fs);
   ASSERT_NE(queue, nullptr);
@@ -183,10 +183,26 @@ TEST_F(ConsumeQueueTest, AFailedAppendBlocksAppendsUntilTruncated) {
   fs.InjectTornAppend(5);
   EXPECT_FALSE(queue->Append(2, EntriesFrom(2, 1)).ok());
   EXPECT_EQ(queue->MaxOffset(), 2u) << "a failed append publishes nothing";
-  EXPECT_FALSE(queue->Append(2, EntriesFrom(2, 1)).ok()) << "file and memory disagree until truncated";
-  ASSERT_TRUE(queue->TruncateFrom(2).ok());
-  ASSERT_TRUE(queue->Append(2, EntriesFrom(2, 3)).ok());
+  ASSERT_TRUE(queue->Append(2, EntriesFrom(2, 3)).ok()) << "the 5 torn bytes were not cut";
   ExpectHolds(*queue, 0, 5);
+  ASSERT_TRUE(queue->Sync().ok());
+  queue.reset();
+  std::unique_ptr<ConsumeQueue> reopened = OpenQueue(&fs);
+  ASSERT_NE(reopened, nullptr);
+  ExpectHolds(*reopened, 0, 5);
+}
+
+TEST_F(ConsumeQueueTest, AppendsRefusedForLackOfSpaceGoOnOnceSpaceReturns) {
+  FaultFs fs(DefaultFs());
+  std::unique_ptr<ConsumeQueue> queue = OpenQueue(&fs);
+  ASSERT_NE(queue, nullptr);
+  ASSERT_TRUE(queue->Append(0, EntriesFrom(0, 2)).ok());
+  fs.SetAppendBudgetBytes(0);
+  EXPECT_TRUE(queue->Append(2, EntriesFrom(2, 1)).IsNoSpace());
+  EXPECT_TRUE(queue->Append(2, EntriesFrom(2, 1)).IsNoSpace()) << "refused alike while the disk is full";
+  fs.SetAppendBudgetBytes(std::nullopt);
+  ASSERT_TRUE(queue->Append(2, EntriesFrom(2, 2)).ok());
+  ExpectHolds(*queue, 0, 4);
 }
 
 TEST_F(ConsumeQueueTest, DeleteFilesBeforeKeepsTheLastFileAndRaisesMinOffset) {
