@@ -3,8 +3,10 @@
 // only: taking snapshots and moving their files is the driver's (raft::StateMachine::
 // SaveSnapshot, the snapshot transport); the core only names one in a kSnapshot message.
 //
-// Contract: a snapshot named here stays readable until the driver reports the transfer that
-// sends it (Core::ReportSnapshot); its index is at most the node's applied index.
+// Contract: a snapshot named here is of applied (so committed) state, and stays readable until
+// the driver reports the transfer that sends it (Core::ReportSnapshot). The core sends none
+// above its own commit index (after a power loss the state machine may stand below a snapshot
+// it had fsynced).
 //
 // Threading: called on the thread that owns the Core.
 #pragma once
