@@ -82,19 +82,19 @@ Status Node::Persist(Ready& ready) {
   return MaybeSaveHardState(ready.hard_state);
 }
 
-// Ready step 0. The files come from the snapshot transport, which is not built: no Node sends
-// kSnapshot yet (every Node's Core has no SnapshotReader), so only a peer of a later version
-// could make a Core ask for this. Nothing was received, so it refuses before touching the log
-// (a reset log with a state machine left behind could not restart: Core::Create); the Node is
-// set aside and retries as for any storage fault. Once the transport exists it names the
-// directory holding the received files here, and the two calls below run; a crash between
-// them is finished at the next start by restoring the same directory again (it must survive
-// until RestoreSnapshot returned).
+// Ready step 0. The files come from the snapshot transfer, which is not wired to the Node yet:
+// no Node sends kSnapshot (every Node's Core has no SnapshotReader), so only a peer of a later
+// version could make a Core ask for this. Nothing was received, so it refuses before touching
+// the log (a reset log with a state machine left behind could not restart: Core::Create); the
+// Node is set aside and retries as for any storage fault. Once wired, the directory holding
+// the received files is named here and the two calls below run; a crash between them is
+// finished at the next start by restoring the same directory again (it must survive until
+// RestoreSnapshot returned).
 Status Node::InstallSnapshot(const storage::SnapshotMeta& snapshot) {
-  const std::filesystem::path received;  // the snapshot transport's, once built
+  const std::filesystem::path received;  // the snapshot transfer's, once wired
   if (received.empty()) {
     return Status::NotSupported("installing snapshot at index " + std::to_string(snapshot.index.value()) +
-                                ": no snapshot transport yet, nothing was received");
+                                ": no snapshot transfer wired to the node yet, nothing was received");
   }
   RMQ_RETURN_IF_ERROR(log_->ResetToSnapshot(snapshot).WithContext("raft log reset to a snapshot"));
   RMQ_RETURN_IF_ERROR(state_machine_->RestoreSnapshot(received, snapshot).WithContext("state machine restore"));

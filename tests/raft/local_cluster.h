@@ -46,7 +46,7 @@ class RecordingStateMachine final : public StateMachine {
  public:
   Index LastApplied() const override;
   Result<std::any> Apply(const storage::LogEntry& entry) override;
-  // No Node test sends snapshots yet (raft::Node has no snapshot transport): both refuse.
+  // No Node test sends snapshots yet (raft::Node has no snapshot transfer wired): both refuse.
   Result<Index> SaveSnapshot(const std::filesystem::path& dir) override;
   Status RestoreSnapshot(const std::filesystem::path& dir, const storage::SnapshotMeta& snapshot) override;
 
