@@ -64,6 +64,9 @@ class BrokerStateMachine final : public raft::StateMachine {
   // Applies entry applied_index() + 1; the value is an AppliedEntry for its proposer (see
   // FromApplyValue).
   Result<std::any> Apply(const storage::LogEntry& entry) override;
+  // broker_state_machine_snapshot.cc.
+  Result<Index> SaveSnapshot(const std::filesystem::path& dir) override;
+  Status RestoreSnapshot(const std::filesystem::path& dir, const storage::SnapshotMeta& snapshot) override;
 
   Index applied_index() const { return Index(applied_index_.load(std::memory_order_acquire)); }
   // The term of the last applied entry: a leader of term T has applied everything committed

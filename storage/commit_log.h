@@ -108,6 +108,7 @@ class CommitLog final : public LogStore, public CommitLogReader {
   Status TruncateSuffix(Index last_kept) override;
   // kSync: fsync (skipped when nothing was appended since the last one). kAsync: nothing.
   Status Sync() override;
+  Status ResetToSnapshot(const SnapshotMeta& snapshot) override;
   // True once poisoned (a failed fsync, or a failed cut of a failed append).
   bool NeedsReopen() const override;
 
