@@ -1,7 +1,8 @@
 // The RocketMQ 5 protocol (apache.rocketmq.v2.MessagingService) on the gRPC port of real
 // raftmq-broker processes, called through raw stubs: Telemetry's Settings answer on an open
 // stream, routes, sends on the leader, and the documented codes of the refusals (which change
-// nothing): a follower's send, an unknown topic, a missing client id, the RPCs not served yet.
+// nothing): a follower's send, an unknown topic, a missing client id, the RPCs not served yet
+// (the simple consumer's are in v2_pop_e2e_test.cc).
 #include <chrono>
 #include <memory>
 #include <string>
@@ -173,18 +174,20 @@ TEST_F(V2Protocol, RefusalsCarryTheirDocumentedCodesAndStoreNothing) {
 
 TEST_F(V2Protocol, RpcsNotServedYetAnswerNotImplemented) {
   auto stub = Stub(leader_);
-  pb::AckMessageResponse ack;
-  ASSERT_TRUE(stub->AckMessage(ClientContext().get(), pb::AckMessageRequest(), &ack).ok());
-  EXPECT_EQ(ack.status().code(), pb::NOT_IMPLEMENTED);
+  pb::ForwardMessageToDeadLetterQueueResponse forward;
+  ASSERT_TRUE(stub->ForwardMessageToDeadLetterQueue(ClientContext().get(), pb::ForwardMessageToDeadLetterQueueRequest(),
+                                                    &forward)
+                  .ok());
+  EXPECT_EQ(forward.status().code(), pb::NOT_IMPLEMENTED);
 
   auto context = ClientContext();
-  auto receive = stub->ReceiveMessage(context.get(), pb::ReceiveMessageRequest());
-  pb::ReceiveMessageResponse first;
-  ASSERT_TRUE(receive->Read(&first));
+  auto pull = stub->PullMessage(context.get(), pb::PullMessageRequest());
+  pb::PullMessageResponse first;
+  ASSERT_TRUE(pull->Read(&first));
   EXPECT_EQ(first.status().code(), pb::NOT_IMPLEMENTED);
-  pb::ReceiveMessageResponse more;
-  EXPECT_FALSE(receive->Read(&more));
-  EXPECT_TRUE(receive->Finish().ok());
+  pb::PullMessageResponse more;
+  EXPECT_FALSE(pull->Read(&more));
+  EXPECT_TRUE(pull->Finish().ok());
 }
 
 }  // namespace
