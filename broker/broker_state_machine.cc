@@ -139,7 +139,8 @@ Result<grpc::Status> BrokerStateMachine::ApplyPopCommand(const BrokerCommand& co
   switch (command.command_case()) {
     case BrokerCommand::kPop: return pops_.ApplyPop(command.pop(), index, batch);
     case BrokerCommand::kPopAck: return pops_.ApplyAck(command.pop_ack(), batch);
-    case BrokerCommand::kPopChangeInvisible: return pops_.ApplyChangeInvisible(command.pop_change_invisible(), index, batch);
+    case BrokerCommand::kPopChangeInvisible:
+      return pops_.ApplyChangeInvisible(command.pop_change_invisible(), index, batch);
     default: RMQ_ASSERT(false && "not a pop command");
   }
   return grpc::Status::OK;

@@ -28,7 +28,8 @@ PopInFlight* FindCurrent(PopQueueState* state, const PopHandle& handle) {
 
 void RemoveEntry(PopQueueState* state, int64_t offset) {
   auto* entries = state->mutable_in_flight();
-  auto it = std::find_if(entries->begin(), entries->end(), [offset](const PopInFlight& e) { return e.offset() == offset; });
+  auto it = std::find_if(entries->begin(), entries->end(),
+                         [offset](const PopInFlight& entry) { return entry.offset() == offset; });
   RMQ_ASSERT(it != entries->end());
   entries->erase(it);
 }
@@ -64,11 +65,12 @@ Result<std::optional<PopQueueState>> PopStateManager::Load(const std::string& gr
   return std::optional<PopQueueState>(std::move(state));
 }
 
-Result<grpc::Status> PopStateManager::LoadFor(const std::string& group, const std::string& topic, int32_t queue_id,
-                                              PopQueueState* state) const {
-  grpc::Status checked = CheckQueue(group, topic, queue_id);
+template <typename Command>
+Result<grpc::Status> PopStateManager::LoadFor(const Command& command, PopQueueState* state) const {
+  grpc::Status checked = CheckQueue(command.consumer_group(), command.topic(), command.queue_id());
   if (!checked.ok()) return checked;
-  RMQ_ASSIGN_OR_RETURN(std::optional<PopQueueState> stored, Load(group, topic, queue_id));
+  RMQ_ASSIGN_OR_RETURN(std::optional<PopQueueState> stored,
+                       Load(command.consumer_group(), command.topic(), command.queue_id()));
   if (stored) {
     *state = std::move(*stored);
   } else {
@@ -77,17 +79,19 @@ Result<grpc::Status> PopStateManager::LoadFor(const std::string& group, const st
   return grpc::Status::OK;
 }
 
-Status PopStateManager::Store(const std::string& group, const std::string& topic, int32_t queue_id,
-                              const PopQueueState& state, storage::MetaWriteBatch* batch) const {
+template <typename Command>
+Status PopStateManager::Store(const Command& command, const PopQueueState& state, storage::MetaWriteBatch* batch) const {
   RMQ_ASSERT(state.pop_offset() >= 0);
-  return batch->PutPopState({group, topic, static_cast<uint32_t>(queue_id)}, state.SerializeAsString());
+  RMQ_ASSERT(command.queue_id() >= 0);  // LoadFor checked it
+  return batch->PutPopState({command.consumer_group(), command.topic(), static_cast<uint32_t>(command.queue_id())},
+                            state.SerializeAsString());
 }
 
 Result<grpc::Status> PopStateManager::ApplyPop(const PopCommand& command, Index index,
                                                storage::MetaWriteBatch* batch) const {
   RMQ_ASSERT(batch != nullptr);
   PopQueueState state;
-  RMQ_ASSIGN_OR_RETURN(grpc::Status loaded, LoadFor(command.consumer_group(), command.topic(), command.queue_id(), &state));
+  RMQ_ASSIGN_OR_RETURN(grpc::Status loaded, LoadFor(command, &state));
   if (!loaded.ok()) return loaded;
   if (grpc::Status offsets = CheckOffsets(command); !offsets.ok()) return offsets;
   if (state.pop_offset() != command.expected_pop_offset()) {
@@ -118,20 +122,20 @@ Result<grpc::Status> PopStateManager::ApplyPop(const PopCommand& command, Index 
     entry->set_attempt(1);
   }
   state.set_pop_offset(command.next_pop_offset());
-  RMQ_RETURN_IF_ERROR(Store(command.consumer_group(), command.topic(), command.queue_id(), state, batch));
+  RMQ_RETURN_IF_ERROR(Store(command, state, batch));
   return grpc::Status::OK;
 }
 
 Result<grpc::Status> PopStateManager::ApplyAck(const PopHandleCommand& command, storage::MetaWriteBatch* batch) const {
   RMQ_ASSERT(batch != nullptr);
   PopQueueState state;
-  RMQ_ASSIGN_OR_RETURN(grpc::Status loaded, LoadFor(command.consumer_group(), command.topic(), command.queue_id(), &state));
+  RMQ_ASSIGN_OR_RETURN(grpc::Status loaded, LoadFor(command, &state));
   if (!loaded.ok()) return loaded;
   if (FindCurrent(&state, command.handle()) == nullptr) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND, "the receipt handle is not current (acknowledged or redelivered)");
   }
   RemoveEntry(&state, command.handle().offset());
-  RMQ_RETURN_IF_ERROR(Store(command.consumer_group(), command.topic(), command.queue_id(), state, batch));
+  RMQ_RETURN_IF_ERROR(Store(command, state, batch));
   return grpc::Status::OK;
 }
 
@@ -139,7 +143,7 @@ Result<grpc::Status> PopStateManager::ApplyChangeInvisible(const PopHandleComman
                                                            storage::MetaWriteBatch* batch) const {
   RMQ_ASSERT(batch != nullptr);
   PopQueueState state;
-  RMQ_ASSIGN_OR_RETURN(grpc::Status loaded, LoadFor(command.consumer_group(), command.topic(), command.queue_id(), &state));
+  RMQ_ASSIGN_OR_RETURN(grpc::Status loaded, LoadFor(command, &state));
   if (!loaded.ok()) return loaded;
   PopInFlight* entry = FindCurrent(&state, command.handle());
   if (entry == nullptr) {
@@ -147,7 +151,7 @@ Result<grpc::Status> PopStateManager::ApplyChangeInvisible(const PopHandleComman
   }
   entry->set_epoch(static_cast<int64_t>(index.value()));
   entry->set_deadline_ms(command.deadline_ms());
-  RMQ_RETURN_IF_ERROR(Store(command.consumer_group(), command.topic(), command.queue_id(), state, batch));
+  RMQ_RETURN_IF_ERROR(Store(command, state, batch));
   return grpc::Status::OK;
 }
 

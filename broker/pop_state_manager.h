@@ -47,11 +47,12 @@ class PopStateManager {
                                             storage::MetaWriteBatch* batch) const;
 
  private:
-  // Loads the state of the command's queue into `state` (empty, pop offset -1, when none).
-  Result<grpc::Status> LoadFor(const std::string& group, const std::string& topic, int32_t queue_id,
-                               PopQueueState* state) const;
-  Status Store(const std::string& group, const std::string& topic, int32_t queue_id, const PopQueueState& state,
-               storage::MetaWriteBatch* batch) const;
+  // The state of the queue a command (PopCommand, PopHandleCommand) names into `state`
+  // (empty, pop offset -1, when none); INVALID_ARGUMENT when the names are not storable.
+  template <typename Command>
+  Result<grpc::Status> LoadFor(const Command& command, PopQueueState* state) const;
+  template <typename Command>
+  Status Store(const Command& command, const PopQueueState& state, storage::MetaWriteBatch* batch) const;
 
   storage::MetaStore* const store_;
 };

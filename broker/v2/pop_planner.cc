@@ -110,8 +110,10 @@ Status PopPlanner::PlanNew(const PopRequest& request, const PopQueueState& state
   const uint64_t start = std::max<uint64_t>(static_cast<uint64_t>(std::max<int64_t>(state.pop_offset(), 0)),
                                             queue->MinOffset());
   plan->command.set_next_pop_offset(static_cast<int64_t>(start));
-  const size_t in_flight = static_cast<size_t>(state.in_flight_size()) - static_cast<size_t>(plan->command.remove_size());
-  const size_t room = context_->options->pop_in_flight_max > in_flight ? context_->options->pop_in_flight_max - in_flight : 0;
+  const size_t in_flight_max = context_->options->pop_in_flight_max;
+  const size_t in_flight =
+      static_cast<size_t>(state.in_flight_size()) - static_cast<size_t>(plan->command.remove_size());
+  const size_t room = in_flight_max > in_flight ? in_flight_max - in_flight : 0;
   const size_t wanted = std::min<size_t>(request.batch_max - plan->deliveries.size(), room);
   if (wanted == 0 || start >= queue->MaxOffset()) return Status::Ok();
   RMQ_ASSIGN_OR_RETURN(PullBatch read, reader_.Read(*queue, request.queue_id, start, static_cast<uint32_t>(wanted),

@@ -202,7 +202,8 @@ void PopService::Ack(grpc::CallbackServerContext* call, const pb::AckMessageRequ
     context_->replicator->Propose(kBrokerCommandEntry, command.SerializeAsString(),
                                   [this, call, join, index](Result<AppliedEntry> applied) {
                                     if (!applied.ok()) {
-                                      return join->Answer(index, Refusal(gate_->FromProposeError(applied.status(), call)));
+                                      const grpc::Status refused = gate_->FromProposeError(applied.status(), call);
+                                      return join->Answer(index, Refusal(refused));
                                     }
                                     if (applied->status.error_code() == grpc::StatusCode::NOT_FOUND) {
                                       return join->Answer(index, InvalidHandle(applied->status.error_message()));

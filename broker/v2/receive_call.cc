@@ -26,8 +26,8 @@ constexpr int32_t kDeadLetterQueueNums = 1;
 
 }  // namespace
 
-ReceiveCall::ReceiveCall(PopService* service, grpc::CallbackServerContext* call, const pb::ReceiveMessageRequest* request,
-                         std::optional<pb::Status> refused)
+ReceiveCall::ReceiveCall(PopService* service, grpc::CallbackServerContext* call,
+                         const pb::ReceiveMessageRequest* request, std::optional<pb::Status> refused)
     : service_(service), call_(call), request_(request) {
   pb::Status checked = refused ? std::move(*refused) : Check();
   if (checked.code() != pb::OK) {

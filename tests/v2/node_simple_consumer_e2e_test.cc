@@ -115,8 +115,9 @@ TEST(NodeSimpleConsumer, ReceivesAcksRedeliversTheUnackedAndKeepsAcksAcrossALead
   ASSERT_TRUE(c.WaitForNameserverLeader(1, *new_leader).ok());
   const int survivor = 1 + 2 + 3 - *leader - *new_leader;
   std::string after;
-  ASSERT_NO_FATAL_FAILURE(RunNode(
-      "simple_consumer.js", {c.NodeAddress(1, survivor), topic, kGroup, "0", std::to_string(kInvisibleMs), ""}, &after));
+  ASSERT_NO_FATAL_FAILURE(RunNode("simple_consumer.js",
+                                  {c.NodeAddress(1, survivor), topic, kGroup, "0", std::to_string(kInvisibleMs), ""},
+                                  &after));
   EXPECT_TRUE(ParseDeliveries(after).empty()) << after;
 }
 

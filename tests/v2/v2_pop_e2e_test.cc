@@ -13,13 +13,11 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
-#include "proto/apache/rocketmq/v2/service.grpc.pb.h"
-#include "tests/e2e/e2e_calls.h"
+#include "tests/v2/v2_cluster_test.h"
 
 namespace raftmq::e2e {
 namespace {
 
-namespace pb = ::apache::rocketmq::v2;
 using google::protobuf::util::TimeUtil;
 
 constexpr int64_t kInvisibleMs = 1000;  // the brokers' minimum here
@@ -32,36 +30,14 @@ struct Received {
   bool status_first = false;
 };
 
-class V2Pop : public testing::Test {
+class V2Pop : public V2ClusterTest {
  protected:
   static void SetUpTestSuite() {
-    auto cluster = Cluster::Start(ClusterOptions{
-        .broker_flags = {"--pop_invisible_duration_ms_min=" + std::to_string(kInvisibleMs), "--max_reconsume_times=1"}});
-    ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
-    cluster_ = cluster->release();
+    const std::vector<std::string> flags = {"--pop_invisible_duration_ms_min=" + std::to_string(kInvisibleMs),
+                                            "--max_reconsume_times=1"};
+    ASSERT_NO_FATAL_FAILURE(StartCluster(ClusterOptions{.broker_flags = flags}));
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-
-  void SetUp() override {
-    ASSERT_NE(cluster_, nullptr);
-    auto leader = cluster_->WaitForLeader(1);
-    ASSERT_TRUE(leader.ok()) << leader.status().ToString();
-    leader_ = *leader;
-  }
-
-  std::unique_ptr<pb::MessagingService::Stub> Stub(int node) const {
-    return pb::MessagingService::NewStub(
-        grpc::CreateChannel(cluster_->NodeAddress(1, node), grpc::InsecureChannelCredentials()));
-  }
-  static std::unique_ptr<grpc::ClientContext> ClientContext() {
-    auto context = Cluster::Context();
-    context->AddMetadata("x-mq-client-id", "v2-pop@1");
-    return context;
-  }
-  int Follower() const { return leader_ % cluster_->nodes() + 1; }
+  static void TearDownTestSuite() { StopCluster(); }
 
   // A topic of one queue holding `count` messages, bodies "<topic>-<i>".
   void CreateWithMessages(const std::string& topic, int count) const {
@@ -133,12 +109,7 @@ class V2Pop : public testing::Test {
     EXPECT_TRUE(Stub(leader_)->ChangeInvisibleDuration(ClientContext().get(), request, &response).ok());
     return response;
   }
-
-  static Cluster* cluster_;
-  int leader_ = 0;
 };
-
-Cluster* V2Pop::cluster_ = nullptr;
 
 TEST_F(V2Pop, ReceiveStreamsStatusThenMessagesThenTimestampAndAcksSpendTheirHandles) {
   const std::string topic = "PopReceive";

@@ -10,47 +10,20 @@
 
 #include <gtest/gtest.h>
 
-#include "proto/apache/rocketmq/v2/service.grpc.pb.h"
-#include "tests/e2e/e2e_calls.h"
+#include "tests/v2/v2_cluster_test.h"
 
 namespace raftmq::e2e {
 namespace {
 
-namespace pb = ::apache::rocketmq::v2;
-
 constexpr char kTopic[] = "V2Topic";
 
-class V2Protocol : public testing::Test {
+class V2Protocol : public V2ClusterTest {
  protected:
   static void SetUpTestSuite() {
-    auto cluster = Cluster::Start(ClusterOptions{});
-    ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
-    cluster_ = cluster->release();
+    ASSERT_NO_FATAL_FAILURE(StartCluster(ClusterOptions{}));
     ASSERT_TRUE(cluster_->CreateTopic(1, kTopic, 2).ok());
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-
-  void SetUp() override {
-    ASSERT_NE(cluster_, nullptr);
-    auto leader = cluster_->WaitForLeader(1);
-    ASSERT_TRUE(leader.ok()) << leader.status().ToString();
-    leader_ = *leader;
-  }
-
-  std::unique_ptr<pb::MessagingService::Stub> Stub(int node) const {
-    return pb::MessagingService::NewStub(
-        grpc::CreateChannel(cluster_->NodeAddress(1, node), grpc::InsecureChannelCredentials()));
-  }
-  // A call as an official client makes it: with its client id header.
-  static std::unique_ptr<grpc::ClientContext> ClientContext() {
-    auto context = Cluster::Context();
-    context->AddMetadata("x-mq-client-id", "v2-e2e@1");
-    return context;
-  }
-  int Follower() const { return leader_ % cluster_->nodes() + 1; }
+  static void TearDownTestSuite() { StopCluster(); }
 
   static pb::SendMessageRequest OneMessage(const std::string& topic, const std::string& id) {
     pb::SendMessageRequest request;
@@ -66,12 +39,7 @@ class V2Protocol : public testing::Test {
     EXPECT_TRUE(PullToEnd(cluster_->Messaging(1, leader_), kTopic, queue_id, 0, &messages).ok());
     return messages.size();
   }
-
-  static Cluster* cluster_;
-  int leader_ = 0;
 };
-
-Cluster* V2Protocol::cluster_ = nullptr;
 
 TEST_F(V2Protocol, TelemetryAnswersEachSettingsAndKeepsTheStreamOpen) {
   auto stub = Stub(Follower());

@@ -12,15 +12,8 @@
 // down; exits 1 with the error on stderr on any failure. The client's log goes to stderr.
 'use strict';
 
-const { format } = require('node:util');
 const { SimpleConsumer } = require('rocketmq-client-nodejs');
-
-const stderrLogger = {
-  info: (...args) => console.error('[info]', format(...args)),
-  warn: (...args) => console.error('[warn]', format(...args)),
-  error: (...args) => console.error('[error]', format(...args)),
-  debug: () => {},
-};
+const stderrLogger = require('./stderr_logger');
 
 const kAwaitMs = 3000;   // long polling per receive
 const kRoundsMax = 100;  // receives before giving up (the test's own timeout is the real bound)
