@@ -16,16 +16,13 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/e2e_calls.h"
-#include "tests/support/child_process.h"
+#include "tests/v2/node_script.h"
 
 namespace raftmq::e2e {
 namespace {
 
-using test_support::ChildProcess;
-
 constexpr int kMessages = 5;
 constexpr int64_t kInvisibleMs = 2000;
-constexpr auto kNodeWait = std::chrono::seconds(180);  // npm's client starts in a few s; the machine is shared
 const char kGroup[] = "NodeSimpleGroup";
 
 struct Delivery {
@@ -35,18 +32,6 @@ struct Delivery {
   bool acked = false;
   bool corrupted = false;
 };
-
-// node/<script> with `args`; fails the test unless it exits 0; its stdout.
-void RunNode(const std::string& script, const std::vector<std::string>& args, std::string* stdout_text) {
-  std::vector<std::string> argv = {std::string(RAFTMQ_V2_NODE_DIR) + "/" + script};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto child = ChildProcess::Start(RAFTMQ_NODE_BINARY, argv);
-  ASSERT_TRUE(child.ok()) << child.status().ToString();
-  auto exit_code = (*child)->WaitForExit(kNodeWait);
-  ASSERT_TRUE(exit_code.ok()) << exit_code.status().ToString();
-  ASSERT_EQ(*exit_code, 0) << "stdout:\n" << (*child)->StdoutText() << "\nstderr:\n" << (*child)->StderrText();
-  *stdout_text = (*child)->StdoutText();
-}
 
 std::vector<Delivery> ParseDeliveries(const std::string& output) {
   std::vector<Delivery> deliveries;
@@ -75,10 +60,10 @@ TEST(NodeSimpleConsumer, ReceivesAcksRedeliversTheUnackedAndKeepsAcksAcrossALead
 
   std::string produced;
   ASSERT_NO_FATAL_FAILURE(
-      RunNode("producer.js", {c.NodeAddress(1, follower), topic, std::to_string(kMessages)}, &produced));
+      RunNodeScript("producer.js", {c.NodeAddress(1, follower), topic, std::to_string(kMessages)}, &produced));
 
   std::string consumed;
-  ASSERT_NO_FATAL_FAILURE(RunNode("simple_consumer.js",
+  ASSERT_NO_FATAL_FAILURE(RunNodeScript("simple_consumer.js",
                                   {c.NodeAddress(1, follower), topic, kGroup, std::to_string(kMessages),
                                    std::to_string(kInvisibleMs), "hello 1"},
                                   &consumed));
@@ -115,7 +100,7 @@ TEST(NodeSimpleConsumer, ReceivesAcksRedeliversTheUnackedAndKeepsAcksAcrossALead
   ASSERT_TRUE(c.WaitForNameserverLeader(1, *new_leader).ok());
   const int survivor = 1 + 2 + 3 - *leader - *new_leader;
   std::string after;
-  ASSERT_NO_FATAL_FAILURE(RunNode("simple_consumer.js",
+  ASSERT_NO_FATAL_FAILURE(RunNodeScript("simple_consumer.js",
                                   {c.NodeAddress(1, survivor), topic, kGroup, "0", std::to_string(kInvisibleMs), ""},
                                   &after));
   EXPECT_TRUE(ParseDeliveries(after).empty()) << after;
