@@ -70,6 +70,18 @@ void AddMessageKeys(config::Schema<BrokerOptions>& schema) {
                  config::InRange<int64_t>(0, kDayMs));
   RMQ_CONFIG_KEY(schema, v2_retry_backoff_ms_max, "RocketMQ 5 clients: longest wait between attempts (doubling)",
                  config::InRange<int64_t>(0, kDayMs));
+  RMQ_CONFIG_KEY(schema, pop_invisible_duration_ms_min, "RocketMQ 5 simple consumers: shortest invisible duration",
+                 config::InRange<int64_t>(1, kDayMs));
+  RMQ_CONFIG_KEY(schema, pop_invisible_duration_ms_max, "RocketMQ 5 simple consumers: longest invisible duration",
+                 config::InRange<int64_t>(1, kDayMs));
+  RMQ_CONFIG_KEY(schema, pop_invisible_duration_ms_default,
+                 "RocketMQ 5 simple consumers: invisible duration of a receive that asks none",
+                 config::InRange<int64_t>(1, kDayMs));
+  RMQ_CONFIG_KEY(schema, pop_long_polling_reserve_ms,
+                 "RocketMQ 5 simple consumers: a waiting receive answers this long before the client's deadline",
+                 config::InRange<int64_t>(0, kDayMs));
+  RMQ_CONFIG_KEY(schema, pop_in_flight_max, "RocketMQ 5 simple consumers: most messages in flight per group and queue",
+                 config::InRange<uint32_t>(1, 65536));
 }
 
 void AddConsumerKeys(config::Schema<BrokerOptions>& schema) {

@@ -34,6 +34,13 @@ Status BrokerOptions::Validate() const {
     return Status::InvalidArgument("default_topic_queue_nums exceeds topic_queue_nums_max");
   }
   RMQ_RETURN_IF_ERROR(Positive("topics_max", topics_max));
+  if (pop_invisible_duration_ms_min > pop_invisible_duration_ms_max) {
+    return Status::InvalidArgument("pop_invisible_duration_ms_min exceeds pop_invisible_duration_ms_max");
+  }
+  if (pop_invisible_duration_ms_default < pop_invisible_duration_ms_min ||
+      pop_invisible_duration_ms_default > pop_invisible_duration_ms_max) {
+    return Status::InvalidArgument("pop_invisible_duration_ms_default is outside [pop_invisible_duration_ms_min, max]");
+  }
   if (v2_retry_backoff_ms_min > v2_retry_backoff_ms_max) {
     return Status::InvalidArgument("v2_retry_backoff_ms_min exceeds v2_retry_backoff_ms_max");
   }

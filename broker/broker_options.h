@@ -89,6 +89,18 @@ struct BrokerOptions {
   uint32_t v2_retry_attempts_max = 3;
   int64_t v2_retry_backoff_ms_min = 10;
   int64_t v2_retry_backoff_ms_max = 1000;
+  // RocketMQ 5 simple consumers (pop): a received message stays invisible to the group for
+  // the invisible duration the client asks, within [min, max] (Apache's proxy: 10 s, 12 h),
+  // pop_invisible_duration_ms_default when it asks none, then is delivered again; after
+  // max_reconsume_times + 1 deliveries it goes to %DLQ%<group>. At most pop_in_flight_max
+  // messages of one (group, queue) are in flight: a receive beyond it finds nothing new.
+  int64_t pop_invisible_duration_ms_min = 10000;
+  int64_t pop_invisible_duration_ms_max = 12 * 3600 * 1000;
+  int64_t pop_invisible_duration_ms_default = 60000;
+  uint32_t pop_in_flight_max = 1024;
+  // A receive that waits ends this long before the client's deadline, so its answer (an empty
+  // one) arrives in time (Apache's proxy: longPollingReserveTimeInMillis).
+  int64_t pop_long_polling_reserve_ms = 1000;
   // Raft timing (wall clock; the Raft core counts ticks of raft_tick_interval_ms, so the
   // others are rounded down to whole ticks). A leader heartbeats every
   // raft_heartbeat_interval_ms; a follower that hears nothing campaigns after a random

@@ -18,7 +18,7 @@ constexpr uint64_t kReplayReadBytesMax = 4u << 20;
 BrokerStateMachine::BrokerStateMachine(const storage::CommitLogReader* log, storage::MetaStore* meta,
                                        storage::Dispatcher* dispatcher, TopicConfigManager* topics,
                                        ConsumerOffsetManager* offsets)
-    : log_(log), meta_(meta), dispatcher_(dispatcher), topics_(topics), offsets_(offsets) {
+    : log_(log), meta_(meta), dispatcher_(dispatcher), topics_(topics), offsets_(offsets), pops_(meta) {
   RMQ_ASSERT(log_ != nullptr && meta_ != nullptr && dispatcher_ != nullptr);
   RMQ_ASSERT(topics_ != nullptr && offsets_ != nullptr);
 }
@@ -107,6 +107,13 @@ Result<AppliedEntry> BrokerStateMachine::ApplyCommand(const storage::LogEntry& e
       case BrokerCommand::kCommitOffsets:
         offsets_->Apply(command.commit_offsets(), &batch);
         break;
+      case BrokerCommand::kPop:
+      case BrokerCommand::kPopAck:
+      case BrokerCommand::kPopChangeInvisible: {
+        RMQ_ASSIGN_OR_RETURN(applied.status, ApplyPopCommand(command, entry.index, &batch));
+        applied.pop_epoch = static_cast<int64_t>(entry.index.value());
+        break;
+      }
       case BrokerCommand::COMMAND_NOT_SET:
         applied.status = {grpc::StatusCode::INVALID_ARGUMENT, "the broker command is empty"};
         break;
@@ -125,6 +132,18 @@ Result<AppliedEntry> BrokerStateMachine::ApplyCommand(const storage::LogEntry& e
   RMQ_RETURN_IF_ERROR(meta_->Write(std::move(batch)));
   command_applied_ = entry.index;
   return applied;
+}
+
+Result<grpc::Status> BrokerStateMachine::ApplyPopCommand(const BrokerCommand& command, Index index,
+                                                         storage::MetaWriteBatch* batch) {
+  switch (command.command_case()) {
+    case BrokerCommand::kPop: return pops_.ApplyPop(command.pop(), index, batch);
+    case BrokerCommand::kPopAck: return pops_.ApplyAck(command.pop_ack(), batch);
+    case BrokerCommand::kPopChangeInvisible:
+      return pops_.ApplyChangeInvisible(command.pop_change_invisible(), index, batch);
+    default: RMQ_ASSERT(false && "not a pop command");
+  }
+  return grpc::Status::OK;
 }
 
 void BrokerStateMachine::Publish(const storage::LogEntry& entry) {

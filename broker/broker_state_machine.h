@@ -3,7 +3,8 @@
 //   kMessageBatchEntry   the Dispatcher indexes its messages in ConsumeQueues; the proposer
 //                        gets each message's queue offset (assigned here, at apply time);
 //   kBrokerCommandEntry  topic commands go to TopicConfigManager, offset commits to
-//                        ConsumerOffsetManager (MetaStore writes, buffered);
+//                        ConsumerOffsetManager, pop commands to PopStateManager (MetaStore
+//                        writes, buffered);
 //   any other kind       nothing (Raft's no-op advances the applied index: a new leader serves
 //                        once its own no-op is applied, see applied_term()).
 // Apply reads nothing but the entry and the state built by earlier entries (no clock, no
@@ -38,6 +39,7 @@
 
 #include "broker/applied_entry.h"
 #include "broker/consumer_offset_manager.h"
+#include "broker/pop_state_manager.h"
 #include "broker/topic_config_manager.h"
 #include "common/log_ids.h"
 #include "common/result.h"
@@ -75,6 +77,9 @@ class BrokerStateMachine final : public raft::StateMachine {
 
   // Entries skipped as unappliable since start-up (recovery included), commands and message
   // batches; from any thread.
+  // The pop state (RocketMQ 5 simple consumers), for the services' reads.
+  const PopStateManager& pops() const { return pops_; }
+
   uint64_t entries_skipped() const {
     return commands_skipped_.load(std::memory_order_relaxed) + dispatcher_->entries_skipped();
   }
@@ -82,6 +87,7 @@ class BrokerStateMachine final : public raft::StateMachine {
  private:
   // The command's outcome; an error only for an I/O failure.
   Result<AppliedEntry> ApplyCommand(const storage::LogEntry& entry);
+  Result<grpc::Status> ApplyPopCommand(const BrokerCommand& command, Index index, storage::MetaWriteBatch* batch);
   Result<AppliedEntry> ApplyMessages(const storage::LogEntry& entry);
   void Publish(const storage::LogEntry& entry);
 
@@ -90,6 +96,7 @@ class BrokerStateMachine final : public raft::StateMachine {
   storage::Dispatcher* const dispatcher_;
   TopicConfigManager* const topics_;
   ConsumerOffsetManager* const offsets_;
+  const PopStateManager pops_;
   Index command_applied_;  // apply thread: the last command whose effect is stored
   std::atomic<uint64_t> applied_index_{0};
   std::atomic<uint64_t> applied_term_{0};

@@ -16,7 +16,7 @@ namespace raftmq::storage {
 namespace {
 
 // The order matches MetaStore::Family; "default" is RocksDB's own and stays unused.
-constexpr const char* kFamilyNames[] = {"raft", "consumer_offsets", "topics", "checkpoints"};
+constexpr const char* kFamilyNames[] = {"raft", "consumer_offsets", "topics", "checkpoints", "pop_states"};
 
 Status FromRocks(const rocksdb::Status& status) {
   using Code = rocksdb::Status::Code;
@@ -168,6 +168,12 @@ Status MetaStore::SaveHardState(const HardState& state) {
   });
 }
 
+Result<std::string> MetaStore::LoadPopState(const ConsumerOffsetKey& key) const {
+  RMQ_RETURN_IF_ERROR(CheckMetaName("group", key.group));
+  RMQ_RETURN_IF_ERROR(CheckMetaName("topic", key.topic));
+  return Get(kPopStates, EncodeConsumerOffsetKey(key));
+}
+
 Result<uint64_t> MetaStore::LoadConsumerOffset(const ConsumerOffsetKey& key) const {
   RMQ_RETURN_IF_ERROR(CheckMetaName("group", key.group));
   RMQ_RETURN_IF_ERROR(CheckMetaName("topic", key.topic));
@@ -269,6 +275,12 @@ Status MetaWriteBatch::DeleteConsumerOffset(const ConsumerOffsetKey& key) {
   RMQ_RETURN_IF_ERROR(CheckMetaName("group", key.group));
   RMQ_RETURN_IF_ERROR(CheckMetaName("topic", key.topic));
   return DeleteIn(MetaStore::kConsumerOffsets, EncodeConsumerOffsetKey(key));
+}
+
+Status MetaWriteBatch::PutPopState(const ConsumerOffsetKey& key, std::string_view state) {
+  RMQ_RETURN_IF_ERROR(CheckMetaName("group", key.group));
+  RMQ_RETURN_IF_ERROR(CheckMetaName("topic", key.topic));
+  return FromRocks(batch_->Put(store_->Handle(MetaStore::kPopStates), EncodeConsumerOffsetKey(key), ToSlice(state)));
 }
 
 Status MetaWriteBatch::PutTopic(std::string_view topic, std::string_view config) {

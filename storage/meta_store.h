@@ -2,6 +2,8 @@
 //   raft              the Raft HardState (this class is the node's HardStateStore)
 //   consumer_offsets  (group, topic, queue id) -> committed consume offset
 //   topics            topic name -> opaque topic config bytes (the broker owns the format)
+//   pop_states        (group, topic, queue id) -> opaque pop state bytes (the broker owns the
+//                     format: the pop offset and the messages in flight)
 //   checkpoints       the Dispatcher's applied index with every ConsumeQueue's size at it
 //                     (one batch), and the index of the last applied broker command
 // Key and value encodings are in meta_codec.h.
@@ -89,6 +91,7 @@ class MetaWriteBatch {
 
   Status PutConsumerOffset(const ConsumerOffsetKey& key, uint64_t offset);
   Status DeleteConsumerOffset(const ConsumerOffsetKey& key);
+  Status PutPopState(const ConsumerOffsetKey& key, std::string_view state);
   Status PutTopic(std::string_view topic, std::string_view config);
   Status DeleteTopic(std::string_view topic);
   Status PutDispatchCheckpoint(Index applied);
@@ -127,6 +130,9 @@ class MetaStore final : public HardStateStore {
   // Every offset of `group`, ordered by topic, then queue id.
   Result<std::vector<ConsumerOffset>> ListConsumerOffsets(std::string_view group) const;
 
+  // NotFound when the group never popped the queue.
+  Result<std::string> LoadPopState(const ConsumerOffsetKey& key) const;
+
   // NotFound for an unknown topic.
   Result<std::string> LoadTopic(std::string_view topic) const;
   // (name, config) of every topic, ordered by name.
@@ -145,7 +151,7 @@ class MetaStore final : public HardStateStore {
 
  private:
   friend class MetaWriteBatch;
-  enum Family : size_t { kRaft = 0, kConsumerOffsets, kTopics, kCheckpoints, kFamilyCount };
+  enum Family : size_t { kRaft = 0, kConsumerOffsets, kTopics, kCheckpoints, kPopStates, kFamilyCount };
 
   MetaStore(std::string dir, const MetaStoreOptions& options);
 
