@@ -239,6 +239,11 @@ Result<std::optional<Index>> MetaStore::LoadCommandApplied() const {
   return std::optional<Index>(Index(*index));
 }
 
+Result<Index> MetaStore::LoadRetainedFrom() const {
+  RMQ_ASSIGN_OR_RETURN(std::optional<uint64_t> index, GetUint64(kCheckpoints, kRetainedFromKey));
+  return Index(index.value_or(0));
+}
+
 Result<std::vector<QueueSize>> MetaStore::ListQueueSizes() const {
   RMQ_ASSIGN_OR_RETURN(auto rows, ListUnder(kCheckpoints, kQueueSizeKeyGroup));
   std::vector<QueueSize> sizes;
@@ -305,6 +310,11 @@ Status MetaWriteBatch::DeleteIn(size_t family, std::string_view key) {
   std::shared_lock lock(store_->db_mu_);
   RMQ_RETURN_IF_ERROR(store_->CheckOpenLocked());
   return FromRocks(batch_->Delete(store_->Handle(static_cast<MetaStore::Family>(family)), ToSlice(key)));
+}
+
+Status MetaWriteBatch::PutRetainedFrom(Index index) {
+  return FromRocks(batch_->Put(store_->Handle(MetaStore::kCheckpoints), ToSlice(kRetainedFromKey),
+                               EncodeUint64(index.value())));
 }
 
 size_t MetaWriteBatch::Count() const { return static_cast<size_t>(batch_->Count()); }
