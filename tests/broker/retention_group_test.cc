@@ -60,6 +60,15 @@ class RetentionGroupTest : public BrokerGroupTest {
     return true;
   }
 
+  // Retention is done: every node deleted the same prefix and the leader's next check finds
+  // nothing more to delete (no writes come meanwhile, so nothing moves any more).
+  ::testing::AssertionResult RetentionSettled(NodeId leader) {
+    return Eventually([&] {
+      auto proposed = nodes_[leader - 1]->retention()->RunOnce(clock_.UnixNowMs());
+      return proposed.ok() && !proposed->has_value() && GroupRetainedAlike({1, 2, 3});
+    });
+  }
+
   // Pulls queue 0 on the serving leader from `from` to its end and checks every body.
   void ExpectIntactFrom(NodeId leader, int64_t from) {
     for (int64_t offset = from; offset < kMessages;) {
@@ -80,7 +89,7 @@ TEST_F(RetentionGroupTest, EveryNodeDeletesTheSamePrefixAndPullsBelowTheMinOffse
   ASSERT_NE(leader, kNoNode);
   ASSERT_TRUE(CreateTopic(leader, "orders").ok());
   SendAll(leader);
-  ASSERT_TRUE(Eventually([&] { return GroupRetainedAlike({1, 2, 3}); }))
+  ASSERT_TRUE(RetentionSettled(leader))
       << "first indexes " << FirstIndex(1).value() << " " << FirstIndex(2).value() << " " << FirstIndex(3).value();
   const uint64_t min_offset = Queue(leader)->MinOffset();
   EXPECT_LT(min_offset, static_cast<uint64_t>(kMessages)) << "the newest segment stays";
@@ -123,8 +132,7 @@ TEST_F(RetentionGroupTest, AStoppedFollowerHoldsRetentionBackUntilItCatchesUp) {
   EXPECT_EQ(FirstIndex(running), Index(1));
 
   StartNode(stopped);
-  ASSERT_TRUE(Eventually([&] { return GroupRetainedAlike({1, 2, 3}); }))
-      << "retention did not run once the follower caught up";
+  ASSERT_TRUE(RetentionSettled(leader)) << "retention did not run once the follower caught up";
   ExpectIntactFrom(leader, static_cast<int64_t>(Queue(leader)->MinOffset()));
 }
 
@@ -133,12 +141,7 @@ TEST_F(RetentionGroupTest, NodesRestartAfterRetentionWithTheSamePrefixAndMinOffs
   ASSERT_NE(leader, kNoNode);
   ASSERT_TRUE(CreateTopic(leader, "orders").ok());
   SendAll(leader);
-  ASSERT_TRUE(Eventually([&] { return GroupRetainedAlike({1, 2, 3}); }));
-  // Wait until retention is done: the leader's next check finds nothing more to delete.
-  ASSERT_TRUE(Eventually([&] {
-    auto proposed = nodes_[leader - 1]->retention()->RunOnce(clock_.UnixNowMs());
-    return proposed.ok() && !proposed->has_value() && GroupRetainedAlike({1, 2, 3});
-  }));
+  ASSERT_TRUE(RetentionSettled(leader));
   const Index first = FirstIndex(leader);
   const uint64_t min_offset = Queue(leader)->MinOffset();
 
