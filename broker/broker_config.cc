@@ -27,6 +27,18 @@ void AddIdentityKeys(config::Schema<BrokerOptions>& schema) {
                  config::NonEmpty());
   RMQ_CONFIG_KEY(schema, log_level, "trace, debug, info, warn or error",
                  config::OneOf({"trace", "debug", "info", "warn", "error"}));
+  RMQ_CONFIG_KEY(schema, commit_log_segment_size_bytes, "size of one CommitLog segment file (retention deletes whole ones)",
+                 config::InRange<uint64_t>(4096, uint64_t{1} << 40));
+  RMQ_CONFIG_KEY(schema, retention_hours, "segments older than this are deleted in the retention_delete_when hours",
+                 config::InRange<uint64_t>(0, 24 * 365 * 100));
+  RMQ_CONFIG_KEY(schema, retention_delete_when,
+                 "local hours (0-23, ';'-separated) in which retention deletes by age (RocketMQ deleteWhen)",
+                 config::NonEmpty());
+  RMQ_CONFIG_KEY(schema, disk_usage_watermark_percent,
+                 "above this disk use the oldest segments are deleted at any hour, whatever their age",
+                 config::InRange<uint32_t>(1, 100));
+  RMQ_CONFIG_KEY(schema, retention_check_interval_ms, "the leader looks for deletable segments this often",
+                 config::InRange<int64_t>(1, kDayMs));
   RMQ_CONFIG_KEY(schema, raft_tick_interval_ms, "Raft clock tick; the other raft_ times are whole ticks",
                  config::InRange<int64_t>(1, 10000));
   RMQ_CONFIG_KEY(schema, raft_heartbeat_interval_ms, "a leader heartbeats its followers this often",

@@ -83,6 +83,19 @@ struct BrokerOptions {
   int64_t schedule_interval_ms = 100;
   uint32_t schedule_messages_max = 256;
 
+  // Storage and retention. The CommitLog starts a new segment file at
+  // commit_log_segment_size_bytes (RocketMQ's mappedFileSizeCommitLog). Every
+  // retention_check_interval_ms the leader looks for whole segments older than retention_hours
+  // (fileReservedTime), deleted only in the local hours of retention_delete_when (deleteWhen:
+  // "04" is 04:00-04:59, "01;13" two hours), or at any hour, oldest first, while the disk is
+  // above disk_usage_watermark_percent (diskMaxUsedSpaceRatio); every node of the group then
+  // deletes the same prefix through Raft (broker/retention_scheduler.h).
+  uint64_t commit_log_segment_size_bytes = uint64_t{1} << 30;
+  uint64_t retention_hours = 72;
+  std::string retention_delete_when = "04";
+  uint32_t disk_usage_watermark_percent = 85;
+  int64_t retention_check_interval_ms = 10000;
+
   // RocketMQ 5 clients (broker/v2/) are told to retry a failed send up to
   // v2_retry_attempts_max attempts in all, waiting v2_retry_backoff_ms_min before the
   // second, doubling up to v2_retry_backoff_ms_max (Apache's proxy: 3, 10 ms, 1 s).
@@ -144,6 +157,7 @@ struct BrokerOptions {
 
  private:
   Status ValidateRaftTiming() const;
+  Status ValidateRetention() const;
 };
 
 }  // namespace raftmq::broker

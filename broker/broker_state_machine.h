@@ -4,7 +4,8 @@
 //                        gets each message's queue offset (assigned here, at apply time);
 //   kBrokerCommandEntry  topic commands go to TopicConfigManager, offset commits to
 //                        ConsumerOffsetManager, pop commands to PopStateManager (MetaStore
-//                        writes, buffered);
+//                        writes, buffered); DeleteLogBefore deletes the log's old segments
+//                        and the queue entries into them;
 //   any other kind       nothing (Raft's no-op advances the applied index: a new leader serves
 //                        once its own no-op is applied, see applied_term()).
 // Apply reads nothing but the entry and the state built by earlier entries (no clock, no
@@ -19,6 +20,14 @@
 // command whose effect is already in can diverge: an update refused as NOT_FOUND, then a
 // create, would succeed on replay), while the Dispatcher re-indexes the messages; Apply skips
 // a command at or below it (Raft re-sending entries a lost log tail took).
+//
+// Retention (DeleteLogBefore{index}, proposed by the leader's RetentionScheduler): the index
+// is clamped to this command's own index (everything before it is applied here) and never
+// moves back, so any value is handled identically on every node. The Dispatcher checkpoints
+// first (a restart must not need the deleted entries), then `retained_from` goes into the
+// command's batch, synced, and only then are segments, entry index files and ConsumeQueue
+// entries deleted; Recover finishes a deletion a crash interrupted, and raises the queues'
+// min offsets again (ConsumeQueue keeps them in memory).
 //
 // Apply is total: its answer (AppliedEntry) carries a business outcome (topic exists, unknown
 // topic) for the proposer, and an entry whose content cannot be applied (a command that does
@@ -46,6 +55,7 @@
 #include "proto/broker_command.pb.h"
 #include "raft/state_machine.h"
 #include "storage/dispatcher.h"
+#include "storage/log_retention.h"
 #include "storage/log_store.h"
 #include "storage/meta_store.h"
 
@@ -53,8 +63,10 @@ namespace raftmq::broker {
 
 class BrokerStateMachine final : public raft::StateMachine {
  public:
-  BrokerStateMachine(const storage::CommitLogReader* log, storage::MetaStore* meta, storage::Dispatcher* dispatcher,
-                     TopicConfigManager* topics, ConsumerOffsetManager* offsets);
+  // `retention` deletes the log's old segments; nullptr for a log that keeps everything (the
+  // in-memory logs of tests): DeleteLogBefore then only records its index.
+  BrokerStateMachine(const storage::CommitLogReader* log, storage::LogRetention* retention, storage::MetaStore* meta,
+                     storage::Dispatcher* dispatcher, TopicConfigManager* topics, ConsumerOffsetManager* offsets);
 
   // Start-up, before the first Apply: loads topics, recovers the ConsumeQueues and replays
   // the commands of entries (checkpoint, min(committed, log end)]. applied_index() is where
@@ -83,24 +95,37 @@ class BrokerStateMachine final : public raft::StateMachine {
   uint64_t entries_skipped() const {
     return commands_skipped_.load(std::memory_order_relaxed) + dispatcher_->entries_skipped();
   }
+  // What retention deleted since start-up (recovery included); from any thread.
+  uint64_t retention_segments_deleted() const { return retention_segments_deleted_.load(std::memory_order_relaxed); }
+  uint64_t retention_bytes_deleted() const { return retention_bytes_deleted_.load(std::memory_order_relaxed); }
 
  private:
   // The command's outcome; an error only for an I/O failure.
   Result<AppliedEntry> ApplyCommand(const storage::LogEntry& entry);
   Result<grpc::Status> ApplyPopCommand(const BrokerCommand& command, Index index, storage::MetaWriteBatch* batch);
   Result<AppliedEntry> ApplyMessages(const storage::LogEntry& entry);
+  // DeleteLogBefore at index `at`: the index to retain from (clamped), with it put in `batch`;
+  // nullopt when it moves nothing.
+  Result<std::optional<Index>> PlanRetention(const DeleteLogBeforeCommand& command, Index at,
+                                             storage::MetaWriteBatch* batch);
+  // Deletes what lies before `from` (idempotent): segments, entry index, queue entries.
+  Status RetainFrom(Index from);
   void Publish(const storage::LogEntry& entry);
 
   const storage::CommitLogReader* const log_;
+  storage::LogRetention* const retention_;
   storage::MetaStore* const meta_;
   storage::Dispatcher* const dispatcher_;
   TopicConfigManager* const topics_;
   ConsumerOffsetManager* const offsets_;
   const PopStateManager pops_;
   Index command_applied_;  // apply thread: the last command whose effect is stored
+  Index retained_from_;    // apply thread: the stored retained_from
   std::atomic<uint64_t> applied_index_{0};
   std::atomic<uint64_t> applied_term_{0};
   std::atomic<uint64_t> commands_skipped_{0};
+  std::atomic<uint64_t> retention_segments_deleted_{0};
+  std::atomic<uint64_t> retention_bytes_deleted_{0};
 };
 
 }  // namespace raftmq::broker

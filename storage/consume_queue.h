@@ -7,12 +7,12 @@
 // are in CommitLog order (positions increase with the offset).
 //
 // Threading: one writer (the Dispatcher, or recovery) calls Append, Sync, TruncateFrom and
-// DeleteFilesBefore. Any number of readers (Pull handlers) call Get, Read, MinOffset and
+// DeleteBefore. Any number of readers (Pull handlers) call Get, Read, MinOffset and
 // MaxOffset concurrently with it. An appended entry becomes visible to readers only after its
 // bytes are in the file (MaxOffset is published last, with release order); the file list is
 // guarded by a shared mutex that readers hold across their read, so a truncation or deletion
 // never pulls a file from under a reader. Entries a reader saw go away only by TruncateFrom
-// (recovery, before readers start) and DeleteFilesBefore (retention raises MinOffset).
+// (recovery, before readers start) and DeleteBefore (retention raises MinOffset).
 #pragma once
 
 #include <atomic>
@@ -80,9 +80,12 @@ class ConsumeQueue {
   Status Sync();
   // Removes every entry at or after `offset` (recovery). InvalidArgument below MinOffset().
   Status TruncateFrom(uint64_t offset);
-  // Retention: removes whole files whose every entry points before `commit_log_position_min`;
-  // the last file always stays. Returns the number of files removed.
-  Result<size_t> DeleteFilesBefore(uint64_t commit_log_position_min);
+  // Retention: the CommitLog now starts at `commit_log_position`. Removes whole files whose
+  // every entry points before it (the last file always stays) and raises MinOffset() to the
+  // first entry pointing at or after it (MaxOffset() when none does). Idempotent; the raised
+  // MinOffset() is not stored, so the owner calls it again after reopening. Returns the
+  // number of files removed.
+  Result<size_t> DeleteBefore(uint64_t commit_log_position);
   // The first offset whose entry points at or after `commit_log_position`; MaxOffset() if none.
   Result<uint64_t> FirstOffsetAtOrAfter(uint64_t commit_log_position) const;
   // Writer: what Sync() would make durable, handed over (nullopt when nothing): afterwards

@@ -3,7 +3,7 @@
 // anyway); a queue that does not exist yet is created by the writer on its first message.
 //
 // Threading: one writer (the Dispatcher or recovery) calls FindOrCreate, SyncAll,
-// TruncateAllFrom and DeleteFilesBefore; readers call Find and Queues from any thread. A queue
+// TruncateAllFrom and DeleteBefore; readers call Find and Queues from any thread. A queue
 // once created lives as long as the store, so the pointers handed out stay valid.
 #pragma once
 
@@ -53,8 +53,8 @@ class ConsumeQueueStore {
   std::vector<ConsumeQueueSync> TakeUnsynced();
   // Recovery: removes from every queue the entries pointing at or after `commit_log_position`.
   Status TruncateAllFrom(uint64_t commit_log_position);
-  // Retention: ConsumeQueue::DeleteFilesBefore on every queue; returns the files removed.
-  Result<size_t> DeleteFilesBefore(uint64_t commit_log_position_min);
+  // Retention: ConsumeQueue::DeleteBefore on every queue; returns the files removed.
+  Result<size_t> DeleteBefore(uint64_t commit_log_position);
 
  private:
   // Finds by (string_view, id) without building a std::string.

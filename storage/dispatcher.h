@@ -96,6 +96,11 @@ class Dispatcher {
   Status Checkpoint();
   // The final checkpoint.
   Status Close() { return Checkpoint(); }
+  // Retention: the CommitLog now starts at `commit_log_position`; every queue drops what
+  // points before it (ConsumeQueueStore::DeleteBefore). Returns the files removed.
+  Result<size_t> DeleteQueueEntriesBefore(uint64_t commit_log_position) {
+    return queues_->DeleteBefore(commit_log_position);
+  }
   // Waits for the checkpoint in flight, if any; the error of a failed one.
   Status WaitForCheckpoint() { return flusher_->Wait(); }
 

@@ -245,6 +245,11 @@ Result<std::optional<Index>> MetaStore::LoadCommandApplied() const {
   return std::optional<Index>(Index(*index));
 }
 
+Result<Index> MetaStore::LoadRetainedFrom() const {
+  RMQ_ASSIGN_OR_RETURN(std::optional<uint64_t> index, GetUint64(kCheckpoints, kRetainedFromKey));
+  return Index(index.value_or(0));
+}
+
 Result<std::vector<QueueSize>> MetaStore::ListQueueSizes() const {
   RMQ_ASSIGN_OR_RETURN(auto rows, ListUnder(kCheckpoints, kQueueSizeKeyGroup));
   std::vector<QueueSize> sizes;
@@ -280,7 +285,7 @@ Status MetaWriteBatch::DeleteConsumerOffset(const ConsumerOffsetKey& key) {
 Status MetaWriteBatch::PutPopState(const ConsumerOffsetKey& key, std::string_view state) {
   RMQ_RETURN_IF_ERROR(CheckMetaName("group", key.group));
   RMQ_RETURN_IF_ERROR(CheckMetaName("topic", key.topic));
-  return FromRocks(batch_->Put(store_->Handle(MetaStore::kPopStates), EncodeConsumerOffsetKey(key), ToSlice(state)));
+  return PutIn(MetaStore::kPopStates, EncodeConsumerOffsetKey(key), state);
 }
 
 Status MetaWriteBatch::PutTopic(std::string_view topic, std::string_view config) {
@@ -317,6 +322,10 @@ Status MetaWriteBatch::DeleteIn(size_t family, std::string_view key) {
   std::shared_lock lock(store_->db_mu_);
   RMQ_RETURN_IF_ERROR(store_->CheckOpenLocked());
   return FromRocks(batch_->Delete(store_->Handle(static_cast<MetaStore::Family>(family)), ToSlice(key)));
+}
+
+Status MetaWriteBatch::PutRetainedFrom(Index index) {
+  return PutIn(MetaStore::kCheckpoints, kRetainedFromKey, EncodeUint64(index.value()));
 }
 
 size_t MetaWriteBatch::Count() const { return static_cast<size_t>(batch_->Count()); }

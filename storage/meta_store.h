@@ -5,7 +5,8 @@
 //   pop_states        (group, topic, queue id) -> opaque pop state bytes (the broker owns the
 //                     format: the pop offset and the messages in flight)
 //   checkpoints       the Dispatcher's applied index with every ConsumeQueue's size at it
-//                     (one batch), and the index of the last applied broker command
+//                     (one batch), the index of the last applied broker command, and the
+//                     index retention keeps the log from
 // Key and value encodings are in meta_codec.h.
 //
 // Durability: SaveHardState syncs the WAL before it returns. Every other write is buffered
@@ -98,6 +99,8 @@ class MetaWriteBatch {
   Status PutQueueSize(const QueueSize& size);
   // Put in the same batch as a command's effect, so a restart knows whether it applied.
   Status PutCommandApplied(Index index);
+  // Retention: the log holds no entry this node needs below `index`.
+  Status PutRetainedFrom(Index index);
   size_t Count() const;
 
  private:
@@ -145,6 +148,8 @@ class MetaStore final : public HardStateStore {
   // The index of the last command whose effect is stored; nullopt when none was recorded
   // (a store written before commands carried their index).
   Result<std::optional<Index>> LoadCommandApplied() const;
+  // Index(0) when retention never ran.
+  Result<Index> LoadRetainedFrom() const;
 
   MetaWriteBatch NewBatch() const;
   Status Write(MetaWriteBatch batch, Durability durability = Durability::kBuffered);
