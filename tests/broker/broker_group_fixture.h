@@ -87,6 +87,17 @@ class BrokerGroupTest : public ::testing::Test {
     return serving;
   }
 
+  // True once no running node recovers (a new group's late node has no vote until it caught
+  // up with the leader: stopping a node before that can leave the rest without a majority).
+  bool WaitUntilNoNodeRecovers() {
+    return test_support::PollUntil([&] {
+      for (const auto& node : nodes_) {
+        if (node != nullptr && node->replicator()->GetStatus().recovering) return false;
+      }
+      return true;
+    });
+  }
+
   grpc::Status CreateTopic(NodeId on, const std::string& name) {
     admin::CreateTopicRequest request;
     request.mutable_topic()->set_name(name);

@@ -96,6 +96,7 @@ TEST_F(BrokerGroupTest, AfterTheLeaderStopsANewLeaderServesEveryAckedMessageAndO
     grpc::ClientContext context;
     ASSERT_TRUE(messaging_[leader - 1]->CommitOffset(&context, commit, &committed).ok());
   }
+  ASSERT_TRUE(WaitUntilNoNodeRecovers()) << "a node still recovers: stopping one now could leave no majority";
   nodes_[leader - 1].reset();
 
   const NodeId next = WaitForServingLeader(leader);
@@ -122,6 +123,7 @@ TEST_F(BrokerGroupTest, RestartedNodeRecoversItsStateAndRefusesAnotherNodesDataD
   ASSERT_NE(leader, kNoNode);
   ASSERT_TRUE(CreateTopic(leader, "orders").ok());
   const NodeId follower = leader % kNodes + 1;
+  ASSERT_TRUE(WaitUntilNoNodeRecovers()) << "a node still recovers: stopping one now could leave no majority";
   nodes_[follower - 1].reset();
   StartNode(follower);
   EXPECT_TRUE(Eventually([&] { return nodes_[follower - 1]->components()->topics()->Find("orders").has_value(); }))

@@ -118,6 +118,7 @@ TEST_F(RetentionGroupTest, AStoppedFollowerHoldsRetentionBackUntilItCatchesUp) {
   ASSERT_TRUE(CreateTopic(leader, "orders").ok());
   const NodeId stopped = leader % kNodes + 1;
   const NodeId running = kNodes * (kNodes + 1) / 2 - leader - stopped;  // the third node
+  ASSERT_TRUE(WaitUntilNoNodeRecovers()) << "a node still recovers: stopping one now could leave no majority";
   nodes_[stopped - 1].reset();
   SendAll(leader);
   ASSERT_TRUE(Eventually([&] {
