@@ -12,6 +12,7 @@
 #pragma once
 
 #include <any>
+#include <filesystem>
 
 #include "common/log_ids.h"
 #include "common/result.h"
@@ -34,6 +35,15 @@ class StateMachine {
   // applied is no such error: every node would fail it alike and the group would stop for
   // good, so the state machine must handle it identically on every node and go on.
   virtual Result<std::any> Apply(const storage::LogEntry& entry) = 0;
+
+  // Writes the state as of LastApplied() into `dir` (an empty directory the caller made and
+  // owns) so that RestoreSnapshot of it on another node reproduces it; returns the index it
+  // reflects (LastApplied() at the time). Called on the loop thread.
+  virtual Result<Index> SaveSnapshot(const std::filesystem::path& dir) = 0;
+  // Replaces the whole state with the snapshot in `dir`, which was taken at `snapshot.index`;
+  // afterwards LastApplied() == snapshot.index. The log was already reset to the snapshot.
+  // An error leaves the node unable to go on (it stops, as for a failed Apply).
+  virtual Status RestoreSnapshot(const std::filesystem::path& dir, const storage::SnapshotMeta& snapshot) = 0;
 };
 
 }  // namespace raftmq::raft

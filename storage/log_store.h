@@ -44,6 +44,17 @@ struct EntryLocation {
   Term term;
 };
 
+// Where a snapshot of the state machine stands in the log: the state after applying every
+// entry up to `index`, whose term is `term`. A log reset to a snapshot (LogStore::ResetToSnapshot)
+// holds no entry up to `index` and answers TermAt(index) with `term`, so the next append's
+// (prev_index, prev_term) check works as if the entries were there.
+struct SnapshotMeta {
+  Index index;
+  Term term;
+
+  bool operator==(const SnapshotMeta&) const = default;
+};
+
 class LogReader {
  public:
   virtual ~LogReader() = default;
@@ -53,7 +64,8 @@ class LogReader {
   // The last entry appended (durable or not); Index(0) when the log has never held one, or
   // FirstIndex() - 1 after retention emptied it.
   virtual Index LastIndex() const = 0;
-  // NotFound outside [FirstIndex(), LastIndex()].
+  // NotFound outside [FirstIndex() - 1, LastIndex()]; FirstIndex() - 1 answers only after a
+  // ResetToSnapshot (or index 0: term 0).
   virtual Result<Term> TermAt(Index index) const = 0;
   // Entries [from, to) in order. Stops early once the payloads reach bytes_max, but always
   // returns at least one entry when from < to. NotFound when `from` is out of range.
@@ -71,6 +83,10 @@ class LogStore : public virtual LogReader {
   virtual Status TruncateSuffix(Index last_kept) = 0;
   // Makes everything appended so far durable.
   virtual Status Sync() = 0;
+  // Drops every entry and starts the log after `snapshot`: FirstIndex() == snapshot.index + 1,
+  // LastIndex() == snapshot.index, TermAt(snapshot.index) == snapshot.term, durably (a restart
+  // reopens it so). A follower installing a snapshot calls it before restoring the state machine.
+  virtual Status ResetToSnapshot(const SnapshotMeta& snapshot) = 0;
   // True once a write failed in a way that only reopening the log can answer (a failed fsync:
   // what the page cache still holds is unknown, so recovery must re-verify from the last
   // durable point). raft::Node stops for good then instead of retrying. Any thread.

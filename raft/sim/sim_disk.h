@@ -30,6 +30,9 @@ class SimLogStore final : public storage::LogStore {
   Status Append(std::span<const storage::LogEntry> entries) override;
   Status TruncateSuffix(Index last_kept) override;
   Status Sync() override;
+  Status ResetToSnapshot(const storage::SnapshotMeta& /*snapshot*/) override {
+    return Status::NotSupported("sim log: ResetToSnapshot: not built yet");
+  }
 
   // Power loss: keeps the durable entries and a random prefix of the rest.
   void Crash(Prng& prng);

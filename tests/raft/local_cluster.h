@@ -46,6 +46,12 @@ class RecordingStateMachine final : public StateMachine {
  public:
   Index LastApplied() const override;
   Result<std::any> Apply(const storage::LogEntry& entry) override;
+  Result<Index> SaveSnapshot(const std::filesystem::path& /*dir*/) override {
+    return Status::NotSupported("recording state machine: SaveSnapshot: not built yet");
+  }
+  Status RestoreSnapshot(const std::filesystem::path& /*dir*/, const storage::SnapshotMeta& /*snapshot*/) override {
+    return Status::NotSupported("recording state machine: RestoreSnapshot: not built yet");
+  }
 
   // Waits until `index` is applied; false on timeout.
   bool WaitApplied(Index index, std::chrono::milliseconds timeout) const;
