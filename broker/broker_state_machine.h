@@ -27,8 +27,19 @@
 // Leaders check requests before proposing, so a skipped entry is a proposer's bug or a
 // forged entry. Only an I/O failure is a Status from Apply (the node's disk is broken).
 //
-// Threading: Recover and Apply on the node's apply thread; applied_index() and
-// applied_term() from any thread.
+// Snapshots (broker_state_machine_snapshot.cc; format in proto/broker_snapshot.proto):
+// SaveSnapshot writes what the entries up to applied_index() built (topics, every consumer
+// offset, the delay scheduler's progress among them, each ConsumeQueue's max offset).
+// RestoreSnapshot, after the CommitLog was reset to the snapshot, checks every file first
+// (refusing a damaged snapshot with the file named, changing nothing), then replaces the
+// MetaStore state in one synced batch that also records "restoring", starts every
+// ConsumeQueue over empty at the snapshot's max offset, deletes the marker, and recovers from
+// there as at start-up (reloading the topic cache). A crash after the batch restarts the
+// restore at the next Recover, from the MetaStore alone; a crash before it leaves a node
+// whose state is older than its log's start: Recover refuses it, naming the recovery step.
+//
+// Threading: Recover, Apply, SaveSnapshot and RestoreSnapshot on the node's apply thread;
+// applied_index() and applied_term() from any thread.
 #pragma once
 
 #include <any>
@@ -44,6 +55,7 @@
 #include "proto/broker_command.pb.h"
 #include "raft/state_machine.h"
 #include "storage/dispatcher.h"
+#include "storage/fs.h"
 #include "storage/log_store.h"
 #include "storage/meta_store.h"
 
@@ -51,8 +63,9 @@ namespace raftmq::broker {
 
 class BrokerStateMachine final : public raft::StateMachine {
  public:
-  BrokerStateMachine(const storage::CommitLogReader* log, storage::MetaStore* meta, storage::Dispatcher* dispatcher,
-                     TopicConfigManager* topics, ConsumerOffsetManager* offsets);
+  // `fs` writes and reads snapshot files.
+  BrokerStateMachine(storage::Fs* fs, const storage::CommitLogReader* log, storage::MetaStore* meta,
+                     storage::Dispatcher* dispatcher, TopicConfigManager* topics, ConsumerOffsetManager* offsets);
 
   // Start-up, before the first Apply: loads topics, recovers the ConsumeQueues and replays
   // the commands of entries (checkpoint, min(committed, log end)]. applied_index() is where
@@ -64,6 +77,9 @@ class BrokerStateMachine final : public raft::StateMachine {
   // Applies entry applied_index() + 1; the value is an AppliedEntry for its proposer (see
   // FromApplyValue).
   Result<std::any> Apply(const storage::LogEntry& entry) override;
+  // raft::StateMachine: snapshots (see above).
+  Result<Index> SaveSnapshot(const std::filesystem::path& dir) override;
+  Status RestoreSnapshot(const std::filesystem::path& dir, const storage::SnapshotMeta& snapshot) override;
 
   Index applied_index() const { return Index(applied_index_.load(std::memory_order_acquire)); }
   // The term of the last applied entry: a leader of term T has applied everything committed
@@ -81,7 +97,10 @@ class BrokerStateMachine final : public raft::StateMachine {
   Result<AppliedEntry> ApplyCommand(const storage::LogEntry& entry);
   Result<AppliedEntry> ApplyMessages(const storage::LogEntry& entry);
   void Publish(const storage::LogEntry& entry);
+  // The restore's steps after the MetaStore batch (also Recover's, after a crash).
+  Status FinishRestore(Index snapshot_index);
 
+  storage::Fs* const fs_;
   const storage::CommitLogReader* const log_;
   storage::MetaStore* const meta_;
   storage::Dispatcher* const dispatcher_;

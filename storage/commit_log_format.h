@@ -86,7 +86,7 @@ static_assert(kCheckpointBytes == kCheckpointNextIndexOffset + sizeof(uint64_t))
 
 inline constexpr std::string_view kSnapshotPointFileName = "snapshot_point";
 inline constexpr std::string_view kSnapshotPointTempFileName = "snapshot_point.tmp";
-inline constexpr uint32_t kSnapshotPointMagic = 0x5a4e4150u;  // "PANZ" little-endian: a snapshot point
+inline constexpr uint32_t kSnapshotPointMagic = 0x5a4e4150u;  // arbitrary: tells the file from zeros
 inline constexpr size_t kSnapshotPointIndexOffset = 8;
 inline constexpr size_t kSnapshotPointTermOffset = 16;
 inline constexpr size_t kSnapshotPointStateOffset = 24;

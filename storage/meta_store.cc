@@ -146,8 +146,7 @@ Status MetaStore::SaveConsumerOffset(const ConsumerOffsetKey& key, uint64_t offs
 }
 
 Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> MetaStore::ListUnder(Family family,
-                                                                               std::string_view group) const {
-  const std::string prefix = ConsumerOffsetGroupPrefix(group);
+                                                                               std::string_view prefix) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(family)));
   std::vector<std::pair<ConsumerOffsetKey, uint64_t>> rows;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
@@ -161,7 +160,7 @@ Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> MetaStore::ListUnder
 
 Result<std::vector<ConsumerOffset>> MetaStore::ListConsumerOffsets(std::string_view group) const {
   RMQ_RETURN_IF_ERROR(CheckMetaName("group", group));
-  RMQ_ASSIGN_OR_RETURN(auto rows, ListUnder(kConsumerOffsets, group));
+  RMQ_ASSIGN_OR_RETURN(auto rows, ListUnder(kConsumerOffsets, ConsumerOffsetGroupPrefix(group)));
   std::vector<ConsumerOffset> offsets;
   for (auto& [key, offset] : rows) offsets.push_back(ConsumerOffset{std::move(key.topic), key.queue_id, offset});
   return offsets;
@@ -193,14 +192,36 @@ Result<Index> MetaStore::LoadDispatchCheckpoint() const {
   return Index(applied.value_or(0));
 }
 
-Result<std::optional<Index>> MetaStore::LoadCommandApplied() const {
-  RMQ_ASSIGN_OR_RETURN(std::optional<uint64_t> index, GetUint64(kCheckpoints, kCommandAppliedKey));
+Result<std::optional<Index>> MetaStore::GetIndex(std::string_view checkpoints_key) const {
+  RMQ_ASSIGN_OR_RETURN(std::optional<uint64_t> index, GetUint64(kCheckpoints, checkpoints_key));
   if (!index) return std::optional<Index>();
   return std::optional<Index>(Index(*index));
 }
 
+Result<std::optional<Index>> MetaStore::LoadCommandApplied() const { return GetIndex(kCommandAppliedKey); }
+
+Result<std::optional<Index>> MetaStore::LoadRestoring() const { return GetIndex(kRestoringKey); }
+
+Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> MetaStore::ListAllConsumerOffsets() const {
+  return ListUnder(kConsumerOffsets, "");
+}
+
+// Row by row (the state is what a snapshot holds, so it fits in memory): a range delete
+// would need an upper bound for keys of any length.
+Result<MetaWriteBatch> MetaStore::NewBatchReplacingBrokerState() const {
+  MetaWriteBatch batch = NewBatch();
+  for (Family family : {kConsumerOffsets, kTopics, kCheckpoints}) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(family)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      RMQ_RETURN_IF_ERROR(FromRocks(batch.batch_->Delete(Handle(family), it->key())));
+    }
+    RMQ_RETURN_IF_ERROR(FromRocks(it->status()));
+  }
+  return batch;
+}
+
 Result<std::vector<QueueSize>> MetaStore::ListQueueSizes() const {
-  RMQ_ASSIGN_OR_RETURN(auto rows, ListUnder(kCheckpoints, kQueueSizeKeyGroup));
+  RMQ_ASSIGN_OR_RETURN(auto rows, ListUnder(kCheckpoints, ConsumerOffsetGroupPrefix(kQueueSizeKeyGroup)));
   std::vector<QueueSize> sizes;
   for (auto& [key, max_offset] : rows) sizes.push_back(QueueSize{std::move(key.topic), key.queue_id, max_offset});
   return sizes;
@@ -257,6 +278,15 @@ Status MetaWriteBatch::PutQueueSize(const QueueSize& size) {
 Status MetaWriteBatch::PutCommandApplied(Index index) {
   return FromRocks(batch_->Put(store_->Handle(MetaStore::kCheckpoints), ToSlice(kCommandAppliedKey),
                                EncodeUint64(index.value())));
+}
+
+Status MetaWriteBatch::PutRestoring(Index snapshot_index) {
+  return FromRocks(batch_->Put(store_->Handle(MetaStore::kCheckpoints), ToSlice(kRestoringKey),
+                               EncodeUint64(snapshot_index.value())));
+}
+
+Status MetaWriteBatch::DeleteRestoring() {
+  return FromRocks(batch_->Delete(store_->Handle(MetaStore::kCheckpoints), ToSlice(kRestoringKey)));
 }
 
 size_t MetaWriteBatch::Count() const { return static_cast<size_t>(batch_->Count()); }

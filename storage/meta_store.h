@@ -3,7 +3,8 @@
 //   consumer_offsets  (group, topic, queue id) -> committed consume offset
 //   topics            topic name -> opaque topic config bytes (the broker owns the format)
 //   checkpoints       the Dispatcher's applied index with every ConsumeQueue's size at it
-//                     (one batch), and the index of the last applied broker command
+//                     (one batch), the index of the last applied broker command, and the
+//                     index of a snapshot being restored
 // Key and value encodings are in meta_codec.h.
 //
 // Durability: SaveHardState syncs the WAL before it returns. Every other write is buffered
@@ -86,6 +87,10 @@ class MetaWriteBatch {
   Status PutQueueSize(const QueueSize& size);
   // Put in the same batch as a command's effect, so a restart knows whether it applied.
   Status PutCommandApplied(Index index);
+  // A snapshot restore in progress (BrokerStateMachine): put with the restored state, deleted
+  // once the ConsumeQueues match it.
+  Status PutRestoring(Index snapshot_index);
+  Status DeleteRestoring();
   size_t Count() const;
 
  private:
@@ -127,7 +132,16 @@ class MetaStore final : public HardStateStore {
   // (a store written before commands carried their index).
   Result<std::optional<Index>> LoadCommandApplied() const;
 
+  // The index of the snapshot whose restore a crash interrupted; nullopt when none.
+  Result<std::optional<Index>> LoadRestoring() const;
+  // Every consumer offset of every group, ordered by group, topic, queue id.
+  Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> ListAllConsumerOffsets() const;
+
   MetaWriteBatch NewBatch() const;
+  // A batch that starts by deleting every row of the broker's families (consumer_offsets,
+  // topics, checkpoints; not raft), so the puts added after it are the whole broker state
+  // once it is written: a snapshot restore replaces the state in one atomic write.
+  Result<MetaWriteBatch> NewBatchReplacingBrokerState() const;
   Status Write(MetaWriteBatch batch, Durability durability = Durability::kBuffered);
 
  private:
@@ -137,8 +151,10 @@ class MetaStore final : public HardStateStore {
   MetaStore() = default;
   Result<std::string> Get(Family family, std::string_view key) const;
   Result<std::optional<uint64_t>> GetUint64(Family family, std::string_view key) const;
-  // The rows of `family` whose key is a consumer-offset-shaped key of `group`.
-  Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> ListUnder(Family family, std::string_view group) const;
+  Result<std::optional<Index>> GetIndex(std::string_view checkpoints_key) const;
+  // The rows of `family` whose consumer-offset-shaped key starts with `prefix` (a group's:
+  // ConsumerOffsetGroupPrefix; "" for all).
+  Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> ListUnder(Family family, std::string_view prefix) const;
   rocksdb::ColumnFamilyHandle* Handle(Family family) const { return handles_[family]; }
 
   std::shared_ptr<rocksdb::Cache> block_cache_;
