@@ -56,6 +56,12 @@ Result<SnapshotManifest> ReadManifest(storage::Fs* fs, const std::string& dir) {
 }  // namespace
 
 Status WriteBrokerSnapshot(storage::Fs* fs, const std::string& dir, const BrokerSnapshot& state) {
+  for (std::string_view name : {kBrokerSnapshotStateFileName, kBrokerSnapshotManifestFileName}) {
+    // Files are appended to: one left from another snapshot would make this one unreadable.
+    if (fs->Exists(PathIn(dir, name))) {
+      return Status::InvalidArgument("broker snapshot: " + PathIn(dir, name) + " exists; the directory must be empty");
+    }
+  }
   const std::string bytes = state.SerializeAsString();
   RMQ_RETURN_IF_ERROR(WriteSynced(fs, PathIn(dir, kBrokerSnapshotStateFileName), bytes));
   SnapshotManifest manifest;

@@ -160,6 +160,8 @@ class BrokerSnapshotRestore : public ::testing::Test {
     ASSERT_EQ(*saved, source_->machine->applied_index());
     snapshot_ = storage::SnapshotMeta{.index = *saved, .term = source_->machine->applied_term()};
     ASSERT_EQ(snapshot_.term, Term(3));
+    EXPECT_TRUE(source_->machine->SaveSnapshot(snapshot_dir_).status().IsInvalidArgument())
+        << "a directory that already holds a snapshot is refused, not appended to";
   }
   // A new node on an empty data dir, started as any node starts, then its log reset to the
   // snapshot (what a follower installing it does first).
