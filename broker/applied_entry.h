@@ -26,6 +26,7 @@ struct AppliedEntry {
   grpc::Status status;
   std::vector<int64_t> queue_offsets;  // kMessageBatchEntry: each message's queue offset, in order
   admin::TopicConfig topic;            // topic commands: the config after the command
+  int64_t pop_epoch = 0;               // pop commands: the entry's index, the epoch of its receipt handles
 };
 
 // `value` as BrokerStateMachine::Apply returned it (asserts that it holds an AppliedEntry).

@@ -18,6 +18,7 @@ BrokerComponents::~BrokerComponents() {
 
 Result<std::unique_ptr<BrokerComponents>> BrokerComponents::Open(const BrokerOptions& options, storage::Fs* fs,
                                                                  const storage::CommitLogReader* log,
+                                                                 storage::LogRetention* retention,
                                                                  const Clock* clock) {
   RMQ_RETURN_IF_ERROR(options.Validate());
   std::unique_ptr<BrokerComponents> components(new BrokerComponents(options, log, clock));
@@ -42,7 +43,7 @@ Result<std::unique_ptr<BrokerComponents>> BrokerComponents::Open(const BrokerOpt
   components->offsets_ = std::make_unique<ConsumerOffsetManager>(components->meta_.get());
   components->consumers_ = std::make_unique<ConsumerManager>(options);
   components->machine_ =
-      std::make_unique<BrokerStateMachine>(fs, log, components->meta_.get(), components->dispatcher_.get(),
+      std::make_unique<BrokerStateMachine>(fs, log, retention, components->meta_.get(), components->dispatcher_.get(),
                                            components->topics_.get(), components->offsets_.get());
   return components;
 }

@@ -33,10 +33,12 @@ namespace raftmq::broker {
 
 class BrokerComponents {
  public:
-  // <data_dir>/meta (RocksDB) and <data_dir>/consumequeue; `log` and `clock` (the node's
-  // only source of time) outlive the components.
+  // <data_dir>/meta (RocksDB) and <data_dir>/consumequeue; `log`, `retention` (the same log's
+  // deletion side, nullptr for a log that keeps everything) and `clock` (the node's only
+  // source of time) outlive the components.
   static Result<std::unique_ptr<BrokerComponents>> Open(const BrokerOptions& options, storage::Fs* fs,
-                                                        const storage::CommitLogReader* log, const Clock* clock);
+                                                        const storage::CommitLogReader* log,
+                                                        storage::LogRetention* retention, const Clock* clock);
   ~BrokerComponents();
   BrokerComponents(const BrokerComponents&) = delete;
   BrokerComponents& operator=(const BrokerComponents&) = delete;

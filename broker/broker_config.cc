@@ -27,6 +27,18 @@ void AddIdentityKeys(config::Schema<BrokerOptions>& schema) {
                  config::NonEmpty());
   RMQ_CONFIG_KEY(schema, log_level, "trace, debug, info, warn or error",
                  config::OneOf({"trace", "debug", "info", "warn", "error"}));
+  RMQ_CONFIG_KEY(schema, commit_log_segment_size_bytes, "size of one CommitLog segment file (retention deletes whole ones)",
+                 config::InRange<uint64_t>(4096, uint64_t{1} << 40));
+  RMQ_CONFIG_KEY(schema, retention_hours, "segments older than this are deleted in the retention_delete_when hours",
+                 config::InRange<uint64_t>(0, 24 * 365 * 100));
+  RMQ_CONFIG_KEY(schema, retention_delete_when,
+                 "local hours (0-23, ';'-separated) in which retention deletes by age (RocketMQ deleteWhen)",
+                 config::NonEmpty());
+  RMQ_CONFIG_KEY(schema, disk_usage_watermark_percent,
+                 "above this disk use the oldest segments are deleted at any hour, whatever their age",
+                 config::InRange<uint32_t>(1, 100));
+  RMQ_CONFIG_KEY(schema, retention_check_interval_ms, "the leader looks for deletable segments this often",
+                 config::InRange<int64_t>(1, kDayMs));
   RMQ_CONFIG_KEY(schema, raft_tick_interval_ms, "Raft clock tick; the other raft_ times are whole ticks",
                  config::InRange<int64_t>(1, 10000));
   RMQ_CONFIG_KEY(schema, raft_heartbeat_interval_ms, "a leader heartbeats its followers this often",
@@ -70,6 +82,18 @@ void AddMessageKeys(config::Schema<BrokerOptions>& schema) {
                  config::InRange<int64_t>(0, kDayMs));
   RMQ_CONFIG_KEY(schema, v2_retry_backoff_ms_max, "RocketMQ 5 clients: longest wait between attempts (doubling)",
                  config::InRange<int64_t>(0, kDayMs));
+  RMQ_CONFIG_KEY(schema, pop_invisible_duration_ms_min, "RocketMQ 5 simple consumers: shortest invisible duration",
+                 config::InRange<int64_t>(1, kDayMs));
+  RMQ_CONFIG_KEY(schema, pop_invisible_duration_ms_max, "RocketMQ 5 simple consumers: longest invisible duration",
+                 config::InRange<int64_t>(1, kDayMs));
+  RMQ_CONFIG_KEY(schema, pop_invisible_duration_ms_default,
+                 "RocketMQ 5 simple consumers: invisible duration of a receive that asks none",
+                 config::InRange<int64_t>(1, kDayMs));
+  RMQ_CONFIG_KEY(schema, pop_long_polling_reserve_ms,
+                 "RocketMQ 5 simple consumers: a waiting receive answers this long before the client's deadline",
+                 config::InRange<int64_t>(0, kDayMs));
+  RMQ_CONFIG_KEY(schema, pop_in_flight_max, "RocketMQ 5 simple consumers: most messages in flight per group and queue",
+                 config::InRange<uint32_t>(1, 65536));
 }
 
 void AddConsumerKeys(config::Schema<BrokerOptions>& schema) {

@@ -83,7 +83,12 @@ std::vector<MetricSource> RaftMetricSources(const raft::NodeMetrics& node, const
 std::vector<MetricSource> StateMachineMetricSources(const BrokerStateMachine& machine) {
   return {{"raftmq_broker_entries_skipped_total",
            "committed entries skipped on every node because their content cannot be applied", MetricKind::kCounter,
-           [&machine] { return static_cast<double>(machine.entries_skipped()); }}};
+           [&machine] { return static_cast<double>(machine.entries_skipped()); }},
+          {"raftmq_broker_retention_segments_deleted_total",
+           "CommitLog segments this node deleted by retention (the group decides, every node deletes)",
+           MetricKind::kCounter, [&machine] { return static_cast<double>(machine.retention_segments_deleted()); }},
+          {"raftmq_broker_retention_bytes_deleted_total", "CommitLog bytes this node deleted by retention",
+           MetricKind::kCounter, [&machine] { return static_cast<double>(machine.retention_bytes_deleted()); }}};
 }
 
 }  // namespace raftmq::broker

@@ -30,8 +30,11 @@ Status BrokerNode::OpenStorage() {
   log_options.dir = options_.data_dir + "/commitlog";
   log_options.flush_policy = options_.flush_disk_type == "sync" ? storage::FlushPolicy::kSync : storage::FlushPolicy::kAsync;
   log_options.flush_interval_ms = static_cast<uint64_t>(options_.flush_interval_ms);
+  log_options.segment_size_bytes = options_.commit_log_segment_size_bytes;
+  log_options.retention_hours = options_.retention_hours;
+  log_options.disk_usage_watermark_percent = options_.disk_usage_watermark_percent;
   RMQ_ASSIGN_OR_RETURN(log_, storage::CommitLog::Open(storage::DefaultFs(), log_options));
-  RMQ_ASSIGN_OR_RETURN(components_, BrokerComponents::Open(options_, storage::DefaultFs(), log_.get(), &clock_));
+  RMQ_ASSIGN_OR_RETURN(components_, BrokerComponents::Open(options_, storage::DefaultFs(), log_.get(), log_.get(), &clock_));
   RMQ_ASSIGN_OR_RETURN(storage::HardState hard_state, components_->meta()->LoadHardState());
   RMQ_RETURN_IF_ERROR(components_->machine()->Recover(hard_state.commit));
   spdlog::info("recovered: applied index {}, log [{}, {}]", components_->machine()->applied_index().value(),
@@ -116,6 +119,9 @@ Status BrokerNode::Serve() {
   bound_address_ = listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
   scheduler_ = std::make_unique<DelayScheduler>(&context_);
   scheduler_->Start();
+  retention_ = std::make_unique<RetentionScheduler>(&options_, log_.get(), replicator_.get(),
+                                                    components_->machine(), &clock_);
+  retention_->Start();
   registrar_->Start();
   return Status::Ok();
 }
@@ -137,6 +143,7 @@ void BrokerNode::Stop() {
   stopped_ = true;
   if (registrar_) registrar_->Stop();
   if (scheduler_) scheduler_->Stop();
+  if (retention_) retention_->Stop();
   if (components_) components_->long_polling()->Stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   if (node_) node_->Stop();

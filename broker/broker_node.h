@@ -4,8 +4,8 @@
 // port, the delay scheduler and nameserver registration.
 //
 // Start order: claim dir, open the log and state, recover the state machine up to the saved
-// commit index, start long polling, start Raft, serve. Stop order: stop registering and
-// scheduling, answer held pulls, shut the server, stop Raft, checkpoint the Dispatcher.
+// commit index, start long polling, start Raft, serve (and schedule delays and retention).
+// Stop order: stop registering and scheduling, answer held pulls, shut the server, stop Raft, checkpoint the Dispatcher.
 //
 // Threading: Start/Stop from one thread; accessors from any.
 #pragma once
@@ -23,6 +23,7 @@
 #include "broker/nameserver_registrar.h"
 #include "broker/v2/messaging_service.h"
 #include "broker/node_replicator.h"
+#include "broker/retention_scheduler.h"
 #include "metrics/metrics_exporter.h"
 #include "raft/grpc_peer_service.h"
 #include "raft/grpc_transport.h"
@@ -48,6 +49,8 @@ class BrokerNode {
   const BrokerOptions& options() const { return options_; }
   Replicator* replicator() { return replicator_.get(); }
   BrokerComponents* components() { return components_.get(); }
+  const storage::CommitLog* log() const { return log_.get(); }
+  RetentionScheduler* retention() { return retention_.get(); }
 
  private:
   explicit BrokerNode(const BrokerOptions& options) : options_(options) {}
@@ -70,6 +73,7 @@ class BrokerNode {
   std::unique_ptr<v2::MessagingService> rocketmq_v2_;  // the RocketMQ 5 protocol (broker/v2/)
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<DelayScheduler> scheduler_;
+  std::unique_ptr<RetentionScheduler> retention_;
   std::unique_ptr<NameserverRegistrar> registrar_;
   // Last: destroyed first, while the counters it reads still exist.
   std::unique_ptr<metrics::MetricsExporter> metrics_;

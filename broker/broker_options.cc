@@ -5,6 +5,8 @@
 #include <string>
 
 #include "broker/delay_levels.h"
+#include "broker/retention_hours.h"
+#include "storage/commit_log_format.h"
 
 namespace raftmq::broker {
 namespace {
@@ -34,6 +36,13 @@ Status BrokerOptions::Validate() const {
     return Status::InvalidArgument("default_topic_queue_nums exceeds topic_queue_nums_max");
   }
   RMQ_RETURN_IF_ERROR(Positive("topics_max", topics_max));
+  if (pop_invisible_duration_ms_min > pop_invisible_duration_ms_max) {
+    return Status::InvalidArgument("pop_invisible_duration_ms_min exceeds pop_invisible_duration_ms_max");
+  }
+  if (pop_invisible_duration_ms_default < pop_invisible_duration_ms_min ||
+      pop_invisible_duration_ms_default > pop_invisible_duration_ms_max) {
+    return Status::InvalidArgument("pop_invisible_duration_ms_default is outside [pop_invisible_duration_ms_min, max]");
+  }
   if (v2_retry_backoff_ms_min > v2_retry_backoff_ms_max) {
     return Status::InvalidArgument("v2_retry_backoff_ms_min exceeds v2_retry_backoff_ms_max");
   }
@@ -54,8 +63,26 @@ Status BrokerOptions::Validate() const {
   RMQ_RETURN_IF_ERROR(ParseDelayLevels(message_delay_level).status());
   RMQ_RETURN_IF_ERROR(Positive("schedule_interval_ms", schedule_interval_ms));
   RMQ_RETURN_IF_ERROR(Positive("schedule_messages_max", schedule_messages_max));
+  RMQ_RETURN_IF_ERROR(ValidateRetention());
   RMQ_RETURN_IF_ERROR(ValidateRaftTiming());
   return Positive("register_broker_interval_ms", register_broker_interval_ms);
+}
+
+Status BrokerOptions::ValidateRetention() const {
+  // A segment must hold at least one record of the largest message; a bigger lone record would
+  // get a segment of its own, which retention could only delete alone.
+  const uint64_t segment_bytes_min = max_message_size_bytes + storage::commit_log_format::kHeaderBytes;
+  if (commit_log_segment_size_bytes < segment_bytes_min) {
+    return Status::InvalidArgument("commit_log_segment_size_bytes " + std::to_string(commit_log_segment_size_bytes) +
+                                   " must hold one record of max_message_size_bytes (at least " +
+                                   std::to_string(segment_bytes_min) + ")");
+  }
+  if (disk_usage_watermark_percent == 0 || disk_usage_watermark_percent > 100) {
+    return Status::InvalidArgument("disk_usage_watermark_percent must be in [1, 100], got " +
+                                   std::to_string(disk_usage_watermark_percent));
+  }
+  RMQ_RETURN_IF_ERROR(Positive("retention_check_interval_ms", retention_check_interval_ms));
+  return ParseRetentionDeleteWhen(retention_delete_when).status();
 }
 
 Status BrokerOptions::ValidateRaftTiming() const {

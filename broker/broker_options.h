@@ -83,12 +83,37 @@ struct BrokerOptions {
   int64_t schedule_interval_ms = 100;
   uint32_t schedule_messages_max = 256;
 
+  // Storage and retention. The CommitLog starts a new segment file at
+  // commit_log_segment_size_bytes (RocketMQ's mappedFileSizeCommitLog). Every
+  // retention_check_interval_ms the leader looks for whole segments older than retention_hours
+  // (fileReservedTime), deleted only in the local hours of retention_delete_when (deleteWhen:
+  // "04" is 04:00-04:59, "01;13" two hours), or at any hour, oldest first, while the disk is
+  // above disk_usage_watermark_percent (diskMaxUsedSpaceRatio); every node of the group then
+  // deletes the same prefix through Raft (broker/retention_scheduler.h).
+  uint64_t commit_log_segment_size_bytes = uint64_t{1} << 30;
+  uint64_t retention_hours = 72;
+  std::string retention_delete_when = "04";
+  uint32_t disk_usage_watermark_percent = 85;
+  int64_t retention_check_interval_ms = 10000;
+
   // RocketMQ 5 clients (broker/v2/) are told to retry a failed send up to
   // v2_retry_attempts_max attempts in all, waiting v2_retry_backoff_ms_min before the
   // second, doubling up to v2_retry_backoff_ms_max (Apache's proxy: 3, 10 ms, 1 s).
   uint32_t v2_retry_attempts_max = 3;
   int64_t v2_retry_backoff_ms_min = 10;
   int64_t v2_retry_backoff_ms_max = 1000;
+  // RocketMQ 5 simple consumers (pop): a received message stays invisible to the group for
+  // the invisible duration the client asks, within [min, max] (Apache's proxy: 10 s, 12 h),
+  // pop_invisible_duration_ms_default when it asks none, then is delivered again; after
+  // max_reconsume_times + 1 deliveries it goes to %DLQ%<group>. At most pop_in_flight_max
+  // messages of one (group, queue) are in flight: a receive beyond it finds nothing new.
+  int64_t pop_invisible_duration_ms_min = 10000;
+  int64_t pop_invisible_duration_ms_max = 12 * 3600 * 1000;
+  int64_t pop_invisible_duration_ms_default = 60000;
+  uint32_t pop_in_flight_max = 1024;
+  // A receive that waits ends this long before the client's deadline, so its answer (an empty
+  // one) arrives in time (Apache's proxy: longPollingReserveTimeInMillis).
+  int64_t pop_long_polling_reserve_ms = 1000;
   // Raft timing (wall clock; the Raft core counts ticks of raft_tick_interval_ms, so the
   // others are rounded down to whole ticks). A leader heartbeats every
   // raft_heartbeat_interval_ms; a follower that hears nothing campaigns after a random
@@ -132,6 +157,7 @@ struct BrokerOptions {
 
  private:
   Status ValidateRaftTiming() const;
+  Status ValidateRetention() const;
 };
 
 }  // namespace raftmq::broker

@@ -15,10 +15,18 @@ constexpr uint64_t kReplayReadBytesMax = 4u << 20;
 
 }  // namespace
 
-BrokerStateMachine::BrokerStateMachine(storage::Fs* fs, const storage::CommitLogReader* log, storage::MetaStore* meta,
+BrokerStateMachine::BrokerStateMachine(storage::Fs* fs, const storage::CommitLogReader* log,
+                                       storage::LogRetention* retention, storage::MetaStore* meta,
                                        storage::Dispatcher* dispatcher, TopicConfigManager* topics,
                                        ConsumerOffsetManager* offsets)
-    : fs_(fs), log_(log), meta_(meta), dispatcher_(dispatcher), topics_(topics), offsets_(offsets) {
+    : fs_(fs),
+      log_(log),
+      retention_(retention),
+      meta_(meta),
+      dispatcher_(dispatcher),
+      topics_(topics),
+      offsets_(offsets),
+      pops_(meta) {
   RMQ_ASSERT(fs_ != nullptr);
   RMQ_ASSERT(log_ != nullptr && meta_ != nullptr && dispatcher_ != nullptr);
   RMQ_ASSERT(topics_ != nullptr && offsets_ != nullptr);
@@ -45,6 +53,7 @@ Status BrokerStateMachine::Recover(Index committed) {
   // A store written before commands recorded their index: every command up to the
   // checkpoint is in (see the header), the ones after it are replayed as before.
   command_applied_ = command_applied.value_or(checkpoint);
+  RMQ_ASSIGN_OR_RETURN(retained_from_, meta_->LoadRetainedFrom());
   RMQ_RETURN_IF_ERROR(dispatcher_->Recover(*log_, committed));
   const Index applied = dispatcher_->applied_index();
   // Every command up to the checkpoint is at or below command_applied_: start after both.
@@ -57,6 +66,9 @@ Status BrokerStateMachine::Recover(Index committed) {
     }
     next = entries.back().index + 1;
   }
+  // A crash may have come between storing retained_from and deleting; queue min offsets are
+  // raised again in any case.
+  RMQ_RETURN_IF_ERROR(RetainFrom(retained_from_));
   applied_index_.store(applied.value(), std::memory_order_release);
   if (applied >= log_->FirstIndex()) {
     RMQ_ASSIGN_OR_RETURN(Term term, log_->TermAt(applied));
@@ -111,6 +123,7 @@ Result<AppliedEntry> BrokerStateMachine::ApplyCommand(const storage::LogEntry& e
   if (entry.index <= command_applied_) return applied;
   BrokerCommand command;
   storage::MetaWriteBatch batch = meta_->NewBatch();
+  std::optional<Index> retain_from;
   if (!command.ParseFromString(entry.payload)) {
     applied.status = {grpc::StatusCode::INVALID_ARGUMENT, "the broker command does not parse"};
   } else {
@@ -127,6 +140,17 @@ Result<AppliedEntry> BrokerStateMachine::ApplyCommand(const storage::LogEntry& e
       case BrokerCommand::kCommitOffsets:
         offsets_->Apply(command.commit_offsets(), &batch);
         break;
+      case BrokerCommand::kPop:
+      case BrokerCommand::kPopAck:
+      case BrokerCommand::kPopChangeInvisible: {
+        RMQ_ASSIGN_OR_RETURN(applied.status, ApplyPopCommand(command, entry.index, &batch));
+        applied.pop_epoch = static_cast<int64_t>(entry.index.value());
+        break;
+      }
+      case BrokerCommand::kDeleteLogBefore: {
+        RMQ_ASSIGN_OR_RETURN(retain_from, PlanRetention(command.delete_log_before(), entry.index, &batch));
+        break;
+      }
       case BrokerCommand::COMMAND_NOT_SET:
         applied.status = {grpc::StatusCode::INVALID_ARGUMENT, "the broker command is empty"};
         break;
@@ -142,9 +166,57 @@ Result<AppliedEntry> BrokerStateMachine::ApplyCommand(const storage::LogEntry& e
   // A refused or skipped command changes nothing but the applied index.
   if (!applied.status.ok()) batch = meta_->NewBatch();
   RMQ_RETURN_IF_ERROR(batch.PutCommandApplied(entry.index));
-  RMQ_RETURN_IF_ERROR(meta_->Write(std::move(batch)));
+  // Retention's record must outlive a power loss that the deletion after it survives.
+  RMQ_RETURN_IF_ERROR(meta_->Write(std::move(batch), retain_from ? storage::Durability::kSync
+                                                                 : storage::Durability::kBuffered));
   command_applied_ = entry.index;
+  if (retain_from) {
+    retained_from_ = *retain_from;
+    RMQ_RETURN_IF_ERROR(RetainFrom(retained_from_));
+  }
   return applied;
+}
+
+Result<grpc::Status> BrokerStateMachine::ApplyPopCommand(const BrokerCommand& command, Index index,
+                                                         storage::MetaWriteBatch* batch) {
+  switch (command.command_case()) {
+    case BrokerCommand::kPop: return pops_.ApplyPop(command.pop(), index, batch);
+    case BrokerCommand::kPopAck: return pops_.ApplyAck(command.pop_ack(), batch);
+    case BrokerCommand::kPopChangeInvisible:
+      return pops_.ApplyChangeInvisible(command.pop_change_invisible(), index, batch);
+    default: RMQ_ASSERT(false && "not a pop command");
+  }
+  return grpc::Status::OK;
+}
+
+Result<std::optional<Index>> BrokerStateMachine::PlanRetention(const DeleteLogBeforeCommand& command, Index at,
+                                                               storage::MetaWriteBatch* batch) {
+  // Every entry before `at` is applied on this node; `at` and later are not.
+  const Index from = std::min(Index(command.index()), at);
+  if (from <= retained_from_) return std::optional<Index>();
+  // A restart's Dispatcher::Recover starts after its checkpoint: it must not need what goes.
+  RMQ_RETURN_IF_ERROR(dispatcher_->Checkpoint());
+  RMQ_RETURN_IF_ERROR(batch->PutRetainedFrom(from));
+  return std::optional<Index>(from);
+}
+
+Status BrokerStateMachine::RetainFrom(Index from) {
+  if (retention_ == nullptr || from <= Index(1)) return Status::Ok();
+  RMQ_ASSIGN_OR_RETURN(storage::SegmentsDeleted deleted, retention_->DeleteSegmentsBefore(from));
+  RMQ_ASSERT(log_->FirstIndex() <= from);
+  // A log reset to a snapshot holds no entry until the next append: no queue entry points into
+  // it, and the restored queues already start at their max offset (ConsumeQueue::ResetTo).
+  if (log_->LastIndex() < log_->FirstIndex()) return Status::Ok();
+  // The newest segment holding an entry stays, so the log still has a first entry.
+  RMQ_ASSIGN_OR_RETURN(storage::EntryLocation first, log_->Locate(log_->FirstIndex()));
+  RMQ_ASSIGN_OR_RETURN(size_t queue_files, dispatcher_->DeleteQueueEntriesBefore(first.payload_position));
+  retention_segments_deleted_.fetch_add(deleted.segments, std::memory_order_relaxed);
+  retention_bytes_deleted_.fetch_add(deleted.bytes, std::memory_order_relaxed);
+  if (deleted.segments > 0) {
+    spdlog::info("retention: kept the log from index {} (asked {}): {} segments ({} bytes), {} consume queue files "
+                 "deleted", log_->FirstIndex().value(), from.value(), deleted.segments, deleted.bytes, queue_files);
+  }
+  return Status::Ok();
 }
 
 void BrokerStateMachine::Publish(const storage::LogEntry& entry) {

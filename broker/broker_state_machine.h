@@ -3,7 +3,9 @@
 //   kMessageBatchEntry   the Dispatcher indexes its messages in ConsumeQueues; the proposer
 //                        gets each message's queue offset (assigned here, at apply time);
 //   kBrokerCommandEntry  topic commands go to TopicConfigManager, offset commits to
-//                        ConsumerOffsetManager (MetaStore writes, buffered);
+//                        ConsumerOffsetManager, pop commands to PopStateManager (MetaStore
+//                        writes, buffered); DeleteLogBefore deletes the log's old segments
+//                        and the queue entries into them;
 //   any other kind       nothing (Raft's no-op advances the applied index: a new leader serves
 //                        once its own no-op is applied, see applied_term()).
 // Apply reads nothing but the entry and the state built by earlier entries (no clock, no
@@ -19,6 +21,14 @@
 // create, would succeed on replay), while the Dispatcher re-indexes the messages; Apply skips
 // a command at or below it (Raft re-sending entries a lost log tail took).
 //
+// Retention (DeleteLogBefore{index}, proposed by the leader's RetentionScheduler): the index
+// is clamped to this command's own index (everything before it is applied here) and never
+// moves back, so any value is handled identically on every node. The Dispatcher checkpoints
+// first (a restart must not need the deleted entries), then `retained_from` goes into the
+// command's batch, synced, and only then are segments, entry index files and ConsumeQueue
+// entries deleted; Recover finishes a deletion a crash interrupted, and raises the queues'
+// min offsets again (ConsumeQueue keeps them in memory).
+//
 // Apply is total: its answer (AppliedEntry) carries a business outcome (topic exists, unknown
 // topic) for the proposer, and an entry whose content cannot be applied (a command that does
 // not parse or names an invalid topic config, a batch the Dispatcher cannot index) is
@@ -29,10 +39,11 @@
 //
 // Snapshots (broker_state_machine_snapshot.cc; format in proto/broker_snapshot.proto):
 // SaveSnapshot writes what the entries up to applied_index() built (topics, every consumer
-// offset, the delay scheduler's progress among them, each ConsumeQueue's max offset).
-// RestoreSnapshot, after the CommitLog was reset to the snapshot, checks every file first
-// (refusing a damaged snapshot with the file named, changing nothing), then replaces the
-// MetaStore state in one synced batch that also records "restoring", starts every
+// offset, the delay scheduler's progress among them, every pop state, each ConsumeQueue's max
+// offset). RestoreSnapshot, after the CommitLog was reset to the snapshot, checks every file
+// first (refusing a damaged snapshot with the file named, changing nothing), then replaces the
+// MetaStore state in one synced batch that also records "restoring" and sets retained_from to
+// the snapshot index + 1 (the reset log starts there; retention never goes back), starts every
 // ConsumeQueue over empty at the snapshot's max offset, deletes the marker, and recovers from
 // there as at start-up (reloading the topic cache). A crash after the batch restarts the
 // restore at the next Recover, from the MetaStore alone; a crash before it leaves a node
@@ -49,6 +60,7 @@
 
 #include "broker/applied_entry.h"
 #include "broker/consumer_offset_manager.h"
+#include "broker/pop_state_manager.h"
 #include "broker/topic_config_manager.h"
 #include "common/log_ids.h"
 #include "common/result.h"
@@ -56,6 +68,7 @@
 #include "raft/state_machine.h"
 #include "storage/dispatcher.h"
 #include "storage/fs.h"
+#include "storage/log_retention.h"
 #include "storage/log_store.h"
 #include "storage/meta_store.h"
 
@@ -63,9 +76,12 @@ namespace raftmq::broker {
 
 class BrokerStateMachine final : public raft::StateMachine {
  public:
-  // `fs` writes and reads snapshot files.
-  BrokerStateMachine(storage::Fs* fs, const storage::CommitLogReader* log, storage::MetaStore* meta,
-                     storage::Dispatcher* dispatcher, TopicConfigManager* topics, ConsumerOffsetManager* offsets);
+  // `fs` writes and reads snapshot files. `retention` deletes the log's old segments; nullptr
+  // for a log that keeps everything (the in-memory logs of tests): DeleteLogBefore then only
+  // records its index.
+  BrokerStateMachine(storage::Fs* fs, const storage::CommitLogReader* log, storage::LogRetention* retention,
+                     storage::MetaStore* meta, storage::Dispatcher* dispatcher, TopicConfigManager* topics,
+                     ConsumerOffsetManager* offsets);
 
   // Start-up, before the first Apply: loads topics, recovers the ConsumeQueues and replays
   // the commands of entries (checkpoint, min(committed, log end)]. applied_index() is where
@@ -77,7 +93,7 @@ class BrokerStateMachine final : public raft::StateMachine {
   // Applies entry applied_index() + 1; the value is an AppliedEntry for its proposer (see
   // FromApplyValue).
   Result<std::any> Apply(const storage::LogEntry& entry) override;
-  // raft::StateMachine: snapshots (see above).
+  // broker_state_machine_snapshot.cc.
   Result<Index> SaveSnapshot(const std::filesystem::path& dir) override;
   Status RestoreSnapshot(const std::filesystem::path& dir, const storage::SnapshotMeta& snapshot) override;
 
@@ -88,28 +104,46 @@ class BrokerStateMachine final : public raft::StateMachine {
 
   // Entries skipped as unappliable since start-up (recovery included), commands and message
   // batches; from any thread.
+  // The pop state (RocketMQ 5 simple consumers), for the services' reads.
+  const PopStateManager& pops() const { return pops_; }
+
   uint64_t entries_skipped() const {
     return commands_skipped_.load(std::memory_order_relaxed) + dispatcher_->entries_skipped();
   }
+  // What retention deleted since start-up (recovery included); from any thread.
+  uint64_t retention_segments_deleted() const { return retention_segments_deleted_.load(std::memory_order_relaxed); }
+  uint64_t retention_bytes_deleted() const { return retention_bytes_deleted_.load(std::memory_order_relaxed); }
 
  private:
   // The command's outcome; an error only for an I/O failure.
   Result<AppliedEntry> ApplyCommand(const storage::LogEntry& entry);
+  Result<grpc::Status> ApplyPopCommand(const BrokerCommand& command, Index index, storage::MetaWriteBatch* batch);
   Result<AppliedEntry> ApplyMessages(const storage::LogEntry& entry);
+  // DeleteLogBefore at index `at`: the index to retain from (clamped), with it put in `batch`;
+  // nullopt when it moves nothing.
+  Result<std::optional<Index>> PlanRetention(const DeleteLogBeforeCommand& command, Index at,
+                                             storage::MetaWriteBatch* batch);
+  // Deletes what lies before `from` (idempotent): segments, entry index, queue entries.
+  Status RetainFrom(Index from);
   void Publish(const storage::LogEntry& entry);
   // The restore's steps after the MetaStore batch (also Recover's, after a crash).
   Status FinishRestore(Index snapshot_index);
 
   storage::Fs* const fs_;
   const storage::CommitLogReader* const log_;
+  storage::LogRetention* const retention_;
   storage::MetaStore* const meta_;
   storage::Dispatcher* const dispatcher_;
   TopicConfigManager* const topics_;
   ConsumerOffsetManager* const offsets_;
+  const PopStateManager pops_;
   Index command_applied_;  // apply thread: the last command whose effect is stored
+  Index retained_from_;    // apply thread: the stored retained_from
   std::atomic<uint64_t> applied_index_{0};
   std::atomic<uint64_t> applied_term_{0};
   std::atomic<uint64_t> commands_skipped_{0};
+  std::atomic<uint64_t> retention_segments_deleted_{0};
+  std::atomic<uint64_t> retention_bytes_deleted_{0};
 };
 
 }  // namespace raftmq::broker

@@ -36,6 +36,11 @@ Status CheckRestorable(const BrokerSnapshot& state, const std::string& path) {
     Status name = storage::CheckTopicName(queue.topic());
     if (!name.ok()) return Unrestorable(path, name.ToString());
   }
+  for (const SnapshotPopState& pop : state.pop_states()) {
+    grpc::Status names = CheckName("consumer group", pop.consumer_group());
+    if (names.ok()) names = CheckName("topic", pop.topic());
+    if (!names.ok()) return Unrestorable(path, names.error_message());
+  }
   return Status::Ok();
 }
 
@@ -52,9 +57,14 @@ Result<storage::MetaWriteBatch> RestoreBatch(const storage::MetaStore& meta, con
   for (const SnapshotQueue& queue : state.queues()) {
     RMQ_RETURN_IF_ERROR(batch.PutQueueSize(storage::QueueSize{queue.topic(), queue.queue_id(), queue.max_offset()}));
   }
+  for (const SnapshotPopState& pop : state.pop_states()) {
+    RMQ_RETURN_IF_ERROR(batch.PutPopState({pop.consumer_group(), pop.topic(), pop.queue_id()}, pop.state()));
+  }
   const Index index(state.applied_index());
   RMQ_RETURN_IF_ERROR(batch.PutDispatchCheckpoint(index));
   RMQ_RETURN_IF_ERROR(batch.PutCommandApplied(index));
+  // The reset log starts after the snapshot: nothing before it is this node's to keep.
+  RMQ_RETURN_IF_ERROR(batch.PutRetainedFrom(index + 1));
   RMQ_RETURN_IF_ERROR(batch.PutRestoring(index));
   return batch;
 }
@@ -78,6 +88,14 @@ Result<Index> BrokerStateMachine::SaveSnapshot(const std::filesystem::path& dir)
     saved->set_queue_id(key.queue_id);
     saved->set_offset(offset);
   }
+  RMQ_ASSIGN_OR_RETURN(auto pop_states, meta_->ListAllPopStates());
+  for (auto& [key, bytes] : pop_states) {
+    SnapshotPopState* saved = state.add_pop_states();
+    saved->set_consumer_group(key.group);
+    saved->set_topic(key.topic);
+    saved->set_queue_id(key.queue_id);
+    saved->set_state(std::move(bytes));
+  }
   for (const storage::QueueSize& size : dispatcher_->QueueSizes()) {
     SnapshotQueue* queue = state.add_queues();
     queue->set_topic(size.topic);
@@ -87,8 +105,8 @@ Result<Index> BrokerStateMachine::SaveSnapshot(const std::filesystem::path& dir)
   RMQ_RETURN_IF_ERROR(WriteBrokerSnapshot(fs_, dir.string(), state).WithContext("saving a broker snapshot"));
   RMQ_ASSERT(applied_index() == applied);
   spdlog::info("broker state machine: saved the snapshot at index {} (term {}) to {}: {} topics, {} consumer "
-               "offsets, {} queues", applied.value(), state.applied_term(), dir.string(), state.topics_size(),
-               state.consumer_offsets_size(), state.queues_size());
+               "offsets, {} pop states, {} queues", applied.value(), state.applied_term(), dir.string(),
+               state.topics_size(), state.consumer_offsets_size(), state.pop_states_size(), state.queues_size());
   return applied;
 }
 
@@ -117,8 +135,8 @@ Status BrokerStateMachine::RestoreSnapshot(const std::filesystem::path& dir, con
   RMQ_ASSERT(applied_index() == snapshot.index);
   RMQ_ASSERT(applied_term() == snapshot.term);
   spdlog::info("broker state machine: restored the snapshot at index {} (term {}) from {}: {} topics, {} consumer "
-               "offsets, {} queues", snapshot.index.value(), snapshot.term.value(), dir.string(),
-               state.topics_size(), state.consumer_offsets_size(), state.queues_size());
+               "offsets, {} pop states, {} queues", snapshot.index.value(), snapshot.term.value(), dir.string(),
+               state.topics_size(), state.consumer_offsets_size(), state.pop_states_size(), state.queues_size());
   return Status::Ok();
 }
 

@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <chrono>
-#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -110,7 +109,7 @@ Result<size_t> DelayScheduler::MoveLevel(uint32_t level, int64_t now_ms) {
   commit->set_topic(topic);
   commit->set_queue_id(static_cast<int32_t>(level - 1));
   commit->set_offset(static_cast<int64_t>(from + count));
-  RMQ_RETURN_IF_ERROR(ProposeAndWait(kBrokerCommandEntry, command.SerializeAsString()));
+  RMQ_RETURN_IF_ERROR(ProposeAndWait(context_->replicator, kBrokerCommandEntry, command.SerializeAsString(), kProposeWait));
   return moved;
 }
 
@@ -122,21 +121,10 @@ Status DelayScheduler::MoveMessages(std::vector<storage::Message> due) {
     while (end < due.size() && due[end].topic == due[first].topic && due[end].queue_id == due[first].queue_id) ++end;
     RMQ_ASSIGN_OR_RETURN(std::string payload,
                          storage::EncodeMessageBatch(std::span(due).subspan(first, end - first)));
-    RMQ_RETURN_IF_ERROR(ProposeAndWait(kMessageBatchEntry, std::move(payload)));
+    RMQ_RETURN_IF_ERROR(ProposeAndWait(context_->replicator, kMessageBatchEntry, std::move(payload), kProposeWait));
     first = end;
   }
   return Status::Ok();
-}
-
-Status DelayScheduler::ProposeAndWait(storage::EntryKind kind, std::string payload) {
-  auto outcome = std::make_shared<std::promise<Status>>();
-  std::future<Status> future = outcome->get_future();
-  context_->replicator->Propose(kind, std::move(payload),
-                                [outcome](Result<AppliedEntry> applied) { outcome->set_value(ProposalStatus(applied)); });
-  if (future.wait_for(kProposeWait) != std::future_status::ready) {
-    return Status::Unavailable("a delay scheduler proposal was not applied within 10 s");
-  }
-  return future.get();
 }
 
 }  // namespace raftmq::broker

@@ -36,8 +36,6 @@ class DelayScheduler {
 
  private:
   Result<size_t> MoveLevel(uint32_t level, int64_t now_ms);
-  // Proposes and waits (bounded) for the outcome.
-  Status ProposeAndWait(storage::EntryKind kind, std::string payload);
   Status MoveMessages(std::vector<storage::Message> due);
   std::optional<std::chrono::milliseconds> Round();
 

@@ -29,7 +29,13 @@ grpc::Status FillLogDigest(const ServiceContext& context, const admin::LogDigest
   response->set_commit_index(commit.value());
   response->set_applied_index(context.machine->applied_index().value());
   const uint64_t last = request.index() == 0 ? commit.value() : std::min(request.index(), commit.value());
-  const Index first = context.log->FirstIndex();
+  const Index log_first = context.log->FirstIndex();
+  if (request.from_index() != 0 && request.from_index() < log_first.value()) {
+    return grpc::Status(grpc::StatusCode::OUT_OF_RANGE, "entries before " + std::to_string(log_first.value()) +
+                                                            " are no longer held (retention); asked from " +
+                                                            std::to_string(request.from_index()));
+  }
+  const Index first = request.from_index() == 0 ? log_first : Index(request.from_index());
   response->set_first_index(first.value());
   uint32_t crc = 0;
   uint64_t next = first.value();

@@ -55,15 +55,10 @@ grpc::Status PullHandler::Check(PendingPull* pull) const {
   status = CheckTopicReadable(*topic, request.queue_id());
   if (!status.ok()) return status;
   const storage::ConsumeQueue* queue = context_->queues->Find(request.topic(), static_cast<uint32_t>(request.queue_id()));
-  pull->min_offset = queue ? queue->MinOffset() : 0;
-  pull->max_offset = queue ? queue->MaxOffset() : 0;
   const auto offset = static_cast<uint64_t>(request.queue_offset());
-  if (offset < pull->min_offset || offset > pull->max_offset) {
-    return {grpc::StatusCode::OUT_OF_RANGE, "offset " + std::to_string(offset) + " is outside [" +
-                                                std::to_string(pull->min_offset) + ", " +
-                                                std::to_string(pull->max_offset) + "] of " + request.topic() + "/" +
-                                                std::to_string(request.queue_id())};
-  }
+  const uint64_t min_offset = queue ? queue->MinOffset() : 0;
+  const uint64_t max_offset = queue ? queue->MaxOffset() : 0;
+  if (offset < min_offset || offset > max_offset) return OutOfRange(pull, queue, offset);
   auto filter = TagFilter::Parse(request.tag_expression());
   if (!filter.ok()) return Invalid(filter.status().message());
   pull->filter = std::move(filter).value();
@@ -77,25 +72,38 @@ void PullHandler::Handle(grpc::CallbackServerContext* server_context, const mess
   const auto read = [this, pull]() -> grpc::Status {
     grpc::Status status = Check(pull.get());
     if (!status.ok()) return status;
-    return Read(*pull, static_cast<uint64_t>(pull->request->queue_offset()), pull->response);
+    return Read(pull.get(), static_cast<uint64_t>(pull->request->queue_offset()), pull->response);
   };
   gate_.Read(server_context, read, [this, pull](grpc::Status status) { Answer(std::move(pull), status); });
 }
 
-void PullHandler::Answer(std::shared_ptr<PendingPull> pull, const grpc::Status& status) const {
+grpc::Status PullHandler::OutOfRange(PendingPull* pull, const storage::ConsumeQueue* queue, uint64_t offset) {
+  pull->min_offset = queue ? queue->MinOffset() : 0;
+  pull->max_offset = queue ? queue->MaxOffset() : 0;
+  return {grpc::StatusCode::OUT_OF_RANGE, "offset " + std::to_string(offset) + " is outside [" +
+                                              std::to_string(pull->min_offset) + ", " +
+                                              std::to_string(pull->max_offset) + "] of " + pull->request->topic() +
+                                              "/" + std::to_string(pull->request->queue_id())};
+}
+
+void PullHandler::Finish(const PendingPull& pull, const grpc::Status& status) {
   if (status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
-    pull->server_context->AddTrailingMetadata(kMinOffsetKey, std::to_string(pull->min_offset));
-    pull->server_context->AddTrailingMetadata(kMaxOffsetKey, std::to_string(pull->max_offset));
+    pull.server_context->AddTrailingMetadata(kMinOffsetKey, std::to_string(pull.min_offset));
+    pull.server_context->AddTrailingMetadata(kMaxOffsetKey, std::to_string(pull.max_offset));
   }
+  pull.reactor->Finish(status);
+}
+
+void PullHandler::Answer(std::shared_ptr<PendingPull> pull, const grpc::Status& status) const {
   if (!status.ok() || pull->response->messages_size() > 0 || pull->request->long_polling_timeout_ms() == 0) {
-    return pull->reactor->Finish(status);
+    return Finish(*pull, status);
   }
   const auto offset = static_cast<uint64_t>(pull->response->next_queue_offset());
   Hold(std::move(pull), offset);
 }
 
-grpc::Status PullHandler::Read(const PendingPull& pull, uint64_t offset, messaging::PullMessageResponse* response) const {
-  const messaging::PullMessageRequest& request = *pull.request;
+grpc::Status PullHandler::Read(PendingPull* pull, uint64_t offset, messaging::PullMessageResponse* response) const {
+  const messaging::PullMessageRequest& request = *pull->request;
   response->Clear();
   response->set_next_queue_offset(static_cast<int64_t>(offset));
   const storage::ConsumeQueue* queue = context_->queues->Find(request.topic(), static_cast<uint32_t>(request.queue_id()));
@@ -108,8 +116,12 @@ grpc::Status PullHandler::Read(const PendingPull& pull, uint64_t offset, messagi
                                                       : std::min<uint32_t>(request.max_messages(), options.pull_messages_max);
   uint64_t bytes_max = request.max_bytes() == 0 ? options.pull_bytes_max
                                                 : std::min<uint64_t>(request.max_bytes(), options.pull_bytes_max);
-  auto batch = reader_.Read(*queue, request.queue_id(), offset, messages_max, bytes_max, pull.filter);
-  if (!batch.ok()) return {grpc::StatusCode::INTERNAL, batch.status().ToString()};
+  auto batch = reader_.Read(*queue, request.queue_id(), offset, messages_max, bytes_max, pull->filter);
+  if (!batch.ok()) {
+    // Retention raised the min offset between the check and this read.
+    if (batch.status().IsNotFound() && offset < queue->MinOffset()) return OutOfRange(pull, queue, offset);
+    return {grpc::StatusCode::INTERNAL, batch.status().ToString()};
+  }
   for (auto& message : batch->messages) *response->add_messages() = std::move(message);
   response->set_next_queue_offset(static_cast<int64_t>(batch->next_offset));
   return grpc::Status::OK;
@@ -126,13 +138,13 @@ void PullHandler::Hold(std::shared_ptr<PendingPull> pull, uint64_t offset) const
       pull->reactor->Finish(gate_.Refuse(pull->server_context, "broker is shutting down"));
       return std::nullopt;
     }
-    grpc::Status status = Read(*pull, offset, pull->response);
+    grpc::Status status = Read(pull.get(), offset, pull->response);
     const auto next = static_cast<uint64_t>(pull->response->next_queue_offset());
     if (status.ok() && reason == WakeReason::kArrived && pull->response->messages_size() == 0 && next > offset) {
       offset = next;  // only filtered-out messages arrived: keep waiting past them
       return next;
     }
-    pull->reactor->Finish(status);
+    Finish(*pull, status);
     return std::nullopt;
   };
   // Over long_polling_requests_max: answer the empty result at once.

@@ -48,8 +48,13 @@ class PullHandler {
   grpc::Status Check(PendingPull* pull) const;
   // Once the read barrier passed (or failed): finishes the call, or holds a pull that found nothing.
   void Answer(std::shared_ptr<PendingPull> pull, const grpc::Status& status) const;
-  // Reads into `response` from `offset`; OK with no messages when none matched.
-  grpc::Status Read(const PendingPull& pull, uint64_t offset, messaging::PullMessageResponse* response) const;
+  // Reads into `response` from `offset`; OK with no messages when none matched. OUT_OF_RANGE
+  // when retention raised the queue's min offset past `offset` meanwhile.
+  grpc::Status Read(PendingPull* pull, uint64_t offset, messaging::PullMessageResponse* response) const;
+  // OUT_OF_RANGE for `offset`, with the queue's bounds kept in `pull` for the trailers.
+  static grpc::Status OutOfRange(PendingPull* pull, const storage::ConsumeQueue* queue, uint64_t offset);
+  // Finishes the call; an OUT_OF_RANGE answer carries the bounds as trailing metadata.
+  static void Finish(const PendingPull& pull, const grpc::Status& status);
   void Hold(std::shared_ptr<PendingPull> pull, uint64_t offset) const;
 
   const ServiceContext* const context_;

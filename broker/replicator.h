@@ -7,6 +7,7 @@
 // apply thread, typically), and must not block.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -62,5 +63,11 @@ class Replicator {
   // runs on any thread (Raft's loop, typically) and must be short.
   virtual void ConfirmRead(std::function<void(Status)> done) const = 0;
 };
+
+// For a background task (delay scheduler, retention) on any thread but Raft's loop: proposes
+// and blocks until the entry is applied (ProposalStatus of the outcome), or Unavailable after
+// `wait_max` (the outcome is then unknown: the entry may still apply).
+Status ProposeAndWait(Replicator* replicator, storage::EntryKind kind, std::string payload,
+                      std::chrono::milliseconds wait_max);
 
 }  // namespace raftmq::broker

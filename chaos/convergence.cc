@@ -41,23 +41,32 @@ std::string Behind(const NodeProbe& probe, const std::vector<size_t>& members) {
   return behind;
 }
 
-// The lowest commit index of the members that answer: the prefix every node should agree on.
-uint64_t CommonCommit(const NodeProbe& probe, const std::vector<size_t>& members) {
-  uint64_t common = UINT64_MAX;
+// The committed entries every member that answers holds: from the highest first index (retention
+// and snapshot installs leave nodes with different prefixes) to the lowest commit index.
+struct CommonRange {
+  uint64_t from = 0;
+  uint64_t to = 1;
+};
+
+CommonRange CommonEntries(const NodeProbe& probe, const std::vector<size_t>& members) {
+  uint64_t first_max = 0;
+  uint64_t commit_min = UINT64_MAX;
   for (size_t node : members) {
     auto status = probe.NodeStatus(node, kProbeTimeoutMs);
-    if (status.ok()) common = std::min(common, status->commit_index());
+    if (!status.ok()) continue;
+    first_max = std::max(first_max, status->first_index());
+    commit_min = std::min(commit_min, status->commit_index());
   }
-  return common == UINT64_MAX || common == 0 ? 1 : common;
+  return CommonRange{first_max, commit_min == UINT64_MAX || commit_min == 0 ? 1 : commit_min};
 }
 
 void CompareDigests(const NodeProbe& probe, int group, const std::vector<size_t>& members, ConvergenceResult* result) {
-  const uint64_t common = CommonCommit(probe, members);
+  const CommonRange common = CommonEntries(probe, members);
   std::vector<std::pair<size_t, admin::LogDigestResponse>> digests;
   for (size_t node : members) {
     NodeDigest row;
     row.name = probe.nodes()[node].name;
-    auto digest = probe.Digest(node, common, kDigestTimeoutMs);
+    auto digest = probe.Digest(node, common.from, common.to, kDigestTimeoutMs);
     if (!digest.ok()) {
       row.error = digest.status().message();
       result->violations.push_back(row.name + ": no log digest: " + row.error);

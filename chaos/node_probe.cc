@@ -33,10 +33,12 @@ Result<admin::NodeStatusResponse> NodeProbe::NodeStatus(size_t node, int64_t tim
   return response;
 }
 
-Result<admin::LogDigestResponse> NodeProbe::Digest(size_t node, uint64_t index, int64_t timeout_ms) const {
+Result<admin::LogDigestResponse> NodeProbe::Digest(size_t node, uint64_t from_index, uint64_t index,
+                                                   int64_t timeout_ms) const {
   grpc::ClientContext context;
   SetDeadline(&context, timeout_ms);
   admin::LogDigestRequest request;
+  request.set_from_index(from_index);
   request.set_index(index);
   admin::LogDigestResponse response;
   grpc::Status status = stubs_[node]->LogDigest(&context, request, &response);

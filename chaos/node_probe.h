@@ -36,7 +36,8 @@ class NodeProbe {
 
   const std::vector<ProbedNode>& nodes() const { return nodes_; }
   Result<admin::NodeStatusResponse> NodeStatus(size_t node, int64_t timeout_ms) const;
-  Result<admin::LogDigestResponse> Digest(size_t node, uint64_t index, int64_t timeout_ms) const;
+  // Committed entries [from_index, index] (0: the node's first index, its commit index).
+  Result<admin::LogDigestResponse> Digest(size_t node, uint64_t from_index, uint64_t index, int64_t timeout_ms) const;
 
  private:
   std::vector<ProbedNode> nodes_;

@@ -10,17 +10,23 @@
 namespace raftmq::raft {
 
 Result<std::unique_ptr<Core>> Core::Create(const CoreOptions& options, const storage::LogReader& log,
-                                           const storage::HardState& hard_state, Index applied) {
+                                           const storage::HardState& hard_state, Index applied,
+                                           const SnapshotReader* snapshots) {
   RMQ_RETURN_IF_ERROR(options.Validate());
   if (applied > log.LastIndex()) {
     return Status::Corruption("applied index " + std::to_string(applied.value()) + " is beyond the log's last index " +
                               std::to_string(log.LastIndex().value()));
   }
+  if (applied + 1 < log.FirstIndex()) {
+    return Status::Corruption("applied index " + std::to_string(applied.value()) + " is below the log's first index " +
+                              std::to_string(log.FirstIndex().value()) +
+                              " - 1: a snapshot install stopped after the log's reset; restore the snapshot first");
+  }
   if (log.LastIndex() > Index(0)) {
     auto last_term = log.TermAt(log.LastIndex());
     if (!last_term.ok()) return last_term.status().WithContext("reading the last entry's term");
   }
-  return std::unique_ptr<Core>(new Core(options, log, hard_state, applied));
+  return std::unique_ptr<Core>(new Core(options, log, hard_state, applied, snapshots));
 }
 
 namespace {
@@ -40,9 +46,10 @@ Index RecoveredCommit(const storage::LogReader& log, const storage::HardState& h
 }  // namespace
 
 Core::Core(const CoreOptions& options, const storage::LogReader& log, const storage::HardState& hard_state,
-           Index applied)
+           Index applied, const SnapshotReader* snapshots)
     : options_(options),
-      log_(log, LastTermOf(log), RecoveredCommit(log, hard_state, applied), applied),
+      snapshots_(snapshots),
+      log_(log, snapshots, LastTermOf(log), RecoveredCommit(log, hard_state, applied), applied),
       prng_(options.random_seed),
       term_(hard_state.term),
       vote_(hard_state.voted_for),
@@ -87,7 +94,7 @@ void Core::Step(const Message& message) {
                             (message.type == MessageType::kPreVoteResponse && !message.reject);
     if (!keeps_term) {
       const bool from_leader = message.type == MessageType::kAppend || message.type == MessageType::kHeartbeat ||
-                               message.type == MessageType::kTimeoutNow;
+                               message.type == MessageType::kSnapshot || message.type == MessageType::kTimeoutNow;
       BecomeFollower(message.term, from_leader ? message.from : kNoNode);
     }
   } else if (message.term < term_) {
@@ -122,16 +129,18 @@ void Core::StepFollower(const Message& message) {
   RMQ_ASSERT(role_ == Role::kFollower);
   switch (message.type) {
     case MessageType::kAppend:
-      election_elapsed_ = 0;
-      leader_ = message.from;
-      majority_loss_unresolved_ = false;
-      HandleAppend(message);
-      break;
     case MessageType::kHeartbeat:
+    case MessageType::kSnapshot:
       election_elapsed_ = 0;
       leader_ = message.from;
       majority_loss_unresolved_ = false;
-      HandleHeartbeat(message);
+      if (message.type == MessageType::kAppend) {
+        HandleAppend(message);
+      } else if (message.type == MessageType::kHeartbeat) {
+        HandleHeartbeat(message);
+      } else {
+        HandleSnapshot(message);
+      }
       break;
     case MessageType::kTimeoutNow:
       // A recovering node may not lead: the leader's transfer times out and it goes on leading.
@@ -147,6 +156,7 @@ void Core::StepCandidate(const Message& message) {
   switch (message.type) {
     case MessageType::kAppend:
     case MessageType::kHeartbeat:
+    case MessageType::kSnapshot:
       // A leader of this term exists: follow it.
       BecomeFollower(message.term, message.from);
       StepFollower(message);

@@ -36,6 +36,21 @@
 // none is out, and every read asked before it starts shares it. A deposed leader's pending
 // reads are dropped (the driver fails them on the role change).
 //
+// Snapshots (core_snapshot.cc; etcd's handleSnapshot / sendSnap): when a follower needs
+// entries the leader's log no longer holds (compacted: RaftLog::IsCompacted), the leader asks
+// its SnapshotReader for the latest snapshot; if one covers the gap (index >= FirstIndex() - 1,
+// at most the commit) it sends kSnapshot naming it and the follower's Progress waits in
+// kSnapshot (no appends) for the follower's answer or the driver's ReportSnapshot; if none
+// does, it keeps probing and counts it (snapshots_unavailable()). A follower already holding
+// the snapshot's (index, term), or committed at or beyond it, answers as to an append and
+// restores nothing; otherwise the next Ready carries Ready::snapshot (the driver resets the
+// log and restores the state machine before anything else) and the answer, accept at the
+// snapshot's index, leaves after that Ready. From then on the log stands at the snapshot with
+// commit = applied = its index. A recovering node that installs one stops recovering only if
+// the snapshot reaches the leader's recovery target (it then holds everything committed
+// before the leader learned it recovers, as state); below it, it recovers on until appends
+// bring it to the target.
+//
 // Threading: not thread-safe; one thread (raft::Node's loop) owns a Core.
 #pragma once
 
@@ -56,6 +71,7 @@
 #include "raft/progress.h"
 #include "raft/raft_log.h"
 #include "raft/ready.h"
+#include "raft/snapshot_reader.h"
 #include "storage/hard_state.h"
 #include "storage/log_store.h"
 
@@ -66,7 +82,8 @@ struct PeerStatus {
   NodeId id = kNoNode;
   Index match;
   Index next;
-  bool replicating = false;  // false: probing
+  bool replicating = false;  // false: probing, or waiting on a snapshot
+  Index pending_snapshot;    // the snapshot sent and not yet answered; 0: none
   bool recent_active = false;
 };
 
@@ -75,9 +92,13 @@ class Core {
   // `hard_state` as loaded from the HardStateStore; `applied` is the last index the state
   // machine applied durably (0 for a fresh one): committed entries after it are handed out
   // again. InvalidArgument on bad options; Corruption when the log cannot be read or the
-  // state is inconsistent (applied beyond what the log holds).
+  // state is inconsistent (applied beyond what the log holds, or below its first index - 1:
+  // a snapshot install cut between the log's reset and the state machine's restore, which the
+  // driver must finish before creating the Core). `snapshots` (null: this node never sends
+  // snapshots) must outlive the Core.
   static Result<std::unique_ptr<Core>> Create(const CoreOptions& options, const storage::LogReader& log,
-                                              const storage::HardState& hard_state, Index applied);
+                                              const storage::HardState& hard_state, Index applied,
+                                              const SnapshotReader* snapshots);
 
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
@@ -106,6 +127,11 @@ class Core {
   // Starts an election now (with pre-vote when enabled), as an expired election timeout would
   // (a recovering node probes instead: see "Recovering"). No-op on a leader.
   void Campaign();
+  // Leader only: the driver's word on the kSnapshot it was handed for `to`: the transfer
+  // finished (`delivered`: the follower got the files) or failed. Moves `to` from waiting on
+  // the snapshot to probing (see "Snapshots"); ignored when `to` is not waiting on one. The
+  // driver reports every kSnapshot it is handed, or the follower waits until it answers.
+  void ReportSnapshot(NodeId to, bool delivered);
   // Leader only: confirm leadership for a read (see "Reads" above); `request` is the caller's
   // id, echoed in a ReadState. Unavailable (nothing queued) when not the leader.
   Status ReadIndex(uint64_t request);
@@ -132,12 +158,15 @@ class Core {
   uint64_t uncommitted_bytes() const { return uncommitted_bytes_; }
   // Reads of the LogReader that failed (retried later); a metric for the driver.
   uint64_t read_errors() const { return log_.read_errors(); }
+  // Times a follower needed compacted entries and no snapshot covered the gap (the leader kept
+  // probing); a metric for the driver: retention ran ahead of snapshots.
+  uint64_t snapshots_unavailable() const { return snapshots_unavailable_; }
   // Empty unless leader.
   std::vector<PeerStatus> Peers() const;
 
  private:
   Core(const CoreOptions& options, const storage::LogReader& log, const storage::HardState& hard_state,
-       Index applied);
+       Index applied, const SnapshotReader* snapshots);
 
   // core.cc: term checks and dispatch.
   void StepLeader(const Message& message);
@@ -185,6 +214,11 @@ class Core {
   bool MaybeCommit();
   void CheckQuorum();
 
+  // core_snapshot.cc
+  // The follower needs compacted entries: send the latest snapshot if one covers them.
+  bool SendSnapshot(NodeId to);
+  void HandleSnapshot(const Message& message);
+
   // core_recovery.cc
   void NoteRecoveringVoter(NodeId voter);
   // True (and recovering_ cleared, the notice queued) when a majority recovers at once.
@@ -207,6 +241,7 @@ class Core {
   storage::HardState CurrentHardState() const;
 
   CoreOptions options_;
+  const SnapshotReader* const snapshots_;  // may be null
   RaftLog log_;
   Prng prng_;
 
@@ -231,6 +266,7 @@ class Core {
   uint64_t uncommitted_bytes_ = 0;
   // Leader: entries were appended since the last broadcast (batched into one kAppend each).
   bool broadcast_pending_ = false;
+  uint64_t snapshots_unavailable_ = 0;
 
   std::vector<Message> messages_;
   std::vector<Message> messages_after_persist_;

@@ -41,9 +41,10 @@ Ready Core::TakeReady() {
     }
   }
   RaftLog::Unstable unstable = log_.TakeUnstable();
+  ready.snapshot = unstable.snapshot;
   ready.truncate_after = unstable.truncate_after;
   ready.entries = std::move(unstable.entries);
-  ready.must_sync = !ready.entries.empty() || hard.term != reported_hard_.term ||
+  ready.must_sync = !ready.entries.empty() || ready.snapshot.has_value() || hard.term != reported_hard_.term ||
                     hard.voted_for != reported_hard_.voted_for;
   ready.read_states = std::move(read_states_);
   read_states_.clear();
@@ -57,6 +58,8 @@ Ready Core::TakeReady() {
   reported_hard_ = hard;
   ready_outstanding_ = true;
   RMQ_ASSERT(!ready.truncate_after || (!ready.entries.empty() && ready.entries.front().index == *ready.truncate_after + 1));
+  RMQ_ASSERT(!ready.snapshot || ready.committed_entries.empty() ||
+             ready.committed_entries.front().index == ready.snapshot->index + 1);
   return ready;
 }
 
@@ -79,6 +82,7 @@ std::vector<PeerStatus> Core::Peers() const {
     if (voter == options_.id) continue;
     peers.push_back(PeerStatus{.id = voter, .match = progress.match(), .next = progress.next(),
                                .replicating = progress.state() == Progress::State::kReplicate,
+                               .pending_snapshot = progress.pending_snapshot(),
                                .recent_active = progress.recent_active()});
   }
   return peers;

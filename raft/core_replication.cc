@@ -95,7 +95,8 @@ void Core::BroadcastAppends(EmptyAppend empty) {
 }
 
 // Sends the entries from the follower's next index (or, as `empty` says, an append without
-// entries). False when paused, nothing to send, or the log could not be read.
+// entries), or a snapshot when those entries are compacted away. False when paused, nothing to
+// send, or the log could not be read.
 bool Core::SendAppend(NodeId to, EmptyAppend empty) {
   Progress& progress = progress_.at(to);
   if (progress.IsPaused()) return false;
@@ -106,13 +107,15 @@ bool Core::SendAppend(NodeId to, EmptyAppend empty) {
   }
   const Index prev = progress.next() - 1;
   Result<Term> prev_term = log_.TermAt(prev);
-  if (!prev_term.ok()) return false;  // counted in read_errors(); the next heartbeat retries
+  // Compacted away: the follower needs a snapshot. Retention runs on its own thread, so the
+  // entries' read below may find them gone too.
+  if (!prev_term.ok()) return log_.IsCompacted(prev) && SendSnapshot(to);
   Message append{.type = MessageType::kAppend, .to = to, .log_index = prev, .log_term = *prev_term,
                  .commit = log_.committed(), .recovery_target = progress.recovery_target()};
   uint64_t bytes = 0;
   if (progress.next() <= last) {
     auto entries = log_.Entries(progress.next(), last + 1, options_.append_entries_bytes_max);
-    if (!entries.ok()) return false;
+    if (!entries.ok()) return log_.IsCompacted(prev) && SendSnapshot(to);
     append.entries = std::move(entries).value();
     for (const LogEntry& entry : append.entries) bytes += entry.payload.size();
   }
@@ -175,7 +178,10 @@ void Core::HandleAppendResponse(const Message& message) {
   }
   if (message.log_index > log_.LastIndex()) return;  // not from this leader's log: ignore
   if (!progress.MaybeUpdate(message.log_index)) return;
-  if (progress.state() == Progress::State::kProbe) progress.BecomeReplicate();
+  // Whatever snapshot the follower installed (or already held), it now matches from here on.
+  const bool snapshot_answered =
+      progress.state() == Progress::State::kSnapshot && progress.match() >= progress.pending_snapshot();
+  if (progress.state() == Progress::State::kProbe || snapshot_answered) progress.BecomeReplicate();
   MaybeCommit();
   if (message.from == transfer_target_) MaybeSendTimeoutNow(message.from);
   // Nothing new to send but the follower's commit lags (it acked before the commit moved):

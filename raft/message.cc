@@ -15,6 +15,7 @@ std::string_view MessageTypeName(MessageType type) {
     case MessageType::kHeartbeat: return "Heartbeat";
     case MessageType::kHeartbeatResponse: return "HeartbeatResponse";
     case MessageType::kTimeoutNow: return "TimeoutNow";
+    case MessageType::kSnapshot: return "Snapshot";
   }
   return "Unknown";
 }

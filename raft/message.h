@@ -25,6 +25,8 @@ enum class MessageType : uint8_t {
   kHeartbeat,         // carries the leader's commit (capped at what the follower matches)
   kHeartbeatResponse,
   kTimeoutNow,        // leadership transfer: campaign at once, skipping pre-vote
+  kSnapshot,          // install the leader's snapshot (log_index, log_term), plus its commit;
+                      // the files travel apart (the snapshot transport); answered by kAppendResponse
 };
 
 std::string_view MessageTypeName(MessageType type);
@@ -36,9 +38,11 @@ struct Message {
   Term term;
   // kAppend: the entry preceding `entries`. kVote/kPreVote: the candidate's last entry.
   // kAppendResponse: the last index the follower now holds (accept) or was asked about (reject).
+  // kSnapshot: the snapshot's index and term (storage::SnapshotMeta).
   Index log_index;
   Term log_term;
-  // kAppend / kHeartbeat: the leader's commit (a heartbeat's capped at the follower's match).
+  // kAppend / kHeartbeat / kSnapshot: the leader's commit (a heartbeat's capped at the
+  // follower's match).
   // kAppendResponse: the follower's commit, so the leader knows whether to tell it more.
   Index commit;
   std::vector<LogEntry> entries;
@@ -54,7 +58,7 @@ struct Message {
   // entries it acknowledged (power loss under async flush, a wiped data dir) and is catching
   // up; it neither votes nor counts toward commit (raft/core.h, "Recovering").
   bool recovering = false;
-  // kAppend / kHeartbeat to a recovering follower: it stops recovering once it holds this
+  // kAppend / kHeartbeat / kSnapshot to a recovering follower: it stops recovering once it holds this
   // leader's log up to here (the leader's last index when it learned the follower recovers).
   Index recovery_target;
   // kHeartbeat: the read round it confirms (Core::ReadIndex), echoed in kHeartbeatResponse;

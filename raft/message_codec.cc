@@ -13,7 +13,7 @@ constexpr uint64_t kMessageOverheadBytesMax = 15 * 11;
 constexpr uint64_t kEntryOverheadBytesMax = 4 * 11;
 
 constexpr uint32_t kMessageTypeMin = static_cast<uint32_t>(MessageType::kPreVote);
-constexpr uint32_t kMessageTypeMax = static_cast<uint32_t>(MessageType::kTimeoutNow);
+constexpr uint32_t kMessageTypeMax = static_cast<uint32_t>(MessageType::kSnapshot);
 static_assert(kMessageTypeMin < kMessageTypeMax);
 
 Status CheckHeader(const PeerMessage& in) {

@@ -32,7 +32,10 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options, storage::LogStore
   const Index applied = state_machine->LastApplied();
   // Distinct election timeouts across restarts of the same node, not only across nodes.
   options.core.random_seed ^= static_cast<uint64_t>(Clock::now().time_since_epoch().count()) * 0x9E3779B97F4A7C15ull;
-  RMQ_ASSIGN_OR_RETURN(std::unique_ptr<Core> core, Core::Create(options.core, *log, hard_state, applied));
+  // No SnapshotReader: until the snapshot transfer is wired to the Node, none may send kSnapshot
+  // (a follower behind a leader's retention is probed meanwhile: Core::snapshots_unavailable).
+  RMQ_ASSIGN_OR_RETURN(std::unique_ptr<Core> core,
+                       Core::Create(options.core, *log, hard_state, applied, /*snapshots=*/nullptr));
   std::unique_ptr<Node> node(new Node(std::move(options), log, hard_state_store, state_machine, transport));
   node->core_ = std::move(core);
   // Published before the loop runs: a node that starts recovering says so at once.

@@ -187,6 +187,7 @@ class Node {
   void ObserveSoftState(const SoftState& soft);
   void ReportMajorityLoss(const MajorityLossNotice& notice);
   Status Persist(Ready& ready);
+  Status InstallSnapshot(const storage::SnapshotMeta& snapshot);
   Status MaybeSaveHardState(const std::optional<storage::HardState>& hard_state);
   Status Apply(std::vector<storage::LogEntry>& entries);
   void SendMessages(std::vector<Message>& messages);

@@ -89,7 +89,8 @@ Status Node::TryRejoin() {
   if (status.ok()) {
     CoreOptions core_options = options_.core;
     core_options.random_seed ^= ++cores_built_ * 0x9E3779B97F4A7C15ull;
-    Result<std::unique_ptr<Core>> created = Core::Create(core_options, *log_, *hard_state, state_machine_applied_);
+    Result<std::unique_ptr<Core>> created = Core::Create(core_options, *log_, *hard_state, state_machine_applied_,
+                                                             /*snapshots=*/nullptr);
     status = created.status().WithContext("rebuilding the raft core from storage");
     if (status.ok()) core = std::move(created).value();
   }

@@ -13,6 +13,7 @@ Progress::Progress(Index next, uint32_t inflight_appends_max, uint64_t inflight_
 void Progress::BecomeProbe() {
   state_ = State::kProbe;
   probe_sent_ = false;
+  pending_snapshot_ = Index(0);
   next_ = match_ + 1;
   inflights_.Reset();
 }
@@ -20,8 +21,32 @@ void Progress::BecomeProbe() {
 void Progress::BecomeReplicate() {
   state_ = State::kReplicate;
   probe_sent_ = false;
+  pending_snapshot_ = Index(0);
   next_ = match_ + 1;
   inflights_.Reset();
+}
+
+void Progress::BecomeSnapshot(Index snapshot_index) {
+  RMQ_ASSERT(snapshot_index > match_);
+  state_ = State::kSnapshot;
+  probe_sent_ = false;
+  pending_snapshot_ = snapshot_index;
+  next_ = snapshot_index + 1;
+  inflights_.Reset();
+  RMQ_ASSERT(match_ < next_);
+}
+
+void Progress::SnapshotReported(bool delivered) {
+  RMQ_ASSERT(state_ == State::kSnapshot);
+  const Index pending = pending_snapshot_;
+  BecomeProbe();
+  // Delivered: the follower holds it (or will answer for it), so probe right after it; a
+  // wrong guess costs one rejected probe.
+  if (delivered && pending + 1 > next_) next_ = pending + 1;
+  // The follower may be gone (the transfer failed) or busy restoring: wait for its heartbeat
+  // answer (or its answer to the snapshot) before probing.
+  probe_sent_ = true;
+  RMQ_ASSERT(match_ < next_);
 }
 
 bool Progress::MaybeUpdate(Index index) {
@@ -38,6 +63,7 @@ bool Progress::MaybeUpdate(Index index) {
 }
 
 void Progress::SentEntries(Index last, uint64_t bytes) {
+  RMQ_ASSERT(state_ != State::kSnapshot);
   RMQ_ASSERT(last + 1 >= next_);
   if (state_ == State::kReplicate) {
     if (last >= next_) {
@@ -63,6 +89,8 @@ bool Progress::MaybeDecreaseTo(Index rejected, Index hint) {
     RMQ_ASSERT(next_ == match_ + 1);
     return true;
   }
+  // A snapshot is out: only its answer (or the driver's report) moves this follower on.
+  if (state_ == State::kSnapshot) return false;
   if (state_ == State::kReplicate) {
     next_ = match_ + 1;
     return true;
@@ -87,12 +115,16 @@ void Progress::NoteRecovering(bool recovering, Index leader_last) {
 void Progress::OnHeartbeatResponse() {
   probe_sent_ = false;
   if (state_ == State::kReplicate && inflights_.Full()) inflights_.FreeFirstOne();
-  RMQ_ASSERT(state_ == State::kReplicate || !IsPaused());
+  RMQ_ASSERT(state_ != State::kProbe || !IsPaused());
 }
 
 bool Progress::IsPaused() const {
-  if (state_ == State::kProbe) return probe_sent_;
-  return inflights_.Full();
+  switch (state_) {
+    case State::kProbe: return probe_sent_;
+    case State::kReplicate: return inflights_.Full();
+    case State::kSnapshot: return true;
+  }
+  return true;
 }
 
 }  // namespace raftmq::raft

@@ -4,6 +4,10 @@
 // time (probe_sent pauses it until an answer or the next heartbeat) and backs off on reject.
 // kReplicate: the follower is known to match up to `match`; the leader streams appends
 // optimistically (next moves as it sends), bounded by the Inflights window.
+// kSnapshot: the entries the follower needs are compacted away; the leader sent a snapshot
+// (pending_snapshot) and sends no append until the follower's answer shows match >=
+// pending_snapshot (-> kReplicate) or the driver reports the transfer (finished: probe after
+// the snapshot; failed: probe from match). Either probe waits for a heartbeat answer first.
 //
 // A rejection at or below `match` means the follower no longer holds entries it acknowledged
 // (its log lost a tail: power loss under async flush, a torn record cut at restart, a wiped
@@ -11,8 +15,8 @@
 // logs may agree and the leader probes from there. A stale answer costs one probe round; a
 // real loss is repaired under this leader instead of never.
 //
-// Invariants (asserted): match < next; in kProbe the window is empty; next never falls to or
-// below match on a reject.
+// Invariants (asserted): match < next; in kProbe and kSnapshot the window is empty; next never
+// falls to or below match on a reject; pending_snapshot is set (> match) in kSnapshot only.
 //
 // Threading: owned by one Core.
 #pragma once
@@ -26,12 +30,17 @@ namespace raftmq::raft {
 
 class Progress {
  public:
-  enum class State : uint8_t { kProbe, kReplicate };
+  enum class State : uint8_t { kProbe, kReplicate, kSnapshot };
 
   Progress(Index next, uint32_t inflight_appends_max, uint64_t inflight_bytes_max);
 
   void BecomeProbe();
   void BecomeReplicate();
+  // A snapshot at `snapshot_index` (> match) was sent: no appends until it is answered.
+  void BecomeSnapshot(Index snapshot_index);
+  // The driver's report on the pending snapshot's transfer (kSnapshot only): probes after the
+  // snapshot when `delivered`, else from match; the probe waits for a heartbeat answer.
+  void SnapshotReported(bool delivered);
 
   // An accepting response for entries up to `index`: raises match (and next). False when
   // stale (index <= match).
@@ -51,6 +60,8 @@ class Progress {
   void OnHeartbeatResponse();
 
   Index match() const { return match_; }
+  // kSnapshot: the index of the snapshot sent; Index(0) otherwise.
+  Index pending_snapshot() const { return pending_snapshot_; }
   Index next() const { return next_; }
   State state() const { return state_; }
   // The highest commit index sent in an append, so the leader does not repeat empty appends
@@ -76,6 +87,7 @@ class Progress {
   Index match_;
   Index next_;  // > match_
   State state_ = State::kProbe;
+  Index pending_snapshot_;
   Index sent_commit_;
   bool probe_sent_ = false;
   bool recent_active_ = false;

@@ -6,11 +6,17 @@ namespace raftmq::raft {
 
 using storage::LogEntry;
 
-RaftLog::RaftLog(const storage::LogReader& reader, Term last_term, Index committed, Index applied)
-    : reader_(reader), stable_last_(reader.LastIndex()), last_term_(last_term), committed_(committed),
-      applied_(applied) {
+RaftLog::RaftLog(const storage::LogReader& reader, const SnapshotReader* snapshots, Term last_term, Index committed,
+                 Index applied)
+    : reader_(reader), snapshots_(snapshots), stable_last_(reader.LastIndex()), last_term_(last_term),
+      committed_(committed), applied_(applied) {
   RMQ_ASSERT(applied_ <= committed_);
   RMQ_ASSERT(committed_ <= stable_last_);
+  RMQ_ASSERT(applied_ + 1 >= reader.FirstIndex());
+}
+
+Index RaftLog::FirstIndex() const {
+  return unstable_snapshot_ ? unstable_snapshot_->index + 1 : reader_.FirstIndex();
 }
 
 Index RaftLog::LastIndex() const { return unstable_.empty() ? stable_last_ : unstable_.back().index; }
@@ -19,7 +25,31 @@ Result<Term> RaftLog::TermAt(Index index) const {
   if (index == Index(0)) return Term(0);
   if (index > LastIndex()) return Status::NotFound("index beyond the last entry");
   if (index > stable_last_) return unstable_[index - (stable_last_ + 1)].term;
+  if (unstable_snapshot_) {
+    if (index == unstable_snapshot_->index) return unstable_snapshot_->term;
+    return Status::NotFound("index compacted: below the snapshot being installed");
+  }
+  const Index first = reader_.FirstIndex();
+  if (index + 1 < first) return Status::NotFound("index compacted");
+  if (index + 1 == first) return CompactionPointTerm(index);
   return CountedTermAt(index);
+}
+
+Result<Term> RaftLog::CompactionPointTerm(Index index) const {
+  // The reader knows it after a reset to a snapshot; after retention only a snapshot taken
+  // exactly there does.
+  if (Result<Term> term = reader_.TermAt(index); term.ok()) return term;
+  if (snapshots_ != nullptr) {
+    Result<std::optional<storage::SnapshotMeta>> latest = snapshots_->Latest();
+    if (latest.ok() && latest->has_value() && (*latest)->index == index) return (*latest)->term;
+  }
+  return Status::NotFound("index compacted: the term of the compaction point is unknown");
+}
+
+bool RaftLog::IsCompacted(Index index) const {
+  const Index first = FirstIndex();
+  if (index + 1 < first) return true;
+  return index + 1 == first && index > Index(0) && !TermAt(index).ok();
 }
 
 Result<Term> RaftLog::CountedTermAt(Index index) const {
@@ -38,6 +68,7 @@ Result<std::vector<LogEntry>> RaftLog::Entries(Index from, Index to, uint64_t by
   RMQ_ASSERT(to <= LastIndex() + 1);
   std::vector<LogEntry> entries;
   uint64_t bytes = 0;
+  if (unstable_snapshot_ && from <= stable_last_) return Status::NotFound("entries compacted by a snapshot");
   if (from <= stable_last_) {
     Index stable_to = to <= stable_last_ + 1 ? to : stable_last_ + 1;
     auto stored = reader_.Entries(from, stable_to, bytes_max);
@@ -111,6 +142,20 @@ std::pair<Index, Term> RaftLog::FindConflictByTerm(Index index, Term term) const
   return {Index(0), Term(0)};
 }
 
+void RaftLog::Restore(const storage::SnapshotMeta& snapshot) {
+  RMQ_ASSERT(snapshot.index > committed_);
+  RMQ_ASSERT(applied_ <= committed_);
+  unstable_snapshot_ = snapshot;
+  truncate_after_.reset();
+  unstable_.clear();
+  stable_last_ = snapshot.index;
+  last_term_ = snapshot.term;
+  committed_ = snapshot.index;
+  applied_ = snapshot.index;
+  RMQ_ASSERT(LastIndex() == snapshot.index);
+  RMQ_ASSERT(!truncate_after_ && unstable_.empty());
+}
+
 void RaftLog::CommitTo(Index index) {
   if (index <= committed_) return;
   RMQ_ASSERT(index <= LastIndex());
@@ -129,7 +174,11 @@ std::vector<LogEntry> RaftLog::TakeCommitted(uint64_t bytes_max) {
 }
 
 RaftLog::Unstable RaftLog::TakeUnstable() {
-  Unstable taken{truncate_after_, std::move(unstable_)};
+  // A restore drops the truncation: the driver resets the whole log instead.
+  RMQ_ASSERT(!(unstable_snapshot_ && truncate_after_));
+  RMQ_ASSERT(!unstable_snapshot_ || unstable_.empty() || unstable_.front().index == unstable_snapshot_->index + 1);
+  Unstable taken{unstable_snapshot_, truncate_after_, std::move(unstable_)};
+  unstable_snapshot_.reset();
   // The truncated entries were never committed (asserted in TruncateAndAppend); the commit
   // may since have moved into the entries that replace them.
   RMQ_ASSERT(!taken.truncate_after || (!taken.entries.empty() && taken.entries.front().index == *taken.truncate_after + 1));

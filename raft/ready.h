@@ -1,6 +1,10 @@
 // Ready: one batch of work raft::Core hands its driver (etcd's rawnode.Ready is the model).
 //
 // The driver handles a Ready in this order, then calls Core::Advance():
+//   0. if `snapshot` is set (a follower installing its leader's snapshot):
+//      LogStore::ResetToSnapshot(*snapshot), then StateMachine::RestoreSnapshot(the files the
+//      snapshot transport received for it, *snapshot); afterwards the state machine's applied
+//      index is snapshot->index and committed entries continue after it;
 //   1. if `truncate_after` is set: LogStore::TruncateSuffix(*truncate_after);
 //   2. LogStore::Append(entries);
 //   3. if `must_sync`: LogStore::Sync() (when entries were appended);
@@ -13,8 +17,10 @@
 // appends go out while it writes the same entries to its own disk).
 //
 // Invariants: entries are consecutive; when `truncate_after` is set the first entry's index
-// is *truncate_after + 1 and the entries it removes were never committed; committed entries are
-// consecutive and follow the previous Ready's.
+// is *truncate_after + 1 and the entries it removes were never committed; `snapshot` and
+// `truncate_after` are never both set, and with a snapshot the entries (if any) start at
+// snapshot->index + 1, as do the committed entries; committed entries are consecutive and
+// follow the previous Ready's (or the snapshot).
 //
 // Threading: a plain value.
 #pragma once
@@ -72,8 +78,11 @@ struct Ready {
   // Set when term, vote or commit changed since the last Ready. A change of the commit
   // index alone does not need to be saved at once (it is a recovery hint).
   std::optional<storage::HardState> hard_state;
-  // True when entries were appended or term/vote changed: persist durably before step 4.
+  // True when entries were appended, a snapshot installed or term/vote changed: persist
+  // durably before step 4.
   bool must_sync = false;
+  // Install this snapshot first (step 0).
+  std::optional<storage::SnapshotMeta> snapshot;
   // A follower overwriting a divergent, uncommitted tail: keep entries up to this index.
   std::optional<Index> truncate_after;
   std::vector<storage::LogEntry> entries;
@@ -86,7 +95,7 @@ struct Ready {
   std::optional<MajorityLossNotice> majority_loss;
 
   bool empty() const {
-    return !soft_state && !hard_state && !truncate_after && entries.empty() && messages.empty() &&
+    return !soft_state && !hard_state && !snapshot && !truncate_after && entries.empty() && messages.empty() &&
            messages_after_persist.empty() && committed_entries.empty() && read_states.empty() && !majority_loss;
   }
 };

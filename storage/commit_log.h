@@ -36,8 +36,15 @@
 // keeps the old log; after it, Open finishes the reset. So FirstIndex() == index + 1 and
 // TermAt(index) == term across restarts, until retention deletes entries after it.
 //
+// Retention is split in two: RetentionCutoff, a query any thread may ask (which index the
+// deletable whole segments end before), and DeleteSegmentsBefore, which the writer runs when
+// the group decided (broker/retention_scheduler.h). A segment is deletable when it holds no
+// entry at or after the caller's bound, is not the newest segment holding an entry, and is
+// older than retention_hours (when asked to judge by age) or the disk is above
+// disk_usage_watermark_percent (then the oldest go until the projected use is below it).
+//
 // Threading: one writer thread calls Append, TruncateSuffix, ResetToSnapshot, Sync, Flush and
-// DeleteExpiredSegments. Readers (TermAt, Locate, Entries, ReadAt, FirstIndex, LastIndex,
+// DeleteSegmentsBefore. Readers (TermAt, Locate, Entries, ReadAt, FirstIndex, LastIndex,
 // DurableIndex) may run on any thread at the same time. A reader sees every entry up to the
 // LastIndex() it observed, complete (an entry is published after its bytes and index record
 // are in place). Entries a concurrent TruncateSuffix removes may still be returned or may
@@ -62,6 +69,7 @@
 #include "storage/entry_index.h"
 #include "storage/fs.h"
 #include "storage/log_checkpoint.h"
+#include "storage/log_retention.h"
 #include "storage/log_segment.h"
 #include "storage/log_store.h"
 
@@ -81,9 +89,9 @@ struct CommitLogOptions {
   // burst. 0 turns it off. 8 MiB, not RocksDB's usual 1 MiB: sync_file_range submits the
   // writeback on the appending thread, and at 1 MiB storage_bench measured it slower than off.
   uint64_t bytes_per_sync = uint64_t{8} << 20;
-  // Segments whose last write is older than this are deleted by DeleteExpiredSegments.
+  // RetentionCutoff (judging by age) counts segments whose last write is older than this.
   uint64_t retention_hours = 72;
-  // Above this disk usage DeleteExpiredSegments deletes the oldest segments whatever their age.
+  // Above this disk usage RetentionCutoff counts the oldest segments whatever their age.
   uint32_t disk_usage_watermark_percent = 85;
   // Records per entry-index file (24 bytes each).
   uint64_t index_entries_per_file = uint64_t{1} << 20;
@@ -91,7 +99,7 @@ struct CommitLogOptions {
   uint64_t read_chunk_bytes = 1 << 20;
 };
 
-class CommitLog final : public LogStore, public CommitLogReader {
+class CommitLog final : public LogStore, public CommitLogReader, public LogRetention {
  public:
   static Result<std::unique_ptr<CommitLog>> Open(Fs* fs, CommitLogOptions options);
   // Stops the flusher and flushes (errors are logged).
@@ -125,10 +133,12 @@ class CommitLog final : public LogStore, public CommitLogReader {
   Status Flush();
   // The last index known durable (fsynced).
   Index DurableIndex() const;
-  // Deletes whole segments, oldest first, while each is older than retention_hours or the
-  // disk is above the watermark; never one holding an index >= keep_from, never the newest
-  // segment holding an entry. Returns how many it deleted.
-  Result<size_t> DeleteExpiredSegments(int64_t now_seconds, Index keep_from);
+  // The index the deletable segments (see the top) end before, at wall-clock `now_seconds`,
+  // never past `bound`; FirstIndex() when none is. `by_age`: count segments older than
+  // retention_hours (else only the disk watermark counts). Reads file times and disk space.
+  Result<Index> RetentionCutoff(int64_t now_seconds, Index bound, bool by_age) const;
+  // --- LogRetention ---
+  Result<SegmentsDeleted> DeleteSegmentsBefore(Index index) override;
   // Absolute position just after the last record (where the next append goes).
   uint64_t EndPosition() const;
   size_t SegmentCount() const;
@@ -162,7 +172,8 @@ class CommitLog final : public LogStore, public CommitLogReader {
   Status FlushLocked();
   Status PoisonLocked(Status status);
   Status CutSegmentsAfterLocked(uint64_t cut_position);
-  Result<bool> DiskAboveWatermark();
+  // Bytes above the disk usage watermark now (0 when below it or the size is unknown).
+  Result<uint64_t> BytesAboveWatermark() const;
   std::shared_ptr<LogSegment> SegmentAt(uint64_t position) const;
   void FlusherLoop();
   std::string SegmentPath(uint64_t base) const;

@@ -1,5 +1,6 @@
 // CommitLog's two ways of dropping entries: TruncateSuffix (a follower's divergent,
-// uncommitted tail) and DeleteExpiredSegments (retention of old, applied segments).
+// uncommitted tail) and retention: RetentionCutoff (which old segments may go) and
+// DeleteSegmentsBefore (deleting them once the group decided).
 #include <spdlog/spdlog.h>
 
 #include "storage/commit_log.h"
@@ -62,54 +63,78 @@ Status CommitLog::CutSegmentsAfterLocked(uint64_t cut) {
   return Status::Ok();
 }
 
-Result<bool> CommitLog::DiskAboveWatermark() {
+Result<uint64_t> CommitLog::BytesAboveWatermark() const {
   RMQ_ASSIGN_OR_RETURN(DiskSpace space, fs_->SpaceOf(options_.dir));
-  if (space.total_bytes == 0) return false;
-  uint64_t used_bytes = space.total_bytes - std::min(space.available_bytes, space.total_bytes);
-  return used_bytes * 100 > uint64_t{options_.disk_usage_watermark_percent} * space.total_bytes;
+  if (space.total_bytes == 0) return uint64_t{0};
+  const uint64_t used_bytes = space.total_bytes - std::min(space.available_bytes, space.total_bytes);
+  const uint64_t watermark_bytes = space.total_bytes / 100 * options_.disk_usage_watermark_percent +
+                                   space.total_bytes % 100 * options_.disk_usage_watermark_percent / 100;
+  return used_bytes > watermark_bytes ? used_bytes - watermark_bytes : 0;
 }
 
-Result<size_t> CommitLog::DeleteExpiredSegments(int64_t now_seconds, Index keep_from) {
+Result<Index> CommitLog::RetentionCutoff(int64_t now_seconds, Index bound, bool by_age) const {
+  std::vector<std::shared_ptr<LogSegment>> segments;
+  {
+    std::shared_lock segments_lock(segments_mu_);
+    for (const auto& [base, segment] : segments_) segments.push_back(segment);
+  }
+  RMQ_ASSIGN_OR_RETURN(uint64_t bytes_over, BytesAboveWatermark());
+  const auto retention_seconds = static_cast<int64_t>(options_.retention_hours * 3600);
+  Index cutoff = FirstIndex();
+  for (size_t i = 0; i + 1 < segments.size(); ++i) {
+    // The next segment must hold an entry (so this one is not the newest that does), and this
+    // one, whose last index is next's first minus one, none at or after `bound`.
+    const uint64_t next_first = segments[i + 1]->first_index.load();
+    if (next_first == 0 || next_first > bound.value()) break;
+    bool expired = false;
+    if (by_age) {
+      RMQ_ASSIGN_OR_RETURN(int64_t modified_seconds, fs_->ModifiedTimeSeconds(segments[i]->path));
+      expired = modified_seconds + retention_seconds <= now_seconds;
+    }
+    if (!expired && bytes_over == 0) break;
+    const uint64_t size_bytes = segments[i]->size_bytes.load();
+    bytes_over -= std::min(bytes_over, size_bytes);
+    cutoff = Index(next_first);
+  }
+  RMQ_ASSERT(cutoff <= std::max(bound, FirstIndex()));
+  return cutoff;
+}
+
+Result<SegmentsDeleted> CommitLog::DeleteSegmentsBefore(Index index) {
   std::lock_guard flush_lock(flush_mu_);
+  SegmentsDeleted deleted;
+  if (index <= FirstIndex()) return deleted;
   // The checkpoint moves to the end first, so it can never point into a deleted segment.
   RMQ_RETURN_IF_ERROR(FlushLocked());
-  size_t deleted = 0;
-  const auto retention_seconds = static_cast<int64_t>(options_.retention_hours * 3600);
   while (true) {
     std::shared_ptr<LogSegment> oldest;
-    std::shared_ptr<LogSegment> next;
+    uint64_t next_first = 0;
     {
       std::shared_lock segments_lock(segments_mu_);
       if (segments_.size() < 2) break;
       oldest = segments_.begin()->second;
-      next = std::next(segments_.begin())->second;
+      next_first = std::next(segments_.begin())->second->first_index.load();
     }
-    // `next` must hold an entry (so `oldest` is not the newest one that does), and `oldest`,
-    // whose last index is next's first minus one, must hold none the caller still needs.
-    uint64_t next_first = next->first_index.load();
-    if (next_first == 0 || next_first - 1 >= keep_from.value()) break;
-    RMQ_ASSIGN_OR_RETURN(int64_t modified_seconds, fs_->ModifiedTimeSeconds(oldest->path));
-    bool expired = modified_seconds + retention_seconds <= now_seconds;
-    bool over_watermark = false;
-    if (!expired) {
-      RMQ_ASSIGN_OR_RETURN(over_watermark, DiskAboveWatermark());
-    }
-    if (!expired && !over_watermark) break;
+    // As in RetentionCutoff: the next segment holds an entry and `oldest` none at or after `index`.
+    if (next_first == 0 || next_first > index.value()) break;
     {
       std::lock_guard lock(write_mu_);
       std::unique_lock segments_lock(segments_mu_);
+      RMQ_ASSERT(oldest != active_);
       segments_.erase(oldest->base);
       first_index_.store(next_first, std::memory_order_release);
     }
     RMQ_RETURN_IF_ERROR(fs_->RemoveFile(oldest->path));
-    spdlog::info("commit log: deleted segment {} ({} bytes, entries before {}): {}", oldest->path,
-                 oldest->size_bytes.load(), next_first, expired ? "older than retention" : "disk above watermark");
-    ++deleted;
+    spdlog::info("commit log: retention deleted segment {} ({} bytes, entries before {})", oldest->path,
+                 oldest->size_bytes.load(), next_first);
+    ++deleted.segments;
+    deleted.bytes += oldest->size_bytes.load();
   }
-  if (deleted > 0) {
+  if (deleted.segments > 0) {
     RMQ_RETURN_IF_ERROR(index_->TruncateBefore(FirstIndex()));
     RMQ_RETURN_IF_ERROR(fs_->SyncDir(options_.dir));
   }
+  RMQ_ASSERT(FirstIndex() <= index);
   return deleted;
 }
 

@@ -163,7 +163,16 @@ Status ConsumeQueue::AppendToFiles(std::span<const ConsumeQueueEntry> entries) {
 }
 
 Status ConsumeQueue::Append(uint64_t first_offset, std::span<const ConsumeQueueEntry> entries) {
-  RMQ_RETURN_IF_ERROR(write_error_);
+  if (!write_error_.ok()) {
+    // The failed append may have left part of an entry in the file: cut it back to the last
+    // entry published, then try (the cause, a full disk, may be gone). Without this a node
+    // whose disk filled up would refuse every later dispatch until it restarted.
+    if (files_.empty()) {
+      write_error_ = Status::Ok();
+    } else {
+      RMQ_RETURN_IF_ERROR(CutFilesAt(MaxOffset()).WithContext("repair " + dir_ + " after a failed append"));
+    }
+  }
   if (first_offset != MaxOffset()) {
     return Status::InvalidArgument("append at offset " + std::to_string(first_offset) + " of " + dir_ +
                                    ", expected " + std::to_string(MaxOffset()));
@@ -226,22 +235,31 @@ Status ConsumeQueue::CutFilesAt(uint64_t offset) {
   return Status::Ok();
 }
 
-Result<size_t> ConsumeQueue::DeleteFilesBefore(uint64_t commit_log_position_min) {
+Result<size_t> ConsumeQueue::DeleteBefore(uint64_t commit_log_position) {
   size_t removed = 0;
   while (files_.size() > 1) {
     RMQ_ASSIGN_OR_RETURN(ConsumeQueueEntry last_entry, Get(FileEnd(files_.front()) - 1));
-    if (last_entry.commit_log_position + last_entry.size > commit_log_position_min) break;
+    if (last_entry.commit_log_position >= commit_log_position) break;
     std::string path;
     {
       std::unique_lock lock(files_mutex_);
       path = std::move(files_.front().path);
       files_.erase(files_.begin());
-      min_offset_.store(files_.front().first_offset, std::memory_order_release);
+      min_offset_.store(std::max(MinOffset(), files_.front().first_offset), std::memory_order_release);
     }
     RMQ_RETURN_IF_ERROR(fs_->RemoveFile(path));
     dir_unsynced_ = true;
     ++removed;
   }
+  // The entries left before the position (in the first file kept) point at deleted messages:
+  // the queue starts after them, as RocketMQ's correctMinOffset does. Not stored: the owner
+  // calls this again after a restart (it is idempotent).
+  RMQ_ASSIGN_OR_RETURN(uint64_t first_kept, FirstOffsetAtOrAfter(commit_log_position));
+  if (first_kept > MinOffset()) {
+    std::unique_lock lock(files_mutex_);
+    min_offset_.store(first_kept, std::memory_order_release);
+  }
+  RMQ_ASSERT(MinOffset() <= MaxOffset());
   return removed;
 }
 

@@ -7,12 +7,12 @@
 // are in CommitLog order (positions increase with the offset).
 //
 // Threading: one writer (the Dispatcher, or recovery) calls Append, Sync, TruncateFrom,
-// DeleteFilesBefore and ResetTo. Any number of readers (Pull handlers) call Get, Read, MinOffset and
+// DeleteBefore and ResetTo. Any number of readers (Pull handlers) call Get, Read, MinOffset and
 // MaxOffset concurrently with it. An appended entry becomes visible to readers only after its
 // bytes are in the file (MaxOffset is published last, with release order); the file list is
 // guarded by a shared mutex that readers hold across their read, so a truncation or deletion
 // never pulls a file from under a reader. Entries a reader saw go away only by TruncateFrom
-// (recovery, before readers start), DeleteFilesBefore (retention raises MinOffset) and ResetTo
+// (recovery, before readers start), DeleteBefore (retention raises MinOffset) and ResetTo
 // (a snapshot restore: the queue starts over, empty, at the group's offset).
 #pragma once
 
@@ -73,16 +73,20 @@ class ConsumeQueue {
   ConsumeQueue& operator=(const ConsumeQueue&) = delete;
 
   // Writer. Appends entries at offsets first_offset, first_offset + 1, ...; InvalidArgument
-  // unless first_offset == MaxOffset(). After an I/O error the queue refuses appends until
-  // TruncateFrom (or a reopen) puts file and memory back in step.
+  // unless first_offset == MaxOffset(). After an I/O error the next append first cuts the
+  // file back to MaxOffset() (a failed write may have left part of an entry), so appends go on
+  // once the cause (a full disk) is gone; an error of that cut is the append's error.
   Status Append(uint64_t first_offset, std::span<const ConsumeQueueEntry> entries);
   // Makes every appended entry (and every file created) durable.
   Status Sync();
   // Removes every entry at or after `offset` (recovery). InvalidArgument below MinOffset().
   Status TruncateFrom(uint64_t offset);
-  // Retention: removes whole files whose every entry points before `commit_log_position_min`;
-  // the last file always stays. Returns the number of files removed.
-  Result<size_t> DeleteFilesBefore(uint64_t commit_log_position_min);
+  // Retention: the CommitLog now starts at `commit_log_position`. Removes whole files whose
+  // every entry points before it (the last file always stays) and raises MinOffset() to the
+  // first entry pointing at or after it (MaxOffset() when none does). Idempotent; the raised
+  // MinOffset() is not stored, so the owner calls it again after reopening. Returns the
+  // number of files removed.
+  Result<size_t> DeleteBefore(uint64_t commit_log_position);
   // Snapshot restore: removes every file and starts the queue empty at `offset` (MinOffset() ==
   // MaxOffset() == offset), an empty file named by it keeping the offset across restarts.
   // Durable once Sync() ran (the caller syncs every queue it reset).

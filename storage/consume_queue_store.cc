@@ -122,10 +122,10 @@ Status ConsumeQueueStore::ResetAll(const std::map<QueueId, uint64_t>& max_offset
   return SyncAll();
 }
 
-Result<size_t> ConsumeQueueStore::DeleteFilesBefore(uint64_t commit_log_position_min) {
+Result<size_t> ConsumeQueueStore::DeleteBefore(uint64_t commit_log_position) {
   size_t removed = 0;
   for (const auto& [id, queue] : queues_) {
-    RMQ_ASSIGN_OR_RETURN(size_t removed_here, queue->DeleteFilesBefore(commit_log_position_min));
+    RMQ_ASSIGN_OR_RETURN(size_t removed_here, queue->DeleteBefore(commit_log_position));
     removed += removed_here;
   }
   return removed;

@@ -3,7 +3,7 @@
 // anyway); a queue that does not exist yet is created by the writer on its first message.
 //
 // Threading: one writer (the Dispatcher or recovery) calls FindOrCreate, SyncAll,
-// TruncateAllFrom, ResetAll and DeleteFilesBefore; readers call Find and Queues from any thread. A queue
+// TruncateAllFrom, ResetAll and DeleteBefore; readers call Find and Queues from any thread. A queue
 // once created lives as long as the store, so the pointers handed out stay valid.
 #pragma once
 
@@ -58,8 +58,8 @@ class ConsumeQueueStore {
   // never been written (it stays in the store, so pointers handed out stay valid). Durable
   // when it returns.
   Status ResetAll(const std::map<QueueId, uint64_t>& max_offsets);
-  // Retention: ConsumeQueue::DeleteFilesBefore on every queue; returns the files removed.
-  Result<size_t> DeleteFilesBefore(uint64_t commit_log_position_min);
+  // Retention: ConsumeQueue::DeleteBefore on every queue; returns the files removed.
+  Result<size_t> DeleteBefore(uint64_t commit_log_position);
 
  private:
   // Finds by (string_view, id) without building a std::string.

@@ -84,13 +84,18 @@ Result<std::vector<uint64_t>> Dispatcher::DispatchBatch(std::span<const ScannedR
     offsets.push_back(plan->first_offset + plan->entries.size());
     plan->entries.push_back(ConsumeQueueEntry{payload_position + offset, record.record_size, TagHash(record.tag)});
   }
-  for (const PlannedAppend& plan : plans) {
-    Status status = plan.queue->Append(plan.first_offset, plan.entries);
+  for (size_t i = 0; i < plans.size(); ++i) {
+    Status status = plans[i].queue->Append(plans[i].first_offset, plans[i].entries);
     if (!status.ok()) {
-      failure_ = status;
+      // Take back what this entry appended to other queues, so the entry can be dispatched
+      // again once the cause (a full disk) is gone; only a failed take-back is sticky.
+      for (size_t done = 0; done < i; ++done) {
+        Status undone = plans[done].queue->TruncateFrom(plans[done].first_offset);
+        if (!undone.ok()) failure_ = undone;
+      }
       return status;
     }
-    RMQ_ASSERT(plan.queue->MaxOffset() == plan.first_offset + plan.entries.size());
+    RMQ_ASSERT(plans[i].queue->MaxOffset() == plans[i].first_offset + plans[i].entries.size());
   }
   if (options_.on_queue_grown) {
     for (const PlannedAppend& plan : plans) options_.on_queue_grown(plan.topic, plan.queue_id, plan.queue->MaxOffset());

@@ -11,7 +11,9 @@
 // dispatching thread (the Raft loop) never waits for a disk flush, and a checkpoint never
 // claims queue entries a crash can take away. While one checkpoint is in flight the next
 // waits for the following Dispatch. The write is buffered: losing it only makes recovery
-// redo more. A failed checkpoint is sticky: Dispatch answers its error until Recover.
+// redo more. A failed checkpoint is sticky: Dispatch answers its error until Recover. A failed
+// ConsumeQueue append is not: the entry's appends to other queues are taken back and the entry
+// is not applied, so the next Dispatch of it (once space returns) starts clean.
 //
 // Apply is total: an entry whose payload cannot be indexed (a record that does not decode, a
 // topic that is no valid name) is skipped the same way on every node: nothing is appended, the
@@ -94,6 +96,11 @@ class Dispatcher {
   Status Checkpoint();
   // The final checkpoint.
   Status Close() { return Checkpoint(); }
+  // Retention: the CommitLog now starts at `commit_log_position`; every queue drops what
+  // points before it (ConsumeQueueStore::DeleteBefore). Returns the files removed.
+  Result<size_t> DeleteQueueEntriesBefore(uint64_t commit_log_position) {
+    return queues_->DeleteBefore(commit_log_position);
+  }
   // Waits for the checkpoint in flight, if any; the error of a failed one.
   Status WaitForCheckpoint() { return flusher_->Wait(); }
 

@@ -30,6 +30,7 @@ namespace raftmq::storage {
 inline constexpr std::string_view kHardStateKey = "hard_state";
 inline constexpr std::string_view kDispatchCheckpointKey = "dispatch";
 inline constexpr std::string_view kCommandAppliedKey = "commands";
+inline constexpr std::string_view kRetainedFromKey = "retained_from";
 inline constexpr std::string_view kRestoringKey = "restoring";
 // The "group" of a queue-size key: the same layout as a consumer-offset key.
 inline constexpr std::string_view kQueueSizeKeyGroup = "queues";

@@ -6,26 +6,17 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <mutex>
+
 #include "common/assert.h"
+#include "storage/rocksdb_log.h"
 
 namespace raftmq::storage {
 
 namespace {
 
 // The order matches MetaStore::Family; "default" is RocksDB's own and stays unused.
-constexpr const char* kFamilyNames[] = {"raft", "consumer_offsets", "topics", "checkpoints"};
-
-// RocksDB refuses every write after a background error (a full disk failed its WAL write)
-// until DB::Resume(). A failed write is tried once more after a successful Resume, so a store
-// whose disk has room again takes writes again (raft::Node retries after a storage fault)
-// instead of refusing them until the process restarts. While the cause lasts Resume fails
-// and the write's own error stands.
-template <typename Write>
-rocksdb::Status WriteResuming(rocksdb::DB* db, const Write& write) {
-  rocksdb::Status status = write();
-  if (!status.ok() && db->Resume().ok()) status = write();
-  return status;
-}
+constexpr const char* kFamilyNames[] = {"raft", "consumer_offsets", "topics", "checkpoints", "pop_states"};
 
 Status FromRocks(const rocksdb::Status& status) {
   using Code = rocksdb::Status::Code;
@@ -67,40 +58,55 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const MetaStoreOptions& options,
   return family;
 }
 
-rocksdb::DBOptions DatabaseOptions(const MetaStoreOptions& options) {
+rocksdb::DBOptions DatabaseOptions(const MetaStoreOptions& options, const std::string& dir) {
   rocksdb::DBOptions db;
   db.create_if_missing = true;
   db.create_missing_column_families = true;
   db.max_open_files = options.open_files_max;
   db.max_background_jobs = options.background_jobs_max;
-  db.max_log_file_size = options.info_log_file_bytes_max;
-  db.keep_log_file_num = options.info_log_files_kept;
+  db.info_log = NewRocksDbLog("meta store " + dir);
   return db;
 }
 
 }  // namespace
 
 Result<std::unique_ptr<MetaStore>> MetaStore::Open(const std::string& dir, const MetaStoreOptions& options) {
-  std::unique_ptr<MetaStore> store(new MetaStore());
-  store->block_cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
-  const rocksdb::ColumnFamilyOptions family = FamilyOptions(options, store->block_cache_);
+  std::unique_ptr<MetaStore> store(new MetaStore(dir, options));
+  std::unique_lock lock(store->db_mu_);
+  RMQ_RETURN_IF_ERROR(store->OpenLocked().WithContext("open meta store " + dir));
+  return store;
+}
+
+MetaStore::MetaStore(std::string dir, const MetaStoreOptions& options)
+    : dir_(std::move(dir)), options_(options), block_cache_(rocksdb::NewLRUCache(options.block_cache_bytes)) {}
+
+Status MetaStore::OpenLocked() {
+  RMQ_ASSERT(db_ == nullptr);
+  RMQ_ASSERT(handles_.empty());
+  const rocksdb::ColumnFamilyOptions family = FamilyOptions(options_, block_cache_);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {{rocksdb::kDefaultColumnFamilyName, family}};
   for (const char* name : kFamilyNames) descriptors.emplace_back(name, family);
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  const rocksdb::Status status = rocksdb::DB::Open(DatabaseOptions(options), dir, descriptors, &handles, &db);
-  if (!status.ok()) return FromRocks(status).WithContext("open meta store " + dir);
-  store->db_.reset(db);
+  const rocksdb::DBOptions db_options = DatabaseOptions(options_, dir_);
+  const rocksdb::Status status = rocksdb::DB::Open(db_options, dir_, descriptors, &handles, &db);
+  writable_ = status.ok();
+  if (!status.ok()) {
+    // A read-only open writes nothing, so reads go on while the disk is full.
+    const rocksdb::Status read_only = rocksdb::DB::OpenForReadOnly(db_options, dir_, descriptors, &handles, &db);
+    if (!read_only.ok()) return FromRocks(status);
+  }
+  db_.reset(db);
   RMQ_ASSERT(handles.size() == kFamilyCount + 1);
   // Every handle Open returns, the default family's too, must be destroyed before the DB.
-  store->default_handle_ = handles.front();
-  store->handles_.assign(handles.begin() + 1, handles.end());
-  return store;
+  default_handle_ = handles.front();
+  handles_.assign(handles.begin() + 1, handles.end());
+  return FromRocks(status);
 }
 
-MetaStore::~MetaStore() {
-  if (db_ == nullptr) return;  // Open failed before the DB existed
+void MetaStore::CloseLocked() {
+  if (db_ == nullptr) return;  // the last reopen found neither mode possible
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     const rocksdb::Status status = db_->DestroyColumnFamilyHandle(handle);
     RMQ_ASSERT(status.ok());
@@ -108,11 +114,41 @@ MetaStore::~MetaStore() {
   handles_.clear();
   const rocksdb::Status status = db_->DestroyColumnFamilyHandle(default_handle_);
   RMQ_ASSERT(status.ok());
+  default_handle_ = nullptr;
   (void)db_->Close();  // an error here leaves only the WAL to replay
+  db_.reset();
+}
+
+MetaStore::~MetaStore() {
+  std::unique_lock lock(db_mu_);
+  CloseLocked();
+}
+
+Status MetaStore::CheckOpenLocked() const {
+  if (db_ != nullptr) return Status::Ok();
+  return Status::IoError("meta store " + dir_ +
+                         " is closed: reopening it after a failed write failed (tried again at the next write)");
+}
+
+Status MetaStore::WriteReopening(const std::function<rocksdb::Status(rocksdb::DB&)>& write) {
+  {
+    std::shared_lock lock(db_mu_);
+    if (db_ != nullptr && writable_) {
+      const rocksdb::Status status = write(*db_);
+      if (status.ok()) return Status::Ok();
+      if (!status.IsIOError()) return FromRocks(status);  // not a storage fault: nothing to reopen for
+    }
+  }
+  std::unique_lock lock(db_mu_);
+  CloseLocked();
+  RMQ_RETURN_IF_ERROR(OpenLocked());
+  return FromRocks(write(*db_));
 }
 
 Result<std::string> MetaStore::Get(Family family, std::string_view key) const {
   std::string value;
+  std::shared_lock lock(db_mu_);
+  RMQ_RETURN_IF_ERROR(CheckOpenLocked());
   const rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), Handle(family), ToSlice(key), &value);
   if (!status.ok()) return FromRocks(status);
   return value;
@@ -127,9 +163,15 @@ Result<HardState> MetaStore::LoadHardState() const {
 
 Status MetaStore::SaveHardState(const HardState& state) {
   const std::string value = EncodeHardState(state);
-  return FromRocks(WriteResuming(db_.get(), [&] {
-    return db_->Put(WriteOptionsFor(Durability::kSync), Handle(kRaft), ToSlice(kHardStateKey), value);
-  }));
+  return WriteReopening([&](rocksdb::DB& db) {
+    return db.Put(WriteOptionsFor(Durability::kSync), Handle(kRaft), ToSlice(kHardStateKey), value);
+  });
+}
+
+Result<std::string> MetaStore::LoadPopState(const ConsumerOffsetKey& key) const {
+  RMQ_RETURN_IF_ERROR(CheckMetaName("group", key.group));
+  RMQ_RETURN_IF_ERROR(CheckMetaName("topic", key.topic));
+  return Get(kPopStates, EncodeConsumerOffsetKey(key));
 }
 
 Result<uint64_t> MetaStore::LoadConsumerOffset(const ConsumerOffsetKey& key) const {
@@ -147,6 +189,8 @@ Status MetaStore::SaveConsumerOffset(const ConsumerOffsetKey& key, uint64_t offs
 
 Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> MetaStore::ListUnder(Family family,
                                                                                std::string_view prefix) const {
+  std::shared_lock lock(db_mu_);
+  RMQ_RETURN_IF_ERROR(CheckOpenLocked());
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(family)));
   std::vector<std::pair<ConsumerOffsetKey, uint64_t>> rows;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
@@ -172,6 +216,8 @@ Result<std::string> MetaStore::LoadTopic(std::string_view topic) const {
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> MetaStore::ListTopics() const {
+  std::shared_lock lock(db_mu_);
+  RMQ_RETURN_IF_ERROR(CheckOpenLocked());
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(kTopics)));
   std::vector<std::pair<std::string, std::string>> topics;
   for (it->SeekToFirst(); it->Valid(); it->Next()) topics.emplace_back(it->key().ToString(), it->value().ToString());
@@ -198,6 +244,11 @@ Result<std::optional<Index>> MetaStore::GetIndex(std::string_view checkpoints_ke
   return std::optional<Index>(Index(*index));
 }
 
+Result<Index> MetaStore::LoadRetainedFrom() const {
+  RMQ_ASSIGN_OR_RETURN(std::optional<uint64_t> index, GetUint64(kCheckpoints, kRetainedFromKey));
+  return Index(index.value_or(0));
+}
+
 Result<std::optional<Index>> MetaStore::LoadCommandApplied() const { return GetIndex(kCommandAppliedKey); }
 
 Result<std::optional<Index>> MetaStore::LoadRestoring() const { return GetIndex(kRestoringKey); }
@@ -206,16 +257,37 @@ Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> MetaStore::ListAllCo
   return ListUnder(kConsumerOffsets, "");
 }
 
+Result<std::vector<std::pair<ConsumerOffsetKey, std::string>>> MetaStore::ListAllPopStates() const {
+  std::shared_lock lock(db_mu_);
+  RMQ_RETURN_IF_ERROR(CheckOpenLocked());
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(kPopStates)));
+  std::vector<std::pair<ConsumerOffsetKey, std::string>> rows;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    RMQ_ASSIGN_OR_RETURN(ConsumerOffsetKey key, DecodeConsumerOffsetKey(it->key().ToStringView()));
+    rows.emplace_back(std::move(key), it->value().ToString());
+  }
+  RMQ_RETURN_IF_ERROR(FromRocks(it->status()));
+  return rows;
+}
+
+Result<std::vector<std::string>> MetaStore::ListKeys(Family family) const {
+  std::shared_lock lock(db_mu_);
+  RMQ_RETURN_IF_ERROR(CheckOpenLocked());
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(family)));
+  std::vector<std::string> keys;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) keys.push_back(it->key().ToString());
+  RMQ_RETURN_IF_ERROR(FromRocks(it->status()));
+  return keys;
+}
+
 // Row by row (the state is what a snapshot holds, so it fits in memory): a range delete
-// would need an upper bound for keys of any length.
+// would need an upper bound for keys of any length. The keys are listed first, then deleted
+// through DeleteIn (which takes the store's lock itself).
 Result<MetaWriteBatch> MetaStore::NewBatchReplacingBrokerState() const {
   MetaWriteBatch batch = NewBatch();
-  for (Family family : {kConsumerOffsets, kTopics, kCheckpoints}) {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(family)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      RMQ_RETURN_IF_ERROR(FromRocks(batch.batch_->Delete(Handle(family), it->key())));
-    }
-    RMQ_RETURN_IF_ERROR(FromRocks(it->status()));
+  for (Family family : {kConsumerOffsets, kTopics, kCheckpoints, kPopStates}) {
+    RMQ_ASSIGN_OR_RETURN(std::vector<std::string> keys, ListKeys(family));
+    for (const std::string& key : keys) RMQ_RETURN_IF_ERROR(batch.DeleteIn(family, key));
   }
   return batch;
 }
@@ -231,7 +303,7 @@ MetaWriteBatch MetaStore::NewBatch() const { return MetaWriteBatch(this); }
 
 Status MetaStore::Write(MetaWriteBatch batch, Durability durability) {
   RMQ_ASSERT(batch.store_ == this);
-  return FromRocks(WriteResuming(db_.get(), [&] { return db_->Write(WriteOptionsFor(durability), batch.batch_.get()); }));
+  return WriteReopening([&](rocksdb::DB& db) { return db.Write(WriteOptionsFor(durability), batch.batch_.get()); });
 }
 
 MetaWriteBatch::MetaWriteBatch(const MetaStore* store)
@@ -243,51 +315,66 @@ MetaWriteBatch::~MetaWriteBatch() = default;
 Status MetaWriteBatch::PutConsumerOffset(const ConsumerOffsetKey& key, uint64_t offset) {
   RMQ_RETURN_IF_ERROR(CheckMetaName("group", key.group));
   RMQ_RETURN_IF_ERROR(CheckMetaName("topic", key.topic));
-  return FromRocks(batch_->Put(store_->Handle(MetaStore::kConsumerOffsets), EncodeConsumerOffsetKey(key),
-                               EncodeUint64(offset)));
+  return PutIn(MetaStore::kConsumerOffsets, EncodeConsumerOffsetKey(key), EncodeUint64(offset));
 }
 
 Status MetaWriteBatch::DeleteConsumerOffset(const ConsumerOffsetKey& key) {
   RMQ_RETURN_IF_ERROR(CheckMetaName("group", key.group));
   RMQ_RETURN_IF_ERROR(CheckMetaName("topic", key.topic));
-  return FromRocks(batch_->Delete(store_->Handle(MetaStore::kConsumerOffsets), EncodeConsumerOffsetKey(key)));
+  return DeleteIn(MetaStore::kConsumerOffsets, EncodeConsumerOffsetKey(key));
+}
+
+Status MetaWriteBatch::PutPopState(const ConsumerOffsetKey& key, std::string_view state) {
+  RMQ_RETURN_IF_ERROR(CheckMetaName("group", key.group));
+  RMQ_RETURN_IF_ERROR(CheckMetaName("topic", key.topic));
+  return PutIn(MetaStore::kPopStates, EncodeConsumerOffsetKey(key), state);
 }
 
 Status MetaWriteBatch::PutTopic(std::string_view topic, std::string_view config) {
   RMQ_RETURN_IF_ERROR(CheckMetaName("topic", topic));
-  return FromRocks(batch_->Put(store_->Handle(MetaStore::kTopics), ToSlice(topic), ToSlice(config)));
+  return PutIn(MetaStore::kTopics, topic, config);
 }
 
 Status MetaWriteBatch::DeleteTopic(std::string_view topic) {
   RMQ_RETURN_IF_ERROR(CheckMetaName("topic", topic));
-  return FromRocks(batch_->Delete(store_->Handle(MetaStore::kTopics), ToSlice(topic)));
+  return DeleteIn(MetaStore::kTopics, topic);
 }
 
 Status MetaWriteBatch::PutDispatchCheckpoint(Index applied) {
-  return FromRocks(batch_->Put(store_->Handle(MetaStore::kCheckpoints), ToSlice(kDispatchCheckpointKey),
-                               EncodeUint64(applied.value())));
+  return PutIn(MetaStore::kCheckpoints, kDispatchCheckpointKey, EncodeUint64(applied.value()));
 }
 
 Status MetaWriteBatch::PutQueueSize(const QueueSize& size) {
   RMQ_RETURN_IF_ERROR(CheckMetaName("topic", size.topic));
   const ConsumerOffsetKey key{std::string(kQueueSizeKeyGroup), size.topic, size.queue_id};
-  return FromRocks(batch_->Put(store_->Handle(MetaStore::kCheckpoints), EncodeConsumerOffsetKey(key),
-                               EncodeUint64(size.max_offset)));
+  return PutIn(MetaStore::kCheckpoints, EncodeConsumerOffsetKey(key), EncodeUint64(size.max_offset));
 }
 
 Status MetaWriteBatch::PutCommandApplied(Index index) {
-  return FromRocks(batch_->Put(store_->Handle(MetaStore::kCheckpoints), ToSlice(kCommandAppliedKey),
-                               EncodeUint64(index.value())));
+  return PutIn(MetaStore::kCheckpoints, kCommandAppliedKey, EncodeUint64(index.value()));
+}
+
+Status MetaWriteBatch::PutIn(size_t family, std::string_view key, std::string_view value) {
+  std::shared_lock lock(store_->db_mu_);
+  RMQ_RETURN_IF_ERROR(store_->CheckOpenLocked());
+  return FromRocks(batch_->Put(store_->Handle(static_cast<MetaStore::Family>(family)), ToSlice(key), ToSlice(value)));
+}
+
+Status MetaWriteBatch::DeleteIn(size_t family, std::string_view key) {
+  std::shared_lock lock(store_->db_mu_);
+  RMQ_RETURN_IF_ERROR(store_->CheckOpenLocked());
+  return FromRocks(batch_->Delete(store_->Handle(static_cast<MetaStore::Family>(family)), ToSlice(key)));
+}
+
+Status MetaWriteBatch::PutRetainedFrom(Index index) {
+  return PutIn(MetaStore::kCheckpoints, kRetainedFromKey, EncodeUint64(index.value()));
 }
 
 Status MetaWriteBatch::PutRestoring(Index snapshot_index) {
-  return FromRocks(batch_->Put(store_->Handle(MetaStore::kCheckpoints), ToSlice(kRestoringKey),
-                               EncodeUint64(snapshot_index.value())));
+  return PutIn(MetaStore::kCheckpoints, kRestoringKey, EncodeUint64(snapshot_index.value()));
 }
 
-Status MetaWriteBatch::DeleteRestoring() {
-  return FromRocks(batch_->Delete(store_->Handle(MetaStore::kCheckpoints), ToSlice(kRestoringKey)));
-}
+Status MetaWriteBatch::DeleteRestoring() { return DeleteIn(MetaStore::kCheckpoints, kRestoringKey); }
 
 size_t MetaWriteBatch::Count() const { return static_cast<size_t>(batch_->Count()); }
 

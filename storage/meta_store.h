@@ -2,9 +2,12 @@
 //   raft              the Raft HardState (this class is the node's HardStateStore)
 //   consumer_offsets  (group, topic, queue id) -> committed consume offset
 //   topics            topic name -> opaque topic config bytes (the broker owns the format)
+//   pop_states        (group, topic, queue id) -> opaque pop state bytes (the broker owns the
+//                     format: the pop offset and the messages in flight)
 //   checkpoints       the Dispatcher's applied index with every ConsumeQueue's size at it
 //                     (one batch), the index of the last applied broker command, and the
-//                     index of a snapshot being restored
+//                     index retention keeps the log from, and the index of a snapshot being
+//                     restored
 // Key and value encodings are in meta_codec.h.
 //
 // Durability: SaveHardState syncs the WAL before it returns. Every other write is buffered
@@ -13,12 +16,22 @@
 // implies every earlier one did. The Dispatcher relies on this: a checkpoint that survived
 // means the consumer offsets applied before it did too.
 //
-// Threading: every method may be called from any thread (RocksDB serialises writers).
+// A full disk (or another write fault): the failed write answers NoSpace (IoError), changes
+// nothing, and the store reopens its database before the next write, so once space returns
+// writes succeed again without a restart. Reopening rather than DB::Resume(): RocksDB 7.8
+// (Debian 12) writes the retry through the WAL writer that failed and aborts the process
+// (facebook/rocksdb#12448, fixed in 9.x); a reopen starts a new WAL. While the disk stays full
+// the reopen fails and the database is opened read-only instead: reads go on.
+//
+// Threading: every method may be called from any thread (RocksDB serialises writers; a reopen
+// waits for the calls in progress and holds the others back).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +48,7 @@ namespace rocksdb {
 class Cache;
 class ColumnFamilyHandle;
 class DB;
+class Status;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -47,8 +61,6 @@ struct MetaStoreOptions {
   int write_buffers_max = 2;              // memtables per column family
   int open_files_max = 256;               // table files RocksDB keeps open
   int background_jobs_max = 2;            // flush + compaction threads
-  size_t info_log_file_bytes_max = 1u << 20;
-  size_t info_log_files_kept = 3;
 };
 
 enum class Durability { kBuffered, kSync };
@@ -81,12 +93,15 @@ class MetaWriteBatch {
 
   Status PutConsumerOffset(const ConsumerOffsetKey& key, uint64_t offset);
   Status DeleteConsumerOffset(const ConsumerOffsetKey& key);
+  Status PutPopState(const ConsumerOffsetKey& key, std::string_view state);
   Status PutTopic(std::string_view topic, std::string_view config);
   Status DeleteTopic(std::string_view topic);
   Status PutDispatchCheckpoint(Index applied);
   Status PutQueueSize(const QueueSize& size);
   // Put in the same batch as a command's effect, so a restart knows whether it applied.
   Status PutCommandApplied(Index index);
+  // Retention: the log holds no entry this node needs below `index`.
+  Status PutRetainedFrom(Index index);
   // A snapshot restore in progress (BrokerStateMachine): put with the restored state, deleted
   // once the ConsumeQueues match it.
   Status PutRestoring(Index snapshot_index);
@@ -96,6 +111,10 @@ class MetaWriteBatch {
  private:
   friend class MetaStore;
   explicit MetaWriteBatch(const MetaStore* store);
+  // Add a put (a delete) of `family` (a MetaStore::Family) to the batch; the family's handle
+  // is read under the store's lock, since a reopen replaces the handles.
+  Status PutIn(size_t family, std::string_view key, std::string_view value);
+  Status DeleteIn(size_t family, std::string_view key);
 
   const MetaStore* store_;
   std::unique_ptr<rocksdb::WriteBatch> batch_;
@@ -119,6 +138,9 @@ class MetaStore final : public HardStateStore {
   // Every offset of `group`, ordered by topic, then queue id.
   Result<std::vector<ConsumerOffset>> ListConsumerOffsets(std::string_view group) const;
 
+  // NotFound when the group never popped the queue.
+  Result<std::string> LoadPopState(const ConsumerOffsetKey& key) const;
+
   // NotFound for an unknown topic.
   Result<std::string> LoadTopic(std::string_view topic) const;
   // (name, config) of every topic, ordered by name.
@@ -131,34 +153,56 @@ class MetaStore final : public HardStateStore {
   // The index of the last command whose effect is stored; nullopt when none was recorded
   // (a store written before commands carried their index).
   Result<std::optional<Index>> LoadCommandApplied() const;
+  // Index(0) when retention never ran.
+  Result<Index> LoadRetainedFrom() const;
 
   // The index of the snapshot whose restore a crash interrupted; nullopt when none.
   Result<std::optional<Index>> LoadRestoring() const;
   // Every consumer offset of every group, ordered by group, topic, queue id.
   Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> ListAllConsumerOffsets() const;
+  // Every pop state of every group, ordered by group, topic, queue id.
+  Result<std::vector<std::pair<ConsumerOffsetKey, std::string>>> ListAllPopStates() const;
 
   MetaWriteBatch NewBatch() const;
   // A batch that starts by deleting every row of the broker's families (consumer_offsets,
-  // topics, checkpoints; not raft), so the puts added after it are the whole broker state
+  // topics, checkpoints, pop_states; not raft), so the puts added after it are the whole broker state
   // once it is written: a snapshot restore replaces the state in one atomic write.
   Result<MetaWriteBatch> NewBatchReplacingBrokerState() const;
   Status Write(MetaWriteBatch batch, Durability durability = Durability::kBuffered);
 
  private:
   friend class MetaWriteBatch;
-  enum Family : size_t { kRaft = 0, kConsumerOffsets, kTopics, kCheckpoints, kFamilyCount };
+  enum Family : size_t { kRaft = 0, kConsumerOffsets, kTopics, kCheckpoints, kPopStates, kFamilyCount };
 
-  MetaStore() = default;
+  MetaStore(std::string dir, const MetaStoreOptions& options);
+
+  // Opens db_ read-write or, when that fails, read-only (returning the read-write error);
+  // db_mu_ held exclusively, db_ closed.
+  Status OpenLocked();
+  void CloseLocked();
+  // IoError while the database is closed (a reopen found neither mode possible); db_mu_ held.
+  Status CheckOpenLocked() const;
+  // Runs `write`; after a failure reopens the database (see the header comment) and runs it
+  // once more, so a retry goes through a new WAL. Returns the last run's outcome, or the
+  // reopen's error.
+  Status WriteReopening(const std::function<rocksdb::Status(rocksdb::DB&)>& write);
   Result<std::string> Get(Family family, std::string_view key) const;
   Result<std::optional<uint64_t>> GetUint64(Family family, std::string_view key) const;
   Result<std::optional<Index>> GetIndex(std::string_view checkpoints_key) const;
   // The rows of `family` whose consumer-offset-shaped key starts with `prefix` (a group's:
   // ConsumerOffsetGroupPrefix; "" for all).
   Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> ListUnder(Family family, std::string_view prefix) const;
+  // Every key of `family`, in order.
+  Result<std::vector<std::string>> ListKeys(Family family) const;
   rocksdb::ColumnFamilyHandle* Handle(Family family) const { return handles_[family]; }
 
+  const std::string dir_;
+  const MetaStoreOptions options_;
   std::shared_ptr<rocksdb::Cache> block_cache_;
-  std::unique_ptr<rocksdb::DB> db_;
+  // Shared by every call that uses db_ or the handles, exclusive for a reopen.
+  mutable std::shared_mutex db_mu_;
+  std::unique_ptr<rocksdb::DB> db_;  // null only while a reopen found neither mode possible
+  bool writable_ = false;            // false: opened read-only after a failed reopen
   rocksdb::ColumnFamilyHandle* default_handle_ = nullptr;  // unused, but owned like the others
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;      // by Family; destroyed before db_
 };

@@ -46,7 +46,8 @@ MessagingService::MessagingService(const ServiceContext* context)
       gate_(context->options, context->replicator, context->machine),
       creator_(context, &gate_),
       sender_(context, &gate_, &creator_),
-      routes_(context->options) {}
+      routes_(context->options),
+      pops_(context, &gate_, &creator_) {}
 
 grpc::ServerUnaryReactor* MessagingService::QueryRoute(grpc::CallbackServerContext* call,
                                                        const pb::QueryRouteRequest* request,
@@ -121,14 +122,17 @@ grpc::ServerUnaryReactor* MessagingService::QueryAssignment(grpc::CallbackServer
 }
 
 grpc::ServerWriteReactor<pb::ReceiveMessageResponse>* MessagingService::ReceiveMessage(
-    grpc::CallbackServerContext* /*call*/, const pb::ReceiveMessageRequest* /*request*/) {
-  return new NotServedStream<pb::ReceiveMessageResponse>("ReceiveMessage");
+    grpc::CallbackServerContext* call, const pb::ReceiveMessageRequest* request) {
+  return pops_.Receive(call, request, MissingClientId(call));
 }
 
 grpc::ServerUnaryReactor* MessagingService::AckMessage(grpc::CallbackServerContext* call,
-                                                       const pb::AckMessageRequest* /*request*/,
+                                                       const pb::AckMessageRequest* request,
                                                        pb::AckMessageResponse* response) {
-  return AnswerNotServed(call, response, "AckMessage");
+  if (auto missing = MissingClientId(call)) return Answer(call, response, *missing);
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  pops_.Ack(call, request, response, reactor);
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* MessagingService::ForwardMessageToDeadLetterQueue(
@@ -167,9 +171,12 @@ grpc::ServerUnaryReactor* MessagingService::EndTransaction(grpc::CallbackServerC
 }
 
 grpc::ServerUnaryReactor* MessagingService::ChangeInvisibleDuration(
-    grpc::CallbackServerContext* call, const pb::ChangeInvisibleDurationRequest* /*request*/,
+    grpc::CallbackServerContext* call, const pb::ChangeInvisibleDurationRequest* request,
     pb::ChangeInvisibleDurationResponse* response) {
-  return AnswerNotServed(call, response, "ChangeInvisibleDuration");
+  if (auto missing = MissingClientId(call)) return Answer(call, response, *missing);
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  pops_.ChangeInvisible(call, request, response, reactor);
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* MessagingService::RecallMessage(grpc::CallbackServerContext* call,

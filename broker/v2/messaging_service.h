@@ -5,12 +5,13 @@
 //
 // Served: QueryRoute (route_mapping.h: each group's leader, from the nameservers),
 // Heartbeat, Telemetry (telemetry_reactor.h), SendMessage (message_mapping.h, then the shared
-// MessageSender: checks, leader gate, one Raft entry per batch), NotifyClientTermination.
+// MessageSender: checks, leader gate, one Raft entry per batch), NotifyClientTermination, and
+// the simple consumer's ReceiveMessage, AckMessage, ChangeInvisibleDuration (pop_service.h).
 // A follower refuses a send (HA_NOT_AVAILABLE, the leader's address in the message; nothing
 // stored): QueryRoute hands out leaders only, so a client reaches a follower only after a
 // failover, and then takes the next queue or, with its next route query, the new leader.
-// Every other RPC answers NOT_IMPLEMENTED (not_served.h); the consumer side (pop state
-// replicated through Raft, assignments, dead-letter forwarding) is to come.
+// Every other RPC answers NOT_IMPLEMENTED (not_served.h); the push consumer's side
+// (assignments, dead-letter forwarding) is to come.
 //
 // The served unary calls must carry the x-mq-client-id header (CLIENT_ID_REQUIRED otherwise),
 // as Apache's proxy requires. Namespaces are not supported (UNSUPPORTED); the authorization header is
@@ -25,6 +26,7 @@
 #include "broker/message_sender.h"
 #include "broker/service_context.h"
 #include "broker/topic_creator.h"
+#include "broker/v2/pop_service.h"
 #include "broker/v2/route_resolver.h"
 #include "broker/v2/status_codes.h"
 #include "proto/apache/rocketmq/v2/service.grpc.pb.h"
@@ -46,14 +48,18 @@ class MessagingService final : public pb::MessagingService::CallbackService {
   grpc::ServerUnaryReactor* NotifyClientTermination(grpc::CallbackServerContext* call,
                                                     const pb::NotifyClientTerminationRequest* request,
                                                     pb::NotifyClientTerminationResponse* response) override;
-
-  // Not served yet: NOT_IMPLEMENTED.
-  grpc::ServerUnaryReactor* QueryAssignment(grpc::CallbackServerContext* call, const pb::QueryAssignmentRequest* request,
-                                            pb::QueryAssignmentResponse* response) override;
+  // The simple consumer's (pop_service.h).
   grpc::ServerWriteReactor<pb::ReceiveMessageResponse>* ReceiveMessage(
       grpc::CallbackServerContext* call, const pb::ReceiveMessageRequest* request) override;
   grpc::ServerUnaryReactor* AckMessage(grpc::CallbackServerContext* call, const pb::AckMessageRequest* request,
                                        pb::AckMessageResponse* response) override;
+  grpc::ServerUnaryReactor* ChangeInvisibleDuration(grpc::CallbackServerContext* call,
+                                                    const pb::ChangeInvisibleDurationRequest* request,
+                                                    pb::ChangeInvisibleDurationResponse* response) override;
+
+  // Not served yet: NOT_IMPLEMENTED.
+  grpc::ServerUnaryReactor* QueryAssignment(grpc::CallbackServerContext* call, const pb::QueryAssignmentRequest* request,
+                                            pb::QueryAssignmentResponse* response) override;
   grpc::ServerUnaryReactor* ForwardMessageToDeadLetterQueue(grpc::CallbackServerContext* call,
                                                             const pb::ForwardMessageToDeadLetterQueueRequest* request,
                                                             pb::ForwardMessageToDeadLetterQueueResponse* response) override;
@@ -67,9 +73,6 @@ class MessagingService final : public pb::MessagingService::CallbackService {
                                         pb::QueryOffsetResponse* response) override;
   grpc::ServerUnaryReactor* EndTransaction(grpc::CallbackServerContext* call, const pb::EndTransactionRequest* request,
                                            pb::EndTransactionResponse* response) override;
-  grpc::ServerUnaryReactor* ChangeInvisibleDuration(grpc::CallbackServerContext* call,
-                                                    const pb::ChangeInvisibleDurationRequest* request,
-                                                    pb::ChangeInvisibleDurationResponse* response) override;
   grpc::ServerUnaryReactor* RecallMessage(grpc::CallbackServerContext* call, const pb::RecallMessageRequest* request,
                                           pb::RecallMessageResponse* response) override;
   grpc::ServerUnaryReactor* SyncLiteSubscription(grpc::CallbackServerContext* call,
@@ -82,6 +85,7 @@ class MessagingService final : public pb::MessagingService::CallbackService {
   const TopicCreator creator_;
   MessageSender sender_;
   const RouteResolver routes_;
+  PopService pops_;
 };
 
 }  // namespace raftmq::broker::v2

@@ -46,6 +46,8 @@ int RunSeeds(const Args& args) {
   uint64_t crashes = 0;
   uint64_t recovering_restarts = 0;
   uint64_t early_campaigns = 0;
+  uint64_t snapshots_installed = 0;
+  uint64_t snapshot_transfers_failed = 0;
   std::vector<uint64_t> recovery_ms;
   uint64_t longest_recovery_seed = 0;
   uint64_t longest_recovery_ms = 0;
@@ -67,6 +69,8 @@ int RunSeeds(const Args& args) {
     crashes += result.crashes;
     recovering_restarts += result.recovering_restarts;
     early_campaigns += result.early_campaigns;
+    snapshots_installed += result.snapshots_installed;
+    snapshot_transfers_failed += result.snapshot_transfers_failed;
     if (result.recovery_ms >= longest_recovery_ms) {
       longest_recovery_ms = result.recovery_ms;
       longest_recovery_seed = seed;
@@ -81,12 +85,15 @@ int RunSeeds(const Args& args) {
     if (done % progress_every == 0 || done == args.seeds) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       std::printf("[raft_sim] %llu/%llu seeds, %llu failed; %llu entries committed, %llu leaders elected, "
-                  "%llu divergent tails truncated, %llu crashes, %llu recovering restarts, %llu early campaigns; %.1f s\n",
+                  "%llu divergent tails truncated, %llu crashes, %llu recovering restarts, %llu early campaigns, "
+                  "%llu snapshots installed (%llu transfers failed); %.1f s\n",
                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(args.seeds),
                   static_cast<unsigned long long>(failures), static_cast<unsigned long long>(committed),
                   static_cast<unsigned long long>(leaders), static_cast<unsigned long long>(truncations),
                   static_cast<unsigned long long>(crashes), static_cast<unsigned long long>(recovering_restarts),
-                  static_cast<unsigned long long>(early_campaigns), seconds);
+                  static_cast<unsigned long long>(early_campaigns),
+                  static_cast<unsigned long long>(snapshots_installed),
+                  static_cast<unsigned long long>(snapshot_transfers_failed), seconds);
       std::fflush(stdout);
     }
   }

@@ -50,6 +50,7 @@ void SimChecker::CheckCommittedPrefix(NodeId node, const SimLogStore& log, Index
   }
   const Index known = Index(committed_chain_.size());
   const Index checked = commit < known ? commit : known;
+  if (checked + 1 < log.FirstIndex()) return;  // compacted after it was checked
   if (checked > Index(0) && log.ChainHashAt(checked) != committed_chain_[checked.value() - 1]) {
     Fail(std::string(when) + ": " + Node(node) + " disagrees with the committed log at " + At(checked));
   }
@@ -60,7 +61,38 @@ void SimChecker::OnCommit(NodeId node, const SimLogStore& log, Index commit) {
   for (Index index = Index(committed_chain_.size()) + 1; index <= commit && ok(); ++index) {
     committed_chain_.push_back(log.ChainHashAt(index));
     committed_entry_.push_back(HashEntry(0, log.At(index)));
+    committed_term_.push_back(log.At(index).term);
   }
+}
+
+void SimChecker::CheckSnapshotState(NodeId node, const SimSnapshot& snapshot, const char* when) {
+  const Index index = snapshot.meta.index;
+  if (index > Index(committed_chain_.size())) {
+    Fail(std::string(when) + ": " + Node(node) + " snapshot at " + At(index) + " beyond what was committed");
+    return;
+  }
+  if (index == Index(0)) return;
+  if (snapshot.applied_chain != committed_chain_[index.value() - 1] ||
+      snapshot.meta.term != committed_term_[index.value() - 1]) {
+    Fail(std::string(when) + ": " + Node(node) + " snapshot at " + At(index) + " differs from the committed history");
+  }
+}
+
+void SimChecker::OnSnapshotTaken(NodeId node, const SimSnapshot& snapshot, Index commit) {
+  if (snapshot.meta.index > commit) {
+    Fail(Node(node) + " took a snapshot at " + At(snapshot.meta.index) + " above its commit " + At(commit));
+  }
+  CheckSnapshotState(node, snapshot, "snapshot taken");
+}
+
+void SimChecker::OnSnapshotSent(NodeId node, Index snapshot_index, Index commit) {
+  if (snapshot_index > commit) {
+    Fail(Node(node) + " sent a snapshot at " + At(snapshot_index) + " above its commit " + At(commit));
+  }
+}
+
+void SimChecker::OnRestore(NodeId node, const SimSnapshot& snapshot) {
+  CheckSnapshotState(node, snapshot, "snapshot installed");
 }
 
 void SimChecker::OnApply(NodeId node, Index applied_before, const storage::LogEntry& entry) {

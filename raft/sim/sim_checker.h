@@ -6,7 +6,12 @@
 //   - committed entries never change: every node's log at its commit index has the same
 //     chain hash as every other's, also after a crash and restart;
 //   - leader completeness: a new leader's log holds every entry committed so far;
-//   - state machine safety: every node applies the committed sequence, each index once.
+//   - state machine safety: every node applies the committed sequence, each index once;
+//   - snapshots: a snapshot is taken and sent at or below the node's commit index, and its
+//     state (the digest of what was applied, sim_snapshot.h) and term are those of the one
+//     committed history at its index, when taken and when a node installs it (its applied
+//     sequence then goes on from there).
+// Compacted entries are not compared again (they were checked while held).
 //
 // Threading: single-threaded.
 #pragma once
@@ -19,6 +24,7 @@
 
 #include "common/log_ids.h"
 #include "raft/sim/sim_disk.h"
+#include "raft/sim/sim_snapshot.h"
 
 namespace raftmq::raft::sim {
 
@@ -35,10 +41,15 @@ class SimChecker {
   void OnApply(NodeId node, Index applied_before, const storage::LogEntry& entry);
   // A node came back: its durable commit hint must still be held, and agree.
   void OnRestart(NodeId node, const SimLogStore& log, Index commit);
+  void OnSnapshotTaken(NodeId node, const SimSnapshot& snapshot, Index commit);
+  void OnSnapshotSent(NodeId node, Index snapshot_index, Index commit);
+  // The node's state machine now holds `snapshot` (its next apply is snapshot index + 1).
+  void OnRestore(NodeId node, const SimSnapshot& snapshot);
 
  private:
   void Fail(std::string violation);
   void CheckCommittedPrefix(NodeId node, const SimLogStore& log, Index commit, const char* when);
+  void CheckSnapshotState(NodeId node, const SimSnapshot& snapshot, const char* when);
 
   std::string violation_;
   std::map<uint64_t, NodeId> leader_of_term_;
@@ -52,6 +63,7 @@ class SimChecker {
   std::unordered_map<uint64_t, std::vector<Seen>> seen_;
   std::vector<uint64_t> committed_chain_;  // [i] for index i + 1
   std::vector<uint64_t> committed_entry_;  // HashEntry(0, entry) for index i + 1
+  std::vector<Term> committed_term_;       // for index i + 1
 };
 
 }  // namespace raftmq::raft::sim

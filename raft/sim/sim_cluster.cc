@@ -50,17 +50,24 @@ void SimCluster::Restart(NodeId id) {
   // What the broker does with the boot id: a node that lost data it may have acknowledged
   // recovers until caught up, also across further restarts.
   options.may_have_lost_acknowledged_entries = node.needs_recovery;
+  // A crash fell between the log's reset to a received snapshot and the state machine's
+  // restore: finish it from the received snapshot first (Core::Create refuses otherwise).
+  if (node.applied + 1 < node.log.FirstIndex()) {
+    RMQ_ASSERT(node.received && node.received->meta.index + 1 == node.log.FirstIndex());
+    RestoreStateMachine(node);
+  }
   storage::HardState hard_state = node.hard_state.LoadHardState().value();
   // Under async flush a power loss may cut the log below the saved commit hint.
   const Index commit = node.needs_recovery && hard_state.commit > node.log.LastIndex() ? node.log.LastIndex()
                                                                                        : hard_state.commit;
   checker_.OnRestart(id, node.log, commit);
-  auto core = Core::Create(options, node.log, hard_state, node.applied);
+  auto core = Core::Create(options, node.log, hard_state, node.applied, &node.snapshots);
   RMQ_ASSERT_MSG(core.ok(), core.status().ToString().c_str());
   node.core = std::move(core).value();
   node.crash_mid_ready = false;
   node.next_tick_ms = now_ms_ + prng_.Between(1, node.tick_interval_ms + 1);
   node.synced_ms = now_ms_;
+  node.compacted_ms = now_ms_;
   node.ticks_since_leader = 0;
   node.suspected_leader = kNoNode;
   RMQ_ASSERT(!node.needs_recovery || node.core->recovering());
@@ -95,7 +102,10 @@ void SimCluster::Crash(NodeId id, CrashKind kind, bool mid_ready) {
   network_.SenderDied(id);
   node.log.Crash(prng_);
   // The state machine loses what it applied beyond the log it keeps, like the rest of the page cache.
-  if (node.applied > node.log.LastIndex()) node.applied = node.log.LastIndex();
+  if (node.applied > node.log.LastIndex()) {
+    node.applied = node.log.LastIndex();
+    node.applied_chain = node.log.ChainHashAt(node.applied);
+  }
   if (model_.async_flush) {
     node.needs_recovery = true;
     ++stats_.power_losses_recovering;
@@ -109,6 +119,9 @@ void SimCluster::Wipe(NodeId id) {
   node.log.Wipe();
   node.hard_state.Wipe();
   node.applied = Index(0);
+  node.applied_chain = 0;
+  node.snapshots.Wipe();
+  node.received.reset();
   node.needs_recovery = true;
   ++stats_.power_losses_recovering;
   network_.SenderDied(id);
@@ -157,10 +170,8 @@ void SimCluster::RunUntil(uint64_t time_ms) {
     if (const uint64_t campaign = NextCampaignMs(); campaign < next) next = campaign;
     if (next > time_ms) break;
     now_ms_ = next;
-    while (auto message = network_.PopDue(now_ms_)) {
-      Node& target = Get(message->to);
-      if (target.core) Step(target, *message);
-    }
+    while (auto delivery = network_.PopDue(now_ms_)) Deliver(std::move(*delivery));
+    for (const Message& lost : network_.TakeLostSnapshots()) ReportSnapshot(lost.from, lost.to, false);
     for (const auto& node : nodes_) {
       if (!node->core || node->next_tick_ms > now_ms_) continue;
       node->next_tick_ms = now_ms_ + node->tick_interval_ms;
@@ -171,6 +182,29 @@ void SimCluster::RunUntil(uint64_t time_ms) {
     }
   }
   if (checker_.ok()) now_ms_ = time_ms;
+}
+
+// A kSnapshot hands its snapshot to the target's driver, and its transfer is reported to the
+// leader's Core: delivered once stepped, lost when the target is down.
+void SimCluster::Deliver(SimNetwork::Delivery delivery) {
+  const Message& message = delivery.message;
+  Node& target = Get(message.to);
+  const bool snapshot = message.type == MessageType::kSnapshot;
+  if (!target.core) {
+    if (snapshot) ReportSnapshot(message.from, message.to, false);
+    return;
+  }
+  if (snapshot) target.received = delivery.snapshot;
+  Step(target, message);
+  if (snapshot) ReportSnapshot(message.from, message.to, true);
+}
+
+void SimCluster::ReportSnapshot(NodeId leader, NodeId to, bool delivered) {
+  Node& node = Get(leader);
+  if (!delivered) ++stats_.snapshot_transfers_failed;
+  if (!node.core) return;
+  node.core->ReportSnapshot(to, delivered);
+  Drain(node);
 }
 
 void SimCluster::Step(Node& node, const Message& message) {
@@ -190,6 +224,28 @@ void SimCluster::Tick(Node& node) {
     RMQ_ASSERT(node.log.Sync().ok());
     node.synced_ms = now_ms_;
   }
+  if (node.core && checker_.ok() && model_.compaction_interval_ms > 0 &&
+      now_ms_ - node.compacted_ms >= model_.compaction_interval_ms) {
+    Compact(node);
+    node.compacted_ms = now_ms_;
+  }
+}
+
+void SimCluster::Compact(Node& node) {
+  RMQ_ASSERT(node.core && !node.core->HasReady());
+  if (node.applied == Index(0)) return;
+  // Every node takes one before retention deletes: a leader always holds a snapshot at or
+  // beyond its compaction point.
+  Result<Term> term = node.log.TermAt(node.applied);
+  RMQ_ASSERT_MSG(term.ok(), "the applied entry is held (compaction stays at or below it)");
+  const SimSnapshot snapshot{.meta = {.index = node.applied, .term = *term}, .applied_chain = node.applied_chain};
+  checker_.OnSnapshotTaken(node.id, snapshot, node.core->commit_index());
+  node.snapshots.Save(snapshot);
+  // Retention drops whole old segments: durable, applied ones, never the last durable entry.
+  const Index bound = node.applied < node.log.DurableLastIndex() ? node.applied : node.log.DurableLastIndex();
+  if (bound <= node.log.FirstIndex()) return;
+  node.log.CompactBelow(Index(prng_.Between(node.log.FirstIndex().value() + 1, bound.value() + 1)));
+  ++stats_.compactions;
 }
 
 void SimCluster::Drain(Node& node) {
@@ -203,8 +259,10 @@ void SimCluster::Drain(Node& node) {
 }
 
 bool SimCluster::HandleReady(Node& node, Ready& ready) {
-  SendAll(ready.messages);  // need no persistence: may leave before the disk write
-  if (node.crash_mid_ready && (!ready.entries.empty() || ready.hard_state)) {
+  SendAll(node, ready.messages);  // need no persistence: may leave before the disk write
+  if (node.crash_mid_ready && (!ready.entries.empty() || ready.hard_state || ready.snapshot)) {
+    // Dies after the log's reset, before the state machine's restore (Restart finishes it).
+    if (ready.snapshot) ResetLogToSnapshot(node, *ready.snapshot);
     if (ready.truncate_after) RMQ_ASSERT(node.log.TruncateSuffix(*ready.truncate_after).ok());
     RMQ_ASSERT(node.log.Append(ready.entries).ok());
     node.crash_mid_ready = false;
@@ -218,12 +276,32 @@ bool SimCluster::HandleReady(Node& node, Ready& ready) {
     last_leader_elected_ms_ = now_ms_;
     ++stats_.leaders_elected;
   }
-  SendAll(ready.messages_after_persist);
+  SendAll(node, ready.messages_after_persist);
   Apply(node, ready.committed_entries);
   return true;
 }
 
+void SimCluster::ResetLogToSnapshot(Node& node, const storage::SnapshotMeta& snapshot) {
+  RMQ_ASSERT_MSG(node.received && node.received->meta == snapshot, "a snapshot installed that was not received");
+  RMQ_ASSERT(node.log.ResetToSnapshot(snapshot, node.received->applied_chain).ok());
+  ++stats_.snapshots_installed;
+}
+
+void SimCluster::RestoreStateMachine(Node& node) {
+  RMQ_ASSERT(node.received && node.received->meta.index + 1 == node.log.FirstIndex());
+  checker_.OnRestore(node.id, *node.received);
+  node.applied = node.received->meta.index;
+  node.applied_chain = node.received->applied_chain;
+  // The installed snapshot is this node's own now: as a leader it may send it on.
+  node.snapshots.Save(*node.received);
+  node.received.reset();
+}
+
 void SimCluster::Persist(Node& node, const Ready& ready) {
+  if (ready.snapshot) {
+    ResetLogToSnapshot(node, *ready.snapshot);
+    RestoreStateMachine(node);
+  }
   const Index first_new = ready.entries.empty() ? Index(0) : ready.entries.front().index;
   if (ready.truncate_after) {
     RMQ_ASSERT(node.log.TruncateSuffix(*ready.truncate_after).ok());
@@ -245,11 +323,23 @@ void SimCluster::Apply(Node& node, const std::vector<storage::LogEntry>& entries
   for (const storage::LogEntry& entry : entries) {
     checker_.OnApply(node.id, node.applied, entry);
     node.applied = entry.index;
+    node.applied_chain = HashEntry(node.applied_chain, entry);
   }
 }
 
-void SimCluster::SendAll(std::vector<Message>& messages) {
-  for (Message& message : messages) network_.Send(now_ms_, std::move(message));
+void SimCluster::SendAll(const Node& node, std::vector<Message>& messages) {
+  for (Message& message : messages) {
+    if (message.type != MessageType::kSnapshot) {
+      network_.Send(now_ms_, std::move(message));
+      continue;
+    }
+    // The snapshot the Core named is the latest this node holds (it asked the store).
+    const std::optional<SimSnapshot>& snapshot = node.snapshots.latest();
+    RMQ_ASSERT(snapshot && snapshot->meta.index == message.log_index && snapshot->meta.term == message.log_term);
+    checker_.OnSnapshotSent(node.id, message.log_index, node.core->commit_index());
+    ++stats_.snapshots_sent;
+    network_.Send(now_ms_, std::move(message), snapshot);
+  }
 }
 
 }  // namespace raftmq::raft::sim

@@ -8,7 +8,13 @@
 // flush_interval_ms, so a power loss may take acknowledged entries), the two kinds of crash
 // (a process crash keeps the page cache; a power loss keeps only what was fsynced and, under
 // async, restarts the node recovering, as a new boot id makes the broker do), a wiped data
-// dir, and raft::Node's early campaign when the stream from its leader ends.
+// dir, raft::Node's early campaign when the stream from its leader ends, and retention: every
+// compaction_interval_ms each node snapshots its state machine and drops old durable entries
+// (never past what it applied), so lagging or wiped followers catch up by snapshot. A
+// kSnapshot travels with its snapshot; the driver reports each transfer to the leader's Core
+// (delivered, or lost: dropped, cut off, or to a node that is down), installs a received one
+// as raft::Node must (reset the log, then restore the state machine) and, when a crash fell
+// between the two, finishes the restore at restart from the received snapshot it kept.
 //
 // Time: every node ticks every tick_interval_ms (+/- a per-node drift), starting at a random
 // phase; messages arrive when the network says. Everything derives from one seed.
@@ -34,6 +40,7 @@ struct SimModel {
   bool async_flush = false;
   uint64_t flush_interval_ms = 500;  // async: the CommitLog's flush_interval_ms
   bool early_campaign = false;       // raft::NodeOptions::campaign_on_leader_disconnect
+  uint64_t compaction_interval_ms = 0;  // 0: never compact (no snapshots are sent)
 };
 
 enum class CrashKind : uint8_t {
@@ -88,6 +95,10 @@ class SimCluster {
     uint64_t crashes_mid_ready = 0;
     uint64_t power_losses_recovering = 0;  // power losses under async and wipes that took data
     uint64_t early_campaigns = 0;
+    uint64_t compactions = 0;
+    uint64_t snapshots_sent = 0;
+    uint64_t snapshots_installed = 0;
+    uint64_t snapshot_transfers_failed = 0;
   };
   const Stats& stats() const { return stats_; }
 
@@ -97,6 +108,11 @@ class SimCluster {
     SimLogStore log;
     SimHardStateStore hard_state;
     Index applied;  // durable, like a state machine that records what it applied
+    uint64_t applied_chain = 0;  // the state: the digest of what it applied (sim_snapshot.h)
+    SimSnapshotStore snapshots;  // durable; its Core's SnapshotReader
+    // Received with a kSnapshot; kept until restored (also across a crash in between).
+    std::optional<SimSnapshot> received;
+    uint64_t compacted_ms = 0;
     std::unique_ptr<Core> core;
     uint64_t next_tick_ms = 0;
     uint64_t tick_interval_ms = 0;
@@ -119,7 +135,14 @@ class SimCluster {
   bool HandleReady(Node& node, Ready& ready);
   void Persist(Node& node, const Ready& ready);
   void Apply(Node& node, const std::vector<storage::LogEntry>& entries);
-  void SendAll(std::vector<Message>& messages);
+  void SendAll(const Node& node, std::vector<Message>& messages);
+  // Installing a received snapshot: the log's reset, then the state machine's restore.
+  void ResetLogToSnapshot(Node& node, const storage::SnapshotMeta& snapshot);
+  void RestoreStateMachine(Node& node);
+  void ReportSnapshot(NodeId leader, NodeId to, bool delivered);
+  void Deliver(SimNetwork::Delivery delivery);
+  // Retention: a snapshot at the applied index, then old durable entries dropped.
+  void Compact(Node& node);
   void Step(Node& node, const Message& message);
   void Tick(Node& node);
   // sim_early_campaign.cc: the peers of a dead node whose stream from it ended.

@@ -25,16 +25,17 @@ uint64_t HashEntry(uint64_t previous, const LogEntry& entry) {
 }
 
 Result<Term> SimLogStore::TermAt(Index index) const {
-  if (index < Index(1) || index > LastIndex()) return Status::NotFound("index out of range");
-  return entries_[index.value() - 1].term;
+  if (index == base_ && base_ > Index(0) && base_term_known_) return base_term_;
+  if (index < FirstIndex() || index > LastIndex()) return Status::NotFound("index out of range");
+  return entries_[index - FirstIndex()].term;
 }
 
 Result<std::vector<LogEntry>> SimLogStore::Entries(Index from, Index to, uint64_t bytes_max) const {
-  if (from < Index(1) || from > LastIndex() || to > LastIndex() + 1) return Status::NotFound("range out of log");
+  if (from < FirstIndex() || from > LastIndex() || to > LastIndex() + 1) return Status::NotFound("range out of log");
   std::vector<LogEntry> out;
   uint64_t bytes = 0;
   for (Index index = from; index < to; ++index) {
-    const LogEntry& entry = entries_[index.value() - 1];
+    const LogEntry& entry = entries_[index - FirstIndex()];
     if (!out.empty() && bytes + entry.payload.size() > bytes_max) break;
     bytes += entry.payload.size();
     out.push_back(entry);
@@ -45,7 +46,7 @@ Result<std::vector<LogEntry>> SimLogStore::Entries(Index from, Index to, uint64_
 Status SimLogStore::Append(std::span<const LogEntry> entries) {
   for (const LogEntry& entry : entries) {
     RMQ_ASSERT(entry.index == LastIndex() + 1);
-    const uint64_t previous = chain_hashes_.empty() ? 0 : chain_hashes_.back();
+    const uint64_t previous = chain_hashes_.empty() ? base_chain_ : chain_hashes_.back();
     chain_hashes_.push_back(HashEntry(previous, entry));
     entries_.push_back(entry);
   }
@@ -54,15 +55,43 @@ Status SimLogStore::Append(std::span<const LogEntry> entries) {
 
 Status SimLogStore::TruncateSuffix(Index last_kept) {
   RMQ_ASSERT(last_kept <= LastIndex());
-  entries_.resize(last_kept.value());
-  chain_hashes_.resize(last_kept.value());
-  if (durable_count_ > last_kept.value()) durable_count_ = last_kept.value();
+  RMQ_ASSERT(last_kept >= base_);
+  const uint64_t kept = last_kept - base_;
+  entries_.resize(kept);
+  chain_hashes_.resize(kept);
+  if (durable_count_ > kept) durable_count_ = kept;
   return Status::Ok();
 }
 
 Status SimLogStore::Sync() {
   durable_count_ = entries_.size();
   return Status::Ok();
+}
+
+Status SimLogStore::ResetToSnapshot(const storage::SnapshotMeta& snapshot, uint64_t chain) {
+  RMQ_ASSERT(snapshot.index > Index(0));
+  entries_.clear();
+  chain_hashes_.clear();
+  durable_count_ = 0;
+  base_ = snapshot.index;
+  base_term_ = snapshot.term;
+  base_term_known_ = true;
+  base_chain_ = chain;
+  RMQ_ASSERT(FirstIndex() == snapshot.index + 1);
+  return Status::Ok();
+}
+
+void SimLogStore::CompactBelow(Index first) {
+  RMQ_ASSERT(first > FirstIndex());
+  RMQ_ASSERT(first <= DurableLastIndex());
+  const uint64_t dropped = first - FirstIndex();
+  base_chain_ = chain_hashes_[dropped - 1];
+  entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(dropped));
+  chain_hashes_.erase(chain_hashes_.begin(), chain_hashes_.begin() + static_cast<std::ptrdiff_t>(dropped));
+  durable_count_ -= dropped;
+  base_ = first - 1;
+  base_term_known_ = false;
+  RMQ_ASSERT(FirstIndex() == first);
 }
 
 void SimLogStore::Crash(Prng& prng) {
@@ -74,13 +103,13 @@ void SimLogStore::Crash(Prng& prng) {
 }
 
 uint64_t SimLogStore::ChainHashAt(Index index) const {
-  RMQ_ASSERT(index >= Index(1) && index <= LastIndex());
-  return chain_hashes_[index.value() - 1];
+  RMQ_ASSERT(index >= base_ && index <= LastIndex());
+  return index == base_ ? base_chain_ : chain_hashes_[index - FirstIndex()];
 }
 
 const LogEntry& SimLogStore::At(Index index) const {
-  RMQ_ASSERT(index >= Index(1) && index <= LastIndex());
-  return entries_[index.value() - 1];
+  RMQ_ASSERT(index >= FirstIndex() && index <= LastIndex());
+  return entries_[index - FirstIndex()];
 }
 
 }  // namespace raftmq::raft::sim

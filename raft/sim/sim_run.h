@@ -1,9 +1,10 @@
 // One simulator run per seed: a random cluster (3 or 5 nodes, randomized limits, sync or async
-// flush, early campaign on or off), a fault phase (loss, delay, duplication, partitions and
-// one-way cuts, process crashes, power losses (mid-Ready too), wiped data dirs, restarts,
-// leadership transfers, client proposals), then a healed phase that must elect a leader and commit a
-// proposal on every node, each caught up and none recovering, within kRecoveryMsMax of
-// virtual time. Also the failover
+// flush, early campaign on or off, retention on or off), a fault phase (loss, delay,
+// duplication, partitions and one-way cuts, process crashes, power losses (mid-Ready too),
+// wiped data dirs, restarts, leadership transfers, client proposals; with retention, periodic
+// snapshots and log compaction on every node, so lagging and wiped nodes catch up by
+// snapshot), then a healed phase that must elect a leader and commit a proposal on every node,
+// each caught up and none recovering, within kRecoveryMsMax of virtual time. Also the failover
 // measurement: virtual time from a leader's crash to a new leader, with default options.
 //
 // A failing seed prints itself and the replay command; so does an assert (SIGABRT) inside a
@@ -37,6 +38,9 @@ struct SimRunResult {
   uint64_t crashes = 0;
   uint64_t recovering_restarts = 0;  // restarts after a power loss under async flush, or a wipe
   uint64_t early_campaigns = 0;
+  uint64_t compactions = 0;
+  uint64_t snapshots_installed = 0;
+  uint64_t snapshot_transfers_failed = 0;
 };
 
 SimRunResult RunSeed(uint64_t seed);

@@ -1,4 +1,5 @@
 #include "broker/broker_config.h"
+#include "broker/retention_hours.h"
 
 #include <gtest/gtest.h>
 
@@ -26,6 +27,38 @@ TEST(BrokerConfig, DefaultsAreRocketMqs) {
   EXPECT_EQ(loaded->max_reconsume_times, 16);
   EXPECT_EQ(loaded->register_broker_interval_ms, 30000);
   EXPECT_FALSE(loaded->auto_create_topic_enable);
+}
+
+TEST(BrokerConfig, RetentionDefaultsAreRocketMqsAndBadValuesAreNamed) {
+  auto loaded = BrokerConfigSchema().LoadToml("");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->commit_log_segment_size_bytes, uint64_t{1} << 30);
+  EXPECT_EQ(loaded->retention_hours, 72u);
+  EXPECT_EQ(loaded->retention_delete_when, "04");
+  EXPECT_EQ(loaded->disk_usage_watermark_percent, 85u);
+  EXPECT_EQ(loaded->retention_check_interval_ms, 10000);
+  auto small = BrokerConfigSchema().LoadToml("commit_log_segment_size_bytes = 65536");
+  ASSERT_FALSE(small.ok()) << "a segment smaller than the largest message";
+  EXPECT_NE(small.status().message().find("commit_log_segment_size_bytes"), std::string::npos) << small.status().ToString();
+  auto when = BrokerConfigSchema().LoadToml("retention_delete_when = \"04;25\"");
+  ASSERT_FALSE(when.ok());
+  EXPECT_NE(when.status().message().find("'25' is past 23"), std::string::npos) << when.status().ToString();
+  EXPECT_FALSE(BrokerConfigSchema().LoadToml("disk_usage_watermark_percent = 101").ok());
+  EXPECT_FALSE(BrokerConfigSchema().LoadToml("retention_check_interval_ms = 0").ok());
+}
+
+TEST(RetentionDeleteWhen, ParsesOneOrSeveralHoursAndRefusesTheRest) {
+  auto hours = ParseRetentionDeleteWhen("04");
+  ASSERT_TRUE(hours.ok());
+  EXPECT_EQ(hours->count(), 1u);
+  EXPECT_TRUE(hours->test(4));
+  hours = ParseRetentionDeleteWhen("1;13;23");
+  ASSERT_TRUE(hours.ok());
+  EXPECT_EQ(hours->count(), 3u);
+  EXPECT_TRUE(hours->test(13));
+  for (const char* text : {"", ";", "4;", "24", "004", "a", "4 ;5", "-1"}) {
+    EXPECT_TRUE(ParseRetentionDeleteWhen(text).status().IsInvalidArgument()) << text;
+  }
 }
 
 TEST(BrokerConfig, RefusesUnknownKeysAndANodeOutsideItsPeers) {

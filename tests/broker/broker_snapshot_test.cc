@@ -35,7 +35,7 @@ struct Node {
                                                        storage::DispatcherOptions{.message_batch_kind = kMessageBatchEntry});
     topics = std::make_unique<TopicConfigManager>(meta.get());
     offsets = std::make_unique<ConsumerOffsetManager>(meta.get());
-    machine = std::make_unique<BrokerStateMachine>(fs, log.get(), meta.get(), dispatcher.get(), topics.get(),
+    machine = std::make_unique<BrokerStateMachine>(fs, log.get(), log.get(), meta.get(), dispatcher.get(), topics.get(),
                                                    offsets.get());
   }
   // Appends the entry to this node's log (as Raft would) and applies it.
@@ -54,6 +54,13 @@ struct Node {
     EXPECT_TRUE(listed.ok());
     for (const auto& [key, offset] : listed.value()) {
       out += key.group + "@" + key.topic + "/" + std::to_string(key.queue_id) + "=" + std::to_string(offset) + "\n";
+    }
+    auto pops = meta->ListAllPopStates();
+    EXPECT_TRUE(pops.ok());
+    for (const auto& [key, state] : pops.value()) {
+      PopQueueState parsed;
+      EXPECT_TRUE(parsed.ParseFromString(state));
+      out += "pop " + key.group + "@" + key.topic + "/" + std::to_string(key.queue_id) + " " + parsed.ShortDebugString() + "\n";
     }
     return out;
   }
@@ -128,8 +135,23 @@ std::string Commit(std::string_view group, std::string_view topic, int32_t queue
   return command.SerializeAsString();
 }
 
+// Two messages of orders/1 popped by group "poppers", in flight until `deadline_ms`.
+std::string Pop(int64_t deadline_ms) {
+  BrokerCommand command;
+  PopCommand* pop = command.mutable_pop();
+  pop->set_consumer_group("poppers");
+  pop->set_topic("orders");
+  pop->set_queue_id(1);
+  pop->set_expected_pop_offset(-1);  // the group's first pop of the queue
+  pop->add_offsets(0);
+  pop->add_offsets(1);
+  pop->set_next_pop_offset(2);
+  pop->set_deadline_ms(deadline_ms);
+  return command.SerializeAsString();
+}
+
 // Topics, messages in several queues, offsets of two groups, delayed messages and the delay
-// scheduler's progress, a deleted topic.
+// scheduler's progress, a deleted topic, a pop state with messages in flight.
 void BuildState(Node* node) {
   node->Apply(raft::kNoopEntry, "", Term(1));
   node->Apply(kBrokerCommandEntry, CreateTopic("orders", 4), Term(1));
@@ -141,6 +163,7 @@ void BuildState(Node* node) {
   node->Apply(kBrokerCommandEntry, Commit("readers", "orders", 0, 2), Term(2));
   node->Apply(kBrokerCommandEntry, Commit("auditors", "audit", 1, 4), Term(2));
   node->Apply(kBrokerCommandEntry, Commit(kScheduleGroup, kScheduleTopic, 2, 1), Term(3));
+  EXPECT_TRUE(node->Apply(kBrokerCommandEntry, Pop(60'000), Term(3)).status.ok());
   node->Apply(kBrokerCommandEntry, CreateTopic("gone", 1), Term(3));
   BrokerCommand remove;
   remove.mutable_delete_topic()->set_name("gone");
@@ -160,6 +183,7 @@ class BrokerSnapshotRestore : public ::testing::Test {
     ASSERT_EQ(*saved, source_->machine->applied_index());
     snapshot_ = storage::SnapshotMeta{.index = *saved, .term = source_->machine->applied_term()};
     ASSERT_EQ(snapshot_.term, Term(3));
+    ASSERT_NE(source_->DescribeMeta().find("pop poppers@orders/1"), std::string::npos) << source_->DescribeMeta();
     EXPECT_TRUE(source_->machine->SaveSnapshot(snapshot_dir_).status().IsInvalidArgument())
         << "a directory that already holds a snapshot is refused, not appended to";
   }
@@ -172,7 +196,9 @@ class BrokerSnapshotRestore : public ::testing::Test {
     return node;
   }
   void ExpectRestoredFromSource(const Node& target) {
-    EXPECT_EQ(target.DescribeMeta(), source_->DescribeMeta());
+    EXPECT_EQ(target.DescribeMeta(), source_->DescribeMeta()) << "topics, offsets and pop states";
+    EXPECT_EQ(*target.meta->LoadRetainedFrom(), snapshot_.index + 1) << "the reset log starts after the snapshot";
+    EXPECT_FALSE(target.meta->LoadRestoring()->has_value());
     EXPECT_EQ(target.machine->applied_index(), snapshot_.index);
     EXPECT_EQ(target.machine->applied_term(), snapshot_.term);
     std::map<std::string, std::pair<uint64_t, uint64_t>> expected;
@@ -188,6 +214,12 @@ class BrokerSnapshotRestore : public ::testing::Test {
 
 TEST_F(BrokerSnapshotRestore, RestoredNodeMatchesTheSourceAndBothApplyFurtherEntriesAlike) {
   std::unique_ptr<Node> target = StartResetNode("target");
+  // Rows the target held before: the restore replaces them, leaving none behind.
+  storage::MetaWriteBatch stale = target->meta->NewBatch();
+  ASSERT_TRUE(stale.PutPopState({"stale", "orders", 3}, PopQueueState().SerializeAsString()).ok());
+  ASSERT_TRUE(stale.PutRetainedFrom(Index(2)).ok());
+  ASSERT_TRUE(stale.PutQueueSize({"stale", 0, 9}).ok());
+  ASSERT_TRUE(target->meta->Write(std::move(stale)).ok());
   Status restored = target->machine->RestoreSnapshot(snapshot_dir_, snapshot_);
   ASSERT_TRUE(restored.ok()) << restored.ToString();
   ExpectRestoredFromSource(*target);

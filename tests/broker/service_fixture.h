@@ -40,7 +40,7 @@ class ServiceFixture : public ::testing::Test {
     options.data_dir = dir_.Sub("data");
     options.node_id = 1;
     options.peers = {"127.0.0.1:0", kOtherLeaderAddress};
-    auto components = BrokerComponents::Open(options, storage::DefaultFs(), &log_, &clock_);
+    auto components = BrokerComponents::Open(options, storage::DefaultFs(), &log_, nullptr, &clock_);
     ASSERT_TRUE(components.ok()) << components.status().ToString();
     components_ = std::move(components).value();
     ASSERT_TRUE(components_->machine()->Recover(Index(0)).ok());

@@ -8,13 +8,9 @@
 //       definite error is not stored, and no two nodes ever report LEADER in one term.
 // Needs root (mount); skipped otherwise. Every mount is lazily unmounted in teardown, also
 // when an assertion fails.
-#include <sys/mount.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -26,42 +22,15 @@
 #include "tests/e2e/e2e_calls.h"
 #include "tests/support/cluster.h"
 #include "tests/support/poll.h"
+#include "tests/support/small_filesystem.h"
 
 namespace raftmq::e2e {
 namespace {
 
 constexpr int kNodes = 3;
-constexpr char kTmpfsSize[] = "size=48m";
+constexpr uint64_t kTmpfsSizeMb = 48;
 constexpr auto kSendTimeout = std::chrono::milliseconds(2000);
 constexpr auto kPoll = std::chrono::milliseconds(20);
-
-// The small file systems under the nodes' data dirs; unmounted (lazily: brokers may still
-// hold files open) when destroyed.
-class SmallFilesystems {
- public:
-  ~SmallFilesystems() {
-    for (const std::string& dir : mounted_) umount2(dir.c_str(), MNT_DETACH);
-  }
-  Status Mount(const std::string& dir) {
-    if (mount("raftmq-disk-full", dir.c_str(), "tmpfs", 0, kTmpfsSize) != 0) {
-      return Status::IoError("mount tmpfs on " + dir + ": " + std::strerror(errno));
-    }
-    mounted_.push_back(dir);
-    return Status::Ok();
-  }
-
- private:
-  std::vector<std::string> mounted_;
-};
-
-// Writes a filler file until the file system is full; its path.
-std::string FillUp(const std::string& data_dir) {
-  const std::string path = data_dir + "/filler";
-  std::ofstream filler(path, std::ios::binary);
-  const std::string chunk(1 << 16, 'f');
-  while (filler.write(chunk.data(), static_cast<std::streamsize>(chunk.size()))) filler.flush();
-  return path;
-}
 
 // ABORTED says "the entry may still commit"; a deadline leaves it unknown too.
 bool IsDefiniteError(const grpc::Status& status) {
@@ -150,7 +119,7 @@ class DiskFullE2e : public ::testing::Test {
     for (const std::string& body : refused_) EXPECT_FALSE(bodies.contains(body)) << "refused, yet stored: " << body;
   }
 
-  SmallFilesystems filesystems_;  // declared first: unmounted after the cluster is gone
+  test_support::SmallFilesystems filesystems_{kTmpfsSizeMb};  // declared first: unmounted after the cluster is gone
   std::unique_ptr<Cluster> cluster_;
   int leader_ = 0;
   int target_ = 1;
@@ -164,7 +133,7 @@ TEST_F(DiskFullE2e, AFollowerWhoseDiskFillsCatchesUpWithoutARestartOnceSpaceRetu
   const auto deadline = Clock::now() + kClusterWait;
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(SendUntilAcked("before-" + std::to_string(i), deadline));
 
-  const std::string filler = FillUp(cluster_->DataDir(1, follower));
+  const std::string filler = test_support::FillUp(cluster_->DataDir(1, follower));
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(SendUntilAcked("full-" + std::to_string(i), deadline)) << "the group stopped serving";
   auto stepped_aside = cluster_->WaitForLog(1, follower, "storage fault, stepping aside");
   EXPECT_TRUE(stepped_aside.ok()) << stepped_aside.status().ToString();
@@ -183,7 +152,7 @@ TEST_F(DiskFullE2e, ALeaderWhoseDiskFillsStepsAsideAndRejoinsOnceSpaceReturns) {
   auto deadline = Clock::now() + kClusterWait;
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(SendUntilAcked("before-" + std::to_string(i), deadline));
 
-  const std::string filler = FillUp(cluster_->DataDir(1, leader_));
+  const std::string filler = test_support::FillUp(cluster_->DataDir(1, leader_));
   deadline = Clock::now() + kClusterWait;
   for (int i = 0; i < 30; ++i) ASSERT_TRUE(SendUntilAcked("full-" + std::to_string(i), deadline)) << "no leader took over";
   auto next = cluster_->WaitForLeader(1, kClusterWait, leader_);

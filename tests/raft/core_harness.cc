@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "tests/raft/application_entry.h"
+
 namespace raftmq::raft::test {
 
 CoreOptions TestOptions() {
@@ -29,8 +31,7 @@ void CoreHarness::Restart(NodeId id, bool power_lost) {
   options.id = id;
   options.may_have_lost_acknowledged_entries = power_lost;
   options.random_seed = id;
-  Index applied = n.applied.empty() ? Index(0) : n.applied.back().index;
-  auto core = Core::Create(options, n.log, n.hard_state.LoadHardState().value(), applied);
+  auto core = Core::Create(options, n.log, n.hard_state.LoadHardState().value(), n.AppliedIndex(), &n.snapshots);
   ASSERT_TRUE(core.ok()) << core.status().ToString();
   n.core = std::move(core).value();
 }
@@ -41,6 +42,16 @@ void CoreHarness::CutLog(NodeId id, Index keep) {
     ASSERT_TRUE(n.log.TruncateSuffix(keep).ok());
   }
   while (!n.applied.empty() && n.applied.back().index > keep) n.applied.pop_back();
+}
+
+void CoreHarness::Compact(NodeId id, Index first) {
+  Node& n = node(id);
+  const Index applied = n.AppliedIndex();
+  ASSERT_LE(first, applied);
+  Result<Term> term = n.log.TermAt(applied);
+  ASSERT_TRUE(term.ok()) << term.status().ToString();
+  n.snapshots.Save(sim::SimSnapshot{.meta = {.index = applied, .term = *term}});
+  if (first > n.log.FirstIndex()) n.log.CompactBelow(first);
 }
 
 void CoreHarness::StartEstablished(Term term) {
@@ -56,6 +67,13 @@ void CoreHarness::Process() {
     while (n->core->HasReady()) {
       Ready ready = n->core->TakeReady();
       if (trace_ != nullptr) *trace_ += DescribeReady(n->core->id(), ready);
+      if (ready.snapshot) {
+        // The harness moves no files: the state machine's state is what it applies after.
+        EXPECT_TRUE(n->log.ResetToSnapshot(*ready.snapshot).ok());
+        n->applied.clear();
+        n->restored_at = ready.snapshot->index;
+        n->snapshots.Save(sim::SimSnapshot{.meta = *ready.snapshot});
+      }
       if (ready.truncate_after) {
         EXPECT_TRUE(n->log.TruncateSuffix(*ready.truncate_after).ok());
       }
@@ -114,6 +132,13 @@ void CoreHarness::Elect(NodeId id) {
   ASSERT_EQ(core(id).role(), Role::kLeader) << "node " << id << " did not win";
 }
 
+Index CoreHarness::Propose(NodeId leader, const std::string& payload) {
+  Result<Index> index = core(leader).Propose(kApplicationEntry, payload);
+  EXPECT_TRUE(index.ok()) << index.status().ToString();
+  Stabilize();
+  return index.ok() ? *index : Index(0);
+}
+
 namespace {
 
 std::string DescribeEntries(const std::vector<storage::LogEntry>& entries) {
@@ -146,6 +171,9 @@ std::string DescribeMessage(const Message& m) {
       out << " commit=" << m.commit;
       if (m.read_round != 0) out << " read_round=" << m.read_round;
       break;
+    case MessageType::kSnapshot:
+      out << " snapshot=" << m.log_index << "/" << m.log_term << " commit=" << m.commit;
+      break;
     case MessageType::kHeartbeatResponse:
       out << " last=" << m.log_index;
       if (m.read_round != 0) out << " read_round=" << m.read_round;
@@ -169,6 +197,9 @@ std::string DescribeReady(NodeId node, const Ready& ready) {
   if (ready.soft_state) {
     out << prefix << "role=" << RoleName(ready.soft_state->role) << " leader=" << ready.soft_state->leader
         << " term=" << ready.soft_state->term << (ready.soft_state->recovering ? " recovering" : "") << "\n";
+  }
+  if (ready.snapshot) {
+    out << prefix << "install snapshot " << ready.snapshot->index << "/" << ready.snapshot->term << "\n";
   }
   if (ready.hard_state) {
     out << prefix << "persist hard state term=" << ready.hard_state->term << " vote=" << ready.hard_state->voted_for

@@ -11,6 +11,7 @@
 
 #include "raft/core.h"
 #include "raft/sim/sim_disk.h"
+#include "raft/sim/sim_snapshot.h"
 
 namespace raftmq::raft::test {
 
@@ -20,8 +21,12 @@ class CoreHarness {
     sim::SimLogStore log;
     sim::SimHardStateStore hard_state;
     std::unique_ptr<Core> core;
-    std::vector<storage::LogEntry> applied;
+    std::vector<storage::LogEntry> applied;  // since the last restore
+    Index restored_at;                       // the last snapshot installed; 0: none
+    sim::SimSnapshotStore snapshots;         // its Core's SnapshotReader
     std::vector<Ready> readys;  // every Ready taken, for tests that inspect them
+
+    Index AppliedIndex() const { return applied.empty() ? restored_at : applied.back().index; }
   };
 
   explicit CoreHarness(size_t node_count, CoreOptions base = {});
@@ -37,6 +42,9 @@ class CoreHarness {
   // Restarts every node as a member of a group that already ran (hard state at `term`, no
   // vote), so none starts recovering as a wiped node does (raft/core.h, "Recovering").
   void StartEstablished(Term term);
+  // Retention on node `id`: a snapshot at its applied index, then its log compacted to start
+  // at `first` (<= the applied index).
+  void Compact(NodeId id, Index first);
 
   // Drains every node's Readys into the outbox.
   void Process();
@@ -49,6 +57,9 @@ class CoreHarness {
   void Tick(NodeId id, uint32_t ticks);
   // Campaign on `id` and stabilize; asserts it won.
   void Elect(NodeId id);
+  // Proposes an application entry on `leader` and stabilizes; its index (0 when refused,
+  // which fails the test).
+  Index Propose(NodeId leader, const std::string& payload);
 
   // True when the message is to or from an isolated node (Deliver drops it).
   bool Dropped(const Message& message) const;

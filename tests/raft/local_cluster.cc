@@ -24,6 +24,15 @@ Result<std::any> RecordingStateMachine::Apply(const storage::LogEntry& entry) {
   return std::any(entry.index.value());
 }
 
+Result<Index> RecordingStateMachine::SaveSnapshot(const std::filesystem::path& /*dir*/) {
+  return Status::NotSupported("recording state machine: no snapshots");
+}
+
+Status RecordingStateMachine::RestoreSnapshot(const std::filesystem::path& /*dir*/,
+                                              const storage::SnapshotMeta& /*snapshot*/) {
+  return Status::NotSupported("recording state machine: no snapshots");
+}
+
 bool RecordingStateMachine::WaitApplied(Index index, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mutex_);
   return applied_cv_.wait_for(lock, timeout, [&] { return !applied_.empty() && applied_.back().index >= index; });

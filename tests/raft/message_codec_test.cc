@@ -53,6 +53,19 @@ TEST(MessageCodec, RoundTripsATransferVote) {
                            .log_term = Term(7), .leadership_transfer = true});
 }
 
+TEST(MessageCodec, RoundTripsASnapshotMessage) {
+  // The snapshot's (index, term), the leader's commit and a recovering follower's target.
+  ExpectRoundTrips(Message{.type = MessageType::kSnapshot, .from = 1, .to = 3, .term = Term(9),
+                           .log_index = Index(700), .log_term = Term(8), .commit = Index(705),
+                           .recovery_target = Index(710)});
+}
+
+TEST(MessageCodec, RefusesEntriesOnASnapshotMessage) {
+  PeerMessage wire = Encoded(AppendWithEntries());
+  wire.set_type(static_cast<uint32_t>(MessageType::kSnapshot));
+  EXPECT_TRUE(DecodeMessage(std::move(wire)).status().IsInvalidArgument());
+}
+
 TEST(MessageCodec, RefusesAnUnknownMessageType) {
   PeerMessage wire = Encoded(AppendWithEntries());
   wire.set_type(99);

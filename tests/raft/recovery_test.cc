@@ -5,17 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "core_harness.h"
-#include "tests/raft/application_entry.h"
 
 namespace raftmq::raft::test {
 namespace {
-
-Index Propose(CoreHarness& group, NodeId leader, const std::string& payload) {
-  Result<Index> index = group.core(leader).Propose(kApplicationEntry, payload);
-  EXPECT_TRUE(index.ok()) << index.status().ToString();
-  group.Stabilize();
-  return index.ok() ? *index : Index(0);
-}
 
 bool AnyLeader(CoreHarness& group, std::initializer_list<NodeId> nodes) {
   for (NodeId id : nodes) {
@@ -47,9 +39,9 @@ TEST(CoreRecovery, PowerLostFollowerDoesNotHelpElectALeaderLackingWhatItAcknowle
   CoreHarness group(3, TestOptions());
   group.StartEstablished(Term(1));
   group.Elect(1);
-  Propose(group, 1, "a");
+  group.Propose(1, "a");
   group.Isolate(2);
-  const Index b = Propose(group, 1, "b");  // committed by 1 and 3 only
+  const Index b = group.Propose(1, "b");  // committed by 1 and 3 only
   ASSERT_EQ(group.core(1).commit_index(), b);
   group.CutLog(3, b - 1);  // power loss: 3's unsynced tail is gone
   group.Restart(3, /*power_lost=*/true);
@@ -69,7 +61,7 @@ TEST(CoreRecovery, PowerLostFollowerDoesNotHelpElectALeaderLackingWhatItAcknowle
     group.Stabilize();
   }
   ASSERT_EQ(group.core(1).role(), Role::kLeader);
-  const Index c = Propose(group, 1, "c");
+  const Index c = group.Propose(1, "c");
   for (int round = 0; round < 10; ++round) {
     group.Tick(1, 1);
     group.Stabilize();
@@ -87,10 +79,10 @@ TEST(CoreRecovery, RecoveringFollowerCountsTowardCommitOnlyOnceCaughtUp) {
   CoreHarness group(3, TestOptions());
   group.StartEstablished(Term(1));
   group.Elect(1);
-  const Index a = Propose(group, 1, "a");
+  const Index a = group.Propose(1, "a");
   group.Isolate(3);
-  Propose(group, 1, "b");
-  Propose(group, 1, "c");
+  group.Propose(1, "b");
+  group.Propose(1, "c");
   group.CutLog(2, a);
   group.Restart(2, /*power_lost=*/true);
   group.Tick(1, 1);  // heartbeat: 2 answers that it recovers, with its last index
@@ -112,7 +104,7 @@ TEST(CoreRecovery, RecoveringFollowerCountsTowardCommitOnlyOnceCaughtUp) {
     repaired = !group.core(2).recovering();
   }
   EXPECT_TRUE(repaired);
-  const Index d = Propose(group, 1, "d");
+  const Index d = group.Propose(1, "d");
   EXPECT_EQ(group.core(1).commit_index(), d);  // 2 counts again
 }
 
@@ -146,8 +138,8 @@ TEST(CoreRecovery, MajorityLossElectsAndReportsWhatMayBeLost) {
   CoreHarness group(3, TestOptions());
   group.StartEstablished(Term(1));
   group.Elect(1);
-  Propose(group, 1, "a");
-  const Index b = Propose(group, 1, "b");
+  group.Propose(1, "a");
+  const Index b = group.Propose(1, "b");
   for (NodeId id : {1, 2, 3}) {
     group.CutLog(id, b - 1);
     group.Restart(id, /*power_lost=*/true);

@@ -11,7 +11,9 @@
 // transfer <id> <target>; isolate <id>; heal; status;
 // restart <id> [keep=<n>] [power_loss] (the log cut back to n, as a torn tail or a power loss
 // leaves it; power_loss: the driver saw a new boot id under async flush);
-// read <id> <request> (Core::ReadIndex).
+// read <id> <request> (Core::ReadIndex);
+// compact <id> <first> (a snapshot at the node's applied index, then its log starts at first);
+// report-snapshot <id> <to> delivered|failed (the driver's Core::ReportSnapshot).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -68,6 +70,11 @@ class ScenarioRunner {
     } else if (command == "read") {
       out += group_->core(Id(args, 1)).ReadIndex(std::stoull(args.at(2))).ToString() + "\n";
       group_->Process();
+    } else if (command == "compact") {
+      group_->Compact(Id(args, 1), Index(std::stoull(args.at(2))));
+    } else if (command == "report-snapshot") {
+      group_->core(Id(args, 1)).ReportSnapshot(Id(args, 2), args.at(3) == "delivered");
+      group_->Process();
     } else if (command == "status") {
       Status(out);
     } else {
@@ -117,6 +124,9 @@ class ScenarioRunner {
       Core& core = group_->core(id);
       out += "n" + std::to_string(id) + " " + std::string(RoleName(core.role())) + " term=" +
              std::to_string(core.term().value()) + " leader=" + std::to_string(core.leader()) +
+             (group_->node(id).log.FirstIndex() > Index(1)
+                  ? " first=" + std::to_string(group_->node(id).log.FirstIndex().value())
+                  : std::string()) +
              " last=" + std::to_string(core.last_index().value()) + " commit=" +
              std::to_string(core.commit_index().value()) + " applied=" + std::to_string(core.applied_index().value()) +
              (core.recovering() ? " recovering" : "") + "\n";

@@ -1,4 +1,4 @@
-// TruncateSuffix (a follower's divergent tail) and retention (DeleteExpiredSegments).
+// TruncateSuffix (a follower's divergent tail) and retention (RetentionCutoff, DeleteSegmentsBefore).
 #include <gtest/gtest.h>
 
 #include <ctime>
@@ -96,15 +96,44 @@ TEST_F(CommitLogTrim, TruncationSurvivesACrashAndTheOldTailNeverReturns) {
   EXPECT_EQ(MakeEntries(6, 2, 2, 10), *log->Entries(Index(6), Index(8), UINT64_MAX));
 }
 
-TEST_F(CommitLogTrim, RetentionDeletesExpiredSegmentsBelowKeepFromButNeverTheNewestWithEntries) {
+TEST_F(CommitLogTrim, RetentionCutoffCountsExpiredSegmentsBelowTheBoundButNeverTheNewestWithEntries) {
   auto log = Open();
   ASSERT_TRUE(log->Append(MakeEntries(1, 9, 1, 200)).ok());  // segments [1-4] [5-8] [9]
-  EXPECT_EQ(0u, *log->DeleteExpiredSegments(Now(), Index(100)));  // young, disk not full
-  EXPECT_EQ(1u, *log->DeleteExpiredSegments(Now() + 73 * kHourSeconds, Index(6)));
+  const int64_t later = Now() + 73 * kHourSeconds;
+  EXPECT_EQ(Index(1), *log->RetentionCutoff(Now(), Index(100), true)) << "young, disk not full";
+  EXPECT_EQ(Index(1), *log->RetentionCutoff(later, Index(100), false)) << "age not asked for";
+  EXPECT_EQ(Index(1), *log->RetentionCutoff(later, Index(4), true)) << "entry 4 must stay";
+  EXPECT_EQ(Index(5), *log->RetentionCutoff(later, Index(6), true));
+  EXPECT_EQ(Index(9), *log->RetentionCutoff(later, Index(100), true)) << "the newest segment with entries stays";
+  EXPECT_EQ(3u, log->SegmentCount()) << "a query deletes nothing";
+  EXPECT_EQ(Index(1), log->FirstIndex());
+}
+
+TEST_F(CommitLogTrim, RetentionCutoffCountsYoungSegmentsUntilTheDiskIsProjectedBelowTheWatermark) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(MakeEntries(1, 13, 1, 200)).ok());  // [1-4] [5-8] [9-12] [13], 928 B each
+  fs_.SetDiskSpace(DiskSpace{.total_bytes = 100'000, .available_bytes = 20'000});  // 80 %: below 85 %
+  EXPECT_EQ(Index(1), *log->RetentionCutoff(Now(), Index(100), true));
+  fs_.SetDiskSpace(DiskSpace{.total_bytes = 100'000, .available_bytes = 14'000});  // 1,000 B over
+  EXPECT_EQ(Index(9), *log->RetentionCutoff(Now(), Index(100), false)) << "two segments make up the 1,000 B";
+  EXPECT_EQ(Index(5), *log->RetentionCutoff(Now(), Index(8), false)) << "the bound protects [5-8]";
+  fs_.SetDiskSpace(DiskSpace{.total_bytes = 100'000, .available_bytes = 0});
+  EXPECT_EQ(Index(13), *log->RetentionCutoff(Now(), Index(100), false));
+}
+
+TEST_F(CommitLogTrim, DeleteSegmentsBeforeDeletesWholeSegmentsBelowTheIndexAndIsIdempotent) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(MakeEntries(1, 9, 1, 200)).ok());  // segments [1-4] [5-8] [9]
+  EXPECT_EQ(0u, log->DeleteSegmentsBefore(Index(4))->segments) << "entry 4 shares its segment with 1-3";
+  SegmentsDeleted deleted = *log->DeleteSegmentsBefore(Index(7));
+  EXPECT_EQ(1u, deleted.segments);
+  EXPECT_EQ(928u, deleted.bytes);
   EXPECT_EQ(Index(5), log->FirstIndex());
   EXPECT_TRUE(log->Entries(Index(4), Index(5), 0).status().IsNotFound());
   EXPECT_TRUE(log->ReadAt(10, 10).status().IsNotFound());
-  EXPECT_EQ(1u, *log->DeleteExpiredSegments(Now() + 73 * kHourSeconds, Index(100)));
+  EXPECT_EQ(0u, log->DeleteSegmentsBefore(Index(7))->segments) << "idempotent";
+  EXPECT_EQ(0u, log->DeleteSegmentsBefore(Index(1))->segments);
+  EXPECT_EQ(1u, log->DeleteSegmentsBefore(Index(100))->segments) << "never the newest segment with entries";
   EXPECT_EQ(Index(9), log->FirstIndex());
   EXPECT_EQ(1u, log->SegmentCount());
   log = Reopen(log);
@@ -112,27 +141,31 @@ TEST_F(CommitLogTrim, RetentionDeletesExpiredSegmentsBelowKeepFromButNeverTheNew
   EXPECT_EQ(Index(9), log->LastIndex());
   EXPECT_EQ(MakeEntries(9, 1, 1, 200), *log->Entries(Index(9), Index(10), 0));
   EXPECT_TRUE(log->TruncateSuffix(Index(7)).IsInvalidArgument());
+  ASSERT_TRUE(log->Append(MakeEntries(10, 1, 1, 200)).ok()) << "appends go on after the deleted prefix";
 }
 
-TEST_F(CommitLogTrim, RetentionDeletesYoungSegmentsWhenTheDiskIsAboveTheWatermark) {
-  auto log = Open();
-  ASSERT_TRUE(log->Append(MakeEntries(1, 9, 1, 200)).ok());
-  fs_.SetDiskSpace(DiskSpace{.total_bytes = 1000, .available_bytes = 200});  // 80 %: below 85 %
-  EXPECT_EQ(0u, *log->DeleteExpiredSegments(Now(), Index(100)));
-  fs_.SetDiskSpace(DiskSpace{.total_bytes = 1000, .available_bytes = 100});  // 90 %
-  EXPECT_EQ(0u, *log->DeleteExpiredSegments(Now(), Index(1)));  // keep_from protects them
-  EXPECT_EQ(2u, *log->DeleteExpiredSegments(Now(), Index(100)));
-  EXPECT_EQ(Index(9), log->FirstIndex());
-}
-
-TEST_F(CommitLogTrim, RetentionDropsOldEntryIndexFilesToo) {
+TEST_F(CommitLogTrim, DeleteSegmentsBeforeDropsOldEntryIndexFilesToo) {
   auto log = Open();
   ASSERT_TRUE(log->Append(MakeEntries(1, 9, 1, 200)).ok());
   EXPECT_TRUE(fs_.Exists(Options().dir + "/index/00000000000000000001"));
-  EXPECT_EQ(2u, *log->DeleteExpiredSegments(Now() + 73 * kHourSeconds, Index(100)));
+  EXPECT_EQ(2u, log->DeleteSegmentsBefore(Index(100))->segments);
   EXPECT_FALSE(fs_.Exists(Options().dir + "/index/00000000000000000001"));
   EXPECT_TRUE(fs_.Exists(Options().dir + "/index/00000000000000000009"));
   EXPECT_EQ(Term(1), *log->TermAt(Index(9)));
+}
+
+TEST_F(CommitLogTrim, DeleteSegmentsBeforeSurvivesACrashRightAfterIt) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(MakeEntries(1, 9, 1, 200)).ok());
+  ASSERT_EQ(1u, log->DeleteSegmentsBefore(Index(5))->segments);
+  fs_.Crash({.unsynced_bytes_kept = 0});
+  log.reset();
+  fs_.Restart();
+  log = Open();
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(Index(5), log->FirstIndex());
+  EXPECT_EQ(Index(9), log->LastIndex()) << "retention flushed the log first";
+  EXPECT_EQ(MakeEntries(5, 5, 1, 200), *log->Entries(Index(5), Index(10), UINT64_MAX));
 }
 
 }  // namespace

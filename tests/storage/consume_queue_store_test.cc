@@ -95,16 +95,22 @@ TEST_F(OpenedConsumeQueueStore, TruncateAllFromCutsEveryQueueAtTheSamePosition) 
   EXPECT_EQ(b->MaxOffset(), 0u);
 }
 
-TEST_F(OpenedConsumeQueueStore, DeleteFilesBeforeRemovesOldFilesOfEveryQueue) {
+TEST_F(OpenedConsumeQueueStore, DeleteBeforeRemovesOldFilesAndRaisesMinOffsetOfEveryQueue) {
   ConsumeQueue* a = *store_->FindOrCreate("a", 0);
   ConsumeQueue* b = *store_->FindOrCreate("b", 1);
   ASSERT_TRUE(a->Append(0, std::vector{At(0), At(10), At(20), At(30), At(40)}).ok());
   ASSERT_TRUE(b->Append(0, std::vector{At(5), At(15), At(25), At(35)}).ok());
-  Result<size_t> removed = store_->DeleteFilesBefore(30);  // a's file 0 ends at 30, b's at 35
+  // Files of 3: a [0 10 20] [30 40], b [5 15 25] [35]. The log now starts at 30.
+  Result<size_t> removed = store_->DeleteBefore(30);
   ASSERT_TRUE(removed.ok());
-  EXPECT_EQ(*removed, 1u);
+  EXPECT_EQ(*removed, 2u);
   EXPECT_EQ(a->MinOffset(), 3u);
-  EXPECT_EQ(b->MinOffset(), 0u);
+  EXPECT_EQ(b->MinOffset(), 3u);
+  // Now at 40: no file goes (each is the last), but a starts at 40 and b holds nothing.
+  EXPECT_EQ(*store_->DeleteBefore(40), 0u);
+  EXPECT_EQ(a->MinOffset(), 4u);
+  EXPECT_EQ(b->MinOffset(), 4u);
+  EXPECT_EQ(b->MaxOffset(), 4u);
 }
 
 }  // namespace

@@ -201,7 +201,7 @@ TEST_F(ConsumeQueueTest, CrashKeepsOnlySyncedEntries) {
   ExpectHolds(*queue, 0, 9);
 }
 
-TEST_F(ConsumeQueueTest, AFailedAppendBlocksAppendsUntilTruncated) {
+TEST_F(ConsumeQueueTest, TheAppendAfterATornOneCutsItsBytesAndGoesOn) {
   FaultFs fs(DefaultFs());
   std::unique_ptr<ConsumeQueue> queue = OpenQueue(&fs);
   ASSERT_NE(queue, nullptr);
@@ -209,24 +209,67 @@ TEST_F(ConsumeQueueTest, AFailedAppendBlocksAppendsUntilTruncated) {
   fs.InjectTornAppend(5);
   EXPECT_FALSE(queue->Append(2, EntriesFrom(2, 1)).ok());
   EXPECT_EQ(queue->MaxOffset(), 2u) << "a failed append publishes nothing";
-  EXPECT_FALSE(queue->Append(2, EntriesFrom(2, 1)).ok()) << "file and memory disagree until truncated";
-  ASSERT_TRUE(queue->TruncateFrom(2).ok());
-  ASSERT_TRUE(queue->Append(2, EntriesFrom(2, 3)).ok());
+  ASSERT_TRUE(queue->Append(2, EntriesFrom(2, 3)).ok()) << "the 5 torn bytes were not cut";
   ExpectHolds(*queue, 0, 5);
+  ASSERT_TRUE(queue->Sync().ok());
+  queue.reset();
+  std::unique_ptr<ConsumeQueue> reopened = OpenQueue(&fs);
+  ASSERT_NE(reopened, nullptr);
+  ExpectHolds(*reopened, 0, 5);
 }
 
-TEST_F(ConsumeQueueTest, DeleteFilesBeforeKeepsTheLastFileAndRaisesMinOffset) {
+TEST_F(ConsumeQueueTest, AppendsRefusedForLackOfSpaceGoOnOnceSpaceReturns) {
+  FaultFs fs(DefaultFs());
+  std::unique_ptr<ConsumeQueue> queue = OpenQueue(&fs);
+  ASSERT_NE(queue, nullptr);
+  ASSERT_TRUE(queue->Append(0, EntriesFrom(0, 2)).ok());
+  fs.SetAppendBudgetBytes(0);
+  EXPECT_TRUE(queue->Append(2, EntriesFrom(2, 1)).IsNoSpace());
+  EXPECT_TRUE(queue->Append(2, EntriesFrom(2, 1)).IsNoSpace()) << "refused alike while the disk is full";
+  fs.SetAppendBudgetBytes(std::nullopt);
+  ASSERT_TRUE(queue->Append(2, EntriesFrom(2, 2)).ok());
+  ExpectHolds(*queue, 0, 4);
+}
+
+TEST_F(ConsumeQueueTest, DeleteBeforeRemovesWholeFilesBelowThePositionAndRaisesMinOffset) {
   std::unique_ptr<ConsumeQueue> queue = OpenQueue(DefaultFs());
   ASSERT_NE(queue, nullptr);
   ASSERT_TRUE(queue->Append(0, EntriesFrom(0, 10)).ok());
-  // Entry 3 (end of file 0) ends at 1000 + 300 + 53; entry 7 (end of file 4) at 1700 + 50.
-  Result<size_t> removed = queue->DeleteFilesBefore(EntryAt(3).commit_log_position + EntryAt(3).size);
+  // Files of 4 entries: [0, 4) [4, 8) [8, 10). The log now starts at entry 4's message.
+  Result<size_t> removed = queue->DeleteBefore(EntryAt(4).commit_log_position);
   ASSERT_TRUE(removed.ok());
   EXPECT_EQ(*removed, 1u);
   ExpectHolds(*queue, 4, 10);
   EXPECT_TRUE(queue->Get(3).status().IsNotFound());
-  EXPECT_EQ(*queue->DeleteFilesBefore(UINT64_MAX), 1u) << "the last file always stays";
-  ExpectHolds(*queue, 8, 10);
+  EXPECT_EQ(*queue->DeleteBefore(EntryAt(4).commit_log_position), 0u) << "idempotent";
+  ExpectHolds(*queue, 4, 10);
+}
+
+TEST_F(ConsumeQueueTest, DeleteBeforeRaisesMinOffsetInsideAKeptFileAndAgainAfterAReopen) {
+  std::unique_ptr<ConsumeQueue> queue = OpenQueue(DefaultFs());
+  ASSERT_NE(queue, nullptr);
+  ASSERT_TRUE(queue->Append(0, EntriesFrom(0, 10)).ok());
+  // Entry 6 lies inside file [4, 8): the file stays, entries 4 and 5 are out of range.
+  EXPECT_EQ(*queue->DeleteBefore(EntryAt(6).commit_log_position), 1u);
+  ExpectHolds(*queue, 6, 10);
+  EXPECT_TRUE(queue->Read(5, 1).status().IsNotFound());
+  queue.reset();
+  queue = OpenQueue(DefaultFs());
+  ASSERT_NE(queue, nullptr);
+  EXPECT_EQ(queue->MinOffset(), 4u) << "a reopened queue starts at its first file";
+  EXPECT_EQ(*queue->DeleteBefore(EntryAt(6).commit_log_position), 0u);
+  ExpectHolds(*queue, 6, 10);
+}
+
+TEST_F(ConsumeQueueTest, DeleteBeforePastEveryEntryEmptiesTheQueueButKeepsItsLastFileAndOffsets) {
+  std::unique_ptr<ConsumeQueue> queue = OpenQueue(DefaultFs());
+  ASSERT_NE(queue, nullptr);
+  ASSERT_TRUE(queue->Append(0, EntriesFrom(0, 10)).ok());
+  EXPECT_EQ(*queue->DeleteBefore(UINT64_MAX), 2u) << "the last file always stays";
+  EXPECT_EQ(queue->MinOffset(), 10u);
+  EXPECT_EQ(queue->MaxOffset(), 10u);
+  ASSERT_TRUE(queue->Append(10, EntriesFrom(10, 1)).ok()) << "the queue goes on at its max offset";
+  ExpectHolds(*queue, 10, 11);
 }
 
 TEST_F(ConsumeQueueTest, FindsTheFirstOffsetAtOrAfterAPosition) {
@@ -268,7 +311,7 @@ TEST_F(ConsumeQueueTest, ReadersSeeOnlyCompleteEntriesWhileTheWriterAppends) {
   for (uint64_t offset = 0; offset < kTotal; offset += 5) {
     ASSERT_TRUE(queue->Append(offset, EntriesFrom(offset, 5)).ok());
     if (offset % 400 == 0) {
-      ASSERT_TRUE(queue->DeleteFilesBefore(EntryAt(offset / 2).commit_log_position).ok());
+      ASSERT_TRUE(queue->DeleteBefore(EntryAt(offset / 2).commit_log_position).ok());
     }
   }
   done = true;

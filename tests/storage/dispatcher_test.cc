@@ -226,6 +226,26 @@ TEST_F(DispatcherTest, AFailedBackgroundCheckpointStopsDispatchingAndRecordsNoth
   EXPECT_EQ(*meta_->LoadDispatchCheckpoint(), Index(0));
 }
 
+// A full disk in the middle of an entry whose messages go to two queues: the first queue's
+// append is taken back, the entry is not applied, and once space returns the same entry is
+// dispatched again with each message in exactly one slot.
+TEST_F(DispatcherTest, AnEntryRefusedForLackOfSpaceIsDispatchedWholeOnceSpaceReturns) {
+  log_.Add(kMessageBatchKind, Batch({{"a", 0}, {"b", 0}}));
+  log_.Add(kMessageBatchKind, Batch({{"a", 0}, {"a", 0}, {"b", 0}}));
+  FaultFs fs(DefaultFs());
+  auto [queues, dispatcher] = OpenNode(&fs, dir_.path());
+  ASSERT_NE(queues, nullptr);
+  ASSERT_TRUE(dispatcher->Recover(log_, Index(0)).ok());
+  ASSERT_TRUE(DispatchAll(*dispatcher, Index(1)).ok());
+  fs.SetAppendBudgetBytes(2 * 20);  // queue a's two entries fit, queue b's does not
+  EXPECT_TRUE(DispatchIndex(*dispatcher, Index(2)).status().IsNoSpace());
+  EXPECT_EQ(dispatcher->applied_index(), Index(1));
+  EXPECT_TRUE(DispatchIndex(*dispatcher, Index(2)).status().IsNoSpace()) << "refused alike while full";
+  fs.SetAppendBudgetBytes(std::nullopt);
+  EXPECT_EQ(*DispatchIndex(*dispatcher, Index(2)), (std::vector<uint64_t>{1, 2, 1}));
+  ExpectQueuesMatch(*queues, log_, Index(2));
+}
+
 // The crash test: dispatch a random log with random checkpoint intervals, tear an append or
 // fail a sync somewhere, crash (dropping unsynced queue data, keeping a random part of it),
 // maybe lose the latest checkpoint, recover, and check every queue slot by slot.

@@ -11,15 +11,12 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/e2e_calls.h"
-#include "tests/support/child_process.h"
+#include "tests/v2/node_script.h"
 
 namespace raftmq::e2e {
 namespace {
 
-using test_support::ChildProcess;
-
 constexpr int kMessages = 10;
-constexpr auto kProducerWait = std::chrono::seconds(120);  // npm's client starts in a few s; the machine is shared
 
 struct Receipt {
   std::string message_id;
@@ -45,13 +42,9 @@ std::vector<Receipt> ParseReceipts(const std::string& output, int count) {
 // node/producer.js sending `count` messages through `access_point`; fails the test unless it
 // exits 0.
 void RunProducer(const std::string& access_point, const std::string& topic, int count, std::vector<Receipt>* receipts) {
-  auto producer = ChildProcess::Start(RAFTMQ_NODE_BINARY, {std::string(RAFTMQ_V2_NODE_DIR) + "/producer.js",
-                                                           access_point, topic, std::to_string(count)});
-  ASSERT_TRUE(producer.ok()) << producer.status().ToString();
-  auto exit_code = (*producer)->WaitForExit(kProducerWait);
-  ASSERT_TRUE(exit_code.ok()) << exit_code.status().ToString();
-  ASSERT_EQ(*exit_code, 0) << "stdout:\n" << (*producer)->StdoutText() << "\nstderr:\n" << (*producer)->StderrText();
-  *receipts = ParseReceipts((*producer)->StdoutText(), count);
+  std::string output;
+  ASSERT_NO_FATAL_FAILURE(RunNodeScript("producer.js", {access_point, topic, std::to_string(count)}, &output));
+  *receipts = ParseReceipts(output, count);
 }
 
 TEST(NodeProducer, SendsThroughAFollowersAccessPointAndRaftmqReadsEveryFieldBack) {

@@ -1,7 +1,8 @@
 // The RocketMQ 5 protocol (apache.rocketmq.v2.MessagingService) on the gRPC port of real
 // raftmq-broker processes, called through raw stubs: Telemetry's Settings answer on an open
 // stream, routes, sends on the leader, and the documented codes of the refusals (which change
-// nothing): a follower's send, an unknown topic, a missing client id, the RPCs not served yet.
+// nothing): a follower's send, an unknown topic, a missing client id, the RPCs not served yet
+// (the simple consumer's are in v2_pop_e2e_test.cc).
 #include <chrono>
 #include <memory>
 #include <string>
@@ -9,47 +10,20 @@
 
 #include <gtest/gtest.h>
 
-#include "proto/apache/rocketmq/v2/service.grpc.pb.h"
-#include "tests/e2e/e2e_calls.h"
+#include "tests/v2/v2_cluster_test.h"
 
 namespace raftmq::e2e {
 namespace {
 
-namespace pb = ::apache::rocketmq::v2;
-
 constexpr char kTopic[] = "V2Topic";
 
-class V2Protocol : public testing::Test {
+class V2Protocol : public V2ClusterTest {
  protected:
   static void SetUpTestSuite() {
-    auto cluster = Cluster::Start(ClusterOptions{});
-    ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
-    cluster_ = cluster->release();
+    ASSERT_NO_FATAL_FAILURE(StartCluster(ClusterOptions{}));
     ASSERT_TRUE(cluster_->CreateTopic(1, kTopic, 2).ok());
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-
-  void SetUp() override {
-    ASSERT_NE(cluster_, nullptr);
-    auto leader = cluster_->WaitForLeader(1);
-    ASSERT_TRUE(leader.ok()) << leader.status().ToString();
-    leader_ = *leader;
-  }
-
-  std::unique_ptr<pb::MessagingService::Stub> Stub(int node) const {
-    return pb::MessagingService::NewStub(
-        grpc::CreateChannel(cluster_->NodeAddress(1, node), grpc::InsecureChannelCredentials()));
-  }
-  // A call as an official client makes it: with its client id header.
-  static std::unique_ptr<grpc::ClientContext> ClientContext() {
-    auto context = Cluster::Context();
-    context->AddMetadata("x-mq-client-id", "v2-e2e@1");
-    return context;
-  }
-  int Follower() const { return leader_ % cluster_->nodes() + 1; }
+  static void TearDownTestSuite() { StopCluster(); }
 
   static pb::SendMessageRequest OneMessage(const std::string& topic, const std::string& id) {
     pb::SendMessageRequest request;
@@ -65,12 +39,7 @@ class V2Protocol : public testing::Test {
     EXPECT_TRUE(PullToEnd(cluster_->Messaging(1, leader_), kTopic, queue_id, 0, &messages).ok());
     return messages.size();
   }
-
-  static Cluster* cluster_;
-  int leader_ = 0;
 };
-
-Cluster* V2Protocol::cluster_ = nullptr;
 
 TEST_F(V2Protocol, TelemetryAnswersEachSettingsAndKeepsTheStreamOpen) {
   auto stub = Stub(Follower());
@@ -173,18 +142,20 @@ TEST_F(V2Protocol, RefusalsCarryTheirDocumentedCodesAndStoreNothing) {
 
 TEST_F(V2Protocol, RpcsNotServedYetAnswerNotImplemented) {
   auto stub = Stub(leader_);
-  pb::AckMessageResponse ack;
-  ASSERT_TRUE(stub->AckMessage(ClientContext().get(), pb::AckMessageRequest(), &ack).ok());
-  EXPECT_EQ(ack.status().code(), pb::NOT_IMPLEMENTED);
+  pb::ForwardMessageToDeadLetterQueueResponse forward;
+  ASSERT_TRUE(stub->ForwardMessageToDeadLetterQueue(ClientContext().get(), pb::ForwardMessageToDeadLetterQueueRequest(),
+                                                    &forward)
+                  .ok());
+  EXPECT_EQ(forward.status().code(), pb::NOT_IMPLEMENTED);
 
   auto context = ClientContext();
-  auto receive = stub->ReceiveMessage(context.get(), pb::ReceiveMessageRequest());
-  pb::ReceiveMessageResponse first;
-  ASSERT_TRUE(receive->Read(&first));
+  auto pull = stub->PullMessage(context.get(), pb::PullMessageRequest());
+  pb::PullMessageResponse first;
+  ASSERT_TRUE(pull->Read(&first));
   EXPECT_EQ(first.status().code(), pb::NOT_IMPLEMENTED);
-  pb::ReceiveMessageResponse more;
-  EXPECT_FALSE(receive->Read(&more));
-  EXPECT_TRUE(receive->Finish().ok());
+  pb::PullMessageResponse more;
+  EXPECT_FALSE(pull->Read(&more));
+  EXPECT_TRUE(pull->Finish().ok());
 }
 
 }  // namespace

@@ -9,16 +9,8 @@
 // down. Exits 1 with the error on stderr on any failure. The client's log goes to stderr.
 'use strict';
 
-const { format } = require('node:util');
 const { Producer } = require('rocketmq-client-nodejs');
-
-// The client logs printf-style (`'... clientId=%s', id`).
-const stderrLogger = {
-  info: (...args) => console.error('[info]', format(...args)),
-  warn: (...args) => console.error('[warn]', format(...args)),
-  error: (...args) => console.error('[error]', format(...args)),
-  debug: () => {},
-};
+const stderrLogger = require('./stderr_logger');
 
 async function main() {
   const [endpoints, topic, countText] = process.argv.slice(2);

@@ -1,0 +1,146 @@
+// BrokerStateMachine applying DeleteLogBefore on a real CommitLog (1 KiB segments): what one
+// node deletes, how any index is clamped the same way, and what a restart keeps.
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "broker/broker_state_machine.h"
+#include "broker/entry_kind.h"
+#include "raft/entry_kind.h"
+#include "storage/commit_log.h"
+#include "storage/message_record.h"
+#include "tests/support/temp_dir.h"
+
+namespace raftmq::broker {
+namespace {
+
+constexpr uint64_t kSegmentBytes = 1024;
+
+std::string OneMessage(int number) {
+  storage::Message message;
+  message.topic = "orders";
+  message.queue_id = 0;
+  message.body = "m" + std::to_string(number) + std::string(200, 'x');
+  std::vector<storage::Message> batch{message};
+  return *storage::EncodeMessageBatch(batch);
+}
+
+std::string CreateOrders() {
+  BrokerCommand command;
+  auto* topic = command.mutable_create_topic()->mutable_topic();
+  topic->set_name("orders");
+  topic->set_read_queue_nums(1);
+  topic->set_write_queue_nums(1);
+  topic->set_perm(6);
+  return command.SerializeAsString();
+}
+
+std::string DeleteLogBefore(uint64_t index) {
+  BrokerCommand command;
+  command.mutable_delete_log_before()->set_index(index);
+  return command.SerializeAsString();
+}
+
+// One node's log and state on real files.
+struct Node {
+  explicit Node(const std::string& dir) {
+    log = std::move(storage::CommitLog::Open(storage::DefaultFs(), {.dir = dir + "/commitlog",
+                                                                    .segment_size_bytes = kSegmentBytes}))
+              .value();
+    meta = std::move(storage::MetaStore::Open(dir + "/meta")).value();
+    queues = std::move(storage::ConsumeQueueStore::Open(storage::DefaultFs(), dir, {.entries_per_file = 4})).value();
+    dispatcher = std::make_unique<storage::Dispatcher>(queues.get(), meta.get(),
+                                                       storage::DispatcherOptions{.message_batch_kind = kMessageBatchEntry});
+    topics = std::make_unique<TopicConfigManager>(meta.get());
+    offsets = std::make_unique<ConsumerOffsetManager>(meta.get());
+    machine = std::make_unique<BrokerStateMachine>(storage::DefaultFs(), log.get(), log.get(), meta.get(), dispatcher.get(), topics.get(),
+                                                   offsets.get());
+  }
+  ~Node() { EXPECT_TRUE(dispatcher->Close().ok()); }
+
+  // Appends an entry at the next index and applies it.
+  void Apply(storage::EntryKind kind, std::string payload) {
+    storage::LogEntry entry{.index = log->LastIndex() + 1, .term = Term(1), .kind = kind, .payload = std::move(payload)};
+    ASSERT_TRUE(log->Append(std::span(&entry, 1)).ok());
+    auto applied = machine->Apply(entry);
+    ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+    EXPECT_TRUE(FromApplyValue(std::move(applied).value()).status.ok());
+  }
+  uint64_t MinOffset() const { return queues->Find("orders", 0)->MinOffset(); }
+
+  std::unique_ptr<storage::CommitLog> log;
+  std::unique_ptr<storage::MetaStore> meta;
+  std::unique_ptr<storage::ConsumeQueueStore> queues;
+  std::unique_ptr<storage::Dispatcher> dispatcher;
+  std::unique_ptr<TopicConfigManager> topics;
+  std::unique_ptr<ConsumerOffsetManager> offsets;
+  std::unique_ptr<BrokerStateMachine> machine;
+};
+
+// Entries: 1 no-op, 2 the topic, 3..20 one message each (queue offset = index - 3).
+void Fill(Node& node) {
+  ASSERT_TRUE(node.machine->Recover(Index(0)).ok());
+  node.Apply(raft::kNoopEntry, "");
+  node.Apply(kBrokerCommandEntry, CreateOrders());
+  for (int i = 0; i < 18; ++i) node.Apply(kMessageBatchEntry, OneMessage(i));
+}
+
+TEST(RetentionApply, DeletesWholeSegmentsBelowTheIndexAndRaisesTheQueueMinOffset) {
+  test_support::TempDir dir;
+  Node node(dir.path());
+  Fill(node);
+  ASSERT_GT(node.log->SegmentCount(), 4u);
+  node.Apply(kBrokerCommandEntry, DeleteLogBefore(12));  // index 21
+  const Index first = node.log->FirstIndex();
+  EXPECT_GT(first, Index(1));
+  EXPECT_LE(first, Index(12));
+  EXPECT_EQ(node.MinOffset(), first.value() - 3) << "the queue starts at the log's first message";
+  EXPECT_EQ(*node.meta->LoadRetainedFrom(), Index(12));
+  EXPECT_GT(node.machine->retention_segments_deleted(), 0u);
+  EXPECT_GT(node.machine->retention_bytes_deleted(), 0u);
+}
+
+TEST(RetentionApply, AnyIndexIsClampedToTheCommandsOwnAndNeverMovesBack) {
+  test_support::TempDir dir;
+  Node node(dir.path());
+  Fill(node);
+  node.Apply(kBrokerCommandEntry, DeleteLogBefore(UINT64_MAX));  // index 21: clamped to 21
+  EXPECT_EQ(*node.meta->LoadRetainedFrom(), Index(21));
+  EXPECT_LE(node.log->FirstIndex(), Index(21));
+  EXPECT_EQ(node.log->LastIndex(), Index(21)) << "the newest segment with entries stays";
+  const Index first = node.log->FirstIndex();
+  const uint64_t deleted = node.machine->retention_segments_deleted();
+  node.Apply(kBrokerCommandEntry, DeleteLogBefore(5));  // index 22: below what is retained
+  node.Apply(kBrokerCommandEntry, DeleteLogBefore(0));
+  EXPECT_EQ(*node.meta->LoadRetainedFrom(), Index(21));
+  EXPECT_EQ(node.log->FirstIndex(), first);
+  EXPECT_EQ(node.machine->retention_segments_deleted(), deleted);
+}
+
+TEST(RetentionApply, ARestartKeepsThePrefixRaisesMinOffsetsAgainAndDeletesNothingTwice) {
+  test_support::TempDir dir;
+  Index first;
+  uint64_t min_offset = 0;
+  {
+    Node node(dir.path());
+    Fill(node);
+    node.Apply(kBrokerCommandEntry, DeleteLogBefore(12));
+    node.Apply(kMessageBatchEntry, OneMessage(18));  // index 22
+    first = node.log->FirstIndex();
+    min_offset = node.MinOffset();
+    ASSERT_GT(min_offset, 0u);
+  }
+  Node restarted(dir.path());
+  ASSERT_TRUE(restarted.machine->Recover(Index(22)).ok());
+  EXPECT_EQ(restarted.machine->applied_index(), Index(22));
+  EXPECT_EQ(restarted.log->FirstIndex(), first);
+  EXPECT_EQ(restarted.MinOffset(), min_offset);
+  EXPECT_EQ(restarted.queues->Find("orders", 0)->MaxOffset(), 19u);
+  EXPECT_EQ(restarted.machine->retention_segments_deleted(), 0u) << "the command applied once, before the restart";
+  restarted.Apply(kMessageBatchEntry, OneMessage(19));
+  EXPECT_EQ(restarted.queues->Find("orders", 0)->MaxOffset(), 20u);
+}
+
+}  // namespace
+}  // namespace raftmq::broker

@@ -1,0 +1,213 @@
+// The simple consumer's RPCs (ReceiveMessage, AckMessage, ChangeInvisibleDuration) on the
+// gRPC port of real raftmq-broker processes, through raw stubs: what a receive streams, acks
+// and changed handles, redelivery with the attempt raised, the dead-letter queue after the
+// last attempt, and the documented codes of bad requests (unknown topic, bad or spent handle,
+// invisible duration out of range, a follower), each of which changes nothing: the next
+// receive gets what it would have got. The brokers run with pop_invisible_duration_ms_min =
+// 1 s and max_reconsume_times = 1 so redelivery takes seconds.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+
+#include "tests/v2/v2_cluster_test.h"
+
+namespace raftmq::e2e {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr int64_t kInvisibleMs = 1000;  // the brokers' minimum here
+constexpr int64_t kLongPollingMs = 5000;
+
+struct Received {
+  pb::Status status;
+  std::vector<pb::Message> messages;
+  bool delivery_timestamp = false;
+  bool status_first = false;
+};
+
+class V2Pop : public V2ClusterTest {
+ protected:
+  static void SetUpTestSuite() {
+    const std::vector<std::string> flags = {"--pop_invisible_duration_ms_min=" + std::to_string(kInvisibleMs),
+                                            "--max_reconsume_times=1"};
+    ASSERT_NO_FATAL_FAILURE(StartCluster(ClusterOptions{.broker_flags = flags}));
+  }
+  static void TearDownTestSuite() { StopCluster(); }
+
+  // A topic of one queue holding `count` messages, bodies "<topic>-<i>".
+  void CreateWithMessages(const std::string& topic, int count) const {
+    ASSERT_TRUE(cluster_->CreateTopic(1, topic, 1).ok());
+    pb::SendMessageRequest request;
+    for (int i = 0; i < count; ++i) {
+      pb::Message* message = request.add_messages();
+      message->mutable_topic()->set_name(topic);
+      message->set_body(topic + "-" + std::to_string(i));
+      message->mutable_system_properties()->set_message_id(topic + "-ID-" + std::to_string(i));
+      message->mutable_system_properties()->set_message_type(pb::NORMAL);
+      message->mutable_system_properties()->set_tag("t");
+    }
+    pb::SendMessageResponse response;
+    ASSERT_TRUE(Stub(leader_)->SendMessage(ClientContext().get(), request, &response).ok());
+    ASSERT_EQ(response.status().code(), pb::OK) << response.status().message();
+  }
+
+  static pb::ReceiveMessageRequest ReceiveRequest(const std::string& topic, int batch, int64_t invisible_ms) {
+    pb::ReceiveMessageRequest request;
+    request.mutable_group()->set_name("PopGroup");
+    request.mutable_message_queue()->mutable_topic()->set_name(topic);
+    request.mutable_message_queue()->set_id(0);
+    request.mutable_filter_expression()->set_type(pb::TAG);
+    request.mutable_filter_expression()->set_expression("*");
+    request.set_batch_size(batch);
+    *request.mutable_invisible_duration() = TimeUtil::MillisecondsToDuration(invisible_ms);
+    *request.mutable_long_polling_timeout() = TimeUtil::MillisecondsToDuration(kLongPollingMs);
+    return request;
+  }
+
+  Received Receive(const pb::ReceiveMessageRequest& request, int node = 0) const {
+    auto context = ClientContext();
+    auto stream = Stub(node == 0 ? leader_ : node)->ReceiveMessage(context.get(), request);
+    Received received;
+    pb::ReceiveMessageResponse response;
+    for (bool first = true; stream->Read(&response); first = false) {
+      if (response.has_status()) {
+        received.status = response.status();
+        received.status_first = first;
+      } else if (response.has_message()) {
+        received.messages.push_back(response.message());
+      } else if (response.has_delivery_timestamp()) {
+        received.delivery_timestamp = true;
+      }
+    }
+    EXPECT_TRUE(stream->Finish().ok());
+    return received;
+  }
+
+  pb::AckMessageResponse Ack(const std::string& topic, const std::vector<std::string>& handles) const {
+    pb::AckMessageRequest request;
+    request.mutable_group()->set_name("PopGroup");
+    request.mutable_topic()->set_name(topic);
+    for (const std::string& handle : handles) request.add_entries()->set_receipt_handle(handle);
+    pb::AckMessageResponse response;
+    EXPECT_TRUE(Stub(leader_)->AckMessage(ClientContext().get(), request, &response).ok());
+    return response;
+  }
+
+  pb::ChangeInvisibleDurationResponse Change(const std::string& topic, const std::string& handle,
+                                             int64_t invisible_ms) const {
+    pb::ChangeInvisibleDurationRequest request;
+    request.mutable_group()->set_name("PopGroup");
+    request.mutable_topic()->set_name(topic);
+    request.set_receipt_handle(handle);
+    *request.mutable_invisible_duration() = TimeUtil::MillisecondsToDuration(invisible_ms);
+    pb::ChangeInvisibleDurationResponse response;
+    EXPECT_TRUE(Stub(leader_)->ChangeInvisibleDuration(ClientContext().get(), request, &response).ok());
+    return response;
+  }
+};
+
+TEST_F(V2Pop, ReceiveStreamsStatusThenMessagesThenTimestampAndAcksSpendTheirHandles) {
+  const std::string topic = "PopReceive";
+  ASSERT_NO_FATAL_FAILURE(CreateWithMessages(topic, 3));
+  Received first = Receive(ReceiveRequest(topic, 2, 60000));
+  ASSERT_EQ(first.status.code(), pb::OK) << first.status.message();
+  EXPECT_TRUE(first.status_first);
+  EXPECT_TRUE(first.delivery_timestamp);
+  ASSERT_EQ(first.messages.size(), 2u);
+  for (int i = 0; i < 2; ++i) {
+    const pb::SystemProperties& system = first.messages[static_cast<size_t>(i)].system_properties();
+    EXPECT_EQ(system.message_id(), topic + "-ID-" + std::to_string(i));
+    EXPECT_EQ(system.queue_offset(), i);
+    EXPECT_EQ(system.delivery_attempt(), 1);
+    EXPECT_FALSE(system.receipt_handle().empty());
+    EXPECT_EQ(system.body_digest().type(), pb::MD5);
+    EXPECT_EQ(system.body_digest().checksum().size(), 32u);
+    EXPECT_TRUE(system.has_born_timestamp());
+    EXPECT_TRUE(system.has_store_timestamp());
+  }
+  const std::string handle0 = first.messages[0].system_properties().receipt_handle();
+  const std::string handle1 = first.messages[1].system_properties().receipt_handle();
+
+  pb::AckMessageResponse acked = Ack(topic, {handle0, handle1});
+  ASSERT_EQ(acked.status().code(), pb::OK) << acked.status().message();
+  ASSERT_EQ(acked.entries_size(), 2);
+  EXPECT_EQ(acked.entries(0).status().code(), pb::OK);
+  // Spent: acknowledged already.
+  acked = Ack(topic, {handle0});
+  EXPECT_EQ(acked.status().code(), pb::INVALID_RECEIPT_HANDLE);
+
+  // The next receive gets the third message only: nothing acknowledged comes back.
+  Received second = Receive(ReceiveRequest(topic, 32, 60000));
+  ASSERT_EQ(second.status.code(), pb::OK) << second.status.message();
+  ASSERT_EQ(second.messages.size(), 1u);
+  EXPECT_EQ(second.messages[0].body(), topic + "-2");
+  ASSERT_EQ(Ack(topic, {second.messages[0].system_properties().receipt_handle()}).status().code(), pb::OK);
+}
+
+TEST_F(V2Pop, BadRequestsGetTheirCodesAndChangeNothing) {
+  const std::string topic = "PopBad";
+  ASSERT_NO_FATAL_FAILURE(CreateWithMessages(topic, 2));
+  EXPECT_EQ(Receive(ReceiveRequest("NoSuchTopic", 1, 60000)).status.code(), pb::TOPIC_NOT_FOUND);
+  EXPECT_EQ(Receive(ReceiveRequest(topic, 1, kInvisibleMs - 1)).status.code(), pb::ILLEGAL_INVISIBLE_TIME);
+  EXPECT_EQ(Receive(ReceiveRequest(topic, 1, 13LL * 3600 * 1000)).status.code(), pb::ILLEGAL_INVISIBLE_TIME);
+  Received follower = Receive(ReceiveRequest(topic, 1, 60000), Follower());
+  EXPECT_EQ(follower.status.code(), pb::HA_NOT_AVAILABLE);
+  EXPECT_NE(follower.status.message().find(cluster_->NodeAddress(1, leader_)), std::string::npos);
+
+  // None of them moved the pop offset: the first receive that counts gets message 0.
+  Received received = Receive(ReceiveRequest(topic, 1, 60000));
+  ASSERT_EQ(received.status.code(), pb::OK) << received.status.message();
+  ASSERT_EQ(received.messages.size(), 1u);
+  EXPECT_EQ(received.messages[0].body(), topic + "-0");
+  const std::string handle = received.messages[0].system_properties().receipt_handle();
+
+  EXPECT_EQ(Ack(topic, {"not a handle"}).status().code(), pb::INVALID_RECEIPT_HANDLE);
+  EXPECT_EQ(Ack(topic, {"0:0:999999:0:" + topic}).status().code(), pb::INVALID_RECEIPT_HANDLE);  // forged epoch
+  EXPECT_EQ(Ack("NoSuchTopic", {handle}).status().code(), pb::TOPIC_NOT_FOUND);
+  EXPECT_EQ(Change(topic, handle, kInvisibleMs - 1).status().code(), pb::ILLEGAL_INVISIBLE_TIME);
+  EXPECT_EQ(Change(topic, "garbage", 60000).status().code(), pb::INVALID_RECEIPT_HANDLE);
+
+  // Still in flight with its handle: a change answers a new handle and spends the old one.
+  pb::ChangeInvisibleDurationResponse changed = Change(topic, handle, 30000);
+  ASSERT_EQ(changed.status().code(), pb::OK) << changed.status().message();
+  ASSERT_FALSE(changed.receipt_handle().empty());
+  EXPECT_NE(changed.receipt_handle(), handle);
+  EXPECT_EQ(Ack(topic, {handle}).status().code(), pb::INVALID_RECEIPT_HANDLE);
+  EXPECT_EQ(Ack(topic, {changed.receipt_handle()}).status().code(), pb::OK);
+}
+
+TEST_F(V2Pop, AnUnackedMessageComesBackWithItsAttemptRaisedThenGoesToTheDeadLetterQueue) {
+  const std::string topic = "PopRedeliver";
+  ASSERT_NO_FATAL_FAILURE(CreateWithMessages(topic, 1));
+  Received first = Receive(ReceiveRequest(topic, 1, kInvisibleMs));
+  ASSERT_EQ(first.messages.size(), 1u) << first.status.message();
+  EXPECT_EQ(first.messages[0].system_properties().delivery_attempt(), 1);
+
+  // Not acknowledged: the receive waits for its deadline and gets it again, id unchanged.
+  Received again = Receive(ReceiveRequest(topic, 1, kInvisibleMs));
+  ASSERT_EQ(again.messages.size(), 1u) << again.status.message();
+  EXPECT_EQ(again.messages[0].system_properties().message_id(), topic + "-ID-0");
+  EXPECT_EQ(again.messages[0].system_properties().delivery_attempt(), 2);
+  EXPECT_NE(again.messages[0].system_properties().receipt_handle(),
+            first.messages[0].system_properties().receipt_handle());
+  EXPECT_EQ(Ack(topic, {first.messages[0].system_properties().receipt_handle()}).status().code(),
+            pb::INVALID_RECEIPT_HANDLE);
+
+  // max_reconsume_times = 1: after its second delivery it goes to %DLQ%PopGroup, not back.
+  Received third = Receive(ReceiveRequest(topic, 1, kInvisibleMs));
+  EXPECT_EQ(third.status.code(), pb::MESSAGE_NOT_FOUND);
+  EXPECT_TRUE(third.messages.empty());
+  std::vector<messaging::MessageExt> dead;
+  ASSERT_TRUE(PullToEnd(cluster_->Messaging(1, leader_), "%DLQ%PopGroup", 0, 0, &dead).ok());
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].message().message_id(), topic + "-ID-0");
+  EXPECT_EQ(dead[0].message().body(), topic + "-0");
+}
+
+}  // namespace
+}  // namespace raftmq::e2e
