@@ -43,7 +43,7 @@ Result<std::unique_ptr<BrokerComponents>> BrokerComponents::Open(const BrokerOpt
   components->offsets_ = std::make_unique<ConsumerOffsetManager>(components->meta_.get());
   components->consumers_ = std::make_unique<ConsumerManager>(options);
   components->machine_ =
-      std::make_unique<BrokerStateMachine>(log, retention, components->meta_.get(), components->dispatcher_.get(),
+      std::make_unique<BrokerStateMachine>(fs, log, retention, components->meta_.get(), components->dispatcher_.get(),
                                            components->topics_.get(), components->offsets_.get());
   return components;
 }

@@ -15,23 +15,40 @@ constexpr uint64_t kReplayReadBytesMax = 4u << 20;
 
 }  // namespace
 
-BrokerStateMachine::BrokerStateMachine(const storage::CommitLogReader* log, storage::LogRetention* retention,
-                                       storage::MetaStore* meta, storage::Dispatcher* dispatcher,
-                                       TopicConfigManager* topics, ConsumerOffsetManager* offsets)
-    : log_(log),
+BrokerStateMachine::BrokerStateMachine(storage::Fs* fs, const storage::CommitLogReader* log,
+                                       storage::LogRetention* retention, storage::MetaStore* meta,
+                                       storage::Dispatcher* dispatcher, TopicConfigManager* topics,
+                                       ConsumerOffsetManager* offsets)
+    : fs_(fs),
+      log_(log),
       retention_(retention),
       meta_(meta),
       dispatcher_(dispatcher),
       topics_(topics),
       offsets_(offsets),
       pops_(meta) {
+  RMQ_ASSERT(fs_ != nullptr);
   RMQ_ASSERT(log_ != nullptr && meta_ != nullptr && dispatcher_ != nullptr);
   RMQ_ASSERT(topics_ != nullptr && offsets_ != nullptr);
 }
 
 Status BrokerStateMachine::Recover(Index committed) {
+  RMQ_ASSIGN_OR_RETURN(std::optional<Index> restoring, meta_->LoadRestoring());
+  if (restoring) {
+    spdlog::warn("broker state machine: finishing the restore of the snapshot at index {} that a crash interrupted",
+                 restoring->value());
+    RMQ_RETURN_IF_ERROR(FinishRestore(*restoring));
+  }
   RMQ_RETURN_IF_ERROR(topics_->Load());
   RMQ_ASSIGN_OR_RETURN(Index checkpoint, meta_->LoadDispatchCheckpoint());
+  if (checkpoint + 1 < log_->FirstIndex()) {
+    return Status::Corruption(
+        "broker state machine: the state was applied up to entry " + std::to_string(checkpoint.value()) +
+        " but the CommitLog starts at entry " + std::to_string(log_->FirstIndex().value()) +
+        " (a reset to a snapshot whose restore never began, or entries deleted before they were applied): no entry "
+        "can bring the state forward. To recover: stop this node, delete its whole data directory and start it "
+        "again; it rejoins empty");
+  }
   RMQ_ASSIGN_OR_RETURN(std::optional<Index> command_applied, meta_->LoadCommandApplied());
   // A store written before commands recorded their index: every command up to the
   // checkpoint is in (see the header), the ones after it are replayed as before.
@@ -56,6 +73,11 @@ Status BrokerStateMachine::Recover(Index committed) {
   if (applied >= log_->FirstIndex()) {
     RMQ_ASSIGN_OR_RETURN(Term term, log_->TermAt(applied));
     applied_term_.store(term.value(), std::memory_order_release);
+  } else if (applied > Index(0) && applied + 1 == log_->FirstIndex()) {
+    // Applied up to a snapshot the log was reset to: the log answers its term. (After
+    // retention deleted up to it, it does not: the next applied entry sets the term.)
+    Result<Term> term = log_->TermAt(applied);
+    if (term.ok()) applied_term_.store(term->value(), std::memory_order_release);
   }
   return Status::Ok();
 }
@@ -182,6 +204,9 @@ Status BrokerStateMachine::RetainFrom(Index from) {
   if (retention_ == nullptr || from <= Index(1)) return Status::Ok();
   RMQ_ASSIGN_OR_RETURN(storage::SegmentsDeleted deleted, retention_->DeleteSegmentsBefore(from));
   RMQ_ASSERT(log_->FirstIndex() <= from);
+  // A log reset to a snapshot holds no entry until the next append: no queue entry points into
+  // it, and the restored queues already start at their max offset (ConsumeQueue::ResetTo).
+  if (log_->LastIndex() < log_->FirstIndex()) return Status::Ok();
   // The newest segment holding an entry stays, so the log still has a first entry.
   RMQ_ASSIGN_OR_RETURN(storage::EntryLocation first, log_->Locate(log_->FirstIndex()));
   RMQ_ASSIGN_OR_RETURN(size_t queue_files, dispatcher_->DeleteQueueEntriesBefore(first.payload_position));

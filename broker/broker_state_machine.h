@@ -37,8 +37,20 @@
 // Leaders check requests before proposing, so a skipped entry is a proposer's bug or a
 // forged entry. Only an I/O failure is a Status from Apply (the node's disk is broken).
 //
-// Threading: Recover and Apply on the node's apply thread; applied_index() and
-// applied_term() from any thread.
+// Snapshots (broker_state_machine_snapshot.cc; format in proto/broker_snapshot.proto):
+// SaveSnapshot writes what the entries up to applied_index() built (topics, every consumer
+// offset, the delay scheduler's progress among them, every pop state, each ConsumeQueue's max
+// offset). RestoreSnapshot, after the CommitLog was reset to the snapshot, checks every file
+// first (refusing a damaged snapshot with the file named, changing nothing), then replaces the
+// MetaStore state in one synced batch that also records "restoring" and sets retained_from to
+// the snapshot index + 1 (the reset log starts there; retention never goes back), starts every
+// ConsumeQueue over empty at the snapshot's max offset, deletes the marker, and recovers from
+// there as at start-up (reloading the topic cache). A crash after the batch restarts the
+// restore at the next Recover, from the MetaStore alone; a crash before it leaves a node
+// whose state is older than its log's start: Recover refuses it, naming the recovery step.
+//
+// Threading: Recover, Apply, SaveSnapshot and RestoreSnapshot on the node's apply thread;
+// applied_index() and applied_term() from any thread.
 #pragma once
 
 #include <any>
@@ -55,6 +67,7 @@
 #include "proto/broker_command.pb.h"
 #include "raft/state_machine.h"
 #include "storage/dispatcher.h"
+#include "storage/fs.h"
 #include "storage/log_retention.h"
 #include "storage/log_store.h"
 #include "storage/meta_store.h"
@@ -63,10 +76,12 @@ namespace raftmq::broker {
 
 class BrokerStateMachine final : public raft::StateMachine {
  public:
-  // `retention` deletes the log's old segments; nullptr for a log that keeps everything (the
-  // in-memory logs of tests): DeleteLogBefore then only records its index.
-  BrokerStateMachine(const storage::CommitLogReader* log, storage::LogRetention* retention, storage::MetaStore* meta,
-                     storage::Dispatcher* dispatcher, TopicConfigManager* topics, ConsumerOffsetManager* offsets);
+  // `fs` writes and reads snapshot files. `retention` deletes the log's old segments; nullptr
+  // for a log that keeps everything (the in-memory logs of tests): DeleteLogBefore then only
+  // records its index.
+  BrokerStateMachine(storage::Fs* fs, const storage::CommitLogReader* log, storage::LogRetention* retention,
+                     storage::MetaStore* meta, storage::Dispatcher* dispatcher, TopicConfigManager* topics,
+                     ConsumerOffsetManager* offsets);
 
   // Start-up, before the first Apply: loads topics, recovers the ConsumeQueues and replays
   // the commands of entries (checkpoint, min(committed, log end)]. applied_index() is where
@@ -111,7 +126,10 @@ class BrokerStateMachine final : public raft::StateMachine {
   // Deletes what lies before `from` (idempotent): segments, entry index, queue entries.
   Status RetainFrom(Index from);
   void Publish(const storage::LogEntry& entry);
+  // The restore's steps after the MetaStore batch (also Recover's, after a crash).
+  Status FinishRestore(Index snapshot_index);
 
+  storage::Fs* const fs_;
   const storage::CommitLogReader* const log_;
   storage::LogRetention* const retention_;
   storage::MetaStore* const meta_;

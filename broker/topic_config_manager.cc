@@ -29,8 +29,11 @@ Status TopicConfigManager::Load() {
     }
     topics.emplace(name, std::move(config));
   }
-  std::unique_lock lock(mutex_);
-  topics_ = std::move(topics);
+  {
+    std::unique_lock lock(mutex_);
+    topics_ = std::move(topics);
+  }
+  Changed();
   return Status::Ok();
 }
 

@@ -39,8 +39,9 @@ class TopicConfigManager {
  public:
   explicit TopicConfigManager(storage::MetaStore* store);
 
-  // Reads every topic from the MetaStore (start-up, before the first Apply). Corruption when
-  // a stored config does not parse.
+  // Reads every topic from the MetaStore (start-up, before the first Apply; again after a
+  // snapshot restore replaced them), then runs the change listener if one is set. Corruption
+  // when a stored config does not parse.
   Status Load();
 
   // INVALID_ARGUMENT unless `config` is a valid topic under `options`: CheckContent, and

@@ -35,6 +35,7 @@ class StateMachine {
   // applied is no such error: every node would fail it alike and the group would stop for
   // good, so the state machine must handle it identically on every node and go on.
   virtual Result<std::any> Apply(const storage::LogEntry& entry) = 0;
+
   // Writes the state as of LastApplied() into `dir` (an empty directory the caller made and
   // owns) so that RestoreSnapshot of it on another node reproduces it; returns the index it
   // reflects (LastApplied() at the time). Called on the loop thread.

@@ -29,6 +29,13 @@
 // (wipe the node's data directory so the leader repairs it), and cuts nothing. The entry
 // index is rebuilt from the records when it is behind or lost.
 //
+// Reset to a snapshot (ResetToSnapshot, commit_log_snapshot.cc): the snapshot point file
+// records (index, term, resetting) durably before any segment goes; then every segment, the
+// entry index and the checkpoint are removed, an empty segment starts at position 0 (positions
+// are node-local), and the point is rewritten as in place. A crash before the first write
+// keeps the old log; after it, Open finishes the reset. So FirstIndex() == index + 1 and
+// TermAt(index) == term across restarts, until retention deletes entries after it.
+//
 // Retention is split in two: RetentionCutoff, a query any thread may ask (which index the
 // deletable whole segments end before), and DeleteSegmentsBefore, which the writer runs when
 // the group decided (broker/retention_scheduler.h). A segment is deletable when it holds no
@@ -36,13 +43,13 @@
 // older than retention_hours (when asked to judge by age) or the disk is above
 // disk_usage_watermark_percent (then the oldest go until the projected use is below it).
 //
-// Threading: one writer thread calls Append, TruncateSuffix, Sync, Flush and
+// Threading: one writer thread calls Append, TruncateSuffix, ResetToSnapshot, Sync, Flush and
 // DeleteSegmentsBefore. Readers (TermAt, Locate, Entries, ReadAt, FirstIndex, LastIndex,
 // DurableIndex) may run on any thread at the same time. A reader sees every entry up to the
 // LastIndex() it observed, complete (an entry is published after its bytes and index record
 // are in place). Entries a concurrent TruncateSuffix removes may still be returned or may
-// fail with NotFound; a concurrent retention deletion makes reads of the deleted range fail
-// with NotFound. Committed entries are never truncated, so the Dispatcher and Pull handlers,
+// fail with NotFound; a concurrent retention deletion or reset to a snapshot makes reads of the
+// deleted range fail with NotFound. Committed entries are never truncated, so the Dispatcher and Pull handlers,
 // which read only committed entries, always get them intact.
 #pragma once
 
@@ -52,6 +59,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -116,9 +124,10 @@ class CommitLog final : public LogStore, public CommitLogReader, public LogReten
   Status TruncateSuffix(Index last_kept) override;
   // kSync: fsync (skipped when nothing was appended since the last one). kAsync: nothing.
   Status Sync() override;
-  Status ResetToSnapshot(const SnapshotMeta& snapshot) override;
   // True once poisoned (a failed fsync, or a failed cut of a failed append).
   bool NeedsReopen() const override;
+  // A failure after the snapshot point was written poisons the log: reopening finishes the reset.
+  Status ResetToSnapshot(const SnapshotMeta& snapshot) override;
 
   // Whatever the policy: fsyncs the log and the entry index and writes the checkpoint.
   Status Flush();
@@ -148,6 +157,13 @@ class CommitLog final : public LogStore, public CommitLogReader, public LogReten
                       const std::string& why_not_torn) const;
   Status CutTail(LogSegment& segment, uint64_t valid_bytes, std::string_view reason);
   Status OpenActiveSegment();
+  Status LoadSnapshotPoint();
+  Status ApplySnapshotPoint();
+
+  // Reset to a snapshot (commit_log_snapshot.cc): removes every file of the log but the
+  // snapshot point, and starts an empty segment at position 0 and an empty entry index.
+  Status RemoveLogFiles(const SnapshotMeta& snapshot);
+  Status StartEmptyLogLocked(const SnapshotMeta& snapshot);
 
   // Writing (commit_log.cc).
   Status WriteBufferLocked();
@@ -186,6 +202,10 @@ class CommitLog final : public LogStore, public CommitLogReader, public LogReten
   // throughout so a checkpoint can never point past a cut.
   std::mutex flush_mu_;
   LogCheckpoint checkpoint_;
+
+  // Guarded by segments_mu_: the last reset to a snapshot, if any (TermAt(index) answers it
+  // while index == FirstIndex() - 1).
+  std::optional<SnapshotMeta> snapshot_;
 
   std::atomic<uint64_t> first_index_{1};
   std::atomic<uint64_t> last_index_{0};

@@ -27,6 +27,19 @@
 //
 // crc = Mask(CRC32C(bytes [8, 24))). Every record before `position` is durable and was
 // verified, and the entry index durably holds every index before `next_index`.
+//
+// The snapshot point file (kSnapshotPointFileName, replaced by rename; absent until the log's
+// first ResetToSnapshot) says where the log starts after a reset to a snapshot
+// (kSnapshotPointBytes):
+//
+//   0        4        8                 16                24       28       32
+//   +--------+--------+-----------------+-----------------+--------+--------+
+//   | magic  | crc    | index (u64)     | term (u64)      | state  | zero   |
+//   +--------+--------+-----------------+-----------------+--------+--------+
+//
+// crc = Mask(CRC32C(bytes [8, 32))). The log holds no entry up to `index`, and TermAt(index)
+// is `term`. state kSnapshotPointResetting: the reset was decided but its files may not all
+// be gone yet (Open finishes it); kSnapshotPointInPlace: the log was reset.
 #pragma once
 
 #include <bit>
@@ -70,5 +83,18 @@ inline constexpr size_t kCheckpointNextIndexOffset = 16;
 inline constexpr size_t kCheckpointBytes = 24;
 static_assert(kCheckpointNextIndexOffset == kCheckpointPositionOffset + sizeof(uint64_t));
 static_assert(kCheckpointBytes == kCheckpointNextIndexOffset + sizeof(uint64_t));
+
+inline constexpr std::string_view kSnapshotPointFileName = "snapshot_point";
+inline constexpr std::string_view kSnapshotPointTempFileName = "snapshot_point.tmp";
+inline constexpr uint32_t kSnapshotPointMagic = 0x5a4e4150u;  // arbitrary: tells the file from zeros
+inline constexpr size_t kSnapshotPointIndexOffset = 8;
+inline constexpr size_t kSnapshotPointTermOffset = 16;
+inline constexpr size_t kSnapshotPointStateOffset = 24;
+inline constexpr size_t kSnapshotPointBytes = 32;
+inline constexpr uint32_t kSnapshotPointResetting = 1;
+inline constexpr uint32_t kSnapshotPointInPlace = 2;
+static_assert(kSnapshotPointTermOffset == kSnapshotPointIndexOffset + sizeof(uint64_t));
+static_assert(kSnapshotPointStateOffset == kSnapshotPointTermOffset + sizeof(uint64_t));
+static_assert(kSnapshotPointBytes == kSnapshotPointStateOffset + 2 * sizeof(uint32_t));
 
 }  // namespace raftmq::storage::commit_log_format

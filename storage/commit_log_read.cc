@@ -33,6 +33,11 @@ Result<EntryLocation> CommitLog::Locate(Index index) const {
 }
 
 Result<Term> CommitLog::TermAt(Index index) const {
+  if (index.value() + 1 == first_index_.load(std::memory_order_acquire)) {
+    if (index == Index(0)) return Term(0);
+    std::shared_lock lock(segments_mu_);
+    if (snapshot_ && snapshot_->index == index) return snapshot_->term;
+  }
   RMQ_ASSIGN_OR_RETURN(EntryLocation location, Locate(index));
   return location.term;
 }

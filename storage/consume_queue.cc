@@ -263,6 +263,25 @@ Result<size_t> ConsumeQueue::DeleteBefore(uint64_t commit_log_position) {
   return removed;
 }
 
+Status ConsumeQueue::ResetTo(uint64_t offset) {
+  std::vector<File> removed;
+  {
+    std::unique_lock lock(files_mutex_);
+    removed.swap(files_);
+    min_offset_.store(offset, std::memory_order_release);
+    max_offset_.store(offset, std::memory_order_release);
+    writer_.reset();
+  }
+  write_error_ = Status::Ok();
+  unsynced_ = false;
+  dir_unsynced_ = true;
+  for (const File& file : removed) RMQ_RETURN_IF_ERROR(fs_->RemoveFile(file.path));
+  Status started = StartNextFile();
+  if (!started.ok()) write_error_ = started;  // no file to append to until a reopen
+  RMQ_ASSERT(MinOffset() == offset && MaxOffset() == offset);
+  return started;
+}
+
 Result<uint64_t> ConsumeQueue::FirstOffsetAtOrAfter(uint64_t commit_log_position) const {
   uint64_t low = MinOffset();
   uint64_t high = MaxOffset();

@@ -6,13 +6,14 @@
 // are contiguous and every file but the last holds exactly entries_per_file entries; entries
 // are in CommitLog order (positions increase with the offset).
 //
-// Threading: one writer (the Dispatcher, or recovery) calls Append, Sync, TruncateFrom and
-// DeleteBefore. Any number of readers (Pull handlers) call Get, Read, MinOffset and
+// Threading: one writer (the Dispatcher, or recovery) calls Append, Sync, TruncateFrom,
+// DeleteBefore and ResetTo. Any number of readers (Pull handlers) call Get, Read, MinOffset and
 // MaxOffset concurrently with it. An appended entry becomes visible to readers only after its
 // bytes are in the file (MaxOffset is published last, with release order); the file list is
 // guarded by a shared mutex that readers hold across their read, so a truncation or deletion
 // never pulls a file from under a reader. Entries a reader saw go away only by TruncateFrom
-// (recovery, before readers start) and DeleteBefore (retention raises MinOffset).
+// (recovery, before readers start), DeleteBefore (retention raises MinOffset) and ResetTo
+// (a snapshot restore: the queue starts over, empty, at the group's offset).
 #pragma once
 
 #include <atomic>
@@ -86,6 +87,10 @@ class ConsumeQueue {
   // MinOffset() is not stored, so the owner calls it again after reopening. Returns the
   // number of files removed.
   Result<size_t> DeleteBefore(uint64_t commit_log_position);
+  // Snapshot restore: removes every file and starts the queue empty at `offset` (MinOffset() ==
+  // MaxOffset() == offset), an empty file named by it keeping the offset across restarts.
+  // Durable once Sync() ran (the caller syncs every queue it reset).
+  Status ResetTo(uint64_t offset);
   // The first offset whose entry points at or after `commit_log_position`; MaxOffset() if none.
   Result<uint64_t> FirstOffsetAtOrAfter(uint64_t commit_log_position) const;
   // Writer: what Sync() would make durable, handed over (nullopt when nothing): afterwards

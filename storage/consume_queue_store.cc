@@ -113,6 +113,15 @@ Status ConsumeQueueStore::TruncateAllFrom(uint64_t commit_log_position) {
   return Status::Ok();
 }
 
+Status ConsumeQueueStore::ResetAll(const std::map<QueueId, uint64_t>& max_offsets) {
+  for (const auto& [id, offset] : max_offsets) RMQ_RETURN_IF_ERROR(FindOrCreate(id.topic, id.queue_id).status());
+  for (const auto& [id, queue] : queues_) {
+    const auto it = max_offsets.find(id);
+    RMQ_RETURN_IF_ERROR(queue->ResetTo(it == max_offsets.end() ? 0 : it->second).WithContext(queue->dir()));
+  }
+  return SyncAll();
+}
+
 Result<size_t> ConsumeQueueStore::DeleteBefore(uint64_t commit_log_position) {
   size_t removed = 0;
   for (const auto& [id, queue] : queues_) {

@@ -3,7 +3,7 @@
 // anyway); a queue that does not exist yet is created by the writer on its first message.
 //
 // Threading: one writer (the Dispatcher or recovery) calls FindOrCreate, SyncAll,
-// TruncateAllFrom and DeleteBefore; readers call Find and Queues from any thread. A queue
+// TruncateAllFrom, ResetAll and DeleteBefore; readers call Find and Queues from any thread. A queue
 // once created lives as long as the store, so the pointers handed out stay valid.
 #pragma once
 
@@ -53,6 +53,11 @@ class ConsumeQueueStore {
   std::vector<ConsumeQueueSync> TakeUnsynced();
   // Recovery: removes from every queue the entries pointing at or after `commit_log_position`.
   Status TruncateAllFrom(uint64_t commit_log_position);
+  // Snapshot restore: every queue starts over empty (ConsumeQueue::ResetTo) at its offset in
+  // `max_offsets`, created when missing; a queue not in it starts over at 0, as if it had
+  // never been written (it stays in the store, so pointers handed out stay valid). Durable
+  // when it returns.
+  Status ResetAll(const std::map<QueueId, uint64_t>& max_offsets);
   // Retention: ConsumeQueue::DeleteBefore on every queue; returns the files removed.
   Result<size_t> DeleteBefore(uint64_t commit_log_position);
 

@@ -143,4 +143,23 @@ Status Dispatcher::Checkpoint() {
   return status;
 }
 
+std::vector<QueueSize> Dispatcher::QueueSizes() const {
+  std::vector<QueueSize> sizes;
+  for (const auto& [id, queue] : queues_->Queues()) sizes.push_back(QueueSize{id.topic, id.queue_id, queue->MaxOffset()});
+  return sizes;
+}
+
+Status Dispatcher::ResetQueuesToCheckpoint() {
+  RMQ_RETURN_IF_ERROR(flusher_->Wait());
+  RMQ_ASSIGN_OR_RETURN(std::vector<QueueSize> recorded, meta_->ListQueueSizes());
+  std::map<QueueId, uint64_t> max_offsets;
+  for (const QueueSize& size : recorded) max_offsets[QueueId{size.topic, size.queue_id}] = size.max_offset;
+  RMQ_RETURN_IF_ERROR(queues_->ResetAll(max_offsets));
+  recovered_ = false;  // the queues moved under applied_: Recover must run before Dispatch
+  if (options_.on_queue_grown) {
+    for (const auto& [id, queue] : queues_->Queues()) options_.on_queue_grown(id.topic, id.queue_id, queue->MaxOffset());
+  }
+  return Status::Ok();
+}
+
 }  // namespace raftmq::storage

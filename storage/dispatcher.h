@@ -104,6 +104,15 @@ class Dispatcher {
   // Waits for the checkpoint in flight, if any; the error of a failed one.
   Status WaitForCheckpoint() { return flusher_->Wait(); }
 
+  // Every queue's size (MaxOffset) now, ordered by topic, then queue id: between two
+  // Dispatch calls, the queues as of applied_index() (what a snapshot records).
+  std::vector<QueueSize> QueueSizes() const;
+  // Snapshot restore, once the MetaStore holds the snapshot's checkpoint (its applied index
+  // and queue sizes, written by the caller with the rest of the restored state): starts every
+  // ConsumeQueue over, empty at its recorded size (ConsumeQueueStore::ResetAll), durably.
+  // Recover must run next. Idempotent, so recovery of an interrupted restore runs it again.
+  Status ResetQueuesToCheckpoint();
+
   Index applied_index() const { return applied_; }
   // Entries skipped since start-up (recovery included); readable from any thread.
   uint64_t entries_skipped() const { return entries_skipped_.load(std::memory_order_relaxed); }

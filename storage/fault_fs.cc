@@ -88,8 +88,29 @@ void FaultFs::Restart() {
   down_ = false;
 }
 
+void FaultFs::CrashAtSync(uint64_t syncs_ok) {
+  std::lock_guard lock(mu_);
+  syncs_before_crash_ = syncs_ok;
+}
+
+bool FaultFs::SyncCrashesLocked() {
+  ++sync_count_;
+  if (!syncs_before_crash_) return false;
+  if (*syncs_before_crash_ > 0) {
+    --*syncs_before_crash_;
+    return false;
+  }
+  syncs_before_crash_.reset();
+  CrashLocked(CrashOptions{});
+  return true;
+}
+
 void FaultFs::Crash(CrashOptions options) {
   std::lock_guard lock(mu_);
+  CrashLocked(options);
+}
+
+void FaultFs::CrashLocked(CrashOptions options) {
   ++epoch_;
   down_ = true;
   torn_append_bytes_kept_.reset();
@@ -162,7 +183,7 @@ Status FaultFs::AppendTo(const std::string& path, WritableFile& base, std::strin
 Status FaultFs::SyncFile(const std::string& path, WritableFile& base, uint64_t epoch) {
   std::lock_guard lock(mu_);
   RMQ_RETURN_IF_ERROR(CheckEpochLocked(epoch));
-  ++sync_count_;
+  if (SyncCrashesLocked()) return Status::IoError("FaultFs: the machine crashed at the fdatasync of " + path);
   if (sync_errors_left_ > 0) {
     --sync_errors_left_;
     return Status::IoError("FaultFs: injected fdatasync error on " + path);
@@ -214,6 +235,9 @@ Status FaultFs::Rename(const std::string& from, const std::string& to) {
   std::lock_guard lock(mu_);
   if (down_) return Status::IoError("FaultFs: the machine is down");
   FileModel model = ModelLocked(from);
+  // Over a file whose name is durable, a crash leaves the old content or the new one, never
+  // no file: the model keeps the new one.
+  if (base_->Exists(to) && ModelLocked(to).creation_synced) model.creation_synced = true;
   RMQ_RETURN_IF_ERROR(base_->Rename(from, to));
   files_.erase(from);
   files_[to] = model;
@@ -237,7 +261,7 @@ Status FaultFs::Truncate(const std::string& path, uint64_t size) {
 Status FaultFs::SyncDir(const std::string& dir) {
   std::lock_guard lock(mu_);
   if (down_) return Status::IoError("FaultFs: the machine is down");
-  ++sync_count_;
+  if (SyncCrashesLocked()) return Status::IoError("FaultFs: the machine crashed at the fsync of directory " + dir);
   if (sync_errors_left_ > 0) {
     --sync_errors_left_;
     return Status::IoError("FaultFs: injected fsync error on directory " + dir);

@@ -8,6 +8,8 @@
 //   `unsynced_bytes_kept` more, as a page cache that wrote back part of its dirty data).
 // - Creations: a file created through this Fs is forgotten by Crash() unless SyncDir() of
 //   its directory ran after the creation.
+// - A rename over a file whose creation is durable keeps that name durable (a crash leaves
+//   the old content or the new one, never no file; the model keeps the new one).
 // - Removals, renames and truncations are durable at once (a simplification: real file
 //   systems need a directory or file sync; storage/ syncs anyway, but this model cannot catch
 //   a missing one). A truncation also lowers the synced length.
@@ -57,6 +59,10 @@ class FaultFs final : public Fs {
   void SetReadErrors(bool on);
   // Reported by SpaceOf instead of the wrapped Fs's numbers (nullopt: the real ones).
   void SetDiskSpace(std::optional<DiskSpace> space);
+  // The machine crashes (as Crash()) at the sync (file or directory) that follows `syncs_ok`
+  // more successful ones: that sync fails and makes nothing durable. Walking syncs_ok from 0
+  // up crashes an operation at each of its durability steps in turn.
+  void CrashAtSync(uint64_t syncs_ok);
   // Drops what is not durable (see above) and invalidates every open handle.
   void Crash(CrashOptions options);
   void Crash();
@@ -95,6 +101,9 @@ class FaultFs final : public Fs {
   Status SyncFile(const std::string& path, WritableFile& base, uint64_t epoch);
   Status CheckEpochLocked(uint64_t epoch) const;
   Status CheckUp() const;
+  void CrashLocked(CrashOptions options);
+  // Counts a sync; true when it is the one CrashAtSync named (the machine is down then).
+  bool SyncCrashesLocked();
   FileModel& ModelLocked(const std::string& path);
 
   Fs* const base_;
@@ -109,6 +118,7 @@ class FaultFs final : public Fs {
   bool read_errors_ = false;
   std::optional<DiskSpace> disk_space_;
   uint64_t sync_count_ = 0;
+  std::optional<uint64_t> syncs_before_crash_;
 };
 
 }  // namespace raftmq::storage

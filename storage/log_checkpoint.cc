@@ -2,6 +2,7 @@
 
 #include "storage/commit_log_format.h"
 #include "storage/crc32c.h"
+#include "storage/durable_replace.h"
 #include "storage/log_record.h"
 
 namespace raftmq::storage {
@@ -37,16 +38,8 @@ Status WriteLogCheckpoint(Fs* fs, const std::string& dir, const LogCheckpoint& c
   PutFixed64(bytes + format::kCheckpointPositionOffset, checkpoint.position);
   PutFixed64(bytes + format::kCheckpointNextIndexOffset, checkpoint.next_index.value());
   PutFixed32(bytes + 4, CheckpointCrc(bytes));
-  std::string temp = dir + "/" + std::string(format::kCheckpointTempFileName);
-  if (fs->Exists(temp)) RMQ_RETURN_IF_ERROR(fs->RemoveFile(temp));
-  {
-    RMQ_ASSIGN_OR_RETURN(auto file, fs->OpenAppendable(temp));
-    RMQ_RETURN_IF_ERROR(file->Append(std::string_view(bytes, sizeof(bytes))));
-    RMQ_RETURN_IF_ERROR(file->Sync());
-    RMQ_RETURN_IF_ERROR(file->Close());
-  }
-  RMQ_RETURN_IF_ERROR(fs->Rename(temp, dir + "/" + std::string(format::kCheckpointFileName)));
-  return fs->SyncDir(dir);
+  return ReplaceFileDurably(fs, dir, format::kCheckpointFileName, format::kCheckpointTempFileName,
+                            std::string_view(bytes, sizeof(bytes)));
 }
 
 }  // namespace raftmq::storage

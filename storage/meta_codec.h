@@ -8,6 +8,8 @@
 //   checkpoints       "dispatch"                        -> applied index u64
 //                     "commands"                        -> index of the last applied command u64
 //                     "queues" \0 topic \0 queue_id u32be -> ConsumeQueue MaxOffset at "dispatch" u64
+//                     "restoring"                       -> index of a snapshot whose restore has not
+//                                                          finished yet u64 (absent otherwise)
 //
 // Group and topic names hold no NUL byte, so `group \0` is a prefix that only that group's
 // keys start with. Decoders answer Corruption on malformed bytes.
@@ -29,6 +31,7 @@ inline constexpr std::string_view kHardStateKey = "hard_state";
 inline constexpr std::string_view kDispatchCheckpointKey = "dispatch";
 inline constexpr std::string_view kCommandAppliedKey = "commands";
 inline constexpr std::string_view kRetainedFromKey = "retained_from";
+inline constexpr std::string_view kRestoringKey = "restoring";
 // The "group" of a queue-size key: the same layout as a consumer-offset key.
 inline constexpr std::string_view kQueueSizeKeyGroup = "queues";
 inline constexpr size_t kHardStateValueSize = 24;

@@ -188,8 +188,7 @@ Status MetaStore::SaveConsumerOffset(const ConsumerOffsetKey& key, uint64_t offs
 }
 
 Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> MetaStore::ListUnder(Family family,
-                                                                               std::string_view group) const {
-  const std::string prefix = ConsumerOffsetGroupPrefix(group);
+                                                                               std::string_view prefix) const {
   std::shared_lock lock(db_mu_);
   RMQ_RETURN_IF_ERROR(CheckOpenLocked());
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(family)));
@@ -205,7 +204,7 @@ Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> MetaStore::ListUnder
 
 Result<std::vector<ConsumerOffset>> MetaStore::ListConsumerOffsets(std::string_view group) const {
   RMQ_RETURN_IF_ERROR(CheckMetaName("group", group));
-  RMQ_ASSIGN_OR_RETURN(auto rows, ListUnder(kConsumerOffsets, group));
+  RMQ_ASSIGN_OR_RETURN(auto rows, ListUnder(kConsumerOffsets, ConsumerOffsetGroupPrefix(group)));
   std::vector<ConsumerOffset> offsets;
   for (auto& [key, offset] : rows) offsets.push_back(ConsumerOffset{std::move(key.topic), key.queue_id, offset});
   return offsets;
@@ -239,8 +238,8 @@ Result<Index> MetaStore::LoadDispatchCheckpoint() const {
   return Index(applied.value_or(0));
 }
 
-Result<std::optional<Index>> MetaStore::LoadCommandApplied() const {
-  RMQ_ASSIGN_OR_RETURN(std::optional<uint64_t> index, GetUint64(kCheckpoints, kCommandAppliedKey));
+Result<std::optional<Index>> MetaStore::GetIndex(std::string_view checkpoints_key) const {
+  RMQ_ASSIGN_OR_RETURN(std::optional<uint64_t> index, GetUint64(kCheckpoints, checkpoints_key));
   if (!index) return std::optional<Index>();
   return std::optional<Index>(Index(*index));
 }
@@ -250,8 +249,51 @@ Result<Index> MetaStore::LoadRetainedFrom() const {
   return Index(index.value_or(0));
 }
 
+Result<std::optional<Index>> MetaStore::LoadCommandApplied() const { return GetIndex(kCommandAppliedKey); }
+
+Result<std::optional<Index>> MetaStore::LoadRestoring() const { return GetIndex(kRestoringKey); }
+
+Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> MetaStore::ListAllConsumerOffsets() const {
+  return ListUnder(kConsumerOffsets, "");
+}
+
+Result<std::vector<std::pair<ConsumerOffsetKey, std::string>>> MetaStore::ListAllPopStates() const {
+  std::shared_lock lock(db_mu_);
+  RMQ_RETURN_IF_ERROR(CheckOpenLocked());
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(kPopStates)));
+  std::vector<std::pair<ConsumerOffsetKey, std::string>> rows;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    RMQ_ASSIGN_OR_RETURN(ConsumerOffsetKey key, DecodeConsumerOffsetKey(it->key().ToStringView()));
+    rows.emplace_back(std::move(key), it->value().ToString());
+  }
+  RMQ_RETURN_IF_ERROR(FromRocks(it->status()));
+  return rows;
+}
+
+Result<std::vector<std::string>> MetaStore::ListKeys(Family family) const {
+  std::shared_lock lock(db_mu_);
+  RMQ_RETURN_IF_ERROR(CheckOpenLocked());
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(family)));
+  std::vector<std::string> keys;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) keys.push_back(it->key().ToString());
+  RMQ_RETURN_IF_ERROR(FromRocks(it->status()));
+  return keys;
+}
+
+// Row by row (the state is what a snapshot holds, so it fits in memory): a range delete
+// would need an upper bound for keys of any length. The keys are listed first, then deleted
+// through DeleteIn (which takes the store's lock itself).
+Result<MetaWriteBatch> MetaStore::NewBatchReplacingBrokerState() const {
+  MetaWriteBatch batch = NewBatch();
+  for (Family family : {kConsumerOffsets, kTopics, kCheckpoints, kPopStates}) {
+    RMQ_ASSIGN_OR_RETURN(std::vector<std::string> keys, ListKeys(family));
+    for (const std::string& key : keys) RMQ_RETURN_IF_ERROR(batch.DeleteIn(family, key));
+  }
+  return batch;
+}
+
 Result<std::vector<QueueSize>> MetaStore::ListQueueSizes() const {
-  RMQ_ASSIGN_OR_RETURN(auto rows, ListUnder(kCheckpoints, kQueueSizeKeyGroup));
+  RMQ_ASSIGN_OR_RETURN(auto rows, ListUnder(kCheckpoints, ConsumerOffsetGroupPrefix(kQueueSizeKeyGroup)));
   std::vector<QueueSize> sizes;
   for (auto& [key, max_offset] : rows) sizes.push_back(QueueSize{std::move(key.topic), key.queue_id, max_offset});
   return sizes;
@@ -327,6 +369,12 @@ Status MetaWriteBatch::DeleteIn(size_t family, std::string_view key) {
 Status MetaWriteBatch::PutRetainedFrom(Index index) {
   return PutIn(MetaStore::kCheckpoints, kRetainedFromKey, EncodeUint64(index.value()));
 }
+
+Status MetaWriteBatch::PutRestoring(Index snapshot_index) {
+  return PutIn(MetaStore::kCheckpoints, kRestoringKey, EncodeUint64(snapshot_index.value()));
+}
+
+Status MetaWriteBatch::DeleteRestoring() { return DeleteIn(MetaStore::kCheckpoints, kRestoringKey); }
 
 size_t MetaWriteBatch::Count() const { return static_cast<size_t>(batch_->Count()); }
 

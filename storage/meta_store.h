@@ -6,7 +6,8 @@
 //                     format: the pop offset and the messages in flight)
 //   checkpoints       the Dispatcher's applied index with every ConsumeQueue's size at it
 //                     (one batch), the index of the last applied broker command, and the
-//                     index retention keeps the log from
+//                     index retention keeps the log from, and the index of a snapshot being
+//                     restored
 // Key and value encodings are in meta_codec.h.
 //
 // Durability: SaveHardState syncs the WAL before it returns. Every other write is buffered
@@ -101,6 +102,10 @@ class MetaWriteBatch {
   Status PutCommandApplied(Index index);
   // Retention: the log holds no entry this node needs below `index`.
   Status PutRetainedFrom(Index index);
+  // A snapshot restore in progress (BrokerStateMachine): put with the restored state, deleted
+  // once the ConsumeQueues match it.
+  Status PutRestoring(Index snapshot_index);
+  Status DeleteRestoring();
   size_t Count() const;
 
  private:
@@ -151,7 +156,18 @@ class MetaStore final : public HardStateStore {
   // Index(0) when retention never ran.
   Result<Index> LoadRetainedFrom() const;
 
+  // The index of the snapshot whose restore a crash interrupted; nullopt when none.
+  Result<std::optional<Index>> LoadRestoring() const;
+  // Every consumer offset of every group, ordered by group, topic, queue id.
+  Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> ListAllConsumerOffsets() const;
+  // Every pop state of every group, ordered by group, topic, queue id.
+  Result<std::vector<std::pair<ConsumerOffsetKey, std::string>>> ListAllPopStates() const;
+
   MetaWriteBatch NewBatch() const;
+  // A batch that starts by deleting every row of the broker's families (consumer_offsets,
+  // topics, checkpoints, pop_states; not raft), so the puts added after it are the whole broker state
+  // once it is written: a snapshot restore replaces the state in one atomic write.
+  Result<MetaWriteBatch> NewBatchReplacingBrokerState() const;
   Status Write(MetaWriteBatch batch, Durability durability = Durability::kBuffered);
 
  private:
@@ -172,8 +188,12 @@ class MetaStore final : public HardStateStore {
   Status WriteReopening(const std::function<rocksdb::Status(rocksdb::DB&)>& write);
   Result<std::string> Get(Family family, std::string_view key) const;
   Result<std::optional<uint64_t>> GetUint64(Family family, std::string_view key) const;
-  // The rows of `family` whose key is a consumer-offset-shaped key of `group`.
-  Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> ListUnder(Family family, std::string_view group) const;
+  Result<std::optional<Index>> GetIndex(std::string_view checkpoints_key) const;
+  // The rows of `family` whose consumer-offset-shaped key starts with `prefix` (a group's:
+  // ConsumerOffsetGroupPrefix; "" for all).
+  Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> ListUnder(Family family, std::string_view prefix) const;
+  // Every key of `family`, in order.
+  Result<std::vector<std::string>> ListKeys(Family family) const;
   rocksdb::ColumnFamilyHandle* Handle(Family family) const { return handles_[family]; }
 
   const std::string dir_;

@@ -22,7 +22,8 @@ struct NodeState {
     dispatcher = std::make_unique<storage::Dispatcher>(queues.get(), meta.get(), storage::DispatcherOptions{.message_batch_kind = kMessageBatchEntry});
     topics = std::make_unique<TopicConfigManager>(meta.get());
     offsets = std::make_unique<ConsumerOffsetManager>(meta.get());
-    machine = std::make_unique<BrokerStateMachine>(log, nullptr, meta.get(), dispatcher.get(), topics.get(), offsets.get());
+    machine = std::make_unique<BrokerStateMachine>(storage::DefaultFs(), log, nullptr, meta.get(), dispatcher.get(),
+                                                   topics.get(), offsets.get());
   }
   AppliedEntry Apply(const storage::LogEntry& entry) {
     auto value = machine->Apply(entry);

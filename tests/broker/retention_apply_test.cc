@@ -54,7 +54,7 @@ struct Node {
                                                        storage::DispatcherOptions{.message_batch_kind = kMessageBatchEntry});
     topics = std::make_unique<TopicConfigManager>(meta.get());
     offsets = std::make_unique<ConsumerOffsetManager>(meta.get());
-    machine = std::make_unique<BrokerStateMachine>(log.get(), log.get(), meta.get(), dispatcher.get(), topics.get(),
+    machine = std::make_unique<BrokerStateMachine>(storage::DefaultFs(), log.get(), log.get(), meta.get(), dispatcher.get(), topics.get(),
                                                    offsets.get());
   }
   ~Node() { EXPECT_TRUE(dispatcher->Close().ok()); }

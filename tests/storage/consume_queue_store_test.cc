@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "storage_test_util.h"
 
 namespace raftmq::storage {
@@ -35,6 +37,31 @@ TEST(ConsumeQueueStore, CreatesQueuesOnFirstUseAndFindsThemAfterReopen) {
   EXPECT_EQ(queues[1].first, (QueueId{"orders", 7}));
   ASSERT_NE(store->Find("orders", 7), nullptr);
   EXPECT_EQ(store->Find("orders", 7)->MaxOffset(), 2u);
+}
+
+TEST(ConsumeQueueStore, ResetAllStartsEveryQueueOverEmptyAtItsOffsetDurably) {
+  TempDir dir;
+  {
+    std::unique_ptr<ConsumeQueueStore> store = OpenOrDie(dir.path());
+    ASSERT_NE(store, nullptr);
+    ConsumeQueue* kept = *store->FindOrCreate("orders", 0);
+    ConsumeQueue* dropped = *store->FindOrCreate("audit", 1);
+    ASSERT_TRUE(kept->Append(0, std::vector{At(100), At(200)}).ok());
+    ASSERT_TRUE(dropped->Append(0, std::vector{At(300)}).ok());
+    ASSERT_TRUE(store->ResetAll({{QueueId{"orders", 0}, 7}, {QueueId{"fresh", 2}, 4}}).ok());
+    EXPECT_EQ(kept->MinOffset(), 7u);
+    EXPECT_EQ(kept->MaxOffset(), 7u);
+    EXPECT_EQ(dropped->MaxOffset(), 0u) << "a queue the snapshot does not name starts over at 0";
+    EXPECT_EQ(dropped, store->Find("audit", 1)) << "pointers handed out stay valid";
+    ASSERT_NE(store->Find("fresh", 2), nullptr);
+    EXPECT_EQ(store->Find("fresh", 2)->MinOffset(), 4u);
+  }
+  std::unique_ptr<ConsumeQueueStore> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  std::map<QueueId, std::pair<uint64_t, uint64_t>> ranges;
+  for (const auto& [id, queue] : store->Queues()) ranges[id] = {queue->MinOffset(), queue->MaxOffset()};
+  EXPECT_EQ(ranges, (std::map<QueueId, std::pair<uint64_t, uint64_t>>{
+                        {QueueId{"audit", 1}, {0, 0}}, {QueueId{"fresh", 2}, {4, 4}}, {QueueId{"orders", 0}, {7, 7}}}));
 }
 
 // A store opened in a fresh temp dir, for the tests that do not reopen it.

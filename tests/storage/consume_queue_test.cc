@@ -109,6 +109,32 @@ TEST_F(ConsumeQueueTest, TruncateFromRemovesLaterFilesAndAppendsGoOn) {
   EXPECT_TRUE(queue->TruncateFrom(10).IsInvalidArgument());
 }
 
+TEST_F(ConsumeQueueTest, ResetToStartsEmptyAtTheOffsetAndKeepsItAcrossAReopen) {
+  {
+    std::unique_ptr<ConsumeQueue> queue = OpenQueue(DefaultFs());
+    ASSERT_NE(queue, nullptr);
+    ASSERT_TRUE(queue->Append(0, EntriesFrom(0, 10)).ok());
+    ASSERT_TRUE(queue->ResetTo(21).ok());
+    ExpectHolds(*queue, 21, 21);
+    Result<std::vector<ConsumeQueueEntry>> read = queue->Read(21, 8);
+    ASSERT_TRUE(read.ok());
+    EXPECT_TRUE(read->empty());
+    EXPECT_TRUE(queue->Read(5, 1).status().IsNotFound()) << "the old entries are gone";
+    EXPECT_FALSE(DefaultFs()->Exists(FilePath(0)));
+    EXPECT_TRUE(queue->Append(20, EntriesFrom(20, 1)).IsInvalidArgument());
+    ASSERT_TRUE(queue->Sync().ok());
+  }
+  std::unique_ptr<ConsumeQueue> queue = OpenQueue(DefaultFs());
+  ASSERT_NE(queue, nullptr);
+  ExpectHolds(*queue, 21, 21);
+  ASSERT_TRUE(queue->Append(21, EntriesFrom(21, 6)).ok()) << "appends go on at the offset, across files";
+  ExpectHolds(*queue, 21, 27);
+  queue.reset();
+  queue = OpenQueue(DefaultFs());
+  ASSERT_NE(queue, nullptr);
+  ExpectHolds(*queue, 21, 27);
+}
+
 TEST_F(ConsumeQueueTest, OpenCutsAPartialLastEntry) {
   {
     std::unique_ptr<ConsumeQueue> queue = OpenQueue(DefaultFs());

@@ -91,6 +91,41 @@ TEST(MetaStore, DeletesTopicsAndOffsets) {
   EXPECT_TRUE(store->LoadConsumerOffset({"g", "a", 0}).status().IsNotFound());
 }
 
+TEST(MetaStore, AReplacingBatchLeavesOnlyItsOwnPutsAndKeepsTheHardState) {
+  TempDir dir;
+  std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->SaveHardState(HardState{.term = Term(4), .voted_for = NodeId(2), .commit = Index(9)}).ok());
+  MetaWriteBatch old = store->NewBatch();
+  ASSERT_TRUE(old.PutTopic("old", "1").ok());
+  ASSERT_TRUE(old.PutConsumerOffset({"g", "old", 0}, 1).ok());
+  ASSERT_TRUE(old.PutQueueSize(QueueSize{"old", 0, 5}).ok());
+  ASSERT_TRUE(old.PutDispatchCheckpoint(Index(9)).ok());
+  ASSERT_TRUE(store->Write(std::move(old)).ok());
+
+  Result<MetaWriteBatch> replacing = store->NewBatchReplacingBrokerState();
+  ASSERT_TRUE(replacing.ok()) << replacing.status().ToString();
+  ASSERT_TRUE(replacing->PutTopic("new", "2").ok());
+  ASSERT_TRUE(replacing->PutConsumerOffset({"h", "new", 1}, 7).ok());
+  ASSERT_TRUE(replacing->PutQueueSize(QueueSize{"new", 1, 8}).ok());
+  ASSERT_TRUE(replacing->PutRestoring(Index(20)).ok());
+  ASSERT_TRUE(store->Write(std::move(replacing).value()).ok());
+
+  EXPECT_EQ(*store->ListTopics(), (std::vector<std::pair<std::string, std::string>>{{"new", "2"}}));
+  Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> offsets = store->ListAllConsumerOffsets();
+  ASSERT_TRUE(offsets.ok());
+  EXPECT_EQ(*offsets, (std::vector<std::pair<ConsumerOffsetKey, uint64_t>>{{{"h", "new", 1}, 7}}));
+  EXPECT_EQ(*store->ListQueueSizes(), (std::vector<QueueSize>{{"new", 1, 8}}));
+  EXPECT_EQ(*store->LoadDispatchCheckpoint(), Index(0)) << "not put again: gone with the rest";
+  EXPECT_EQ(*store->LoadRestoring(), std::optional<Index>(Index(20)));
+  EXPECT_EQ(store->LoadHardState()->term, Term(4)) << "the raft family is not broker state";
+
+  MetaWriteBatch done = store->NewBatch();
+  ASSERT_TRUE(done.DeleteRestoring().ok());
+  ASSERT_TRUE(store->Write(std::move(done)).ok());
+  EXPECT_EQ(*store->LoadRestoring(), std::nullopt);
+}
+
 TEST(MetaStore, RefusesNamesThatWouldBreakKeyPrefixes) {
   TempDir dir;
   std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
