@@ -92,7 +92,10 @@ TEST_F(RetentionGroupTest, EveryNodeDeletesTheSamePrefixAndPullsBelowTheMinOffse
   ASSERT_TRUE(RetentionSettled(leader))
       << "first indexes " << FirstIndex(1).value() << " " << FirstIndex(2).value() << " " << FirstIndex(3).value();
   const uint64_t min_offset = Queue(leader)->MinOffset();
-  EXPECT_LT(min_offset, static_cast<uint64_t>(kMessages)) << "the newest segment stays";
+  // Retention's own DeleteLogBefore entries fill segments too, so with retention_hours 0 the
+  // segment of the last messages may go as well (min offset kMessages): only the newest stays.
+  EXPECT_LE(min_offset, static_cast<uint64_t>(kMessages));
+  EXPECT_LE(FirstIndex(leader), nodes_[leader - 1]->log()->LastIndex()) << "the newest segment stays";
   for (NodeId id = 1; id <= kNodes; ++id) {
     EXPECT_GT(nodes_[id - 1]->components()->machine()->retention_segments_deleted(), 0u) << "node " << id;
     EXPECT_GT(nodes_[id - 1]->components()->machine()->retention_bytes_deleted(), 0u) << "node " << id;
