@@ -220,8 +220,9 @@ void BrokerStateMachine::SnapshotAfterRetention(Index at) {
 Status BrokerStateMachine::FinishInterruptedInstall(Index checkpoint) {
   const Index index = log_->FirstIndex() - 1;
   Result<Term> term = log_->TermAt(index);
-  Result<std::string> dir = term.status();
-  if (term.ok()) dir = snapshots_ != nullptr ? snapshots_->DirOf({index, *term}) : Status::NotFound("no snapshot store");
+  Result<std::string> dir = !term.ok()              ? Result<std::string>(term.status())
+                            : snapshots_ != nullptr ? snapshots_->DirOf({index, *term})
+                                                    : Result<std::string>(Status::NotFound("no snapshot store"));
   if (!dir.ok()) {
     return Status::Corruption(
         "broker state machine: the state was applied up to entry " + std::to_string(checkpoint.value()) +
