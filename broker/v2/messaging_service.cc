@@ -116,9 +116,25 @@ grpc::ServerUnaryReactor* MessagingService::NotifyClientTermination(
 }
 
 grpc::ServerUnaryReactor* MessagingService::QueryAssignment(grpc::CallbackServerContext* call,
-                                                            const pb::QueryAssignmentRequest* /*request*/,
+                                                            const pb::QueryAssignmentRequest* request,
                                                             pb::QueryAssignmentResponse* response) {
-  return AnswerNotServed(call, response, "QueryAssignment");
+  if (auto missing = MissingClientId(call)) return Answer(call, response, *missing);
+  pb::Status checked = CheckGroupAndTopic(request->group(), request->topic());
+  if (checked.code() != pb::OK) return Answer(call, response, std::move(checked));
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  routes_.Resolve(request->topic().name(), [response, reactor](grpc::Status status,
+                                                               const nameserver::GetRouteInfoByTopicResponse& route) {
+    std::vector<pb::Assignment> assignments;
+    if (status.ok()) {
+      assignments = ToAssignments(route);
+      // As Apache's proxy: FORBIDDEN when no queue may be read.
+      if (assignments.empty()) status = {grpc::StatusCode::PERMISSION_DENIED, "no readable queue with a leader"};
+    }
+    *response->mutable_status() = FromGrpc(status, pb::TOPIC_NOT_FOUND);
+    for (pb::Assignment& assignment : assignments) *response->add_assignments() = std::move(assignment);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
 }
 
 grpc::ServerWriteReactor<pb::ReceiveMessageResponse>* MessagingService::ReceiveMessage(
@@ -136,9 +152,12 @@ grpc::ServerUnaryReactor* MessagingService::AckMessage(grpc::CallbackServerConte
 }
 
 grpc::ServerUnaryReactor* MessagingService::ForwardMessageToDeadLetterQueue(
-    grpc::CallbackServerContext* call, const pb::ForwardMessageToDeadLetterQueueRequest* /*request*/,
+    grpc::CallbackServerContext* call, const pb::ForwardMessageToDeadLetterQueueRequest* request,
     pb::ForwardMessageToDeadLetterQueueResponse* response) {
-  return AnswerNotServed(call, response, "ForwardMessageToDeadLetterQueue");
+  if (auto missing = MissingClientId(call)) return Answer(call, response, *missing);
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  pops_.ForwardToDeadLetter(call, request, response, reactor);
+  return reactor;
 }
 
 grpc::ServerWriteReactor<pb::PullMessageResponse>* MessagingService::PullMessage(
