@@ -73,6 +73,15 @@ class V2Push : public V2ClusterTest {
   Received ReceiveOne(const std::string& topic) const {
     return Receive(ReceiveRequest(kGroup, topic, 1, kInvisibleMs, kLongPollingMs));
   }
+
+  // A new topic of `count` messages whose first one is received (attempt 1): its handle.
+  void CreateAndReceiveFirst(const std::string& topic, int count, std::string* handle) const {
+    ASSERT_NO_FATAL_FAILURE(CreateWithMessages(topic, count));
+    Received first = ReceiveOne(topic);
+    ASSERT_EQ(first.messages.size(), 1u) << first.status.message();
+    EXPECT_EQ(first.messages[0].system_properties().delivery_attempt(), 1);
+    *handle = first.messages[0].system_properties().receipt_handle();
+  }
 };
 
 TEST_F(V2Push, APushConsumerIsToldItsGroupsRetryPolicyOnTelemetry) {
@@ -131,10 +140,8 @@ TEST_F(V2Push, QueryAssignmentOnAnyNodeAssignsEveryQueueAtTheLeader) {
 
 TEST_F(V2Push, ForwardToTheDeadLetterQueueCopiesTheMessageAndSpendsItsHandle) {
   const std::string topic = "PushForward";
-  ASSERT_NO_FATAL_FAILURE(CreateWithMessages(topic, 2));
-  Received first = ReceiveOne(topic);
-  ASSERT_EQ(first.messages.size(), 1u) << first.status.message();
-  const std::string handle = first.messages[0].system_properties().receipt_handle();
+  std::string handle;
+  ASSERT_NO_FATAL_FAILURE(CreateAndReceiveFirst(topic, 2, &handle));
 
   pb::ForwardMessageToDeadLetterQueueResponse forwarded = Forward(topic, handle);
   ASSERT_EQ(forwarded.status().code(), pb::OK) << forwarded.status().message();
@@ -158,10 +165,8 @@ TEST_F(V2Push, ForwardToTheDeadLetterQueueCopiesTheMessageAndSpendsItsHandle) {
 
 TEST_F(V2Push, BadForwardsGetTheirCodesAndChangeNothing) {
   const std::string topic = "PushBadForward";
-  ASSERT_NO_FATAL_FAILURE(CreateWithMessages(topic, 1));
-  Received first = ReceiveOne(topic);
-  ASSERT_EQ(first.messages.size(), 1u) << first.status.message();
-  const std::string handle = first.messages[0].system_properties().receipt_handle();
+  std::string handle;
+  ASSERT_NO_FATAL_FAILURE(CreateAndReceiveFirst(topic, 1, &handle));
   const size_t dead_before = DeadLetters().size();
 
   EXPECT_EQ(Forward(topic, "not a handle").status().code(), pb::INVALID_RECEIPT_HANDLE);
@@ -185,15 +190,12 @@ TEST_F(V2Push, BadForwardsGetTheirCodesAndChangeNothing) {
 
 TEST_F(V2Push, AFailedMessageMadeVisibleAtOnceComesBackWithItsAttemptRaised) {
   const std::string topic = "PushRetry";
-  ASSERT_NO_FATAL_FAILURE(CreateWithMessages(topic, 1));
-  Received first = ReceiveOne(topic);
-  ASSERT_EQ(first.messages.size(), 1u) << first.status.message();
-  EXPECT_EQ(first.messages[0].system_properties().delivery_attempt(), 1);
+  std::string handle;
+  ASSERT_NO_FATAL_FAILURE(CreateAndReceiveFirst(topic, 1, &handle));
 
   // What a push consumer whose listener failed does: visible again after its retry delay (0
   // in the Node.js client, below the receive minimum of 10 s).
-  pb::ChangeInvisibleDurationResponse changed =
-      Change(kGroup, topic, first.messages[0].system_properties().receipt_handle(), 0);
+  pb::ChangeInvisibleDurationResponse changed = Change(kGroup, topic, handle, 0);
   ASSERT_EQ(changed.status().code(), pb::OK) << changed.status().message();
   Received again = ReceiveOne(topic);
   ASSERT_EQ(again.messages.size(), 1u) << again.status.message();
