@@ -3,7 +3,8 @@
 // interoperability with raftmq's CLI both ways:
 // - two consumer groups each get every message of a topic (both queues: queue 0 from the
 //   official producer, queue 1 from a raw send), with their tags; one signs its calls (the
-//   `authorization` header);
+//   `authorization` header); a consumer gets the queues of both broker groups of a topic
+//   served by two;
 // - a message the listener fails comes back with its delivery attempt raised, and after
 //   max_reconsume_times + 1 deliveries goes to %DLQ%<group>, while a tag filter keeps the
 //   other tag away;
@@ -72,6 +73,30 @@ void Produce(const std::string& access_point, const std::string& topic, int coun
   ASSERT_EQ(ids->size(), before + static_cast<size_t>(count)) << output;
 }
 
+// Messages "<prefix> <i>" (i < count) with tag-1 and ids "<topic>-<prefix>-<i>", sent raw (as
+// an official client would) to queue `queue_id` of the group whose leader is `leader`; their
+// ids by body added to `ids`.
+void SendRaw(const std::string& leader, const std::string& topic, int32_t queue_id, const std::string& prefix,
+             int count, std::map<std::string, std::string>* ids) {
+  pb::SendMessageRequest request;
+  for (int i = 0; i < count; ++i) {
+    pb::Message* message = request.add_messages();
+    message->mutable_topic()->set_name(topic);
+    message->set_body(prefix + " " + std::to_string(i));
+    message->mutable_system_properties()->set_message_id(topic + "-" + prefix + "-" + std::to_string(i));
+    message->mutable_system_properties()->set_message_type(pb::NORMAL);
+    message->mutable_system_properties()->set_tag("tag-1");
+    message->mutable_system_properties()->set_queue_id(queue_id);
+    (*ids)[message->body()] = message->system_properties().message_id();
+  }
+  auto context = Cluster::Context();
+  context->AddMetadata("x-mq-client-id", "v2-e2e@1");
+  pb::SendMessageResponse response;
+  auto stub = pb::MessagingService::NewStub(grpc::CreateChannel(leader, grpc::InsecureChannelCredentials()));
+  ASSERT_TRUE(stub->SendMessage(context.get(), request, &response).ok());
+  ASSERT_EQ(response.status().code(), pb::OK) << response.status().message();
+}
+
 class NodePush : public V2ClusterTest {
  protected:
   static void SetUpTestSuite() { ASSERT_NO_FATAL_FAILURE(StartCluster(ClusterOptions{.broker_flags = kBrokerFlags})); }
@@ -111,22 +136,7 @@ class NodePush : public V2ClusterTest {
       auto leader = cluster_->WaitForLeader(1);
       EXPECT_TRUE(leader.ok());
       Produce(cluster_->NodeAddress(1, *leader), kTopic, 6, "hello", &ids);
-      pb::SendMessageRequest request;
-      for (int i = 0; i < 2; ++i) {
-        pb::Message* message = request.add_messages();
-        message->mutable_topic()->set_name(kTopic);
-        message->set_body("queue1 " + std::to_string(i));
-        message->mutable_system_properties()->set_message_id("NodePush-Q1-" + std::to_string(i));
-        message->mutable_system_properties()->set_message_type(pb::NORMAL);
-        message->mutable_system_properties()->set_tag("tag-1");
-        message->mutable_system_properties()->set_queue_id(1);
-        ids[message->body()] = message->system_properties().message_id();
-      }
-      pb::SendMessageResponse response;
-      auto stub = pb::MessagingService::NewStub(
-          grpc::CreateChannel(cluster_->NodeAddress(1, *leader), grpc::InsecureChannelCredentials()));
-      EXPECT_TRUE(stub->SendMessage(ClientContext().get(), request, &response).ok());
-      EXPECT_EQ(response.status().code(), pb::OK) << response.status().message();
+      SendRaw(cluster_->NodeAddress(1, *leader), kTopic, 1, "queue1", 2, &ids);
       return ids;
     }();
     return messages;
@@ -228,6 +238,36 @@ TEST_F(NodePush, AMessageSentWithRaftmqSendIsReceivedByTheOfficialSimpleConsumer
   EXPECT_EQ(received[0].at("messageId").get<std::string>(), sent.at("message_id").get<std::string>());
   EXPECT_EQ(received[0].at("attempt").get<int>(), 1);
   EXPECT_FALSE(received[0].at("corrupted").get<bool>());
+}
+
+TEST(NodePushGroups, AConsumerGetsTheQueuesOfEveryBrokerGroupServingItsTopic) {
+  ClusterOptions options{.broker_flags = kBrokerFlags};
+  options.groups = 2;
+  auto cluster = Cluster::Start(options);
+  ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
+  Cluster& c = **cluster;
+  const std::string topic = "NodePushGroups";
+  ASSERT_TRUE(c.CreateTopicEverywhere(topic, 1).ok());
+  std::map<std::string, std::string> ids;
+  for (int group = 1; group <= 2; ++group) {
+    auto leader = c.WaitForLeader(group);
+    ASSERT_TRUE(leader.ok()) << leader.status().ToString();
+    ASSERT_NO_FATAL_FAILURE(SendRaw(c.NodeAddress(group, *leader), topic, 0, Cluster::GroupName(group), 2, &ids));
+  }
+  // The client asks one endpoint of the route for its assignments: the answer names both
+  // groups' queues, each at its own leader.
+  std::vector<std::string> want;
+  for (const auto& [body, id] : ids) want.push_back(body);
+  std::string output;
+  ASSERT_NO_FATAL_FAILURE(RunNodeScript(
+      "push_consumer.js", {c.NodeAddress(1, 1), topic, "NodePushGroups", "*", Joined(want), "", "0", ""}, &output));
+  std::set<std::string> received;
+  for (const Delivery& delivery : ParseDeliveries(output)) {
+    ASSERT_EQ(ids.count(delivery.body), 1u) << delivery.body;
+    EXPECT_EQ(delivery.message_id, ids.at(delivery.body));
+    received.insert(delivery.body);
+  }
+  EXPECT_EQ(received.size(), 4u) << output;
 }
 
 TEST(NodePushFailover, EveryMessageSentOkIsReceivedAfterTheLeaderIsKilledDuringAReceive) {
