@@ -2,6 +2,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -71,6 +72,11 @@ rocksdb::DBOptions DatabaseOptions(const MetaStoreOptions& options, const std::s
 }  // namespace
 
 Result<std::unique_ptr<MetaStore>> MetaStore::Open(const std::string& dir, const MetaStoreOptions& options) {
+  // RocksDB lists the directory before it creates it (DumpDBFileSummary, in DBImpl's
+  // constructor) and logs the NotFound of a new store at error level: creating the directory
+  // first keeps an error line meaning an error. One level, as RocksDB itself creates it.
+  RMQ_RETURN_IF_ERROR(
+      FromRocks(rocksdb::Env::Default()->CreateDirIfMissing(dir)).WithContext("create meta store " + dir));
   std::unique_ptr<MetaStore> store(new MetaStore(dir, options));
   std::unique_lock lock(store->db_mu_);
   RMQ_RETURN_IF_ERROR(store->OpenLocked().WithContext("open meta store " + dir));

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "storage_test_util.h"
+#include "tests/support/log_capture.h"
 
 namespace raftmq::storage {
 namespace {
@@ -27,6 +28,18 @@ TEST(MetaStore, FreshStoreAnswersZeroHardStateAndNoCheckpoint) {
   EXPECT_EQ(*checkpoint, Index(0));
   EXPECT_TRUE(store->LoadConsumerOffset({"g", "t", 0}).status().IsNotFound());
   EXPECT_TRUE(store->LoadTopic("t").status().IsNotFound());
+}
+
+// RocksDB lists the directory of a new store before it creates it; an error line from that
+// would make every fresh node's log cry wolf.
+TEST(MetaStore, OpeningAFreshStoreLogsNoWarningOrError) {
+  TempDir dir;
+  test_support::LogCapture capture;
+  std::unique_ptr<MetaStore> store = OpenOrDie(dir.path() + "/meta");
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->SaveHardState(HardState{Term(1), 0, Index(0)}).ok());
+  store.reset();
+  EXPECT_TRUE(capture.LinesAtLeast(spdlog::level::warn).empty()) << capture.Text();
 }
 
 TEST(MetaStore, EverythingSurvivesReopen) {
