@@ -83,6 +83,23 @@ TEST(MetaStore, ListsOffsetsOfOneGroupOnlyInTopicThenQueueOrder) {
   EXPECT_EQ(*offsets, expected);
 }
 
+TEST(MetaStore, ListsEveryPopStateInGroupTopicQueueOrderWithItsBytes) {
+  TempDir dir;
+  std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  MetaWriteBatch batch = store->NewBatch();
+  ASSERT_TRUE(batch.PutPopState({"h", "a", 0}, "third").ok());
+  ASSERT_TRUE(batch.PutPopState({"g", "b", 256}, std::string("sec\0nd", 7)).ok());
+  ASSERT_TRUE(batch.PutPopState({"g", "b", 3}, "first").ok());
+  ASSERT_TRUE(batch.PutConsumerOffset({"g", "b", 1}, 9).ok());  // another family: not listed
+  ASSERT_TRUE(store->Write(std::move(batch)).ok());
+  Result<std::vector<std::pair<ConsumerOffsetKey, std::string>>> states = store->ListAllPopStates();
+  ASSERT_TRUE(states.ok()) << states.status().ToString();
+  const std::vector<std::pair<ConsumerOffsetKey, std::string>> expected = {
+      {{"g", "b", 3}, "first"}, {{"g", "b", 256}, std::string("sec\0nd", 7)}, {{"h", "a", 0}, "third"}};
+  EXPECT_EQ(*states, expected);
+}
+
 TEST(MetaStore, DeletesTopicsAndOffsets) {
   TempDir dir;
   std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
