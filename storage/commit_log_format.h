@@ -17,6 +17,9 @@
 // record from zeros or garbage before the CRC is computed. `kind` is the entry's opaque kind
 // byte (storage/log_store.h EntryKind); storage never reads its meaning.
 //
+// The two small files below are CheckedFiles (checked_file.h): a magic, a CRC of the rest,
+// then their fields.
+//
 // The checkpoint file (kCheckpointFileName, replaced by rename) says how far recovery may
 // trust the log without reading it again (kCheckpointBytes):
 //
