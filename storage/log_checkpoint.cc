@@ -8,16 +8,8 @@ namespace raftmq::storage {
 
 namespace format = commit_log_format;
 
-namespace {
-constexpr CheckedFileFormat kCheckpointFile{.file_name = format::kCheckpointFileName,
-                                            .temp_file_name = format::kCheckpointTempFileName,
-                                            .magic = format::kCheckpointMagic,
-                                            .bytes = format::kCheckpointBytes};
-static_assert(format::kCheckpointPositionOffset == kCheckedFileFieldsOffset);
-}  // namespace
-
 Result<std::optional<LogCheckpoint>> ReadLogCheckpoint(Fs* fs, const std::string& dir) {
-  RMQ_ASSIGN_OR_RETURN(CheckedFileRead read, ReadCheckedFile(fs, dir, kCheckpointFile));
+  RMQ_ASSIGN_OR_RETURN(CheckedFileRead read, ReadCheckedFile(fs, dir, format::kCheckpointFile));
   if (read.state != CheckedFileState::kSound) return std::optional<LogCheckpoint>();  // recovery scans it all
   const char* bytes = read.bytes.data();
   return std::optional<LogCheckpoint>(
@@ -30,7 +22,7 @@ Status WriteLogCheckpoint(Fs* fs, const std::string& dir, const LogCheckpoint& c
   std::string bytes(format::kCheckpointBytes, '\0');
   PutFixed64(bytes.data() + format::kCheckpointPositionOffset, checkpoint.position);
   PutFixed64(bytes.data() + format::kCheckpointNextIndexOffset, checkpoint.next_index.value());
-  return WriteCheckedFile(fs, dir, kCheckpointFile, std::move(bytes));
+  return WriteCheckedFile(fs, dir, format::kCheckpointFile, std::move(bytes));
 }
 
 }  // namespace raftmq::storage

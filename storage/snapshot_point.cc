@@ -8,16 +8,8 @@ namespace raftmq::storage {
 
 namespace format = commit_log_format;
 
-namespace {
-constexpr CheckedFileFormat kSnapshotPointFile{.file_name = format::kSnapshotPointFileName,
-                                               .temp_file_name = format::kSnapshotPointTempFileName,
-                                               .magic = format::kSnapshotPointMagic,
-                                               .bytes = format::kSnapshotPointBytes};
-static_assert(format::kSnapshotPointIndexOffset == kCheckedFileFieldsOffset);
-}  // namespace
-
 Result<std::optional<SnapshotPoint>> ReadSnapshotPoint(Fs* fs, const std::string& dir) {
-  RMQ_ASSIGN_OR_RETURN(CheckedFileRead read, ReadCheckedFile(fs, dir, kSnapshotPointFile));
+  RMQ_ASSIGN_OR_RETURN(CheckedFileRead read, ReadCheckedFile(fs, dir, format::kSnapshotPointFile));
   if (read.state == CheckedFileState::kMissing) return std::optional<SnapshotPoint>();
   const uint32_t state = read.state == CheckedFileState::kSound
                              ? GetFixed32(read.bytes.data() + format::kSnapshotPointStateOffset)
@@ -42,7 +34,7 @@ Status WriteSnapshotPoint(Fs* fs, const std::string& dir, const SnapshotPoint& p
   PutFixed64(bytes.data() + format::kSnapshotPointTermOffset, point.snapshot.term.value());
   PutFixed32(bytes.data() + format::kSnapshotPointStateOffset,
              point.resetting ? format::kSnapshotPointResetting : format::kSnapshotPointInPlace);
-  return WriteCheckedFile(fs, dir, kSnapshotPointFile, std::move(bytes));
+  return WriteCheckedFile(fs, dir, format::kSnapshotPointFile, std::move(bytes));
 }
 
 }  // namespace raftmq::storage
