@@ -3,7 +3,7 @@
 #include "common/assert.h"
 #include "storage/crc32c.h"
 #include "storage/durable_replace.h"
-#include "storage/log_record.h"
+#include "storage/little_endian.h"
 
 namespace raftmq::storage {
 

@@ -2,7 +2,7 @@
 
 #include "storage/checked_file.h"
 #include "storage/commit_log_format.h"
-#include "storage/log_record.h"
+#include "storage/little_endian.h"
 
 namespace raftmq::storage {
 
