@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "storage/commit_log_format.h"
+#include "storage/fault_fs.h"
 #include "storage/log_checkpoint.h"
 #include "storage/snapshot_point.h"
 #include "storage_test_util.h"
@@ -115,6 +116,17 @@ TEST_F(SmallFileBytes, ADamagedSnapshotPointIsCorruptionNamingTheFileAndAMissing
     EXPECT_NE(read.status().ToString().find(Path(format::kSnapshotPointFileName)), std::string::npos)
         << read.status().ToString();
   }
+}
+
+// A file that cannot be read is an I/O error for the caller, never taken for a damaged one
+// (which the checkpoint's reader would silently ignore).
+TEST_F(SmallFileBytes, AReadErrorIsAnErrorNotADamagedFile) {
+  WriteHex(format::kCheckpointFileName, kCheckpointHex);
+  WriteHex(format::kSnapshotPointFileName, kInPlaceHex);
+  FaultFs faulty(fs_);
+  faulty.SetReadErrors(true);
+  EXPECT_TRUE(ReadLogCheckpoint(&faulty, dir_.path()).status().IsIoError());
+  EXPECT_TRUE(ReadSnapshotPoint(&faulty, dir_.path()).status().IsIoError());
 }
 
 }  // namespace
