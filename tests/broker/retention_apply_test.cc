@@ -8,8 +8,8 @@
 #include "broker/broker_state_machine.h"
 #include "broker/entry_kind.h"
 #include "raft/entry_kind.h"
-#include "storage/commit_log.h"
 #include "storage/message_record.h"
+#include "tests/broker/broker_node_state.h"
 #include "tests/support/temp_dir.h"
 
 namespace raftmq::broker {
@@ -43,39 +43,16 @@ std::string DeleteLogBefore(uint64_t index) {
 }
 
 // One node's log and state on real files.
-struct Node {
-  explicit Node(const std::string& dir) {
-    log = std::move(storage::CommitLog::Open(storage::DefaultFs(), {.dir = dir + "/commitlog",
-                                                                    .segment_size_bytes = kSegmentBytes}))
-              .value();
-    meta = std::move(storage::MetaStore::Open(dir + "/meta")).value();
-    queues = std::move(storage::ConsumeQueueStore::Open(storage::DefaultFs(), dir, {.entries_per_file = 4})).value();
-    dispatcher = std::make_unique<storage::Dispatcher>(queues.get(), meta.get(),
-                                                       storage::DispatcherOptions{.message_batch_kind = kMessageBatchEntry});
-    topics = std::make_unique<TopicConfigManager>(meta.get());
-    offsets = std::make_unique<ConsumerOffsetManager>(meta.get());
-    machine = std::make_unique<BrokerStateMachine>(storage::DefaultFs(), log.get(), log.get(), meta.get(), dispatcher.get(), topics.get(),
-                                                   offsets.get());
-  }
+struct Node : testing::BrokerNodeState {
+  explicit Node(const std::string& dir)
+      : BrokerNodeState(dir, {.segment_size_bytes = kSegmentBytes}, {.queues = {.entries_per_file = 4}}) {}
   ~Node() { EXPECT_TRUE(dispatcher->Close().ok()); }
 
-  // Appends an entry at the next index and applies it.
+  // Appends an entry at the next index and applies it; every entry here applies with OK.
   void Apply(storage::EntryKind kind, std::string payload) {
-    storage::LogEntry entry{.index = log->LastIndex() + 1, .term = Term(1), .kind = kind, .payload = std::move(payload)};
-    ASSERT_TRUE(log->Append(std::span(&entry, 1)).ok());
-    auto applied = machine->Apply(entry);
-    ASSERT_TRUE(applied.ok()) << applied.status().ToString();
-    EXPECT_TRUE(FromApplyValue(std::move(applied).value()).status.ok());
+    EXPECT_TRUE(BrokerNodeState::Apply(kind, std::move(payload), Term(1)).status.ok());
   }
   uint64_t MinOffset() const { return queues->Find("orders", 0)->MinOffset(); }
-
-  std::unique_ptr<storage::CommitLog> log;
-  std::unique_ptr<storage::MetaStore> meta;
-  std::unique_ptr<storage::ConsumeQueueStore> queues;
-  std::unique_ptr<storage::Dispatcher> dispatcher;
-  std::unique_ptr<TopicConfigManager> topics;
-  std::unique_ptr<ConsumerOffsetManager> offsets;
-  std::unique_ptr<BrokerStateMachine> machine;
 };
 
 // Entries: 1 no-op, 2 the topic, 3..20 one message each (queue offset = index - 3).
