@@ -40,13 +40,13 @@ void LongPollingService::Stop() {
 }
 
 bool LongPollingService::Hold(const std::string& topic, int32_t queue_id, uint64_t offset,
-                              int64_t deadline_ms, Waker waker) {
+                              int64_t deadline_ms, Waker waker, std::string group) {
   RMQ_ASSERT(waker != nullptr);
   {
     std::lock_guard lock(mutex_);
     if (stopped_ || waiters_.size() + due_.size() >= requests_max_) return false;
   }
-  Insert({{topic, queue_id}, offset, deadline_ms, std::move(waker)});
+  Insert({{topic, queue_id}, offset, deadline_ms, std::move(waker), std::move(group)});
   // A message dispatched between the caller's empty read and the registration above woke
   // nobody: look again now that this waiter is visible to Notify.
   uint64_t max_offset = max_offset_(topic, queue_id);
@@ -66,14 +66,23 @@ void LongPollingService::Insert(Waiter waiter) {
 }
 
 void LongPollingService::Notify(const std::string& topic, int32_t queue_id, uint64_t max_offset) {
+  WakeQueue(Key(topic, queue_id), [max_offset](const Waiter& waiter) { return waiter.offset < max_offset; });
+}
+
+void LongPollingService::WakeGroup(const std::string& topic, int32_t queue_id, const std::string& group) {
+  RMQ_ASSERT(!group.empty());
+  WakeQueue(Key(topic, queue_id), [&group](const Waiter& waiter) { return waiter.group == group; });
+}
+
+void LongPollingService::WakeQueue(const Key& key, const std::function<bool(const Waiter&)>& wakes) {
   bool woke = false;
   {
     std::lock_guard lock(mutex_);
-    auto queue = by_queue_.find(Key(topic, queue_id));
+    auto queue = by_queue_.find(key);
     if (queue == by_queue_.end()) return;
     std::vector<uint64_t> ids = queue->second;  // TakeLocked edits the vector
     for (uint64_t id : ids) {
-      if (waiters_.at(id).offset >= max_offset) continue;
+      if (!wakes(waiters_.at(id))) continue;
       due_.push_back({TakeLocked(id), WakeReason::kArrived});
       woke = true;
     }

@@ -9,6 +9,11 @@
 // costs no thread (the gRPC reactor waits in the waker); their number is bounded by
 // long_polling_requests_max.
 //
+// A RocketMQ 5 receive (broker/v2/receive_call.h) is held the same way, for its consumer
+// group: besides a write to its queue, WakeGroup wakes it when the group's pop state on the
+// queue changed (ChangeInvisibleDuration moved an in-flight message's deadline), so a retry
+// made visible is received at once instead of at the next receive. Pulls hold for no group.
+//
 // A waker runs on the service's thread and answers its pull, or returns the offset to keep
 // waiting from (its new messages did not match its tag filter); a re-held pull keeps its
 // deadline. On Stop every waiter wakes with kShutdown.
@@ -55,13 +60,16 @@ class LongPollingService {
   void Stop();
 
   // Holds a pull that found nothing at `offset` until max offset > offset or the clock's
-  // steady time reaches `deadline_ms`.
+  // steady time reaches `deadline_ms`; a receive of pop `group` also until WakeGroup(group).
   // False (and `waker` dropped unrun) when long_polling_requests_max pulls are held or the
   // service is stopped: the caller answers at once.
-  bool Hold(const std::string& topic, int32_t queue_id, uint64_t offset, int64_t deadline_ms, Waker waker);
+  bool Hold(const std::string& topic, int32_t queue_id, uint64_t offset, int64_t deadline_ms, Waker waker,
+            std::string group = "");
 
   // The queue now holds entries below `max_offset`.
   void Notify(const std::string& topic, int32_t queue_id, uint64_t max_offset);
+  // The pop state of `group` (not "") on the queue changed: its held receives wake (kArrived).
+  void WakeGroup(const std::string& topic, int32_t queue_id, const std::string& group);
 
   size_t HeldCount() const;
   // Reads the clock again now (it was moved by hand) and answers the pulls it made due.
@@ -75,6 +83,7 @@ class LongPollingService {
     uint64_t offset = 0;
     int64_t deadline_ms = 0;
     Waker waker;
+    std::string group;  // "" for a pull
   };
   struct Due {
     Waiter waiter;
@@ -87,6 +96,8 @@ class LongPollingService {
   Waiter TakeLocked(uint64_t id);
   std::vector<Due> CollectDueLocked(int64_t now_ms);
   void Insert(Waiter waiter);
+  // Moves the waiters of `key` that `wakes` picks to due_ (kArrived) and wakes the worker.
+  void WakeQueue(const Key& key, const std::function<bool(const Waiter&)>& wakes);
 
   const uint32_t requests_max_;
   const MaxOffsetFn max_offset_;

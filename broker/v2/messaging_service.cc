@@ -63,7 +63,8 @@ MessagingService::MessagingService(const ServiceContext* context)
       creator_(context, &gate_),
       sender_(context, &gate_, &creator_),
       routes_(context->options),
-      pops_(context, &gate_, &creator_) {}
+      pops_(context, &gate_, &creator_),
+      forwarder_(context->options, context->replicator) {}
 
 grpc::ServerUnaryReactor* MessagingService::QueryRoute(grpc::CallbackServerContext* call,
                                                        const pb::QueryRouteRequest* request,
@@ -98,6 +99,7 @@ grpc::ServerUnaryReactor* MessagingService::Heartbeat(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* MessagingService::SendMessage(grpc::CallbackServerContext* call,
                                                         const pb::SendMessageRequest* request,
                                                         pb::SendMessageResponse* response) {
+  if (auto* relayed = forwarder_.Unary(call, request, response, &LeaderForwarder::Async::SendMessage)) return relayed;
   if (auto missing = MissingClientId(call)) return Answer(call, response, *missing);
   auto send = std::make_shared<SendCall>();
   pb::Status mapped = ToSendRequest(*request, context_->options->max_message_size_bytes, &send->request);
@@ -145,12 +147,14 @@ grpc::ServerUnaryReactor* MessagingService::QueryAssignment(grpc::CallbackServer
 
 grpc::ServerWriteReactor<pb::ReceiveMessageResponse>* MessagingService::ReceiveMessage(
     grpc::CallbackServerContext* call, const pb::ReceiveMessageRequest* request) {
+  if (auto* relayed = forwarder_.Receive(call, request)) return relayed;
   return pops_.Receive(call, request, MissingClientId(call));
 }
 
 grpc::ServerUnaryReactor* MessagingService::AckMessage(grpc::CallbackServerContext* call,
                                                        const pb::AckMessageRequest* request,
                                                        pb::AckMessageResponse* response) {
+  if (auto* relayed = forwarder_.Unary(call, request, response, &LeaderForwarder::Async::AckMessage)) return relayed;
   if (auto missing = MissingClientId(call)) return Answer(call, response, *missing);
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
   pops_.Ack(call, request, response, reactor);
@@ -160,6 +164,10 @@ grpc::ServerUnaryReactor* MessagingService::AckMessage(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* MessagingService::ForwardMessageToDeadLetterQueue(
     grpc::CallbackServerContext* call, const pb::ForwardMessageToDeadLetterQueueRequest* request,
     pb::ForwardMessageToDeadLetterQueueResponse* response) {
+  if (auto* relayed =
+          forwarder_.Unary(call, request, response, &LeaderForwarder::Async::ForwardMessageToDeadLetterQueue)) {
+    return relayed;
+  }
   if (auto missing = MissingClientId(call)) return Answer(call, response, *missing);
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
   pops_.ForwardToDeadLetter(call, request, response, reactor);
@@ -198,6 +206,9 @@ grpc::ServerUnaryReactor* MessagingService::EndTransaction(grpc::CallbackServerC
 grpc::ServerUnaryReactor* MessagingService::ChangeInvisibleDuration(
     grpc::CallbackServerContext* call, const pb::ChangeInvisibleDurationRequest* request,
     pb::ChangeInvisibleDurationResponse* response) {
+  if (auto* relayed = forwarder_.Unary(call, request, response, &LeaderForwarder::Async::ChangeInvisibleDuration)) {
+    return relayed;
+  }
   if (auto missing = MissingClientId(call)) return Answer(call, response, *missing);
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
   pops_.ChangeInvisible(call, request, response, reactor);

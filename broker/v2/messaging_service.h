@@ -9,9 +9,13 @@
 // batch), NotifyClientTermination, the consumers' ReceiveMessage, AckMessage,
 // ChangeInvisibleDuration and ForwardMessageToDeadLetterQueue (pop_service.h), and the push
 // consumer's QueryAssignment (route_mapping.h: every readable queue of the route).
-// A follower refuses a send (HA_NOT_AVAILABLE, the leader's address in the message; nothing
-// stored): QueryRoute hands out leaders only, so a client reaches a follower only after a
-// failover, and then takes the next queue or, with its next route query, the new leader.
+// A follower relays SendMessage and the consumers' ReceiveMessage, AckMessage,
+// ChangeInvisibleDuration and ForwardMessageToDeadLetterQueue to its group's leader
+// (leader_forwarder.h): QueryRoute hands out leaders only, so a client reaches a follower
+// only after a failover, and is served there. A node that knows no leader, or gets a call a
+// follower relayed already, answers as a follower without forwarding: HA_NOT_AVAILABLE, the
+// leader's address in the message when known, nothing done. QueryRoute, QueryAssignment,
+// Heartbeat, Telemetry and NotifyClientTermination are answered by any node.
 // Every other RPC answers NOT_IMPLEMENTED (not_served.h).
 //
 // The served unary calls must carry the x-mq-client-id header (CLIENT_ID_REQUIRED otherwise),
@@ -28,6 +32,7 @@
 #include "broker/message_sender.h"
 #include "broker/service_context.h"
 #include "broker/topic_creator.h"
+#include "broker/v2/leader_forwarder.h"
 #include "broker/v2/pop_service.h"
 #include "broker/v2/route_resolver.h"
 #include "broker/v2/status_codes.h"
@@ -89,6 +94,7 @@ class MessagingService final : public pb::MessagingService::CallbackService {
   MessageSender sender_;
   const RouteResolver routes_;
   PopService pops_;
+  const LeaderForwarder forwarder_;
 };
 
 }  // namespace raftmq::broker::v2

@@ -245,7 +245,7 @@ void PopService::ChangeInvisible(grpc::CallbackServerContext* call, const pb::Ch
   *command.mutable_pop_change_invisible() = HandleCommand(request->group().name(), handle, handle.deadline_ms);
   context_->replicator->Propose(
       kBrokerCommandEntry, command.SerializeAsString(),
-      [this, call, response, reactor, handle](Result<AppliedEntry> applied) mutable {
+      [this, call, response, reactor, handle, group = request->group().name()](Result<AppliedEntry> applied) mutable {
         if (!applied.ok()) {
           *response->mutable_status() = Refusal(gate_->FromProposeError(applied.status(), call));
         } else if (applied->status.error_code() == grpc::StatusCode::NOT_FOUND) {
@@ -253,7 +253,11 @@ void PopService::ChangeInvisible(grpc::CallbackServerContext* call, const pb::Ch
         } else {
           *response->mutable_status() = FromGrpc(applied->status);
           handle.epoch = applied->pop_epoch;
-          if (applied->status.ok()) response->set_receipt_handle(EncodeReceiptHandle(handle));
+          if (applied->status.ok()) {
+            response->set_receipt_handle(EncodeReceiptHandle(handle));
+            // The message's deadline moved: the group's held receives of the queue plan again.
+            context_->long_polling->WakeGroup(handle.topic, handle.queue_id, group);
+          }
         }
         reactor->Finish(grpc::Status::OK);
       });

@@ -1,8 +1,8 @@
 // PopService: the RocketMQ 5 consumers' RPCs (pop consumption, simple and push consumers)
 // over the replicated pop state (broker/pop_state_manager.h): ReceiveMessage
 // (receive_call.h), AckMessage, ChangeInvisibleDuration and ForwardMessageToDeadLetterQueue.
-// Served by the group's leader only (a follower answers HA_NOT_AVAILABLE naming the leader,
-// like a send); every change is a Raft entry, so acks and deadlines survive a failover, and
+// Served by the group's leader only (a follower relays the calls to it, leader_forwarder.h;
+// one that cannot answers HA_NOT_AVAILABLE naming the leader, like a send); every change is a Raft entry, so acks and deadlines survive a failover, and
 // delivery is at least once.
 //
 // Requests are checked before anything is proposed, and a refused one changes nothing:

@@ -127,7 +127,7 @@ void ReceiveCall::Wait(const PopPlan& plan) {
     return std::nullopt;
   };
   if (!service_->context().long_polling->Hold(pop_.topic, pop_.queue_id, plan.hold_offset, deadline_ms,
-                                              std::move(waker))) {
+                                              std::move(waker), pop_.group)) {
     Answer(MakeStatus(pb::MESSAGE_NOT_FOUND, "no message to receive (long_polling_requests_max receives wait)"));
   }
 }

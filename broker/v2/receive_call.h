@@ -4,7 +4,8 @@
 // once it applied streams a Status, the messages (each with its receipt handle, delivery
 // attempt and invisible duration), then the delivery timestamp. With nothing to deliver it
 // waits (LongPollingService) until a message is written to the queue, an in-flight deadline
-// passes, or the long polling time ends: min(the request's long_polling_timeout,
+// passes or is moved (a ChangeInvisibleDuration of the group: LongPollingService::WakeGroup),
+// or the long polling time ends: min(the request's long_polling_timeout,
 // long_polling_hold_ms_max, the client's deadline - pop_long_polling_reserve_ms); then
 // MESSAGE_NOT_FOUND. A command refused as stale (an ack took an expired message meanwhile) is
 // planned again, at most kConflictsMax times.

@@ -64,6 +64,29 @@ TEST_F(LongPollingServiceTest, HeldPullWakesWhenItsQueueGrows) {
   EXPECT_EQ(service_.HeldCount(), 0u);
 }
 
+TEST_F(LongPollingServiceTest, WakeGroupWakesThatGroupsReceivesOfTheQueueOnly) {
+  std::promise<WakeReason> group;
+  std::promise<WakeReason> pull;
+  std::promise<WakeReason> other_group;
+  std::promise<WakeReason> other_queue;
+  ASSERT_TRUE(service_.Hold("t", 0, 0, Now() + 10'000, Answer(&group), "g"));
+  ASSERT_TRUE(service_.Hold("t", 0, 0, Now() + 10'000, Answer(&pull)));
+  ASSERT_TRUE(service_.Hold("t", 0, 0, Now() + 10'000, Answer(&other_group), "h"));
+  ASSERT_TRUE(service_.Hold("t", 1, 0, Now() + 10'000, Answer(&other_queue), "g"));
+  service_.WakeGroup("t", 0, "g");
+  auto woken = group.get_future();
+  ASSERT_EQ(woken.wait_for(20s), std::future_status::ready) << "the group's receive never woke";
+  EXPECT_EQ(woken.get(), WakeReason::kArrived);
+  EXPECT_EQ(service_.HeldCount(), 3u) << "woke a pull, another group's receive or another queue's";
+  // The rest were still held: Stop answers them.
+  service_.Stop();
+  for (std::promise<WakeReason>* held : {&pull, &other_group, &other_queue}) {
+    auto future = held->get_future();
+    ASSERT_EQ(future.wait_for(0ms), std::future_status::ready);
+    EXPECT_EQ(future.get(), WakeReason::kShutdown);
+  }
+}
+
 TEST_F(LongPollingServiceTest, HeldPullTimesOutAtItsDeadline) {
   std::promise<WakeReason> woken;
   ASSERT_TRUE(service_.Hold("t", 0, 0, Now() + 100, Answer(&woken)));

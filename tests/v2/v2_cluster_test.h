@@ -11,6 +11,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include "broker/v2/leader_forwarder.h"
 #include "proto/apache/rocketmq/v2/service.grpc.pb.h"
 #include "tests/e2e/e2e_calls.h"
 
@@ -55,6 +56,13 @@ class V2ClusterTest : public testing::Test {
     context->AddMetadata("x-mq-client-id", "v2-e2e@1");
     return context;
   }
+  // A call as a follower relays it to its leader (broker/v2/leader_forwarder.h): whoever gets
+  // it serves it there.
+  static std::unique_ptr<grpc::ClientContext> RelayedContext() {
+    auto context = ClientContext();
+    context->AddMetadata(broker::v2::kForwardedKey, "0");
+    return context;
+  }
   int Follower() const { return leader_ % cluster_->nodes() + 1; }
 
   // A topic of one queue holding `count` messages with tag "t", bodies "<topic>-<i>" and ids
@@ -92,8 +100,8 @@ class V2ClusterTest : public testing::Test {
   }
 
   // `request` on `node` (0: the leader), read to its end.
-  Received Receive(const pb::ReceiveMessageRequest& request, int node = 0) const {
-    auto context = ClientContext();
+  Received Receive(const pb::ReceiveMessageRequest& request, int node = 0,
+                   std::unique_ptr<grpc::ClientContext> context = ClientContext()) const {
     auto stream = Stub(node == 0 ? leader_ : node)->ReceiveMessage(context.get(), request);
     Received received;
     pb::ReceiveMessageResponse response;
@@ -112,25 +120,25 @@ class V2ClusterTest : public testing::Test {
   }
 
   pb::AckMessageResponse Ack(const std::string& group, const std::string& topic,
-                             const std::vector<std::string>& handles) const {
+                             const std::vector<std::string>& handles, int node = 0) const {
     pb::AckMessageRequest request;
     request.mutable_group()->set_name(group);
     request.mutable_topic()->set_name(topic);
     for (const std::string& handle : handles) request.add_entries()->set_receipt_handle(handle);
     pb::AckMessageResponse response;
-    EXPECT_TRUE(Stub(leader_)->AckMessage(ClientContext().get(), request, &response).ok());
+    EXPECT_TRUE(Stub(node == 0 ? leader_ : node)->AckMessage(ClientContext().get(), request, &response).ok());
     return response;
   }
 
   pb::ChangeInvisibleDurationResponse Change(const std::string& group, const std::string& topic,
-                                             const std::string& handle, int64_t invisible_ms) const {
+                                             const std::string& handle, int64_t invisible_ms, int node = 0) const {
     pb::ChangeInvisibleDurationRequest request;
     request.mutable_group()->set_name(group);
     request.mutable_topic()->set_name(topic);
     request.set_receipt_handle(handle);
     *request.mutable_invisible_duration() = google::protobuf::util::TimeUtil::MillisecondsToDuration(invisible_ms);
     pb::ChangeInvisibleDurationResponse response;
-    EXPECT_TRUE(Stub(leader_)->ChangeInvisibleDuration(ClientContext().get(), request, &response).ok());
+    EXPECT_TRUE(Stub(node == 0 ? leader_ : node)->ChangeInvisibleDuration(ClientContext().get(), request, &response).ok());
     return response;
   }
 

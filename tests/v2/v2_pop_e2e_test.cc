@@ -2,8 +2,9 @@
 // gRPC port of real raftmq-broker processes, through raw stubs: what a receive streams, acks
 // and changed handles, redelivery with the attempt raised, the dead-letter queue after the
 // last attempt, and the documented codes of bad requests (unknown topic, bad or spent handle,
-// invisible duration out of range, a follower), each of which changes nothing: the next
-// receive gets what it would have got. The brokers run with pop_invisible_duration_ms_min =
+// invisible duration out of range, a call relayed already that reaches a follower), each of
+// which changes nothing: the next receive gets what it would have got; a follower relays
+// receives, acks and changes to its leader, with the client's deadline. The brokers run with pop_invisible_duration_ms_min =
 // 1 s and max_reconsume_times = 1 so redelivery takes seconds.
 #include <chrono>
 #include <memory>
@@ -86,7 +87,9 @@ TEST_F(V2Pop, BadRequestsGetTheirCodesAndChangeNothing) {
   EXPECT_EQ(Receive(ReceiveRequest("NoSuchTopic", 1, 60000)).status.code(), pb::TOPIC_NOT_FOUND);
   EXPECT_EQ(Receive(ReceiveRequest(topic, 1, kInvisibleMs - 1)).status.code(), pb::ILLEGAL_INVISIBLE_TIME);
   EXPECT_EQ(Receive(ReceiveRequest(topic, 1, 13LL * 3600 * 1000)).status.code(), pb::ILLEGAL_INVISIBLE_TIME);
-  Received follower = Receive(ReceiveRequest(topic, 1, 60000), Follower());
+  // A follower relays calls to its leader once: a relayed call that reaches a follower is
+  // refused there, naming the leader.
+  Received follower = Receive(ReceiveRequest(topic, 1, 60000), Follower(), RelayedContext());
   EXPECT_EQ(follower.status.code(), pb::HA_NOT_AVAILABLE);
   EXPECT_NE(follower.status.message().find(cluster_->NodeAddress(1, leader_)), std::string::npos);
 
@@ -141,6 +144,46 @@ TEST_F(V2Pop, AnUnackedMessageComesBackWithItsAttemptRaisedThenGoesToTheDeadLett
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].message().message_id(), topic + "-ID-0");
   EXPECT_EQ(dead[0].message().body(), topic + "-0");
+}
+
+TEST_F(V2Pop, AFollowerRelaysReceivesAcksAndChangesToTheLeader) {
+  const std::string topic = "PopRelayed";
+  ASSERT_NO_FATAL_FAILURE(CreateWithMessages(topic, 2));
+  const int follower = Follower();
+  Received received = Receive(ReceiveRequest(topic, 2, 60000), follower);
+  ASSERT_EQ(received.status.code(), pb::OK) << received.status.message();
+  EXPECT_TRUE(received.status_first);
+  EXPECT_TRUE(received.delivery_timestamp);
+  ASSERT_EQ(received.messages.size(), 2u);
+  EXPECT_EQ(received.messages[0].system_properties().message_id(), topic + "-ID-0");
+  EXPECT_EQ(received.messages[1].system_properties().message_id(), topic + "-ID-1");
+
+  pb::ChangeInvisibleDurationResponse changed =
+      V2ClusterTest::Change("PopGroup", topic, received.messages[0].system_properties().receipt_handle(), 30000,
+                            follower);
+  ASSERT_EQ(changed.status().code(), pb::OK) << changed.status().message();
+  EXPECT_FALSE(changed.receipt_handle().empty());
+  pb::AckMessageResponse acked =
+      V2ClusterTest::Ack("PopGroup", topic,
+                         {changed.receipt_handle(), received.messages[1].system_properties().receipt_handle()}, follower);
+  ASSERT_EQ(acked.status().code(), pb::OK) << acked.status().message();
+
+  // The leader applied all of it: nothing is left to receive there.
+  Received after = Receive(V2ClusterTest::ReceiveRequest("PopGroup", topic, 32, 60000, 500));
+  EXPECT_EQ(after.status.code(), pb::MESSAGE_NOT_FOUND) << after.status.message();
+  EXPECT_TRUE(after.messages.empty());
+}
+
+TEST_F(V2Pop, ARelayedReceiveWaitsNoLongerThanTheClientsDeadline) {
+  const std::string topic = "PopRelayedDeadline";
+  ASSERT_TRUE(cluster_->CreateTopic(1, topic, 1).ok());
+  // The leader would hold it long_polling_hold_ms_max (15 s) if it did not see the client's
+  // deadline: it answers by the deadline - pop_long_polling_reserve_ms (1 s) instead.
+  auto context = ClientContext();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  Received received =
+      Receive(V2ClusterTest::ReceiveRequest("PopGroup", topic, 1, 60000, 20000), Follower(), std::move(context));
+  EXPECT_EQ(received.status.code(), pb::MESSAGE_NOT_FOUND) << received.status.message();
 }
 
 }  // namespace

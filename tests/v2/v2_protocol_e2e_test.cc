@@ -1,7 +1,8 @@
 // The RocketMQ 5 protocol (apache.rocketmq.v2.MessagingService) on the gRPC port of real
 // raftmq-broker processes, called through raw stubs: Telemetry's Settings answer on an open
 // stream, routes, sends on the leader, and the documented codes of the refusals (which change
-// nothing): a follower's send, an unknown topic, a missing client id, the RPCs not served yet
+// nothing): a follower relays a send to the leader once (a relayed send that reaches a
+// follower is refused), an unknown topic, a missing client id, the RPCs not served yet
 // (the consumers' are in v2_pop_e2e_test.cc and v2_push_e2e_test.cc).
 #include <chrono>
 #include <memory>
@@ -101,10 +102,24 @@ TEST_F(V2Protocol, LeaderStoresABatchAndAnswersEachIdWithItsOffset) {
   EXPECT_EQ(QueueLength(1), before + 2);
 }
 
-TEST_F(V2Protocol, FollowerRefusesASendWithHaNotAvailableNamingTheLeader) {
+TEST_F(V2Protocol, AFollowerRelaysASendToTheLeader) {
+  const size_t before = QueueLength(0);
+  pb::SendMessageRequest request = OneMessage(kTopic, "V2-RELAYED");
+  request.mutable_messages(0)->mutable_system_properties()->set_queue_id(0);
+  pb::SendMessageResponse response;
+  ASSERT_TRUE(Stub(Follower())->SendMessage(ClientContext().get(), request, &response).ok());
+  ASSERT_EQ(response.status().code(), pb::OK) << response.status().message();
+  ASSERT_EQ(response.entries_size(), 1);
+  EXPECT_EQ(response.entries(0).message_id(), "V2-RELAYED");
+  EXPECT_EQ(response.entries(0).offset(), static_cast<int64_t>(before));
+  EXPECT_EQ(QueueLength(0), before + 1);
+}
+
+TEST_F(V2Protocol, AFollowerRefusesASendRelayedAlreadyWithHaNotAvailableNamingTheLeader) {
   const size_t before = QueueLength(0);
   pb::SendMessageResponse response;
-  ASSERT_TRUE(Stub(Follower())->SendMessage(ClientContext().get(), OneMessage(kTopic, "V2-FOLLOWER"), &response).ok());
+  ASSERT_TRUE(
+      Stub(Follower())->SendMessage(RelayedContext().get(), OneMessage(kTopic, "V2-FOLLOWER"), &response).ok());
   EXPECT_EQ(response.status().code(), pb::HA_NOT_AVAILABLE);
   EXPECT_NE(response.status().message().find(cluster_->NodeAddress(1, leader_)), std::string::npos)
       << response.status().message();

@@ -49,7 +49,8 @@ class V2Push : public V2ClusterTest {
   }
 
   pb::ForwardMessageToDeadLetterQueueResponse Forward(const std::string& topic, const std::string& handle,
-                                                      int node = 0) const {
+                                                      int node = 0,
+                                                      std::unique_ptr<grpc::ClientContext> context = SignedContext()) const {
     pb::ForwardMessageToDeadLetterQueueRequest request;
     request.mutable_group()->set_name(kGroup);
     request.mutable_topic()->set_name(topic);
@@ -57,7 +58,7 @@ class V2Push : public V2ClusterTest {
     request.set_delivery_attempt(1);
     request.set_max_delivery_attempts(kReconsumeTimesMax + 1);
     pb::ForwardMessageToDeadLetterQueueResponse response;
-    EXPECT_TRUE(Stub(node == 0 ? leader_ : node)->ForwardMessageToDeadLetterQueue(SignedContext().get(), request,
+    EXPECT_TRUE(Stub(node == 0 ? leader_ : node)->ForwardMessageToDeadLetterQueue(context.get(), request,
                                                                                   &response)
                     .ok());
     return response;
@@ -143,7 +144,8 @@ TEST_F(V2Push, ForwardToTheDeadLetterQueueCopiesTheMessageAndSpendsItsHandle) {
   std::string handle;
   ASSERT_NO_FATAL_FAILURE(CreateAndReceiveFirst(topic, 2, &handle));
 
-  pb::ForwardMessageToDeadLetterQueueResponse forwarded = Forward(topic, handle);
+  // Through a follower, which relays it to the leader.
+  pb::ForwardMessageToDeadLetterQueueResponse forwarded = Forward(topic, handle, Follower());
   ASSERT_EQ(forwarded.status().code(), pb::OK) << forwarded.status().message();
   std::vector<messaging::MessageExt> dead = DeadLetters();
   ASSERT_EQ(dead.size(), 1u);
@@ -172,7 +174,8 @@ TEST_F(V2Push, BadForwardsGetTheirCodesAndChangeNothing) {
   EXPECT_EQ(Forward(topic, "not a handle").status().code(), pb::INVALID_RECEIPT_HANDLE);
   EXPECT_EQ(Forward(topic, "0:0:999999:0:" + topic).status().code(), pb::INVALID_RECEIPT_HANDLE);  // forged epoch
   EXPECT_EQ(Forward("NoSuchTopic", handle).status().code(), pb::TOPIC_NOT_FOUND);
-  pb::ForwardMessageToDeadLetterQueueResponse follower = Forward(topic, handle, Follower());
+  // Relayed once already: a follower refuses it, naming the leader.
+  pb::ForwardMessageToDeadLetterQueueResponse follower = Forward(topic, handle, Follower(), RelayedContext());
   EXPECT_EQ(follower.status().code(), pb::HA_NOT_AVAILABLE);
   EXPECT_NE(follower.status().message().find(cluster_->NodeAddress(1, leader_)), std::string::npos);
   pb::ForwardMessageToDeadLetterQueueRequest anonymous;
