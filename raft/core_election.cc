@@ -7,8 +7,9 @@ namespace raftmq::raft {
 
 void Core::Campaign() {
   RMQ_ASSERT(!ready_outstanding_);
-  // A recovering node may not campaign; it probes as its election timeout would (a new group
-  // of empty nodes, all recovering, elects this way).
+  // Only voters campaign. A recovering node may not campaign; it probes as its election timeout
+  // would (a new group of empty nodes, all recovering, elects this way).
+  if (!IsVoter(options_.id)) return;
   if (recovering_) {
     if (role_ != Role::kLeader) StartRecoveryProbe();
     return;
@@ -21,6 +22,8 @@ void Core::TickElection() {
   ++election_elapsed_;
   if (election_elapsed_ >= election_timeout_ticks_) {
     election_elapsed_ = 0;
+    // A learner, a node not added yet or a removed one waits for a leader to reach it.
+    if (!IsVoter(options_.id)) return;
     if (recovering_) {
       StartRecoveryProbe();
     } else {
@@ -34,6 +37,7 @@ void Core::TickElection() {
 void Core::StartElection(bool transfer) {
   if (role_ == Role::kLeader) return;
   RMQ_ASSERT(!recovering_);
+  RMQ_ASSERT(IsVoter(options_.id));
   if (options_.pre_vote && !transfer) {
     BecomePreCandidate();
     votes_[options_.id] = true;  // a pre-vote promises nothing: no need to persist it
@@ -53,7 +57,7 @@ void Core::StartElection(bool transfer) {
 void Core::RequestVotes(MessageType type, Term term, bool transfer) {
   RMQ_ASSERT(type == MessageType::kVote || type == MessageType::kPreVote);
   RMQ_ASSERT(term > Term(0));
-  for (NodeId voter : options_.voters) {
+  for (NodeId voter : config_.current().voters) {
     if (voter == options_.id) continue;
     Send(Message{.type = type,
                  .to = voter,
@@ -80,7 +84,7 @@ void Core::HandleVoteRequest(const Message& message) {
   // it even when this request just ended its recovery.
   const bool was_recovering = recovering_;
   if (recovering_) {
-    if (message.recovering) NoteRecoveringVoter(message.from);
+    if (message.recovering && IsVoter(message.from)) NoteRecoveringVoter(message.from);
     if (!MaybeEndRecoveryForMajority()) {
       Send(Message{.type = response, .to = message.from, .term = term_, .reject = true});
       return;
@@ -105,13 +109,15 @@ void Core::HandleVoteRequest(const Message& message) {
 
 void Core::HandleVoteResponse(const Message& message) {
   RMQ_ASSERT(role_ == Role::kPreCandidate || role_ == Role::kCandidate);
+  // Only voters' answers count (a learner may answer: it may not know yet it was promoted).
+  if (!IsVoter(message.from)) return;
   votes_.try_emplace(message.from, !message.reject);
   if (recovering_) {
     RMQ_ASSERT(role_ == Role::kPreCandidate);  // only probes
     if (message.recovering) NoteRecoveringVoter(message.from);
     if (!MaybeEndRecoveryForMajority()) {
       // Answered by all, still recovering: back to following; the next timeout probes again.
-      if (votes_.size() == options_.voters.size()) BecomeFollower(term_, kNoNode);
+      if (votes_.size() == config_.current().voters.size()) BecomeFollower(term_, kNoNode);
       return;
     }
   }
@@ -125,7 +131,7 @@ void Core::HandleVoteResponse(const Message& message) {
     } else {
       BecomeLeader();
     }
-  } else if (rejected > options_.voters.size() - Quorum()) {
+  } else if (rejected > config_.current().voters.size() - Quorum()) {
     BecomeFollower(term_, kNoNode);
   }
 }

@@ -61,7 +61,7 @@ void SimCluster::Restart(NodeId id) {
   const Index commit = node.needs_recovery && hard_state.commit > node.log.LastIndex() ? node.log.LastIndex()
                                                                                        : hard_state.commit;
   checker_.OnRestart(id, node.log, commit);
-  auto core = Core::Create(options, node.log, hard_state, node.applied, &node.snapshots);
+  auto core = Core::Create(options, node.log, hard_state, node.applied, &node.snapshots, node.AppliedConf());
   RMQ_ASSERT_MSG(core.ok(), core.status().ToString().c_str());
   node.core = std::move(core).value();
   node.crash_mid_ready = false;
@@ -105,6 +105,7 @@ void SimCluster::Crash(NodeId id, CrashKind kind, bool mid_ready) {
   if (node.applied > node.log.LastIndex()) {
     node.applied = node.log.LastIndex();
     node.applied_chain = node.log.ChainHashAt(node.applied);
+    while (!node.confs.empty() && node.confs.back().first > node.applied) node.confs.pop_back();
   }
   if (model_.async_flush) {
     node.needs_recovery = true;
@@ -120,6 +121,7 @@ void SimCluster::Wipe(NodeId id) {
   node.hard_state.Wipe();
   node.applied = Index(0);
   node.applied_chain = 0;
+  node.confs.clear();
   node.snapshots.Wipe();
   node.received.reset();
   node.needs_recovery = true;
@@ -238,7 +240,9 @@ void SimCluster::Compact(Node& node) {
   // beyond its compaction point.
   Result<Term> term = node.log.TermAt(node.applied);
   RMQ_ASSERT_MSG(term.ok(), "the applied entry is held (compaction stays at or below it)");
-  const SimSnapshot snapshot{.meta = {.index = node.applied, .term = *term}, .applied_chain = node.applied_chain};
+  const storage::ConfState conf = node.AppliedConf().value_or(storage::ConfState{.voters = base_.voters});
+  const SimSnapshot snapshot{.meta = {.index = node.applied, .term = *term, .conf_state = conf},
+                             .applied_chain = node.applied_chain};
   checker_.OnSnapshotTaken(node.id, snapshot, node.core->commit_index());
   node.snapshots.Save(snapshot);
   // Retention drops whole old segments: durable, applied ones, never the last durable entry.
@@ -277,7 +281,7 @@ bool SimCluster::HandleReady(Node& node, Ready& ready) {
     ++stats_.leaders_elected;
   }
   SendAll(node, ready.messages_after_persist);
-  Apply(node, ready.committed_entries);
+  Apply(node, ready.committed_entries, ready.conf_state);
   return true;
 }
 
@@ -292,6 +296,7 @@ void SimCluster::RestoreStateMachine(Node& node) {
   checker_.OnRestore(node.id, *node.received);
   node.applied = node.received->meta.index;
   node.applied_chain = node.received->applied_chain;
+  node.confs.assign(1, {node.applied, node.received->meta.conf_state});
   // The installed snapshot is this node's own now: as a leader it may send it on.
   node.snapshots.Save(*node.received);
   node.received.reset();
@@ -319,12 +324,15 @@ void SimCluster::Persist(Node& node, const Ready& ready) {
   checker_.OnCommit(node.id, node.log, node.core->commit_index());
 }
 
-void SimCluster::Apply(Node& node, const std::vector<storage::LogEntry>& entries) {
+void SimCluster::Apply(Node& node, const std::vector<storage::LogEntry>& entries,
+                       const std::optional<storage::ConfState>& conf_state) {
   for (const storage::LogEntry& entry : entries) {
     checker_.OnApply(node.id, node.applied, entry);
     node.applied = entry.index;
     node.applied_chain = HashEntry(node.applied_chain, entry);
   }
+  // Persisted with the applied index, as the broker's MetaStore batch must.
+  if (conf_state) node.confs.emplace_back(node.applied, *conf_state);
 }
 
 void SimCluster::SendAll(const Node& node, std::vector<Message>& messages) {

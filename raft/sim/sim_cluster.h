@@ -109,6 +109,15 @@ class SimCluster {
     SimHardStateStore hard_state;
     Index applied;  // durable, like a state machine that records what it applied
     uint64_t applied_chain = 0;  // the state: the digest of what it applied (sim_snapshot.h)
+    // The configurations the state machine recorded (Ready::conf_state, an installed
+    // snapshot), each with the applied index it holds from, durable with it; the last is the
+    // one as of `applied` (none yet: the bootstrap). A power loss that takes applied entries
+    // back takes their configurations too.
+    std::vector<std::pair<Index, storage::ConfState>> confs;
+    std::optional<storage::ConfState> AppliedConf() const {
+      if (confs.empty()) return std::nullopt;
+      return confs.back().second;
+    }
     SimSnapshotStore snapshots;  // durable; its Core's SnapshotReader
     // Received with a kSnapshot; kept until restored (also across a crash in between).
     std::optional<SimSnapshot> received;
@@ -134,7 +143,8 @@ class SimCluster {
   // False when the node crashed while persisting.
   bool HandleReady(Node& node, Ready& ready);
   void Persist(Node& node, const Ready& ready);
-  void Apply(Node& node, const std::vector<storage::LogEntry>& entries);
+  void Apply(Node& node, const std::vector<storage::LogEntry>& entries,
+             const std::optional<storage::ConfState>& conf_state);
   void SendAll(const Node& node, std::vector<Message>& messages);
   // Installing a received snapshot: the log's reset, then the state machine's restore.
   void ResetLogToSnapshot(Node& node, const storage::SnapshotMeta& snapshot);
