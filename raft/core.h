@@ -274,6 +274,8 @@ class Core {
   // Feeds appended entries to config_; on a leader, its Progress follows the configuration.
   void NoteAppended(const std::vector<LogEntry>& entries);
   void TrackMembers();
+  // A leader drops the Progress of nodes whose removal committed.
+  void ForgetRemoved();
   // A leader whose removal committed steps down (after telling its followers the commit).
   void MaybeStepDownRemoved();
 

@@ -45,11 +45,12 @@ void Core::NoteAppended(const std::vector<LogEntry>& entries) {
 }
 
 // The leader's Progress: one per member and one for itself, whatever the configuration says of
-// it (a leader replicating its own removal keeps counting its log, not its vote).
+// it (a leader replicating its own removal keeps counting its log, not its vote). A removed
+// node keeps its Progress, uncounted, until its removal commits (ForgetRemoved), so it appends
+// the entry that removes it and stops campaigning.
 void Core::TrackMembers() {
   RMQ_ASSERT(role_ == Role::kLeader);
   const ConfState& config = config_.current();
-  std::erase_if(progress_, [&](const auto& item) { return item.first != options_.id && !IsMemberOf(config, item.first); });
   const Index next = log_.LastIndex() + 1;
   auto track = [&](NodeId member) {
     auto [it, inserted] = progress_.try_emplace(member, next, options_.inflight_appends_max, options_.inflight_bytes_max);
@@ -59,7 +60,15 @@ void Core::TrackMembers() {
   for (NodeId voter : config.voters) track(voter);
   for (NodeId learner : config.learners) track(learner);
   if (transfer_target_ != kNoNode && !IsVoter(transfer_target_)) AbortTransfer();
-  RMQ_ASSERT(progress_.size() == config.voters.size() + config.learners.size() + (IsMemberOf(config, options_.id) ? 0 : 1));
+  RMQ_ASSERT(progress_.size() >= config.voters.size() + config.learners.size());
+}
+
+void Core::ForgetRemoved() {
+  RMQ_ASSERT(role_ == Role::kLeader);
+  if (config_.last_change_index() > log_.committed()) return;
+  const ConfState& config = config_.current();
+  std::erase_if(progress_, [&](const auto& item) { return item.first != options_.id && !IsMemberOf(config, item.first); });
+  RMQ_ASSERT(progress_.contains(options_.id));
 }
 
 Result<Index> Core::ProposeConfChange(const ConfChange& change) {
@@ -101,6 +110,7 @@ Result<Index> Core::ProposeConfChange(const ConfChange& change) {
 void Core::MaybeStepDownRemoved() {
   RMQ_ASSERT(role_ == Role::kLeader);
   if (IsVoter(options_.id) || config_.last_change_index() > log_.committed()) return;
+  // Its own removal committed: what it could still send would only disturb the new voters.
   BecomeFollower(term_, kNoNode);
   RMQ_ASSERT(progress_.empty());
 }

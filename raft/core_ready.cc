@@ -25,7 +25,8 @@ Ready Core::TakeReady() {
     const bool commit_moved = log_.committed() != reported_hard_.commit;
     if (broadcast_pending_ || commit_moved) BroadcastAppends(commit_moved ? EmptyAppend::kIfCommitNews : EmptyAppend::kNever);
     if (HasReadsToStart()) StartReadRound();
-    // After the broadcast, so the followers learn the commit of its removal.
+    // After the broadcast, so the followers (and the node removed) learn of the removal.
+    ForgetRemoved();
     MaybeStepDownRemoved();
   }
   broadcast_pending_ = false;
@@ -82,7 +83,7 @@ void Core::Advance() {
 std::vector<PeerStatus> Core::Peers() const {
   std::vector<PeerStatus> peers;
   for (const auto& [member, progress] : progress_) {
-    if (member == options_.id) continue;
+    if (member == options_.id || !IsMemberOf(config_.current(), member)) continue;
     peers.push_back(PeerStatus{.id = member, .match = progress.match(), .next = progress.next(),
                                .replicating = progress.state() == Progress::State::kReplicate,
                                .pending_snapshot = progress.pending_snapshot(),

@@ -6,8 +6,9 @@
 // separated by blank lines. A change in behaviour shows as a transcript diff; after review,
 // regenerate with RAFTMQ_REWRITE=1 ./build/tests/raft/raft_core_test --gtest_filter='CoreScenarios.*'.
 //
-// Commands: nodes <n> [voters=<k>] [pre_vote=false] [check_quorum=false] [preferred_leader=<id>]
-// (voters=k: only nodes 1..k form the bootstrap configuration, the rest are to be added);
+// Commands: nodes <n> [voters=<k>] [promote_lag=<entries>] [established] [pre_vote=false] [check_quorum=false] [preferred_leader=<id>]
+// (voters=k: only nodes 1..k form the bootstrap configuration, the rest are to be added;
+// established: a group that ran before, at term 1, so nobody starts recovering);
 // campaign <id>; tick <id> <n>; deliver (one round); stabilize; propose <id> <payload>;
 // transfer <id> <target>; isolate <id>; heal; status;
 // restart <id> [keep=<n>] [power_loss] (the log cut back to n, as a torn tail or a power loss
@@ -97,14 +98,18 @@ class ScenarioRunner {
   std::string Nodes(const std::vector<std::string>& args) {
     CoreOptions options = TestOptions();
     size_t voters = 0;
+    bool established = false;
     for (size_t i = 2; i < args.size(); ++i) {
+      if (args[i] == "established") established = true;
       if (args[i].starts_with("voters=")) voters = std::stoul(args[i].substr(7));
+      if (args[i].starts_with("promote_lag=")) options.learner_promote_lag_entries_max = std::stoull(args[i].substr(12));
       if (args[i] == "pre_vote=false") options.pre_vote = false;
       if (args[i] == "check_quorum=false") options.check_quorum = false;
       if (args[i].starts_with("preferred_leader=")) options.preferred_leader = std::stoull(args[i].substr(17));
     }
     count_ = std::stoul(args.at(1));
     group_ = std::make_unique<CoreHarness>(count_, options, voters);
+    if (established) group_->StartEstablished(Term(1));
     return "ok\n";
   }
 
