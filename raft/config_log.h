@@ -26,6 +26,10 @@ class ConfigLog {
   const ConfState& current() const { return pending_.empty() ? applied_ : pending_.back().second; }
   const ConfState& applied() const { return applied_; }
   Index applied_index() const { return applied_index_; }
+  // The configuration before the newest change above applied (applied() when none).
+  const ConfState& before_last_change() const {
+    return pending_.size() < 2 ? applied_ : pending_[pending_.size() - 2].second;
+  }
   // The index of the newest membership entry above applied; 0 when none.
   Index last_change_index() const { return pending_.empty() ? Index(0) : pending_.back().first; }
 

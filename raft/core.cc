@@ -142,7 +142,7 @@ void Core::StepFollower(const Message& message) {
     case MessageType::kTimeoutNow:
       // A recovering node may not lead, nor may a non-voter: the leader's transfer times out and
       // it goes on leading.
-      if (!recovering_ && IsVoter(options_.id)) StartElection(/*transfer=*/true);
+      if (!recovering_ && Promotable()) StartElection(/*transfer=*/true);
       break;
     default:
       break;  // responses to a role this node no longer has
@@ -268,8 +268,8 @@ void Core::BecomeLeader() {
   ResetTerm(term_);
   role_ = Role::kLeader;
   leader_ = options_.id;
-  RMQ_ASSERT(IsVoter(options_.id));
-  TrackMembers();
+  RMQ_ASSERT(Promotable());
+  TrackMembers(/*new_term=*/true);
   // Entries of earlier terms commit only under an entry of this term: append one now so they
   // do not wait for a client.
   AppendAsLeader(kNoopEntry, std::string());

@@ -60,7 +60,8 @@
 // One at a time: the leader refuses a change while the last one is uncommitted, or before its
 // own first entry committed. Learners receive appends and snapshots but never vote, campaign
 // or count toward commit, check-quorum or reads. A node outside the voters (a learner, a node
-// not added yet, a removed one) never campaigns; a leader that removed itself keeps
+// not added yet, a removed one) never campaigns, save one whose removal it appended and has not
+// seen committed (it counts only the new voters, not itself); a leader that removed itself keeps
 // replicating, not counting itself, until the removal commits, then steps down and stops
 // sending. Messages are taken from any node (a new node learns who leads from its appends; a
 // leader ignores answers from non-members); a removed node cannot disrupt: it does not campaign
@@ -148,7 +149,10 @@ class Core {
   //                    entry not committed yet, or the previous change not committed yet;
   //   InvalidArgument: the change does not apply (raft/configuration.h: ApplyConfChange);
   //   Aborted:         a promotion of a learner that lags the leader's last index by more than
-  //                    learner_promote_lag_entries_max, recovers, or was not heard from lately.
+  //                    learner_promote_lag_entries_max, recovers, was not heard from lately or
+  //                    has not accepted this leader's appends yet;
+  //                    a voter's removal that would leave fewer than a majority of the voters
+  //                    left heard from lately and not recovering (etcd's strict reconfig check).
   Result<Index> ProposeConfChange(const ConfChange& change);
   // Hands leadership to `target` once it is caught up. Errors: InvalidArgument (unknown or
   // self), Unavailable (not leader, or another transfer in progress), Aborted (target lags
@@ -212,6 +216,10 @@ class Core {
   void ResetTerm(Term term);
   void ResetElectionTimeout();
   bool IsVoter(NodeId node) const { return IsVoterIn(config_.current(), node); }
+  // May campaign (etcd's promotable): a voter, or a node whose own removal it appended and
+  // has not seen committed; it may hold the only copy of that change the other voters need.
+  // As a candidate it counts only the new voters' votes, not its own.
+  bool Promotable() const;
   size_t Quorum() const { return config_.current().voters.size() / 2 + 1; }
 
   // Only these change role_.
@@ -273,7 +281,9 @@ class Core {
                                          const std::optional<ConfState>& applied_conf);
   // Feeds appended entries to config_; on a leader, its Progress follows the configuration.
   void NoteAppended(const std::vector<LogEntry>& entries);
-  void TrackMembers();
+  // `new_term`: a new leader's members count as active for its first check-quorum window; a
+  // node added later has not been heard from.
+  void TrackMembers(bool new_term);
   // A leader drops the Progress of nodes whose removal committed.
   void ForgetRemoved();
   // A leader whose removal committed steps down (after telling its followers the commit).

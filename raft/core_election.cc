@@ -7,14 +7,18 @@ namespace raftmq::raft {
 
 void Core::Campaign() {
   RMQ_ASSERT(!ready_outstanding_);
-  // Only voters campaign. A recovering node may not campaign; it probes as its election timeout
-  // would (a new group of empty nodes, all recovering, elects this way).
-  if (!IsVoter(options_.id)) return;
+  // A recovering node may not campaign; a voter probes as its election timeout would (a new
+  // group of empty nodes, all recovering, elects this way).
   if (recovering_) {
-    if (role_ != Role::kLeader) StartRecoveryProbe();
+    if (role_ != Role::kLeader && IsVoter(options_.id)) StartRecoveryProbe();
     return;
   }
-  StartElection(/*transfer=*/false);
+  if (Promotable()) StartElection(/*transfer=*/false);
+}
+
+bool Core::Promotable() const {
+  if (IsVoter(options_.id)) return true;
+  return config_.last_change_index() > log_.committed() && IsVoterIn(config_.before_last_change(), options_.id);
 }
 
 void Core::TickElection() {
@@ -23,10 +27,9 @@ void Core::TickElection() {
   if (election_elapsed_ >= election_timeout_ticks_) {
     election_elapsed_ = 0;
     // A learner, a node not added yet or a removed one waits for a leader to reach it.
-    if (!IsVoter(options_.id)) return;
     if (recovering_) {
-      StartRecoveryProbe();
-    } else {
+      if (IsVoter(options_.id)) StartRecoveryProbe();
+    } else if (Promotable()) {
       StartElection(/*transfer=*/false);
     }
   }
@@ -37,11 +40,12 @@ void Core::TickElection() {
 void Core::StartElection(bool transfer) {
   if (role_ == Role::kLeader) return;
   RMQ_ASSERT(!recovering_);
-  RMQ_ASSERT(IsVoter(options_.id));
+  RMQ_ASSERT(Promotable());
   if (options_.pre_vote && !transfer) {
     BecomePreCandidate();
-    votes_[options_.id] = true;  // a pre-vote promises nothing: no need to persist it
-    if (votes_.size() >= Quorum()) {
+    // A pre-vote promises nothing: no need to persist it. A node removed counts no own vote.
+    if (IsVoter(options_.id)) votes_[options_.id] = true;
+    if (!votes_.empty() && votes_.size() >= Quorum()) {
       BecomeCandidate();
       RequestVotes(MessageType::kVote, term_, false);
     } else {

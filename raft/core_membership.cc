@@ -41,20 +41,20 @@ Result<ConfigLog> Core::ReadConfigLog(const CoreOptions& options, const storage:
 void Core::NoteAppended(const std::vector<LogEntry>& entries) {
   bool changed = false;
   for (const LogEntry& entry : entries) changed = config_.Append(entry) || changed;
-  if (changed && role_ == Role::kLeader) TrackMembers();
+  if (changed && role_ == Role::kLeader) TrackMembers(/*new_term=*/false);
 }
 
 // The leader's Progress: one per member and one for itself, whatever the configuration says of
 // it (a leader replicating its own removal keeps counting its log, not its vote). A removed
 // node keeps its Progress, uncounted, until its removal commits (ForgetRemoved), so it appends
 // the entry that removes it and stops campaigning.
-void Core::TrackMembers() {
+void Core::TrackMembers(bool new_term) {
   RMQ_ASSERT(role_ == Role::kLeader);
   const ConfState& config = config_.current();
   const Index next = log_.LastIndex() + 1;
   auto track = [&](NodeId member) {
     auto [it, inserted] = progress_.try_emplace(member, next, options_.inflight_appends_max, options_.inflight_bytes_max);
-    if (inserted) it->second.set_recent_active(true);
+    if (inserted) it->second.set_recent_active(new_term);
   };
   track(options_.id);
   for (NodeId voter : config.voters) track(voter);
@@ -100,6 +100,25 @@ Result<Index> Core::ProposeConfChange(const ConfChange& change) {
     }
     if (progress.recovering()) return Status::Aborted(node + " is recovering");
     if (!progress.recent_active()) return Status::Aborted(node + " was not heard from lately");
+    // Its match is known only once it accepted an append of this leader.
+    if (progress.state() != Progress::State::kReplicate) {
+      return Status::Aborted(node + " has not accepted this leader's appends yet");
+    }
+  }
+  if (change.type == ConfChangeType::kRemove && IsVoter(change.node)) {
+    // etcd's strict reconfiguration check: the voters left must still hold a majority that
+    // can vote (heard from lately, not recovering), or the group stalls until others return.
+    size_t able = 0;
+    for (NodeId voter : next->voters) {
+      const Progress& progress = progress_.at(voter);
+      able += voter == options_.id || (progress.recent_active() && !progress.recovering()) ? 1 : 0;
+    }
+    const size_t quorum = next->voters.size() / 2 + 1;
+    if (able < quorum) {
+      return Status::Aborted("removing node " + std::to_string(change.node) + " leaves " + std::to_string(able) +
+                             " of " + std::to_string(next->voters.size()) +
+                             " voters heard from lately and not recovering, fewer than a majority");
+    }
   }
   AppendAsLeader(kMembershipEntry, EncodeConfChange(change));
   RMQ_ASSERT(config_.current() == *next);

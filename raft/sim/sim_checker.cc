@@ -56,6 +56,13 @@ void SimChecker::CheckCommittedPrefix(NodeId node, const SimLogStore& log, Index
   }
 }
 
+void SimChecker::OnLeaderCommit(NodeId leader, Index commit, size_t voters_holding, size_t voters) {
+  if (voters_holding < voters / 2 + 1) {
+    Fail(Node(leader) + " committed " + At(commit) + " held by only " + std::to_string(voters_holding) + " of its " +
+         std::to_string(voters) + " voters (a learner or a non-voter counted?)");
+  }
+}
+
 void SimChecker::OnCommit(NodeId node, const SimLogStore& log, Index commit) {
   CheckCommittedPrefix(node, log, commit, "committed entry changed");
   for (Index index = Index(committed_chain_.size()) + 1; index <= commit && ok(); ++index) {

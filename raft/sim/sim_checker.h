@@ -7,6 +7,9 @@
 //     chain hash as every other's, also after a crash and restart;
 //   - leader completeness: a new leader's log holds every entry committed so far;
 //   - state machine safety: every node applies the committed sequence, each index once;
+//   - learners never counted: when a leader's commit moves, a majority of the voters of its
+//     configuration hold the entry (checked under sync flush, where an acknowledgement is
+//     durable; a node that lost data since, by a wipe, is given the benefit of the doubt);
 //   - snapshots: a snapshot is taken and sent at or below the node's commit index, and its
 //     state (the digest of what was applied, sim_snapshot.h) and term are those of the one
 //     committed history at its index, when taken and when a node installs it (its applied
@@ -45,6 +48,8 @@ class SimChecker {
   void OnSnapshotSent(NodeId node, Index snapshot_index, Index commit);
   // The node's state machine now holds `snapshot` (its next apply is snapshot index + 1).
   void OnRestore(NodeId node, const SimSnapshot& snapshot);
+  // `leader` moved its commit to `commit`, holding `voters_holding` of its `voters` at that point.
+  void OnLeaderCommit(NodeId leader, Index commit, size_t voters_holding, size_t voters);
 
  private:
   void Fail(std::string violation);
