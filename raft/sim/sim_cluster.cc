@@ -173,7 +173,13 @@ Result<Index> SimCluster::ProposeConfChange(NodeId id, const ConfChange& change)
   Node& node = Get(id);
   if (!node.core) return Status::Unavailable("node down");
   Result<Index> index = node.core->ProposeConfChange(change);
-  if (index.ok()) ++stats_.conf_changes;
+  if (index.ok()) {
+    switch (change.type) {
+      case ConfChangeType::kAddLearner: ++stats_.learners_added; break;
+      case ConfChangeType::kPromote: ++stats_.promotions; break;
+      case ConfChangeType::kRemove: ++(change.node == id ? stats_.leader_removals : stats_.removals); break;
+    }
+  }
   Drain(node);
   return index;
 }

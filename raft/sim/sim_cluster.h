@@ -113,7 +113,11 @@ class SimCluster {
     uint64_t snapshots_sent = 0;
     uint64_t snapshots_installed = 0;
     uint64_t snapshot_transfers_failed = 0;
-    uint64_t conf_changes = 0;  // membership changes proposed and accepted
+    // Membership changes the leader accepted, by type; removals of the leader itself apart.
+    uint64_t learners_added = 0;
+    uint64_t promotions = 0;
+    uint64_t removals = 0;
+    uint64_t leader_removals = 0;
   };
   const Stats& stats() const { return stats_; }
 

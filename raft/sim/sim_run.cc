@@ -123,13 +123,13 @@ struct FaultRates {
   uint64_t heal = 10;
   uint64_t network = 10;
   uint64_t transfer = 5;
-  uint64_t membership = 10;  // with spare nodes only
+  uint64_t membership = 40;  // with spare nodes only
 };
 
 FaultRates RandomRates(Prng& prng) {
   if (prng.Chance(1, 2)) return FaultRates{};
   return FaultRates{.propose = 300, .crash = 60, .restart = 120, .partition = 60, .heal = 40, .network = 20,
-                    .transfer = 20, .membership = 30};
+                    .transfer = 20, .membership = 60};
 }
 
 // One membership step through the leader, as an operator would drive it: a learner is promoted
@@ -144,7 +144,7 @@ void ChangeMembership(SimCluster& cluster, NodeId& next_spare) {
   const bool spare_left = next_spare <= cluster.ids().size();
   ConfChange change;
   if (!config.learners.empty()) {
-    change = ConfChange{.type = prng.Chance(1, 5) ? ConfChangeType::kRemove : ConfChangeType::kPromote,
+    change = ConfChange{.type = prng.Chance(1, 20) ? ConfChangeType::kRemove : ConfChangeType::kPromote,
                         .node = config.learners.front()};
   } else if (spare_left && (config.voters.size() <= kVotersMin || (config.voters.size() < kVotersMax && prng.Chance(1, 2)))) {
     change = ConfChange{.type = ConfChangeType::kAddLearner, .node = next_spare};
@@ -283,10 +283,10 @@ SimRunResult RunSeed(uint64_t seed) {
   result.compactions = cluster.stats().compactions;
   result.snapshots_installed = cluster.stats().snapshots_installed;
   result.snapshot_transfers_failed = cluster.stats().snapshot_transfers_failed;
-  result.conf_changes = cluster.stats().conf_changes;
-  if (const NodeId leader = cluster.Leader(); leader != kNoNode) {
-    result.voters_at_end = cluster.ConfigurationOf(leader)->voters.size();
-  }
+  result.learners_added = cluster.stats().learners_added;
+  result.promotions = cluster.stats().promotions;
+  result.removals = cluster.stats().removals;
+  result.leader_removals = cluster.stats().leader_removals;
   if (!cluster.checker().ok()) {
     result.ok = false;
     result.violation = cluster.checker().violation() + " (at " + std::to_string(cluster.now_ms()) + " ms)";

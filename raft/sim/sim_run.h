@@ -42,8 +42,11 @@ struct SimRunResult {
   uint64_t compactions = 0;
   uint64_t snapshots_installed = 0;
   uint64_t snapshot_transfers_failed = 0;
-  uint64_t conf_changes = 0;  // membership changes the leader accepted
-  size_t voters_at_end = 0;   // in the last leader's configuration; 0: no leader
+  // Membership changes the leader accepted.
+  uint64_t learners_added = 0;
+  uint64_t promotions = 0;
+  uint64_t removals = 0;         // of a follower or learner
+  uint64_t leader_removals = 0;  // the leader removed itself
 };
 
 SimRunResult RunSeed(uint64_t seed);
