@@ -26,7 +26,10 @@ void Core::TickElection() {
   ++election_elapsed_;
   if (election_elapsed_ >= election_timeout_ticks_) {
     election_elapsed_ = 0;
-    // A learner, a node not added yet or a removed one waits for a leader to reach it.
+    // A learner, a node not added yet or a removed one waits for a leader to reach it; silent
+    // for a whole timeout, the leader it knew no longer holds its lease (it may have to vote:
+    // it may be a voter already, unaware of its promotion).
+    if (!Promotable()) leader_ = kNoNode;
     if (recovering_) {
       if (IsVoter(options_.id)) StartRecoveryProbe();
     } else if (Promotable()) {
