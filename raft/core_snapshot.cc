@@ -21,7 +21,7 @@ bool Core::SendSnapshot(NodeId to) {
   // snapshot is of applied state, so one above it is the reader's mistake); never without its
   // configuration (the follower would not know its group).
   if (!latest || latest->index + 1 < log_.FirstIndex() || latest->index > log_.committed() ||
-      latest->index <= progress.match() || latest->conf_state.voters.empty()) {
+      latest->index <= progress.match() || !CheckConfState(latest->conf_state).ok()) {
     ++snapshots_unavailable_;
     return false;
   }

@@ -5,7 +5,7 @@
 //     prefix up to it (compared by chain hash, O(1) per appended entry);
 //   - committed entries never change: every node's log at its commit index has the same
 //     chain hash as every other's, also after a crash and restart;
-//   - leader completeness: a new leader's log holds every entry committed so far;
+//   - leader completeness: a new leader's log holds every entry committed in an earlier term;
 //   - state machine safety: every node applies the committed sequence, each index once;
 //   - learners never counted: when a leader's commit moves, a majority of the voters of its
 //     configuration hold the entry (checked under sync flush, where an acknowledgement is
@@ -39,7 +39,8 @@ class SimChecker {
 
   void OnLeader(NodeId node, Term term, const SimLogStore& log);
   void OnAppended(NodeId node, const SimLogStore& log, Index from);
-  void OnCommit(NodeId node, const SimLogStore& log, Index commit);
+  // `term`: the node's current term (that of the leader which committed what is new).
+  void OnCommit(NodeId node, const SimLogStore& log, Index commit, Term term);
   // `applied_before` is what the node's state machine had applied before this entry.
   void OnApply(NodeId node, Index applied_before, const storage::LogEntry& entry);
   // A node came back: its durable commit hint must still be held, and agree.
@@ -69,6 +70,9 @@ class SimChecker {
   std::vector<uint64_t> committed_chain_;  // [i] for index i + 1
   std::vector<uint64_t> committed_entry_;  // HashEntry(0, entry) for index i + 1
   std::vector<Term> committed_term_;       // for index i + 1
+  // The term of the leader that committed index i + 1 (non-decreasing): leader completeness
+  // binds leaders of later terms only (a leader of an older term may still be elected late).
+  std::vector<Term> committed_in_term_;
 };
 
 }  // namespace raftmq::raft::sim

@@ -83,8 +83,9 @@ bool SimCluster::KeepsMajority(const std::vector<NodeId>& voters, NodeId losing)
   size_t needing = 0;
   for (NodeId voter : voters) {
     const Node& node = Get(voter);
-    needing += voter == losing || node.needs_recovery ||
-               (node.log.LastIndex() == Index(0) && node.hard_state.LoadHardState()->term == Term(0));
+    // An empty log holds nothing committed, whatever its term (a node that ended its recovery
+    // for a majority loss before it got the first entry).
+    needing += voter == losing || node.needs_recovery || node.log.LastIndex() == Index(0);
   }
   // Those that keep their data must be a majority (with 4 voters, 2 losing theirs is too many).
   return voters.size() - needing >= voters.size() / 2 + 1;
@@ -383,7 +384,7 @@ void SimCluster::Persist(Node& node, const Ready& ready) {
   }
   if (first_new > Index(0)) checker_.OnAppended(node.id, node.log, first_new);
   RMQ_ASSERT(node.log.LastIndex() == node.core->last_index());
-  checker_.OnCommit(node.id, node.log, node.core->commit_index());
+  checker_.OnCommit(node.id, node.log, node.core->commit_index(), node.core->term());
 }
 
 void SimCluster::Apply(Node& node, const std::vector<storage::LogEntry>& entries,
