@@ -33,7 +33,7 @@ namespace raftmq::broker {
 
 class BrokerComponents {
  public:
-  // <data_dir>/meta (RocksDB) and <data_dir>/consumequeue; `log`, `retention` (the same log's
+  // <data_dir>/meta (RocksDB), <data_dir>/consumequeue and <data_dir>/snapshots; `log`, `retention` (the same log's
   // deletion side, nullptr for a log that keeps everything) and `clock` (the node's only
   // source of time) outlive the components.
   static Result<std::unique_ptr<BrokerComponents>> Open(const BrokerOptions& options, storage::Fs* fs,
@@ -54,6 +54,8 @@ class BrokerComponents {
   const BrokerOptions& options() const { return options_; }
   storage::MetaStore* meta() { return meta_.get(); }
   BrokerStateMachine* machine() { return machine_.get(); }
+  // <data_dir>/snapshots: taken before retention deletes, sent to and received from peers.
+  raft::SnapshotStore* snapshots() { return snapshots_.get(); }
   TopicConfigManager* topics() { return topics_.get(); }
   ConsumerOffsetManager* offsets() { return offsets_.get(); }
   ConsumerManager* consumers() { return consumers_.get(); }
@@ -73,6 +75,7 @@ class BrokerComponents {
   std::unique_ptr<TopicConfigManager> topics_;
   std::unique_ptr<ConsumerOffsetManager> offsets_;
   std::unique_ptr<ConsumerManager> consumers_;
+  std::unique_ptr<raft::SnapshotStore> snapshots_;
   std::unique_ptr<BrokerStateMachine> machine_;
   bool stopped_ = false;
 };

@@ -27,7 +27,7 @@ MetricSource Gauge(std::string name, std::string help, const std::atomic<uint64_
 
 // Every field of NodeMetrics and TransportMetrics is exported: a field added there fails the
 // static_asserts below until it is listed here too, so the two lists cannot drift.
-constexpr size_t kNodeMetricsCount = 17;
+constexpr size_t kNodeMetricsCount = 22;
 constexpr size_t kTransportMetricsCount = 9;
 static_assert(sizeof(raft::NodeMetrics) == kNodeMetricsCount * sizeof(std::atomic<uint64_t>));
 static_assert(sizeof(raft::TransportMetrics) == kTransportMetricsCount * sizeof(std::atomic<uint64_t>));
@@ -55,6 +55,17 @@ std::vector<MetricSource> RaftMetricSources(const raft::NodeMetrics& node, const
       Counter("raftmq_raft_elections_started_total", "times this node became a (pre-)candidate", node.elections_started_total),
       Counter("raftmq_raft_leader_changes_total", "times the known leader changed", node.leader_changes_total),
       Counter("raftmq_raft_readys_total", "Ready batches the node's loop handled", node.readys_total),
+      Counter("raftmq_raft_snapshots_sent_total", "snapshots this node sent whole to a follower as leader",
+              node.snapshots_sent_total),
+      Counter("raftmq_raft_snapshot_transfers_failed_total", "snapshot transfers to a follower that failed (retried)",
+              node.snapshot_transfers_failed_total),
+      Counter("raftmq_raft_snapshot_messages_dropped_total",
+              "leaders' snapshot messages dropped because their files had not arrived", node.snapshot_messages_dropped_total),
+      Counter("raftmq_raft_snapshots_installed_total", "leaders' snapshots this node installed",
+              node.snapshots_installed_total),
+      Counter("raftmq_raft_snapshots_unavailable_total",
+              "times a follower needed entries retention deleted and no snapshot of this leader covered them",
+              node.snapshots_unavailable_total),
   };
   std::array<MetricSource, kTransportMetricsCount> transport_sources = {
       Counter("raftmq_raft_transport_messages_sent_total", "Raft messages sent to peers", transport.messages_sent_total),
@@ -88,7 +99,12 @@ std::vector<MetricSource> StateMachineMetricSources(const BrokerStateMachine& ma
            "CommitLog segments this node deleted by retention (the group decides, every node deletes)",
            MetricKind::kCounter, [&machine] { return static_cast<double>(machine.retention_segments_deleted()); }},
           {"raftmq_broker_retention_bytes_deleted_total", "CommitLog bytes this node deleted by retention",
-           MetricKind::kCounter, [&machine] { return static_cast<double>(machine.retention_bytes_deleted()); }}};
+           MetricKind::kCounter, [&machine] { return static_cast<double>(machine.retention_bytes_deleted()); }},
+          {"raftmq_broker_snapshots_taken_total", "snapshots this node took before retention deleted",
+           MetricKind::kCounter, [&machine] { return static_cast<double>(machine.snapshots_taken()); }},
+          {"raftmq_broker_snapshot_failures_total",
+           "snapshots retention could not take (it deleted anyway; see the error log)", MetricKind::kCounter,
+           [&machine] { return static_cast<double>(machine.snapshot_failures()); }}};
 }
 
 }  // namespace raftmq::broker

@@ -80,11 +80,19 @@ Status BrokerNode::StartRaft() {
     std::_Exit(kExitStorageFatal);
   };
   transport_ = std::make_unique<raft::GrpcTransport>(options_.node_id, peers, raft::GrpcTransportOptions{});
+  snapshot_shipper_ = std::make_unique<raft::GrpcSnapshotShipper>(peers, raft::SnapshotTransferOptions{});
   RMQ_ASSIGN_OR_RETURN(node_, raft::Node::Start(node_options, log_.get(), components_->meta(), components_->machine(),
-                                                transport_.get()));
+                                                transport_.get(),
+                                                raft::NodeSnapshots{.store = components_->snapshots(),
+                                                                    .shipper = snapshot_shipper_.get()}));
   replicator_->Attach(node_.get());
   std::set<NodeId> peer_ids;
   for (const auto& [id, address] : peers) peer_ids.insert(id);
+  // A snapshot received whole stays in the store; the leader's kSnapshot message, sent once
+  // this call answered, makes the Node install it.
+  RMQ_ASSIGN_OR_RETURN(snapshot_receiver_,
+                       raft::SnapshotReceiver::Create(options_.node_id, peer_ids, components_->snapshots()->root(),
+                                                      [](const raft::ReceivedSnapshot&) { return Status::Ok(); }));
   peer_service_ = std::make_unique<raft::GrpcPeerService>(
       options_.node_id, peer_ids, [node = node_.get()](std::vector<raft::Message> messages) {
         node->Deliver(std::move(messages));
@@ -112,6 +120,7 @@ Status BrokerNode::Serve() {
   builder.RegisterService(messaging_.get());
   builder.RegisterService(admin_.get());
   builder.RegisterService(rocketmq_v2_.get());
+  builder.RegisterService(snapshot_receiver_.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {
     return Status::IoError("cannot listen on " + listen + " (address in use or not local?)");
@@ -146,6 +155,8 @@ void BrokerNode::Stop() {
   if (retention_) retention_->Stop();
   if (components_) components_->long_polling()->Stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  // Its callbacks post to the Node: stopped first.
+  if (snapshot_shipper_) snapshot_shipper_->Stop();
   if (node_) node_->Stop();
   if (transport_) transport_->Stop();
   if (components_) {

@@ -26,8 +26,10 @@
 #include "broker/retention_scheduler.h"
 #include "metrics/metrics_exporter.h"
 #include "raft/grpc_peer_service.h"
+#include "raft/grpc_snapshot_shipper.h"
 #include "raft/grpc_transport.h"
 #include "raft/node.h"
+#include "raft/snapshot_receiver.h"
 #include "storage/commit_log.h"
 
 namespace raftmq::broker {
@@ -65,8 +67,10 @@ class BrokerNode {
   std::unique_ptr<BrokerComponents> components_;
   std::unique_ptr<NodeReplicator> replicator_;
   std::unique_ptr<raft::GrpcTransport> transport_;
+  std::unique_ptr<raft::GrpcSnapshotShipper> snapshot_shipper_;
   std::unique_ptr<raft::Node> node_;
   std::unique_ptr<raft::GrpcPeerService> peer_service_;
+  std::unique_ptr<raft::SnapshotReceiver> snapshot_receiver_;
   ServiceContext context_;
   std::unique_ptr<MessagingService> messaging_;
   std::unique_ptr<AdminService> admin_;

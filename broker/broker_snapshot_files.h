@@ -20,7 +20,7 @@
 namespace raftmq::broker {
 
 // Written into BrokerSnapshot and SnapshotManifest; a reader refuses a higher one.
-inline constexpr uint32_t kBrokerSnapshotFormatVersion = 1;
+inline constexpr uint32_t kBrokerSnapshotFormatVersion = 2;
 inline constexpr std::string_view kBrokerSnapshotStateFileName = "broker_state";
 inline constexpr std::string_view kBrokerSnapshotManifestFileName = "MANIFEST";
 

@@ -41,14 +41,7 @@ Status BrokerStateMachine::Recover(Index committed) {
   }
   RMQ_RETURN_IF_ERROR(topics_->Load());
   RMQ_ASSIGN_OR_RETURN(Index checkpoint, meta_->LoadDispatchCheckpoint());
-  if (checkpoint + 1 < log_->FirstIndex()) {
-    return Status::Corruption(
-        "broker state machine: the state was applied up to entry " + std::to_string(checkpoint.value()) +
-        " but the CommitLog starts at entry " + std::to_string(log_->FirstIndex().value()) +
-        " (a reset to a snapshot whose restore never began, or entries deleted before they were applied): no entry "
-        "can bring the state forward. To recover: stop this node, delete its whole data directory and start it "
-        "again; it rejoins empty");
-  }
+  if (checkpoint + 1 < log_->FirstIndex()) return FinishInterruptedInstall(checkpoint);
   RMQ_ASSIGN_OR_RETURN(std::optional<Index> command_applied, meta_->LoadCommandApplied());
   // A store written before commands recorded their index: every command up to the
   // checkpoint is in (see the header), the ones after it are replayed as before.
@@ -173,6 +166,7 @@ Result<AppliedEntry> BrokerStateMachine::ApplyCommand(const storage::LogEntry& e
   if (retain_from) {
     retained_from_ = *retain_from;
     RMQ_RETURN_IF_ERROR(RetainFrom(retained_from_));
+    SnapshotAfterRetention(entry.index);
   }
   return applied;
 }
@@ -198,6 +192,49 @@ Result<std::optional<Index>> BrokerStateMachine::PlanRetention(const DeleteLogBe
   RMQ_RETURN_IF_ERROR(dispatcher_->Checkpoint());
   RMQ_RETURN_IF_ERROR(batch->PutRetainedFrom(from));
   return std::optional<Index>(from);
+}
+
+// Also during Recover's replay: what the snapshot records does not depend on how far the
+// Dispatcher re-indexed (the queues' min offsets, commands up to `at`, which Recover replays
+// in order).
+void BrokerStateMachine::SnapshotAfterRetention(Index at) {
+  if (snapshots_ == nullptr || log_->FirstIndex() <= Index(1) || log_->LastIndex() < log_->FirstIndex()) return;
+  const Index index = log_->FirstIndex() - 1;
+  Result<Term> term = log_->TermAt(index);
+  Status saved = term.status();
+  if (saved.ok()) {
+    const storage::SnapshotMeta meta{.index = index, .term = *term};
+    saved = snapshots_->Save(meta, [&](const std::string& dir) {
+      return WriteState(dir, meta, at, dispatcher_->QueueStarts());
+    });
+  }
+  if (saved.ok()) {
+    snapshots_taken_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  snapshot_failures_.fetch_add(1, std::memory_order_relaxed);
+  spdlog::error("retention: no snapshot at index {} after deleting (followers that need the deleted entries wait for "
+                "a leader holding one): {}", index.value(), saved.ToString());
+}
+
+Status BrokerStateMachine::FinishInterruptedInstall(Index checkpoint) {
+  const Index index = log_->FirstIndex() - 1;
+  Result<Term> term = log_->TermAt(index);
+  Result<std::string> dir = !term.ok()              ? Result<std::string>(term.status())
+                            : snapshots_ != nullptr ? snapshots_->DirOf({index, *term})
+                                                    : Result<std::string>(Status::NotFound("no snapshot store"));
+  if (!dir.ok()) {
+    return Status::Corruption(
+        "broker state machine: the state was applied up to entry " + std::to_string(checkpoint.value()) +
+        " but the CommitLog starts at entry " + std::to_string(log_->FirstIndex().value()) +
+        " (a reset to a snapshot whose restore cannot begin, or entries deleted before they were applied): no entry "
+        "can bring the state forward. To recover: stop this node, delete its whole data directory and start it "
+        "again; it rejoins empty and catches up by snapshot (" + dir.status().ToString() + ")");
+  }
+  spdlog::warn("broker state machine: the state stands at entry {} and the CommitLog was reset to the snapshot at "
+               "index {}: restoring it from {} (a crash cut the install short)", checkpoint.value(),
+               index.value(), *dir);
+  return RestoreSnapshot(*dir, {index, *term});
 }
 
 Status BrokerStateMachine::RetainFrom(Index from) {

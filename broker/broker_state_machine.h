@@ -49,6 +49,20 @@
 // restore at the next Recover, from the MetaStore alone; a crash before it leaves a node
 // whose state is older than its log's start: Recover refuses it, naming the recovery step.
 //
+// Every node takes a snapshot into its SnapshotStore (when it has one) as it applies a
+// DeleteLogBefore, once it deleted: whichever node leads then holds a snapshot at its log's
+// first index - 1, to catch up a follower that needs deleted entries. The snapshot stands at
+// that index for the messages (each queue's max offset is its min offset now: the messages
+// of the entries after it are what the queues still hold) and at the DeleteLogBefore itself
+// for topics, offsets and pop states (commands_applied_index): a follower that installs it
+// gets every retained entry after it from the leader's log, indexes their messages at the
+// group's offsets and skips the commands already in. So a node caught up by snapshot holds
+// the same messages as its leader, from the same min offsets. A failed save is logged and
+// counted (snapshot_failures()) and the group goes on: that node's followers wait for a
+// leader with a covering snapshot, or the next deletion. A crash between the log's reset to a
+// received snapshot and its restore is finished by Recover from the store (the snapshot was
+// adopted before the reset).
+//
 // Threading: Recover, Apply, SaveSnapshot and RestoreSnapshot on the node's apply thread;
 // applied_index() and applied_term() from any thread.
 #pragma once
@@ -65,6 +79,7 @@
 #include "common/log_ids.h"
 #include "common/result.h"
 #include "proto/broker_command.pb.h"
+#include "raft/snapshot_store.h"
 #include "raft/state_machine.h"
 #include "storage/dispatcher.h"
 #include "storage/fs.h"
@@ -87,6 +102,10 @@ class BrokerStateMachine final : public raft::StateMachine {
   // the commands of entries (checkpoint, min(committed, log end)]. applied_index() is where
   // Raft must resume handing out committed entries.
   Status Recover(Index committed);
+
+  // Where snapshots are taken before retention deletes and found after an interrupted install;
+  // null (the default): none is taken. Before Recover; `store` outlives this.
+  void SetSnapshotStore(raft::SnapshotStore* store) { snapshots_ = store; }
 
   // raft::StateMachine: where Raft resumes (applied_index()).
   Index LastApplied() const override { return applied_index(); }
@@ -113,6 +132,9 @@ class BrokerStateMachine final : public raft::StateMachine {
   // What retention deleted since start-up (recovery included); from any thread.
   uint64_t retention_segments_deleted() const { return retention_segments_deleted_.load(std::memory_order_relaxed); }
   uint64_t retention_bytes_deleted() const { return retention_bytes_deleted_.load(std::memory_order_relaxed); }
+  // Snapshots retention took, and failed to take, since start-up; from any thread.
+  uint64_t snapshots_taken() const { return snapshots_taken_.load(std::memory_order_relaxed); }
+  uint64_t snapshot_failures() const { return snapshot_failures_.load(std::memory_order_relaxed); }
 
  private:
   // The command's outcome; an error only for an I/O failure.
@@ -123,6 +145,14 @@ class BrokerStateMachine final : public raft::StateMachine {
   // nullopt when it moves nothing.
   Result<std::optional<Index>> PlanRetention(const DeleteLogBeforeCommand& command, Index at,
                                              storage::MetaWriteBatch* batch);
+  // After the DeleteLogBefore at `at` deleted: a snapshot at the log's first index - 1.
+  void SnapshotAfterRetention(Index at);
+  // Writes a snapshot of the state to `dir` (broker_state_machine_snapshot.cc).
+  Status WriteState(const std::string& dir, const storage::SnapshotMeta& at, Index commands_applied,
+                    const std::vector<storage::QueueSize>& queues);
+  // Recover's: the state stands below the log's start; restores the snapshot the log was
+  // reset to, or says why it cannot.
+  Status FinishInterruptedInstall(Index checkpoint);
   // Deletes what lies before `from` (idempotent): segments, entry index, queue entries.
   Status RetainFrom(Index from);
   void Publish(const storage::LogEntry& entry);
@@ -144,6 +174,9 @@ class BrokerStateMachine final : public raft::StateMachine {
   std::atomic<uint64_t> commands_skipped_{0};
   std::atomic<uint64_t> retention_segments_deleted_{0};
   std::atomic<uint64_t> retention_bytes_deleted_{0};
+  std::atomic<uint64_t> snapshots_taken_{0};
+  std::atomic<uint64_t> snapshot_failures_{0};
+  raft::SnapshotStore* snapshots_ = nullptr;
 };
 
 }  // namespace raftmq::broker

@@ -2,7 +2,9 @@
 // (see broker_state_machine.h).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <vector>
 #include <string>
 
 #include "broker/broker_snapshot_files.h"
@@ -62,7 +64,7 @@ Result<storage::MetaWriteBatch> RestoreBatch(const storage::MetaStore& meta, con
   }
   const Index index(state.applied_index());
   RMQ_RETURN_IF_ERROR(batch.PutDispatchCheckpoint(index));
-  RMQ_RETURN_IF_ERROR(batch.PutCommandApplied(index));
+  RMQ_RETURN_IF_ERROR(batch.PutCommandApplied(std::max(index, Index(state.commands_applied_index()))));
   // The reset log starts after the snapshot: nothing before it is this node's to keep.
   RMQ_RETURN_IF_ERROR(batch.PutRetainedFrom(index + 1));
   RMQ_RETURN_IF_ERROR(batch.PutRestoring(index));
@@ -74,11 +76,22 @@ Result<storage::MetaWriteBatch> RestoreBatch(const storage::MetaStore& meta, con
 // On the apply thread, between two Apply calls: the MetaStore and the queues hold exactly
 // the effects of the entries up to applied_index().
 Result<Index> BrokerStateMachine::SaveSnapshot(const std::filesystem::path& dir) {
+  const Index applied = applied_index();
+  RMQ_RETURN_IF_ERROR(WriteState(dir.string(), {applied, applied_term()}, applied, dispatcher_->QueueSizes()));
+  RMQ_ASSERT(applied_index() == applied);
+  return applied;
+}
+
+// The MetaStore's topics, offsets and pop states as they stand (commands up to
+// `commands_applied` are in), with `queues` as of `at`.
+Status BrokerStateMachine::WriteState(const std::string& dir, const storage::SnapshotMeta& at, Index commands_applied,
+                                      const std::vector<storage::QueueSize>& queues) {
+  RMQ_ASSERT(commands_applied >= at.index);
   BrokerSnapshot state;
   state.set_format_version(kBrokerSnapshotFormatVersion);
-  const Index applied = applied_index();
-  state.set_applied_index(applied.value());
-  state.set_applied_term(applied_term().value());
+  state.set_applied_index(at.index.value());
+  state.set_applied_term(at.term.value());
+  state.set_commands_applied_index(commands_applied.value());
   for (admin::TopicConfig& topic : topics_->List()) *state.add_topics() = std::move(topic);
   RMQ_ASSIGN_OR_RETURN(auto offsets, meta_->ListAllConsumerOffsets());
   for (const auto& [key, offset] : offsets) {
@@ -96,18 +109,18 @@ Result<Index> BrokerStateMachine::SaveSnapshot(const std::filesystem::path& dir)
     saved->set_queue_id(key.queue_id);
     saved->set_state(std::move(bytes));
   }
-  for (const storage::QueueSize& size : dispatcher_->QueueSizes()) {
+  for (const storage::QueueSize& size : queues) {
     SnapshotQueue* queue = state.add_queues();
     queue->set_topic(size.topic);
     queue->set_queue_id(size.queue_id);
     queue->set_max_offset(size.max_offset);
   }
-  RMQ_RETURN_IF_ERROR(WriteBrokerSnapshot(fs_, dir.string(), state).WithContext("saving a broker snapshot"));
-  RMQ_ASSERT(applied_index() == applied);
-  spdlog::info("broker state machine: saved the snapshot at index {} (term {}) to {}: {} topics, {} consumer "
-               "offsets, {} pop states, {} queues", applied.value(), state.applied_term(), dir.string(),
-               state.topics_size(), state.consumer_offsets_size(), state.pop_states_size(), state.queues_size());
-  return applied;
+  RMQ_RETURN_IF_ERROR(WriteBrokerSnapshot(fs_, dir, state).WithContext("saving a broker snapshot"));
+  spdlog::info("broker state machine: saved the snapshot at index {} (term {}, commands to {}) to {}: {} topics, {} "
+               "consumer offsets, {} pop states, {} queues", at.index.value(), at.term.value(),
+               commands_applied.value(), dir, state.topics_size(), state.consumer_offsets_size(),
+               state.pop_states_size(), state.queues_size());
+  return Status::Ok();
 }
 
 Status BrokerStateMachine::RestoreSnapshot(const std::filesystem::path& dir, const storage::SnapshotMeta& snapshot) {

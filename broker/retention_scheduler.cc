@@ -59,9 +59,12 @@ Result<std::optional<Index>> RetentionScheduler::RunOnce(int64_t now_ms) {
 std::optional<Index> RetentionScheduler::Bound() {
   Index bound = machine_->applied_index();
   const std::vector<ReplicaPeer> peers = replicator_->PeerProgress();
-  // Every voter counts, a stopped one too (see the header): without its progress, wait.
+  // Without every voter's progress (a leader just elected), wait.
   if (peers.size() + 1 < options_->peers.size()) return std::nullopt;
-  for (const ReplicaPeer& peer : peers) bound = std::min(bound, peer.match);
+  // A follower not heard from lately is served by a snapshot (see the header).
+  for (const ReplicaPeer& peer : peers) {
+    if (peer.recent_active) bound = std::min(bound, peer.match);
+  }
   return bound;
 }
 

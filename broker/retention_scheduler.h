@@ -6,10 +6,11 @@
 // segments are deletable: older than retention_hours when the local hour is one of
 // retention_delete_when, or, at any hour, the oldest while the disk is above
 // disk_usage_watermark_percent. The cutoff never passes the leader's applied index nor the
-// match index of any voter: a follower that is down holds retention back. That is
-// conservative on purpose: such a follower can only catch up from the log. Once snapshots
-// serve far-behind followers (issue 12, InstallSnapshot), only recently active followers
-// should count here. A proposal goes out only when it moves the log's first index forward.
+// match index of a recently active follower (heard from within the election timeout): those
+// catch up from the log, as usual. A follower that is down does not hold retention back:
+// every node snapshots before it deletes (BrokerStateMachine), so whichever leads when it
+// returns catches it up with a snapshot. A proposal goes out only when it moves the log's
+// first index forward.
 //
 // Threading: its own thread (a BackgroundWorker reading the clock); RunOnce is also callable
 // directly (tests).

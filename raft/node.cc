@@ -24,7 +24,7 @@ Status NodeOptions::Validate() const {
 
 Result<std::unique_ptr<Node>> Node::Start(NodeOptions options, storage::LogStore* log,
                                           storage::HardStateStore* hard_state_store, StateMachine* state_machine,
-                                          Transport* transport) {
+                                          Transport* transport, NodeSnapshots snapshots) {
   RMQ_ASSERT(log != nullptr && hard_state_store != nullptr);
   RMQ_ASSERT(state_machine != nullptr && transport != nullptr);
   RMQ_RETURN_IF_ERROR(options.Validate());
@@ -32,11 +32,9 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options, storage::LogStore
   const Index applied = state_machine->LastApplied();
   // Distinct election timeouts across restarts of the same node, not only across nodes.
   options.core.random_seed ^= static_cast<uint64_t>(Clock::now().time_since_epoch().count()) * 0x9E3779B97F4A7C15ull;
-  // No SnapshotReader: until the snapshot transfer is wired to the Node, none may send kSnapshot
-  // (a follower behind a leader's retention is probed meanwhile: Core::snapshots_unavailable).
-  RMQ_ASSIGN_OR_RETURN(std::unique_ptr<Core> core,
-                       Core::Create(options.core, *log, hard_state, applied, /*snapshots=*/nullptr));
-  std::unique_ptr<Node> node(new Node(std::move(options), log, hard_state_store, state_machine, transport));
+  RMQ_ASSERT((snapshots.store == nullptr) == (snapshots.shipper == nullptr));
+  RMQ_ASSIGN_OR_RETURN(std::unique_ptr<Core> core, Core::Create(options.core, *log, hard_state, applied, snapshots.store));
+  std::unique_ptr<Node> node(new Node(std::move(options), log, hard_state_store, state_machine, transport, snapshots));
   node->core_ = std::move(core);
   // Published before the loop runs: a node that starts recovering says so at once.
   node->ObserveSoftState(node->core_->CurrentSoftState());
@@ -50,13 +48,14 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options, storage::LogStore
 }
 
 Node::Node(NodeOptions options, storage::LogStore* log, storage::HardStateStore* hard_state_store,
-           StateMachine* state_machine, Transport* transport)
+           StateMachine* state_machine, Transport* transport, NodeSnapshots snapshots)
     : id_(options.core.id),
       options_(std::move(options)),
       log_(log),
       hard_state_store_(hard_state_store),
       state_machine_(state_machine),
       transport_(transport),
+      snapshots_(snapshots),
       proposals_(options_.proposals_pending_max, &metrics_) {}
 
 Node::~Node() { Stop(); }
@@ -250,6 +249,7 @@ void Node::StepInbox(std::vector<Message>* inbox, std::vector<NodeId>* disconnec
   const auto votes = std::stable_partition(inbox->begin(), inbox->end(),
                                            [](const Message& message) { return !IsVoteRequest(message); });
   const auto step = [this](const Message& message) {
+    if (!MayStep(message)) return;
     core_->Step(message);
     NoteHeardFrom(message.from);  // after Step: a new leader is known once its message is in
   };
@@ -289,6 +289,7 @@ void Node::PublishGauges() {
   metrics_.term.store(core_->term().value(), std::memory_order_relaxed);
   metrics_.commit_index.store(core_->commit_index().value(), std::memory_order_relaxed);
   metrics_.applied_index.store(state_machine_applied_.value(), std::memory_order_relaxed);
+  PublishSnapshotsUnavailable();
 }
 
 void Node::FailEverything(const Status& status) {

@@ -25,6 +25,13 @@
 // trusted (Corruption, or a LogStore that NeedsReopen() after a failed fsync) the Node stops
 // for good with one error line: failure() says why and on_storage_fatal runs.
 //
+// Snapshots (node_snapshot.cc), with NodeSnapshots given: the Core's SnapshotReader is the
+// store. A kSnapshot the Core sends goes to the shipper first; once the follower holds the
+// files the Node sends the message and reports the transfer to the Core (ReportSnapshot). A
+// follower steps a kSnapshot only when its store holds those files (else it drops it: the
+// leader probes again and sends anew), and installs one by adopting the files, resetting the
+// log to the snapshot and restoring the state machine from them.
+//
 // Proposal outcomes: OK once applied; Unavailable means "not stored" (refused before the
 // Core appended it, or its index was taken by another leader's entry); Aborted means the
 // entry was appended and may have been sent, so it may still commit: the outcome is unknown.
@@ -50,6 +57,8 @@
 #include "raft/node_metrics.h"
 #include "raft/node_options.h"
 #include "raft/proposal_tracker.h"
+#include "raft/snapshot_shipper.h"
+#include "raft/snapshot_store.h"
 #include "raft/state_machine.h"
 #include "raft/transport.h"
 #include "storage/hard_state.h"
@@ -69,12 +78,21 @@ struct NodeStatus {
   std::vector<PeerStatus> peers;  // each follower's match and next; leader only
 };
 
+// What a Node catches followers up with once the log no longer holds what they need. Both
+// null (the default): it never sends nor installs a snapshot. Both outlive the Node, and the
+// shipper is stopped before the Node is destroyed (its callbacks post to the Node).
+struct NodeSnapshots {
+  SnapshotStore* store = nullptr;
+  SnapshotShipper* shipper = nullptr;
+};
+
 class Node {
  public:
   // Loads the hard state, asks the state machine where it stands and starts the loop.
   static Result<std::unique_ptr<Node>> Start(NodeOptions options, storage::LogStore* log,
                                              storage::HardStateStore* hard_state_store,
-                                             StateMachine* state_machine, Transport* transport);
+                                             StateMachine* state_machine, Transport* transport,
+                                             NodeSnapshots snapshots = {});
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
@@ -131,7 +149,7 @@ class Node {
   using Clock = std::chrono::steady_clock;
 
   Node(NodeOptions options, storage::LogStore* log, storage::HardStateStore* hard_state_store,
-       StateMachine* state_machine, Transport* transport);
+       StateMachine* state_machine, Transport* transport, NodeSnapshots snapshots);
   // Posts `task` to run on the loop thread; false when the Node has stopped.
   bool Post(Task task);
 
@@ -187,17 +205,27 @@ class Node {
   void ObserveSoftState(const SoftState& soft);
   void ReportMajorityLoss(const MajorityLossNotice& notice);
   Status Persist(Ready& ready);
-  Status InstallSnapshot(const storage::SnapshotMeta& snapshot);
   Status MaybeSaveHardState(const std::optional<storage::HardState>& hard_state);
   Status Apply(std::vector<storage::LogEntry>& entries);
   void SendMessages(std::vector<Message>& messages);
 
+  // node_snapshot.cc.
+  // A kSnapshot from the Core: its files go first, the message once they arrived.
+  void ShipSnapshot(const Message& message);
+  // On the loop, once the shipper is done with `message`'s files.
+  void SnapshotShipped(Core* core, const Message& message, const Status& shipped);
+  // False for a kSnapshot whose files this node does not hold: it must not reach the Core.
+  bool MayStep(const Message& message);
+  Status InstallSnapshot(const storage::SnapshotMeta& snapshot);
+  // Adds what the Core counted since the last call to the metrics.
+  void PublishSnapshotsUnavailable();
   const NodeId id_;
   const NodeOptions options_;
   storage::LogStore* const log_;
   storage::HardStateStore* const hard_state_store_;
   StateMachine* const state_machine_;
   Transport* const transport_;
+  const NodeSnapshots snapshots_;
   NodeMetrics metrics_;
   std::atomic<NodeId> leader_hint_{kNoNode};
 
@@ -222,6 +250,7 @@ class Node {
   uint32_t rejoin_interval_ms_ = 0;
   Clock::time_point rejoined_at_;
   uint64_t cores_built_ = 1;
+  uint64_t snapshots_unavailable_seen_ = 0;  // the current Core's count, already in metrics_
   // Reads: waiting for their heartbeat round (by request id), then for apply (by index).
   uint64_t next_read_request_ = 1;
   std::map<uint64_t, ReadCallback> reads_unconfirmed_;

@@ -23,6 +23,14 @@ struct NodeMetrics {
   std::atomic<uint64_t> elections_started_total{0};  // became (pre-)candidate
   std::atomic<uint64_t> leader_changes_total{0};     // the known leader changed
   std::atomic<uint64_t> readys_total{0};
+  // Snapshots (raft/node.h): transfers a leader finished and failed; kSnapshot messages a
+  // follower dropped because their files had not arrived; snapshots installed; times a
+  // follower needed deleted entries and no snapshot covered them (Core::snapshots_unavailable).
+  std::atomic<uint64_t> snapshots_sent_total{0};
+  std::atomic<uint64_t> snapshot_transfers_failed_total{0};
+  std::atomic<uint64_t> snapshot_messages_dropped_total{0};
+  std::atomic<uint64_t> snapshots_installed_total{0};
+  std::atomic<uint64_t> snapshots_unavailable_total{0};
   // Gauges.
   std::atomic<uint64_t> term{0};
   std::atomic<uint64_t> commit_index{0};

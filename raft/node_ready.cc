@@ -1,4 +1,5 @@
 // raft::Node, part two: handling one Ready (see ready.h for the order and why).
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -82,26 +83,6 @@ Status Node::Persist(Ready& ready) {
   return MaybeSaveHardState(ready.hard_state);
 }
 
-// Ready step 0. The files come from the snapshot transfer, which is not wired to the Node yet:
-// no Node sends kSnapshot (every Node's Core has no SnapshotReader), so only a peer of a later
-// version could make a Core ask for this. Nothing was received, so it refuses before touching
-// the log (a reset log with a state machine left behind could not restart: Core::Create); the
-// Node is set aside and retries as for any storage fault. Once wired, the directory holding
-// the received files is named here and the two calls below run; a crash between them is
-// finished at the next start by restoring the same directory again (it must survive until
-// RestoreSnapshot returned).
-Status Node::InstallSnapshot(const storage::SnapshotMeta& snapshot) {
-  const std::filesystem::path received;  // the snapshot transfer's, once wired
-  if (received.empty()) {
-    return Status::NotSupported("installing snapshot at index " + std::to_string(snapshot.index.value()) +
-                                ": no snapshot transfer wired to the node yet, nothing was received");
-  }
-  RMQ_RETURN_IF_ERROR(log_->ResetToSnapshot(snapshot).WithContext("raft log reset to a snapshot"));
-  RMQ_RETURN_IF_ERROR(state_machine_->RestoreSnapshot(received, snapshot).WithContext("state machine restore"));
-  state_machine_applied_ = snapshot.index;
-  return Status::Ok();
-}
-
 Status Node::MaybeSaveHardState(const std::optional<storage::HardState>& hard_state) {
   if (!hard_state) return Status::Ok();
   const bool vote_changed = hard_state->term != saved_hard_state_.term || hard_state->voted_for != saved_hard_state_.voted_for;
@@ -131,6 +112,11 @@ Status Node::Apply(std::vector<storage::LogEntry>& entries) {
 }
 
 void Node::SendMessages(std::vector<Message>& messages) {
+  const auto files_first = std::stable_partition(messages.begin(), messages.end(), [](const Message& message) {
+    return message.type != MessageType::kSnapshot;
+  });
+  std::for_each(files_first, messages.end(), [this](const Message& message) { ShipSnapshot(message); });
+  messages.erase(files_first, messages.end());
   if (messages.empty()) return;
   metrics_.messages_sent_total.fetch_add(messages.size(), std::memory_order_relaxed);
   transport_->Send(std::move(messages));

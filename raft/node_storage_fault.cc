@@ -89,8 +89,8 @@ Status Node::TryRejoin() {
   if (status.ok()) {
     CoreOptions core_options = options_.core;
     core_options.random_seed ^= ++cores_built_ * 0x9E3779B97F4A7C15ull;
-    Result<std::unique_ptr<Core>> created = Core::Create(core_options, *log_, *hard_state, state_machine_applied_,
-                                                             /*snapshots=*/nullptr);
+    Result<std::unique_ptr<Core>> created =
+        Core::Create(core_options, *log_, *hard_state, state_machine_applied_, snapshots_.store);
     status = created.status().WithContext("rebuilding the raft core from storage");
     if (status.ok()) core = std::move(created).value();
   }
@@ -109,6 +109,7 @@ Status Node::TryRejoin() {
     return Status::Ok();
   }
   core_ = std::move(core);
+  snapshots_unavailable_seen_ = 0;
   ObserveSoftState(core_->CurrentSoftState());
   saved_hard_state_ = *hard_state;
   rejoined_at_ = Clock::now();

@@ -1,8 +1,6 @@
 #include "raft/snapshot_receiver.h"
 
-#include <filesystem>
 #include <memory>
-#include <system_error>
 
 #include <spdlog/spdlog.h>
 
@@ -24,12 +22,6 @@ grpc::Status ToGrpc(const Status& status) {
     case Status::Code::kAborted: return {grpc::StatusCode::ABORTED, status.ToString()};
     default: return {grpc::StatusCode::UNAVAILABLE, status.ToString()};
   }
-}
-
-void RemoveTree(const std::string& dir) {
-  std::error_code error;
-  std::filesystem::remove_all(dir, error);
-  if (error) spdlog::warn("snapshot: cannot remove {}: {}", dir, error.message());
 }
 
 // The file being received: chunks are appended in order and checked as they come.
@@ -71,7 +63,7 @@ Result<std::unique_ptr<SnapshotReceiver>> SnapshotReceiver::Create(NodeId self, 
   // Transfers a crash cut short: nothing will finish them.
   RMQ_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(root));
   for (const std::string& name : names) {
-    if (name.starts_with(kStagingPrefix)) RemoveTree(root + "/" + name);
+    if (name.starts_with(kStagingPrefix)) RemoveSnapshotDir(root + "/" + name);
   }
   return std::unique_ptr<SnapshotReceiver>(
       new SnapshotReceiver(self, std::move(peers), std::move(root), std::move(handler)));
@@ -155,7 +147,7 @@ grpc::Status SnapshotReceiver::Install(grpc::ServerContext* context, grpc::Serve
   Result<ReceivedSnapshot> received = Receive(*reader, staging);
   if (received.ok() && context->IsCancelled()) received = Status::Aborted("snapshot: the sender cancelled");
   if (!received.ok()) {
-    RemoveTree(staging);
+    RemoveSnapshotDir(staging);
     spdlog::warn("{}", received.status().ToString());
     return ToGrpc(received.status());
   }
@@ -167,7 +159,7 @@ grpc::Status SnapshotReceiver::Install(grpc::ServerContext* context, grpc::Serve
   Status moved = fs->Rename(staging, dir);
   if (moved.ok()) moved = fs->SyncDir(root_);
   if (!moved.ok()) {
-    RemoveTree(staging);
+    RemoveSnapshotDir(staging);
     return ToGrpc(moved);
   }
   received->dir = dir;
@@ -175,7 +167,7 @@ grpc::Status SnapshotReceiver::Install(grpc::ServerContext* context, grpc::Serve
   spdlog::info("snapshot: received index {} term {} from node {}: {} bytes in {}", meta.index.value(),
                meta.term.value(), received->offer.from, received->bytes, dir);
   const Status handled = handler_(*received);
-  if (!handled.ok()) RemoveTree(dir);
+  if (!handled.ok()) RemoveSnapshotDir(dir);
   return ToGrpc(handled);
 }
 

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include <spdlog/spdlog.h>
+
 namespace raftmq::raft {
 
 bool IsSnapshotFileName(const std::string& name) {
@@ -25,6 +27,12 @@ Result<std::vector<SnapshotFile>> ListSnapshotFiles(const std::string& dir) {
   }
   std::sort(files.begin(), files.end(), [](const SnapshotFile& a, const SnapshotFile& b) { return a.name < b.name; });
   return files;
+}
+
+void RemoveSnapshotDir(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::remove_all(dir, error);
+  if (error) spdlog::warn("snapshot: cannot remove {}: {}", dir, error.message());
 }
 
 }  // namespace raftmq::raft

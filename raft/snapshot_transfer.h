@@ -43,4 +43,8 @@ Result<std::vector<SnapshotFile>> ListSnapshotFiles(const std::string& dir);
 // True when `name` may name a file of a snapshot: not empty, no '/', not "." or "..".
 bool IsSnapshotFileName(const std::string& name);
 
+// Removes a snapshot directory and what it holds; a failure is logged (a leftover directory
+// is only disk space, and the next start removes what it knows to be garbage).
+void RemoveSnapshotDir(const std::string& dir);
+
 }  // namespace raftmq::raft

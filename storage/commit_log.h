@@ -35,6 +35,11 @@
 // are node-local), and the point is rewritten as in place. A crash before the first write
 // keeps the old log; after it, Open finishes the reset. So FirstIndex() == index + 1 and
 // TermAt(index) == term across restarts, until retention deletes entries after it.
+// Retention rewrites the point too, once its deletion is durable: TermAt(FirstIndex() - 1)
+// answers after retention as after a reset (a leader sends appends right after its first
+// entry, and its snapshot at FirstIndex() - 1 names a term). A crash between the deletion and
+// the point leaves the older point: TermAt(FirstIndex() - 1) is then NotFound until the next
+// deletion.
 //
 // Retention is split in two: RetentionCutoff, a query any thread may ask (which index the
 // deletable whole segments end before), and DeleteSegmentsBefore, which the writer runs when
@@ -203,8 +208,8 @@ class CommitLog final : public LogStore, public CommitLogReader, public LogReten
   std::mutex flush_mu_;
   LogCheckpoint checkpoint_;
 
-  // Guarded by segments_mu_: the last reset to a snapshot, if any (TermAt(index) answers it
-  // while index == FirstIndex() - 1).
+  // Guarded by segments_mu_: the last reset to a snapshot or retention's last deletion, if any
+  // (TermAt(index) answers it while index == FirstIndex() - 1).
   std::optional<SnapshotMeta> snapshot_;
 
   std::atomic<uint64_t> first_index_{1};

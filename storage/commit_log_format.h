@@ -17,6 +17,9 @@
 // record from zeros or garbage before the CRC is computed. `kind` is the entry's opaque kind
 // byte (storage/log_store.h EntryKind); storage never reads its meaning.
 //
+// The two small files below are CheckedFiles (checked_file.h): a magic, a CRC of the rest,
+// then their fields.
+//
 // The checkpoint file (kCheckpointFileName, replaced by rename) says how far recovery may
 // trust the log without reading it again (kCheckpointBytes):
 //
@@ -46,6 +49,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+
+#include "storage/checked_file.h"
 
 namespace raftmq::storage::commit_log_format {
 
@@ -83,6 +88,11 @@ inline constexpr size_t kCheckpointNextIndexOffset = 16;
 inline constexpr size_t kCheckpointBytes = 24;
 static_assert(kCheckpointNextIndexOffset == kCheckpointPositionOffset + sizeof(uint64_t));
 static_assert(kCheckpointBytes == kCheckpointNextIndexOffset + sizeof(uint64_t));
+static_assert(kCheckpointPositionOffset == kCheckedFileFieldsOffset);
+inline constexpr CheckedFileFormat kCheckpointFile{.file_name = kCheckpointFileName,
+                                                   .temp_file_name = kCheckpointTempFileName,
+                                                   .magic = kCheckpointMagic,
+                                                   .bytes = kCheckpointBytes};
 
 inline constexpr std::string_view kSnapshotPointFileName = "snapshot_point";
 inline constexpr std::string_view kSnapshotPointTempFileName = "snapshot_point.tmp";
@@ -96,5 +106,10 @@ inline constexpr uint32_t kSnapshotPointInPlace = 2;
 static_assert(kSnapshotPointTermOffset == kSnapshotPointIndexOffset + sizeof(uint64_t));
 static_assert(kSnapshotPointStateOffset == kSnapshotPointTermOffset + sizeof(uint64_t));
 static_assert(kSnapshotPointBytes == kSnapshotPointStateOffset + 2 * sizeof(uint32_t));
+static_assert(kSnapshotPointIndexOffset == kCheckedFileFieldsOffset);
+inline constexpr CheckedFileFormat kSnapshotPointFile{.file_name = kSnapshotPointFileName,
+                                                      .temp_file_name = kSnapshotPointTempFileName,
+                                                      .magic = kSnapshotPointMagic,
+                                                      .bytes = kSnapshotPointBytes};
 
 }  // namespace raftmq::storage::commit_log_format

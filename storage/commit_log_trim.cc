@@ -3,7 +3,10 @@
 // DeleteSegmentsBefore (deleting them once the group decided).
 #include <spdlog/spdlog.h>
 
+#include <optional>
+
 #include "storage/commit_log.h"
+#include "storage/snapshot_point.h"
 
 namespace raftmq::storage {
 
@@ -106,6 +109,7 @@ Result<SegmentsDeleted> CommitLog::DeleteSegmentsBefore(Index index) {
   if (index <= FirstIndex()) return deleted;
   // The checkpoint moves to the end first, so it can never point into a deleted segment.
   RMQ_RETURN_IF_ERROR(FlushLocked());
+  std::optional<SnapshotMeta> before_first;  // the last entry deleted
   while (true) {
     std::shared_ptr<LogSegment> oldest;
     uint64_t next_first = 0;
@@ -117,6 +121,8 @@ Result<SegmentsDeleted> CommitLog::DeleteSegmentsBefore(Index index) {
     }
     // As in RetentionCutoff: the next segment holds an entry and `oldest` none at or after `index`.
     if (next_first == 0 || next_first > index.value()) break;
+    RMQ_ASSIGN_OR_RETURN(Term last_term, TermAt(Index(next_first - 1)));
+    before_first = SnapshotMeta{.index = Index(next_first - 1), .term = last_term};
     {
       std::lock_guard lock(write_mu_);
       std::unique_lock segments_lock(segments_mu_);
@@ -133,6 +139,10 @@ Result<SegmentsDeleted> CommitLog::DeleteSegmentsBefore(Index index) {
   if (deleted.segments > 0) {
     RMQ_RETURN_IF_ERROR(index_->TruncateBefore(FirstIndex()));
     RMQ_RETURN_IF_ERROR(fs_->SyncDir(options_.dir));
+    RMQ_ASSERT(before_first && before_first->index + 1 == FirstIndex());
+    RMQ_RETURN_IF_ERROR(WriteSnapshotPoint(fs_, options_.dir, SnapshotPoint{.snapshot = *before_first}));
+    std::unique_lock segments_lock(segments_mu_);
+    snapshot_ = before_first;
   }
   RMQ_ASSERT(FirstIndex() <= index);
   return deleted;

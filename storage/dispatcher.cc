@@ -143,9 +143,9 @@ Status Dispatcher::Checkpoint() {
   return status;
 }
 
-std::vector<QueueSize> Dispatcher::QueueSizes() const {
+std::vector<QueueSize> Dispatcher::EveryQueueAt(uint64_t (ConsumeQueue::*offset)() const) const {
   std::vector<QueueSize> sizes;
-  for (const auto& [id, queue] : queues_->Queues()) sizes.push_back(QueueSize{id.topic, id.queue_id, queue->MaxOffset()});
+  for (const auto& [id, queue] : queues_->Queues()) sizes.push_back(QueueSize{id.topic, id.queue_id, (*queue.*offset)()});
   return sizes;
 }
 

@@ -106,7 +106,10 @@ class Dispatcher {
 
   // Every queue's size (MaxOffset) now, ordered by topic, then queue id: between two
   // Dispatch calls, the queues as of applied_index() (what a snapshot records).
-  std::vector<QueueSize> QueueSizes() const;
+  std::vector<QueueSize> QueueSizes() const { return EveryQueueAt(&ConsumeQueue::MaxOffset); }
+  // Every queue's MinOffset as a QueueSize: after retention, the queues as of the log's first
+  // index - 1 (the entries after it are the ones a queue still holds).
+  std::vector<QueueSize> QueueStarts() const { return EveryQueueAt(&ConsumeQueue::MinOffset); }
   // Snapshot restore, once the MetaStore holds the snapshot's checkpoint (its applied index
   // and queue sizes, written by the caller with the rest of the restored state): starts every
   // ConsumeQueue over, empty at its recorded size (ConsumeQueueStore::ResetAll), durably.
@@ -118,6 +121,8 @@ class Dispatcher {
   uint64_t entries_skipped() const { return entries_skipped_.load(std::memory_order_relaxed); }
 
  private:
+  // (topic, queue id, `offset` of the queue) for every queue, ordered by topic, then queue id.
+  std::vector<QueueSize> EveryQueueAt(uint64_t (ConsumeQueue::*offset)() const) const;
   struct PlannedAppend;
 
   struct ScannedRecord {

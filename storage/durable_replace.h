@@ -1,6 +1,7 @@
 // ReplaceFileDurably: writes a small file so that a crash leaves either its old content or
 // the new one, never half: the bytes go to a temp file, which is synced, renamed over the
-// target, and the directory synced. Used for the CommitLog's checkpoint and snapshot point.
+// target, and the directory synced. CheckedFile (the CommitLog's checkpoint and snapshot point)
+// writes through it.
 //
 // Threading: a plain function; callers serialise writers of the same file.
 #pragma once

@@ -1,5 +1,6 @@
 // Fixed-width little-endian integers: the byte order of every on-disk and in-payload integer
-// written by the ConsumeQueue, the message codec and the MetaStore values. memcpy keeps the
+// storage writes (CommitLog records, entry index, checkpoint and snapshot point, ConsumeQueue,
+// message codec, MetaStore values). memcpy keeps the
 // loads and stores free of alignment and aliasing traps; on little-endian hosts they compile
 // to single moves.
 //
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 namespace raftmq::storage {
 
@@ -29,6 +31,12 @@ inline T LoadLittleEndian(const char* source) {
   std::memcpy(&value, source, sizeof(T));
   return value;
 }
+
+// The fixed-width spellings the CommitLog's files use (LevelDB's EncodeFixed32/DecodeFixed32).
+inline void PutFixed32(char* target, uint32_t value) { StoreLittleEndian(target, value); }
+inline void PutFixed64(char* target, uint64_t value) { StoreLittleEndian(target, value); }
+inline uint32_t GetFixed32(const char* source) { return LoadLittleEndian<uint32_t>(source); }
+inline uint64_t GetFixed64(const char* source) { return LoadLittleEndian<uint64_t>(source); }
 
 template <typename T>
 inline void AppendLittleEndian(std::string* out, T value) {

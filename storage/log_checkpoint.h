@@ -1,6 +1,7 @@
 // LogCheckpoint: how far CommitLog recovery may trust the log without reading it again
-// (layout and meaning in commit_log_format.h). Written to a temp file, synced, renamed over
-// the old one and the directory synced, so a crash leaves the old or the new one, never half.
+// (layout and meaning in commit_log_format.h). A CheckedFile (checked_file.h): written to a
+// temp file, synced, renamed over the old one and the directory synced, so a crash leaves the
+// old or the new one, never half.
 //
 // Threading: plain functions; the CommitLog serialises writers.
 #pragma once

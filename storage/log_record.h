@@ -1,32 +1,19 @@
-// Encoding and checking of one CommitLog record (layout in commit_log_format.h), and the
-// little-endian field helpers the storage files share.
+// Encoding and checking of one CommitLog record (layout in commit_log_format.h). The field
+// helpers (PutFixed32, GetFixed64, ...) come from little_endian.h.
 //
 // Threading: pure functions.
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "storage/commit_log_format.h"
+#include "storage/little_endian.h"
 #include "storage/log_store.h"
 
 namespace raftmq::storage {
-
-inline void PutFixed32(char* out, uint32_t value) { std::memcpy(out, &value, sizeof(value)); }
-inline void PutFixed64(char* out, uint64_t value) { std::memcpy(out, &value, sizeof(value)); }
-inline uint32_t GetFixed32(const char* in) {
-  uint32_t value;
-  std::memcpy(&value, in, sizeof(value));
-  return value;
-}
-inline uint64_t GetFixed64(const char* in) {
-  uint64_t value;
-  std::memcpy(&value, in, sizeof(value));
-  return value;
-}
 
 // The masked CRC field of each entry's record, into masked_crcs[0, entries.size()); three
 // records at a time (crc32c::Extend3). The caller checked the payload sizes.

@@ -2,6 +2,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -71,6 +72,11 @@ rocksdb::DBOptions DatabaseOptions(const MetaStoreOptions& options, const std::s
 }  // namespace
 
 Result<std::unique_ptr<MetaStore>> MetaStore::Open(const std::string& dir, const MetaStoreOptions& options) {
+  // RocksDB lists the directory before it creates it (DumpDBFileSummary, in DBImpl's
+  // constructor) and logs the NotFound of a new store at error level: creating the directory
+  // first keeps an error line meaning an error. One level, as RocksDB itself creates it.
+  RMQ_RETURN_IF_ERROR(
+      FromRocks(rocksdb::Env::Default()->CreateDirIfMissing(dir)).WithContext("create meta store " + dir));
   std::unique_ptr<MetaStore> store(new MetaStore(dir, options));
   std::unique_lock lock(store->db_mu_);
   RMQ_RETURN_IF_ERROR(store->OpenLocked().WithContext("open meta store " + dir));
@@ -187,18 +193,25 @@ Status MetaStore::SaveConsumerOffset(const ConsumerOffsetKey& key, uint64_t offs
   return Write(std::move(batch), durability);
 }
 
-Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> MetaStore::ListUnder(Family family,
-                                                                               std::string_view prefix) const {
+Status MetaStore::ForEachRow(Family family, std::string_view prefix, const RowVisitor& visit) const {
   std::shared_lock lock(db_mu_);
   RMQ_RETURN_IF_ERROR(CheckOpenLocked());
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(family)));
-  std::vector<std::pair<ConsumerOffsetKey, uint64_t>> rows;
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    RMQ_ASSIGN_OR_RETURN(ConsumerOffsetKey key, DecodeConsumerOffsetKey(it->key().ToStringView()));
-    RMQ_ASSIGN_OR_RETURN(uint64_t value, DecodeUint64(it->value().ToStringView()));
-    rows.emplace_back(std::move(key), value);
+  for (it->Seek(ToSlice(prefix)); it->Valid() && it->key().starts_with(ToSlice(prefix)); it->Next()) {
+    RMQ_RETURN_IF_ERROR(visit(it->key().ToStringView(), it->value().ToStringView()));
   }
-  RMQ_RETURN_IF_ERROR(FromRocks(it->status()));
+  return FromRocks(it->status());
+}
+
+Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> MetaStore::ListUnder(Family family,
+                                                                               std::string_view prefix) const {
+  std::vector<std::pair<ConsumerOffsetKey, uint64_t>> rows;
+  RMQ_RETURN_IF_ERROR(ForEachRow(family, prefix, [&](std::string_view key, std::string_view value) -> Status {
+    RMQ_ASSIGN_OR_RETURN(ConsumerOffsetKey decoded_key, DecodeConsumerOffsetKey(key));
+    RMQ_ASSIGN_OR_RETURN(uint64_t decoded_value, DecodeUint64(value));
+    rows.emplace_back(std::move(decoded_key), decoded_value);
+    return Status::Ok();
+  }));
   return rows;
 }
 
@@ -216,12 +229,11 @@ Result<std::string> MetaStore::LoadTopic(std::string_view topic) const {
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> MetaStore::ListTopics() const {
-  std::shared_lock lock(db_mu_);
-  RMQ_RETURN_IF_ERROR(CheckOpenLocked());
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(kTopics)));
   std::vector<std::pair<std::string, std::string>> topics;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) topics.emplace_back(it->key().ToString(), it->value().ToString());
-  RMQ_RETURN_IF_ERROR(FromRocks(it->status()));
+  RMQ_RETURN_IF_ERROR(ForEachRow(kTopics, "", [&](std::string_view name, std::string_view config) {
+    topics.emplace_back(name, config);
+    return Status::Ok();
+  }));
   return topics;
 }
 
@@ -258,25 +270,21 @@ Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> MetaStore::ListAllCo
 }
 
 Result<std::vector<std::pair<ConsumerOffsetKey, std::string>>> MetaStore::ListAllPopStates() const {
-  std::shared_lock lock(db_mu_);
-  RMQ_RETURN_IF_ERROR(CheckOpenLocked());
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(kPopStates)));
   std::vector<std::pair<ConsumerOffsetKey, std::string>> rows;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    RMQ_ASSIGN_OR_RETURN(ConsumerOffsetKey key, DecodeConsumerOffsetKey(it->key().ToStringView()));
-    rows.emplace_back(std::move(key), it->value().ToString());
-  }
-  RMQ_RETURN_IF_ERROR(FromRocks(it->status()));
+  RMQ_RETURN_IF_ERROR(ForEachRow(kPopStates, "", [&](std::string_view key, std::string_view state) -> Status {
+    RMQ_ASSIGN_OR_RETURN(ConsumerOffsetKey decoded_key, DecodeConsumerOffsetKey(key));
+    rows.emplace_back(std::move(decoded_key), state);
+    return Status::Ok();
+  }));
   return rows;
 }
 
 Result<std::vector<std::string>> MetaStore::ListKeys(Family family) const {
-  std::shared_lock lock(db_mu_);
-  RMQ_RETURN_IF_ERROR(CheckOpenLocked());
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(family)));
   std::vector<std::string> keys;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) keys.push_back(it->key().ToString());
-  RMQ_RETURN_IF_ERROR(FromRocks(it->status()));
+  RMQ_RETURN_IF_ERROR(ForEachRow(family, "", [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    return Status::Ok();
+  }));
   return keys;
 }
 

@@ -189,6 +189,12 @@ class MetaStore final : public HardStateStore {
   Result<std::string> Get(Family family, std::string_view key) const;
   Result<std::optional<uint64_t>> GetUint64(Family family, std::string_view key) const;
   Result<std::optional<Index>> GetIndex(std::string_view checkpoints_key) const;
+  // Called with each row's key and value; the views die with the call. An error stops the scan.
+  using RowVisitor = std::function<Status(std::string_view key, std::string_view value)>;
+  // Visits the rows of `family` whose key starts with `prefix` ("" for all), in key order, under
+  // db_mu_ held shared (so `visit` must not call back into the store); returns the first error
+  // `visit` or the iterator gives.
+  Status ForEachRow(Family family, std::string_view prefix, const RowVisitor& visit) const;
   // The rows of `family` whose consumer-offset-shaped key starts with `prefix` (a group's:
   // ConsumerOffsetGroupPrefix; "" for all).
   Result<std::vector<std::pair<ConsumerOffsetKey, uint64_t>>> ListUnder(Family family, std::string_view prefix) const;

@@ -1,6 +1,6 @@
 // SnapshotPoint: where a CommitLog starts after a reset to a snapshot (layout in
-// commit_log_format.h), and whether that reset finished. Written with ReplaceFileDurably, so
-// a crash leaves the old file or the new one.
+// commit_log_format.h), and whether that reset finished. A CheckedFile (checked_file.h), so a
+// crash leaves the old file or the new one.
 //
 // Unlike the checkpoint (an optimisation recovery can do without), the snapshot point is the
 // only record of the log's start and of TermAt(index): a file that fails its CRC is

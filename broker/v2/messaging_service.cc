@@ -33,6 +33,22 @@ grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* call, Response* re
   return reactor;
 }
 
+// Answers `response` from `topic`'s route: `fill(route, response)` adds what it maps and says
+// whether that is anything (`empty` answers otherwise); an unknown topic is TOPIC_NOT_FOUND.
+template <typename Response, typename Fill>
+grpc::ServerUnaryReactor* AnswerFromRoute(grpc::CallbackServerContext* call, const RouteResolver& routes,
+                                          const std::string& topic, Response* response, grpc::Status empty,
+                                          Fill fill) {
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  routes.Resolve(topic, [response, reactor, empty, fill](grpc::Status status,
+                                                         const nameserver::GetRouteInfoByTopicResponse& route) {
+    if (status.ok() && !fill(route, response)) status = empty;
+    *response->mutable_status() = FromGrpc(status, pb::TOPIC_NOT_FOUND);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
 // What a send keeps alive until the Raft entry is applied.
 struct SendCall {
   messaging::SendMessageRequest request;
@@ -59,19 +75,14 @@ grpc::ServerUnaryReactor* MessagingService::QueryRoute(grpc::CallbackServerConte
   }
   grpc::Status name = CheckName("topic", topic.name());
   if (!name.ok()) return Answer(call, response, MakeStatus(pb::ILLEGAL_TOPIC, "topic.name: " + name.error_message()));
-  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
-  routes_.Resolve(topic.name(), [response, reactor](grpc::Status status,
-                                                     const nameserver::GetRouteInfoByTopicResponse& route) {
-    std::vector<pb::MessageQueue> queues;
-    if (status.ok()) {
-      queues = ToMessageQueues(route);
-      if (queues.empty()) status = {grpc::StatusCode::UNAVAILABLE, "no broker group serving the topic has a leader"};
-    }
-    *response->mutable_status() = FromGrpc(status, pb::TOPIC_NOT_FOUND);
-    for (pb::MessageQueue& queue : queues) *response->add_message_queues() = std::move(queue);
-    reactor->Finish(grpc::Status::OK);
-  });
-  return reactor;
+  return AnswerFromRoute(call, routes_, topic.name(), response,
+                         {grpc::StatusCode::UNAVAILABLE, "no broker group serving the topic has a leader"},
+                         [](const nameserver::GetRouteInfoByTopicResponse& route, pb::QueryRouteResponse* answer) {
+                           for (pb::MessageQueue& queue : ToMessageQueues(route)) {
+                             *answer->add_message_queues() = std::move(queue);
+                           }
+                           return answer->message_queues_size() > 0;
+                         });
 }
 
 grpc::ServerUnaryReactor* MessagingService::Heartbeat(grpc::CallbackServerContext* call,
@@ -116,9 +127,20 @@ grpc::ServerUnaryReactor* MessagingService::NotifyClientTermination(
 }
 
 grpc::ServerUnaryReactor* MessagingService::QueryAssignment(grpc::CallbackServerContext* call,
-                                                            const pb::QueryAssignmentRequest* /*request*/,
+                                                            const pb::QueryAssignmentRequest* request,
                                                             pb::QueryAssignmentResponse* response) {
-  return AnswerNotServed(call, response, "QueryAssignment");
+  if (auto missing = MissingClientId(call)) return Answer(call, response, *missing);
+  pb::Status checked = CheckGroupAndTopic(request->group(), request->topic());
+  if (checked.code() != pb::OK) return Answer(call, response, std::move(checked));
+  // As Apache's proxy: FORBIDDEN when no queue may be read.
+  return AnswerFromRoute(call, routes_, request->topic().name(), response,
+                         {grpc::StatusCode::PERMISSION_DENIED, "no readable queue with a leader"},
+                         [](const nameserver::GetRouteInfoByTopicResponse& route, pb::QueryAssignmentResponse* answer) {
+                           for (pb::Assignment& assignment : ToAssignments(route)) {
+                             *answer->add_assignments() = std::move(assignment);
+                           }
+                           return answer->assignments_size() > 0;
+                         });
 }
 
 grpc::ServerWriteReactor<pb::ReceiveMessageResponse>* MessagingService::ReceiveMessage(
@@ -136,9 +158,12 @@ grpc::ServerUnaryReactor* MessagingService::AckMessage(grpc::CallbackServerConte
 }
 
 grpc::ServerUnaryReactor* MessagingService::ForwardMessageToDeadLetterQueue(
-    grpc::CallbackServerContext* call, const pb::ForwardMessageToDeadLetterQueueRequest* /*request*/,
+    grpc::CallbackServerContext* call, const pb::ForwardMessageToDeadLetterQueueRequest* request,
     pb::ForwardMessageToDeadLetterQueueResponse* response) {
-  return AnswerNotServed(call, response, "ForwardMessageToDeadLetterQueue");
+  if (auto missing = MissingClientId(call)) return Answer(call, response, *missing);
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  pops_.ForwardToDeadLetter(call, request, response, reactor);
+  return reactor;
 }
 
 grpc::ServerWriteReactor<pb::PullMessageResponse>* MessagingService::PullMessage(

@@ -4,18 +4,20 @@
 // (no second storage path).
 //
 // Served: QueryRoute (route_mapping.h: each group's leader, from the nameservers),
-// Heartbeat, Telemetry (telemetry_reactor.h), SendMessage (message_mapping.h, then the shared
-// MessageSender: checks, leader gate, one Raft entry per batch), NotifyClientTermination, and
-// the simple consumer's ReceiveMessage, AckMessage, ChangeInvisibleDuration (pop_service.h).
+// Heartbeat, Telemetry (telemetry_reactor.h, server_settings.h), SendMessage
+// (message_mapping.h, then the shared MessageSender: checks, leader gate, one Raft entry per
+// batch), NotifyClientTermination, the consumers' ReceiveMessage, AckMessage,
+// ChangeInvisibleDuration and ForwardMessageToDeadLetterQueue (pop_service.h), and the push
+// consumer's QueryAssignment (route_mapping.h: every readable queue of the route).
 // A follower refuses a send (HA_NOT_AVAILABLE, the leader's address in the message; nothing
 // stored): QueryRoute hands out leaders only, so a client reaches a follower only after a
 // failover, and then takes the next queue or, with its next route query, the new leader.
-// Every other RPC answers NOT_IMPLEMENTED (not_served.h); the push consumer's side
-// (assignments, dead-letter forwarding) is to come.
+// Every other RPC answers NOT_IMPLEMENTED (not_served.h).
 //
 // The served unary calls must carry the x-mq-client-id header (CLIENT_ID_REQUIRED otherwise),
-// as Apache's proxy requires. Namespaces are not supported (UNSUPPORTED); the authorization header is
-// not checked yet.
+// as Apache's proxy requires. Namespaces are not supported (UNSUPPORTED). The optional
+// `authorization` header (HMAC-SHA1 of x-mq-date-time, sent by clients given credentials) is
+// accepted and not checked: there is no ACL yet.
 //
 // Threading: gRPC's threads; send completions on the apply thread, routes on gRPC's.
 #pragma once
@@ -48,7 +50,7 @@ class MessagingService final : public pb::MessagingService::CallbackService {
   grpc::ServerUnaryReactor* NotifyClientTermination(grpc::CallbackServerContext* call,
                                                     const pb::NotifyClientTerminationRequest* request,
                                                     pb::NotifyClientTerminationResponse* response) override;
-  // The simple consumer's (pop_service.h).
+  // The consumers' (pop_service.h).
   grpc::ServerWriteReactor<pb::ReceiveMessageResponse>* ReceiveMessage(
       grpc::CallbackServerContext* call, const pb::ReceiveMessageRequest* request) override;
   grpc::ServerUnaryReactor* AckMessage(grpc::CallbackServerContext* call, const pb::AckMessageRequest* request,
@@ -56,13 +58,14 @@ class MessagingService final : public pb::MessagingService::CallbackService {
   grpc::ServerUnaryReactor* ChangeInvisibleDuration(grpc::CallbackServerContext* call,
                                                     const pb::ChangeInvisibleDurationRequest* request,
                                                     pb::ChangeInvisibleDurationResponse* response) override;
-
-  // Not served yet: NOT_IMPLEMENTED.
-  grpc::ServerUnaryReactor* QueryAssignment(grpc::CallbackServerContext* call, const pb::QueryAssignmentRequest* request,
-                                            pb::QueryAssignmentResponse* response) override;
   grpc::ServerUnaryReactor* ForwardMessageToDeadLetterQueue(grpc::CallbackServerContext* call,
                                                             const pb::ForwardMessageToDeadLetterQueueRequest* request,
                                                             pb::ForwardMessageToDeadLetterQueueResponse* response) override;
+  // The push consumer's: TOPIC_NOT_FOUND, ILLEGAL_CONSUMER_GROUP, FORBIDDEN (nothing readable).
+  grpc::ServerUnaryReactor* QueryAssignment(grpc::CallbackServerContext* call, const pb::QueryAssignmentRequest* request,
+                                            pb::QueryAssignmentResponse* response) override;
+
+  // Not served yet: NOT_IMPLEMENTED.
   grpc::ServerWriteReactor<pb::PullMessageResponse>* PullMessage(grpc::CallbackServerContext* call,
                                                                  const pb::PullMessageRequest* request) override;
   grpc::ServerUnaryReactor* UpdateOffset(grpc::CallbackServerContext* call, const pb::UpdateOffsetRequest* request,

@@ -9,10 +9,17 @@
 namespace raftmq::broker::v2 {
 namespace {
 
-// A delivered message as stored again in %DLQ%<group> (RocketMQ keeps id, body, tag, keys and
-// properties, and records the original topic).
-storage::Message DeadLetter(const messaging::MessageExt& stored, const std::string& group, int32_t attempt,
-                            int64_t now_ms) {
+PopHandle Handle(const PopInFlight& entry) {
+  PopHandle handle;
+  handle.set_offset(entry.offset());
+  handle.set_epoch(entry.epoch());
+  return handle;
+}
+
+}  // namespace
+
+storage::Message DeadLetterCopy(const messaging::MessageExt& stored, const std::string& group, int32_t attempt,
+                                int64_t now_ms) {
   const messaging::Message& message = stored.message();
   storage::Message copy;
   copy.topic = DlqTopic(group);
@@ -28,15 +35,6 @@ storage::Message DeadLetter(const messaging::MessageExt& stored, const std::stri
   copy.reconsume_times = static_cast<uint32_t>(attempt);
   return copy;
 }
-
-PopHandle Handle(const PopInFlight& entry) {
-  PopHandle handle;
-  handle.set_offset(entry.offset());
-  handle.set_epoch(entry.epoch());
-  return handle;
-}
-
-}  // namespace
 
 PopPlanner::PopPlanner(const ServiceContext* context)
     : context_(context), reader_(context->log, context->options) {
@@ -63,7 +61,7 @@ Result<PopPlan> PopPlanner::Plan(const PopRequest& request, int64_t now_ms) cons
   command.set_deadline_ms(now_ms + request.invisible_duration_ms);
   const storage::ConsumeQueue* queue =
       context_->queues->Find(request.topic, static_cast<uint32_t>(request.queue_id));
-  RMQ_RETURN_IF_ERROR(PlanExpired(request, state, queue, now_ms, &plan));
+  RMQ_RETURN_IF_ERROR(PlanExpired(request, state, now_ms, &plan));
   RMQ_RETURN_IF_ERROR(PlanNew(request, state, queue, &plan));
   plan.hold_offset = queue != nullptr ? queue->MaxOffset() : 0;
   for (const PopInFlight& entry : state.in_flight()) {
@@ -74,27 +72,32 @@ Result<PopPlan> PopPlanner::Plan(const PopRequest& request, int64_t now_ms) cons
   return plan;
 }
 
-Status PopPlanner::PlanExpired(const PopRequest& request, const PopQueueState& state,
-                               const storage::ConsumeQueue* queue, int64_t now_ms, PopPlan* plan) const {
+Result<std::optional<messaging::MessageExt>> PopPlanner::ReadAt(const std::string& topic, int32_t queue_id,
+                                                                int64_t offset) const {
+  using Found = std::optional<messaging::MessageExt>;
+  const storage::ConsumeQueue* queue = context_->queues->Find(topic, static_cast<uint32_t>(queue_id));
+  const auto at = static_cast<uint64_t>(offset);
+  if (queue == nullptr || offset < 0 || at < queue->MinOffset() || at >= queue->MaxOffset()) return Found();
+  RMQ_ASSIGN_OR_RETURN(PullBatch read,
+                       reader_.Read(*queue, queue_id, at, 1, context_->options->pull_bytes_max, TagFilter()));
+  if (read.messages.empty() || read.messages.front().queue_offset() != offset) return Found();
+  return Found(std::move(read.messages.front()));
+}
+
+Status PopPlanner::PlanExpired(const PopRequest& request, const PopQueueState& state, int64_t now_ms,
+                               PopPlan* plan) const {
   const int32_t deliveries_max = context_->options->max_reconsume_times + 1;
   size_t handled = 0;
   for (const PopInFlight& entry : state.in_flight()) {
     if (entry.deadline_ms() > now_ms) continue;
     if (handled == request.batch_max) break;
     ++handled;
-    const auto offset = static_cast<uint64_t>(entry.offset());
-    std::optional<messaging::MessageExt> message;
-    if (queue != nullptr && offset >= queue->MinOffset() && offset < queue->MaxOffset()) {
-      RMQ_ASSIGN_OR_RETURN(PullBatch read, reader_.Read(*queue, request.queue_id, offset, 1,
-                                                        context_->options->pull_bytes_max, TagFilter()));
-      if (!read.messages.empty() && read.messages.front().queue_offset() == entry.offset()) {
-        message = std::move(read.messages.front());
-      }
-    }
+    RMQ_ASSIGN_OR_RETURN(std::optional<messaging::MessageExt> message,
+                         ReadAt(request.topic, request.queue_id, entry.offset()));
     if (!message) {
       *plan->command.add_remove() = Handle(entry);  // the queue no longer holds it (retention)
     } else if (entry.attempt() >= deliveries_max) {
-      plan->dead.push_back(DeadLetter(*message, request.group, entry.attempt(), now_ms));
+      plan->dead.push_back(DeadLetterCopy(*message, request.group, entry.attempt(), now_ms));
       *plan->command.add_remove() = Handle(entry);
     } else {
       *plan->command.add_redeliver() = Handle(entry);

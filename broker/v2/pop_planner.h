@@ -54,6 +54,11 @@ struct PopPlan {
   }
 };
 
+// A delivered message as stored again in %DLQ%<group> (RocketMQ keeps id, body, tag, keys
+// and properties, records the original topic, and counts the deliveries as reconsume times).
+storage::Message DeadLetterCopy(const messaging::MessageExt& stored, const std::string& group, int32_t attempt,
+                                int64_t now_ms);
+
 class PopPlanner {
  public:
   explicit PopPlanner(const ServiceContext* context);
@@ -61,10 +66,14 @@ class PopPlanner {
   // `now_ms`: the wall clock; deadlines are now_ms + request.invisible_duration_ms.
   Result<PopPlan> Plan(const PopRequest& request, int64_t now_ms) const;
 
+  // The message at `offset` of the queue; nullopt when the queue no longer holds it
+  // (retention) or never did.
+  Result<std::optional<messaging::MessageExt>> ReadAt(const std::string& topic, int32_t queue_id,
+                                                      int64_t offset) const;
+
  private:
   // Expired entries of `state`, up to the batch size, into `plan`.
-  Status PlanExpired(const PopRequest& request, const PopQueueState& state, const storage::ConsumeQueue* queue,
-                     int64_t now_ms, PopPlan* plan) const;
+  Status PlanExpired(const PopRequest& request, const PopQueueState& state, int64_t now_ms, PopPlan* plan) const;
   Status PlanNew(const PopRequest& request, const PopQueueState& state, const storage::ConsumeQueue* queue,
                  PopPlan* plan) const;
 

@@ -6,6 +6,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "broker/entry_kind.h"
+#include "broker/message_proposer.h"
 #include "broker/names.h"
 #include "broker/v2/receive_call.h"
 #include "common/assert.h"
@@ -14,6 +15,12 @@ namespace raftmq::broker::v2 {
 namespace {
 
 using google::protobuf::util::TimeUtil;
+
+// As Apache's proxy: a change may make a message visible again at once (a push consumer's
+// retry after a failure), unlike a receive (pop_invisible_duration_ms_min).
+constexpr int64_t kChangeInvisibleDurationMsMin = 0;
+// Dead-letter topics have one queue, as RocketMQ's DLQ_NUMS_PER_GROUP.
+constexpr int32_t kDeadLetterQueueNums = 1;
 
 pb::Status InvalidHandle(const std::string& why) { return MakeStatus(pb::INVALID_RECEIPT_HANDLE, why); }
 
@@ -122,17 +129,17 @@ pb::Status PopService::Refusal(const grpc::Status& status, pb::Code not_found) c
   return FromGrpc({status.error_code(), status.error_message() + "; the group's leader is " + leader});
 }
 
-pb::Status PopService::CheckInvisibleDuration(const google::protobuf::Duration* asked, int64_t* duration_ms) const {
+pb::Status PopService::CheckInvisibleDuration(const google::protobuf::Duration* asked, int64_t min_ms,
+                                              int64_t* duration_ms) const {
   const BrokerOptions& options = *context_->options;
   if (asked == nullptr) {
     *duration_ms = options.pop_invisible_duration_ms_default;
     return OkStatus();
   }
   *duration_ms = TimeUtil::DurationToMilliseconds(*asked);
-  if (*duration_ms < options.pop_invisible_duration_ms_min || *duration_ms > options.pop_invisible_duration_ms_max) {
+  if (*duration_ms < min_ms || *duration_ms > options.pop_invisible_duration_ms_max) {
     return MakeStatus(pb::ILLEGAL_INVISIBLE_TIME, "invisible_duration " + std::to_string(*duration_ms) +
-                                                      " ms is outside [" +
-                                                      std::to_string(options.pop_invisible_duration_ms_min) + ", " +
+                                                      " ms is outside [" + std::to_string(min_ms) + ", " +
                                                       std::to_string(options.pop_invisible_duration_ms_max) + "] ms");
   }
   return OkStatus();
@@ -150,19 +157,22 @@ pb::Status PopService::CheckHandleRequest(grpc::CallbackServerContext* call, con
 }
 
 pb::Status PopService::CheckCurrent(const std::string& group, const std::string& topic, const std::string& text,
-                                    ReceiptHandle* handle) const {
+                                    ReceiptHandle* handle, int32_t* attempt) const {
   std::optional<ReceiptHandle> decoded = DecodeReceiptHandle(text);
   if (!decoded) return InvalidHandle("receipt_handle does not parse");
   if (decoded->topic != topic) return InvalidHandle("receipt_handle names topic '" + decoded->topic + "'");
   auto state = context_->machine->pops().Load(group, topic, decoded->queue_id);
   if (!state.ok()) return MakeStatus(pb::INTERNAL_SERVER_ERROR, state.status().ToString());
-  bool current = false;
+  const PopInFlight* current = nullptr;
   if (*state) {
     for (const PopInFlight& entry : (*state)->in_flight()) {
-      current = current || (entry.offset() == decoded->offset && entry.epoch() == decoded->epoch);
+      if (entry.offset() == decoded->offset && entry.epoch() == decoded->epoch) current = &entry;
     }
   }
-  if (!current) return InvalidHandle("receipt_handle is not current (acknowledged, redelivered or changed since)");
+  if (current == nullptr) {
+    return InvalidHandle("receipt_handle is not current (acknowledged, redelivered or changed since)");
+  }
+  if (attempt != nullptr) *attempt = current->attempt();
   *handle = std::move(*decoded);
   return OkStatus();
 }
@@ -197,20 +207,22 @@ void PopService::Ack(grpc::CallbackServerContext* call, const pb::AckMessageRequ
       join->Answer(index, std::move(current));
       continue;
     }
-    BrokerCommand command;
-    *command.mutable_pop_ack() = HandleCommand(group, handle, 0);
-    context_->replicator->Propose(kBrokerCommandEntry, command.SerializeAsString(),
-                                  [this, call, join, index](Result<AppliedEntry> applied) {
-                                    if (!applied.ok()) {
-                                      const grpc::Status refused = gate_->FromProposeError(applied.status(), call);
-                                      return join->Answer(index, Refusal(refused));
-                                    }
-                                    if (applied->status.error_code() == grpc::StatusCode::NOT_FOUND) {
-                                      return join->Answer(index, InvalidHandle(applied->status.error_message()));
-                                    }
-                                    join->Answer(index, FromGrpc(applied->status));
-                                  });
+    ProposeAck(call, group, handle, [join, index](pb::Status status) { join->Answer(index, std::move(status)); });
   }
+}
+
+void PopService::ProposeAck(grpc::CallbackServerContext* call, const std::string& group, const ReceiptHandle& handle,
+                            std::function<void(pb::Status)> done) const {
+  BrokerCommand command;
+  *command.mutable_pop_ack() = HandleCommand(group, handle, 0);
+  context_->replicator->Propose(kBrokerCommandEntry, command.SerializeAsString(),
+                                [this, call, done = std::move(done)](Result<AppliedEntry> applied) {
+                                  if (!applied.ok()) return done(Refusal(gate_->FromProposeError(applied.status(), call)));
+                                  if (applied->status.error_code() == grpc::StatusCode::NOT_FOUND) {
+                                    return done(InvalidHandle(applied->status.error_message()));
+                                  }
+                                  done(FromGrpc(applied->status));
+                                });
 }
 
 void PopService::ChangeInvisible(grpc::CallbackServerContext* call, const pb::ChangeInvisibleDurationRequest* request,
@@ -218,7 +230,9 @@ void PopService::ChangeInvisible(grpc::CallbackServerContext* call, const pb::Ch
   int64_t duration_ms = 0;
   ReceiptHandle handle;
   pb::Status checked = CheckHandleRequest(call, request->group(), request->topic());
-  if (checked.code() == pb::OK) checked = CheckInvisibleDuration(&request->invisible_duration(), &duration_ms);
+  if (checked.code() == pb::OK) {
+    checked = CheckInvisibleDuration(&request->invisible_duration(), kChangeInvisibleDurationMsMin, &duration_ms);
+  }
   if (checked.code() == pb::OK) {
     checked = CheckCurrent(request->group().name(), request->topic().name(), request->receipt_handle(), &handle);
   }
@@ -243,6 +257,66 @@ void PopService::ChangeInvisible(grpc::CallbackServerContext* call, const pb::Ch
         }
         reactor->Finish(grpc::Status::OK);
       });
+}
+
+void PopService::StoreDeadLetters(grpc::CallbackServerContext* call, const std::string& group,
+                                  std::span<const storage::Message> dead, std::function<void(pb::Status)> done) const {
+  RMQ_ASSERT(!dead.empty());
+  creator_->Ensure(call, DlqTopic(group), /*create=*/true, kDeadLetterQueueNums,
+                   [this, call, dead, done = std::move(done)](grpc::Status found, const admin::TopicConfig&) {
+                     if (!found.ok()) return done(Refusal(found));
+                     ProposeMessages(context_->replicator, dead,
+                                     [this, call, done](Result<std::vector<int64_t>> offsets) {
+                                       if (!offsets.ok()) {
+                                         return done(Refusal(gate_->FromProposeError(offsets.status(), call)));
+                                       }
+                                       done(OkStatus());
+                                     });
+                   });
+}
+
+void PopService::ForwardToDeadLetter(grpc::CallbackServerContext* call,
+                                     const pb::ForwardMessageToDeadLetterQueueRequest* request,
+                                     pb::ForwardMessageToDeadLetterQueueResponse* response,
+                                     grpc::ServerUnaryReactor* reactor) {
+  pb::Status checked = CheckHandleRequest(call, request->group(), request->topic());
+  std::optional<ReceiptHandle> decoded = DecodeReceiptHandle(request->receipt_handle());
+  if (checked.code() == pb::OK && !decoded) checked = InvalidHandle("receipt_handle does not parse");
+  if (checked.code() != pb::OK) {
+    *response->mutable_status() = std::move(checked);
+    return reactor->Finish(grpc::Status::OK);
+  }
+  // The handle is checked again with the turn held: a receive may have redelivered it.
+  const std::string key = PopQueueKey(request->group().name(), request->topic().name(), decoded->queue_id);
+  Take(key, [this, call, request, response, reactor, key] {
+    ForwardWithTurn(call, request, [this, response, reactor, key](pb::Status status) {
+      *response->mutable_status() = std::move(status);
+      reactor->Finish(grpc::Status::OK);
+      Give(key);
+    });
+  });
+}
+
+void PopService::ForwardWithTurn(grpc::CallbackServerContext* call,
+                                 const pb::ForwardMessageToDeadLetterQueueRequest* request,
+                                 std::function<void(pb::Status)> answer) const {
+  const std::string& group = request->group().name();
+  ReceiptHandle handle;
+  int32_t attempt = 0;
+  pb::Status current = CheckCurrent(group, request->topic().name(), request->receipt_handle(), &handle, &attempt);
+  if (current.code() != pb::OK) return answer(std::move(current));
+  auto message = planner_.ReadAt(handle.topic, handle.queue_id, handle.offset);
+  if (!message.ok()) return answer(MakeStatus(pb::INTERNAL_SERVER_ERROR, message.status().ToString()));
+  if (!*message) {
+    // Retention took it: nothing to copy, and the next receive takes it out of flight.
+    return answer(MakeStatus(pb::MESSAGE_NOT_FOUND, "the queue no longer holds the message"));
+  }
+  auto dead = std::make_shared<std::vector<storage::Message>>();
+  dead->push_back(DeadLetterCopy(**message, group, attempt, context_->clock->UnixNowMs()));
+  StoreDeadLetters(call, group, *dead, [this, call, group, handle, dead, answer](pb::Status stored) {
+    if (stored.code() != pb::OK) return answer(std::move(stored));
+    ProposeAck(call, group, handle, answer);
+  });
 }
 
 }  // namespace raftmq::broker::v2

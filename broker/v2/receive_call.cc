@@ -2,14 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <span>
 #include <utility>
 
 #include <google/protobuf/util/time_util.h>
 
 #include "broker/entry_kind.h"
-#include "broker/message_proposer.h"
-#include "broker/names.h"
 #include "broker/send_validator.h"
 #include "broker/v2/message_mapping.h"
 #include "broker/v2/pop_service.h"
@@ -20,9 +17,6 @@ namespace raftmq::broker::v2 {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-
-// Dead-letter topics have one queue, as RocketMQ's DLQ_NUMS_PER_GROUP.
-constexpr int32_t kDeadLetterQueueNums = 1;
 
 }  // namespace
 
@@ -51,7 +45,8 @@ pb::Status ReceiveCall::Check() {
   auto tags = TagFilter::Parse(filter.expression());
   if (!tags.ok()) return MakeStatus(pb::ILLEGAL_FILTER_EXPRESSION, std::string(tags.status().message()));
   checked = service_->CheckInvisibleDuration(
-      request_->has_invisible_duration() ? &request_->invisible_duration() : nullptr, &pop_.invisible_duration_ms);
+      request_->has_invisible_duration() ? &request_->invisible_duration() : nullptr,
+      options.pop_invisible_duration_ms_min, &pop_.invisible_duration_ms);
   if (checked.code() != pb::OK) return checked;
   if (grpc::Status gate = service_->gate().Check(call_); !gate.ok()) return service_->Refusal(gate);
   auto topic = context.topics->Find(queue.topic().name());
@@ -89,18 +84,10 @@ void ReceiveCall::Attempt() {
 }
 
 void ReceiveCall::StoreDeadLetters(std::shared_ptr<PopPlan> plan) {
-  service_->creator().Ensure(
-      call_, DlqTopic(pop_.group), /*create=*/true, kDeadLetterQueueNums,
-      [this, plan](grpc::Status found, const admin::TopicConfig&) {
-        if (!found.ok()) return Fail(service_->Refusal(found));
-        ProposeMessages(service_->context().replicator, std::span(plan->dead),
-                        [this, plan](Result<std::vector<int64_t>> offsets) {
-                          if (!offsets.ok()) {
-                            return Fail(service_->Refusal(service_->gate().FromProposeError(offsets.status(), call_)));
-                          }
-                          Propose(plan);
-                        });
-      });
+  service_->StoreDeadLetters(call_, pop_.group, plan->dead, [this, plan](pb::Status stored) {
+    if (stored.code() != pb::OK) return Fail(std::move(stored));
+    Propose(plan);
+  });
 }
 
 void ReceiveCall::Propose(std::shared_ptr<PopPlan> plan) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <utility>
 
 namespace raftmq::broker::v2 {
 namespace {
@@ -58,6 +59,15 @@ std::vector<pb::MessageQueue> ToMessageQueues(const nameserver::GetRouteInfoByTo
     }
   }
   return queues;
+}
+
+std::vector<pb::Assignment> ToAssignments(const nameserver::GetRouteInfoByTopicResponse& route) {
+  std::vector<pb::Assignment> assignments;
+  for (pb::MessageQueue& queue : ToMessageQueues(route)) {
+    if (queue.permission() != pb::READ && queue.permission() != pb::READ_WRITE) continue;
+    *assignments.emplace_back().mutable_message_queue() = std::move(queue);
+  }
+  return assignments;
 }
 
 }  // namespace raftmq::broker::v2

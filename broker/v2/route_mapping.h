@@ -21,6 +21,7 @@
 namespace raftmq::broker::v2 {
 
 std::vector<pb::MessageQueue> ToMessageQueues(const nameserver::GetRouteInfoByTopicResponse& route);
+std::vector<pb::Assignment> ToAssignments(const nameserver::GetRouteInfoByTopicResponse& route);
 
 // "host:port" as Endpoints: IPv4, IPv6 ("[::1]:port") or a domain name.
 pb::Endpoints ToEndpoints(const std::string& host_port);

@@ -13,39 +13,21 @@
 #include "broker/entry_kind.h"
 #include "broker/names.h"
 #include "raft/entry_kind.h"
-#include "storage/commit_log.h"
 #include "storage/fault_fs.h"
 #include "storage/message_record.h"
+#include "tests/broker/broker_node_state.h"
 #include "tests/support/temp_dir.h"
 
 namespace raftmq::broker {
 namespace {
 
 // One node's storage and state machine over a real CommitLog, as BrokerComponents builds them.
-struct Node {
-  explicit Node(const std::string& dir, storage::Fs* node_fs = storage::DefaultFs()) : fs(node_fs) {
-    std::filesystem::create_directories(dir);
-    log = std::move(storage::CommitLog::Open(fs, {.dir = dir + "/commitlog", .segment_size_bytes = 4096,
-                                                  .flush_policy = storage::FlushPolicy::kSync,
-                                                  .flush_interval_ms = 60'000}))
-              .value();
-    meta = std::move(storage::MetaStore::Open(dir + "/meta")).value();
-    queues = std::move(storage::ConsumeQueueStore::Open(fs, dir, {})).value();
-    dispatcher = std::make_unique<storage::Dispatcher>(queues.get(), meta.get(),
-                                                       storage::DispatcherOptions{.message_batch_kind = kMessageBatchEntry});
-    topics = std::make_unique<TopicConfigManager>(meta.get());
-    offsets = std::make_unique<ConsumerOffsetManager>(meta.get());
-    machine = std::make_unique<BrokerStateMachine>(fs, log.get(), log.get(), meta.get(), dispatcher.get(), topics.get(),
-                                                   offsets.get());
-  }
-  // Appends the entry to this node's log (as Raft would) and applies it.
-  AppliedEntry Apply(storage::EntryKind kind, std::string payload, Term term) {
-    storage::LogEntry entry{.index = log->LastIndex() + 1, .term = term, .kind = kind, .payload = std::move(payload)};
-    EXPECT_TRUE(log->Append(std::span(&entry, 1)).ok());
-    auto value = machine->Apply(entry);
-    EXPECT_TRUE(value.ok()) << value.status().ToString();
-    return value.ok() ? FromApplyValue(std::move(value).value()) : AppliedEntry{};
-  }
+struct Node : testing::BrokerNodeState {
+  explicit Node(const std::string& dir, storage::Fs* node_fs = storage::DefaultFs())
+      : BrokerNodeState(dir,
+                        {.segment_size_bytes = 4096, .flush_policy = storage::FlushPolicy::kSync,
+                         .flush_interval_ms = 60'000},
+                        {.fs = node_fs}) {}
   // Topics and every group's offsets, comparable across nodes.
   std::string DescribeMeta() const {
     std::string out;
@@ -94,15 +76,6 @@ struct Node {
     }
     return bodies;
   }
-
-  storage::Fs* fs;
-  std::unique_ptr<storage::CommitLog> log;
-  std::unique_ptr<storage::MetaStore> meta;
-  std::unique_ptr<storage::ConsumeQueueStore> queues;
-  std::unique_ptr<storage::Dispatcher> dispatcher;
-  std::unique_ptr<TopicConfigManager> topics;
-  std::unique_ptr<ConsumerOffsetManager> offsets;
-  std::unique_ptr<BrokerStateMachine> machine;
 };
 
 std::string Messages(std::string_view topic, uint32_t queue_id, int count, const std::string& body) {

@@ -1,12 +1,12 @@
 #include "broker/broker_state_machine.h"
 
-#include <filesystem>
 #include <memory>
 
 #include <gtest/gtest.h>
 
 #include "broker/entry_kind.h"
 #include "storage/message_record.h"
+#include "tests/broker/broker_node_state.h"
 #include "tests/storage/memory_commit_log.h"
 #include "tests/support/temp_dir.h"
 
@@ -14,22 +14,8 @@ namespace raftmq::broker {
 namespace {
 
 // The state a node builds from its log: everything BrokerStateMachine writes, on real files.
-struct NodeState {
-  explicit NodeState(const std::string& dir, const storage::CommitLogReader* log) {
-    std::filesystem::create_directories(dir);
-    meta = std::move(storage::MetaStore::Open(dir + "/meta")).value();
-    queues = std::move(storage::ConsumeQueueStore::Open(storage::DefaultFs(), dir, {})).value();
-    dispatcher = std::make_unique<storage::Dispatcher>(queues.get(), meta.get(), storage::DispatcherOptions{.message_batch_kind = kMessageBatchEntry});
-    topics = std::make_unique<TopicConfigManager>(meta.get());
-    offsets = std::make_unique<ConsumerOffsetManager>(meta.get());
-    machine = std::make_unique<BrokerStateMachine>(storage::DefaultFs(), log, nullptr, meta.get(), dispatcher.get(),
-                                                   topics.get(), offsets.get());
-  }
-  AppliedEntry Apply(const storage::LogEntry& entry) {
-    auto value = machine->Apply(entry);
-    EXPECT_TRUE(value.ok()) << value.status().ToString();
-    return value.ok() ? FromApplyValue(std::move(value).value()) : AppliedEntry{};
-  }
+struct NodeState : testing::BrokerNodeState {
+  NodeState(const std::string& dir, const storage::CommitLogReader* reader) : BrokerNodeState(dir, reader) {}
   // A comparable picture: topics, the group's offsets, every queue's max offset.
   std::string Describe() const {
     std::string out;
@@ -44,13 +30,6 @@ struct NodeState {
     }
     return out;
   }
-
-  std::unique_ptr<storage::MetaStore> meta;
-  std::unique_ptr<storage::ConsumeQueueStore> queues;
-  std::unique_ptr<storage::Dispatcher> dispatcher;
-  std::unique_ptr<TopicConfigManager> topics;
-  std::unique_ptr<ConsumerOffsetManager> offsets;
-  std::unique_ptr<BrokerStateMachine> machine;
 };
 
 std::string Messages(const std::string& topic, uint32_t queue_id, int count) {

@@ -1,5 +1,6 @@
 // BrokerStateMachine applying DeleteLogBefore on a real CommitLog (1 KiB segments): what one
 // node deletes, how any index is clamped the same way, and what a restart keeps.
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -8,14 +9,16 @@
 #include "broker/broker_state_machine.h"
 #include "broker/entry_kind.h"
 #include "raft/entry_kind.h"
-#include "storage/commit_log.h"
+#include "raft/snapshot_store.h"
 #include "storage/message_record.h"
+#include "tests/broker/broker_node_state.h"
 #include "tests/support/temp_dir.h"
 
 namespace raftmq::broker {
 namespace {
 
 constexpr uint64_t kSegmentBytes = 1024;
+const storage::ConfState kConfiguration{.voters = {1, 2, 3}};
 
 std::string OneMessage(int number) {
   storage::Message message;
@@ -43,39 +46,16 @@ std::string DeleteLogBefore(uint64_t index) {
 }
 
 // One node's log and state on real files.
-struct Node {
-  explicit Node(const std::string& dir) {
-    log = std::move(storage::CommitLog::Open(storage::DefaultFs(), {.dir = dir + "/commitlog",
-                                                                    .segment_size_bytes = kSegmentBytes}))
-              .value();
-    meta = std::move(storage::MetaStore::Open(dir + "/meta")).value();
-    queues = std::move(storage::ConsumeQueueStore::Open(storage::DefaultFs(), dir, {.entries_per_file = 4})).value();
-    dispatcher = std::make_unique<storage::Dispatcher>(queues.get(), meta.get(),
-                                                       storage::DispatcherOptions{.message_batch_kind = kMessageBatchEntry});
-    topics = std::make_unique<TopicConfigManager>(meta.get());
-    offsets = std::make_unique<ConsumerOffsetManager>(meta.get());
-    machine = std::make_unique<BrokerStateMachine>(storage::DefaultFs(), log.get(), log.get(), meta.get(), dispatcher.get(), topics.get(),
-                                                   offsets.get());
-  }
+struct Node : testing::BrokerNodeState {
+  explicit Node(const std::string& dir)
+      : BrokerNodeState(dir, {.segment_size_bytes = kSegmentBytes}, {.queues = {.entries_per_file = 4}}) {}
   ~Node() { EXPECT_TRUE(dispatcher->Close().ok()); }
 
-  // Appends an entry at the next index and applies it.
+  // Appends an entry at the next index and applies it; every entry here applies with OK.
   void Apply(storage::EntryKind kind, std::string payload) {
-    storage::LogEntry entry{.index = log->LastIndex() + 1, .term = Term(1), .kind = kind, .payload = std::move(payload)};
-    ASSERT_TRUE(log->Append(std::span(&entry, 1)).ok());
-    auto applied = machine->Apply(entry);
-    ASSERT_TRUE(applied.ok()) << applied.status().ToString();
-    EXPECT_TRUE(FromApplyValue(std::move(applied).value()).status.ok());
+    EXPECT_TRUE(BrokerNodeState::Apply(kind, std::move(payload), Term(1)).status.ok());
   }
   uint64_t MinOffset() const { return queues->Find("orders", 0)->MinOffset(); }
-
-  std::unique_ptr<storage::CommitLog> log;
-  std::unique_ptr<storage::MetaStore> meta;
-  std::unique_ptr<storage::ConsumeQueueStore> queues;
-  std::unique_ptr<storage::Dispatcher> dispatcher;
-  std::unique_ptr<TopicConfigManager> topics;
-  std::unique_ptr<ConsumerOffsetManager> offsets;
-  std::unique_ptr<BrokerStateMachine> machine;
 };
 
 // Entries: 1 no-op, 2 the topic, 3..20 one message each (queue offset = index - 3).
@@ -140,6 +120,81 @@ TEST(RetentionApply, ARestartKeepsThePrefixRaisesMinOffsetsAgainAndDeletesNothin
   EXPECT_EQ(restarted.machine->retention_segments_deleted(), 0u) << "the command applied once, before the restart";
   restarted.Apply(kMessageBatchEntry, OneMessage(19));
   EXPECT_EQ(restarted.queues->Find("orders", 0)->MaxOffset(), 20u);
+}
+
+// A node whose retention takes snapshots into its own store.
+struct SnapshottingNode : Node {
+  explicit SnapshottingNode(const std::string& dir)
+      : Node(dir),
+        store(std::move(raft::SnapshotStore::Open(storage::DefaultFs(), dir + "/snapshots", kConfiguration)).value()) {
+    machine->SetSnapshotStore(store.get());
+  }
+  std::unique_ptr<raft::SnapshotStore> store;
+};
+
+// Copies the snapshot at `meta` from `from` into `to`, as a transfer and an adoption would.
+void CopySnapshot(const raft::SnapshotStore& from, raft::SnapshotStore& to, const storage::SnapshotMeta& meta) {
+  const std::string source = from.DirOf(meta).value();
+  ASSERT_TRUE(to.Save(meta, [&](const std::string& dir) {
+                  std::filesystem::copy(source, dir);
+                  return Status::Ok();
+                }).ok());
+}
+
+TEST(RetentionSnapshot, StandsAtTheLogsFirstIndexSoAFollowerRebuildsTheRetainedQueueFromTheLog) {
+  test_support::TempDir dir;
+  SnapshottingNode leader(dir.Sub("leader"));
+  Fill(leader);
+  leader.Apply(kBrokerCommandEntry, DeleteLogBefore(12));  // index 21
+  const Index first = leader.log->FirstIndex();
+  ASSERT_GT(first, Index(1));
+  const storage::SnapshotMeta meta{first - 1, Term(1), kConfiguration};
+  EXPECT_EQ(leader.store->Latest().value(), meta) << "at the log's first index - 1, whose term the log still answers";
+  EXPECT_EQ(leader.log->TermAt(meta.index).value(), meta.term);
+  EXPECT_EQ(leader.machine->snapshots_taken(), 1u);
+  leader.Apply(kMessageBatchEntry, OneMessage(18));  // index 22
+
+  SnapshottingNode follower(dir.Sub("follower"));
+  ASSERT_TRUE(follower.machine->Recover(Index(0)).ok());
+  CopySnapshot(*leader.store, *follower.store, meta);
+  ASSERT_TRUE(follower.log->ResetToSnapshot(meta).ok());
+  ASSERT_TRUE(follower.machine->RestoreSnapshot(follower.store->DirOf(meta).value(), meta).ok());
+  EXPECT_EQ(follower.MinOffset(), leader.MinOffset()) << "the queue starts where the leader's does";
+  EXPECT_EQ(*follower.meta->LoadCommandApplied(), Index(21)) << "commands to the DeleteLogBefore are in the snapshot";
+
+  // The leader's retained log after the snapshot, as Raft sends it.
+  auto entries = leader.log->Entries(meta.index + 1, leader.log->LastIndex() + 1, UINT64_MAX);
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  for (const storage::LogEntry& entry : *entries) {
+    ASSERT_TRUE(follower.log->Append(std::span(&entry, 1)).ok());
+    follower.BrokerNodeState::Apply(entry);
+  }
+  const storage::ConsumeQueue* mine = follower.queues->Find("orders", 0);
+  const storage::ConsumeQueue* theirs = leader.queues->Find("orders", 0);
+  EXPECT_EQ(mine->MinOffset(), theirs->MinOffset());
+  EXPECT_EQ(mine->MaxOffset(), theirs->MaxOffset());
+  EXPECT_EQ(follower.machine->applied_index(), leader.machine->applied_index());
+  EXPECT_EQ(follower.machine->retention_segments_deleted(), 0u) << "the DeleteLogBefore replayed changes nothing";
+}
+
+TEST(RetentionSnapshot, AnInstallCutBetweenTheLogsResetAndTheRestoreIsFinishedAtTheNextStart) {
+  test_support::TempDir dir;
+  SnapshottingNode leader(dir.Sub("leader"));
+  Fill(leader);
+  leader.Apply(kBrokerCommandEntry, DeleteLogBefore(12));
+  const storage::SnapshotMeta meta = leader.store->Latest().value().value();
+  {
+    SnapshottingNode follower(dir.Sub("follower"));
+    ASSERT_TRUE(follower.machine->Recover(Index(0)).ok());
+    CopySnapshot(*leader.store, *follower.store, meta);
+    ASSERT_TRUE(follower.log->ResetToSnapshot(meta).ok());
+  }  // the crash: the state was never restored
+  SnapshottingNode restarted(dir.Sub("follower"));
+  const Status recovered = restarted.machine->Recover(meta.index);
+  ASSERT_TRUE(recovered.ok()) << recovered.ToString();
+  EXPECT_EQ(restarted.machine->applied_index(), meta.index);
+  EXPECT_EQ(restarted.MinOffset(), leader.MinOffset());
+  EXPECT_EQ(restarted.queues->Find("orders", 0)->MaxOffset(), leader.MinOffset());
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // Scheduled retention in a real 3-node group (broker_group_fixture.h): 4 KiB segments,
 // retention_hours 0 and every hour a deletion hour, so the leader's RetentionScheduler proposes
 // a DeleteLogBefore as soon as a whole segment lies below every node's progress.
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "common/metadata_keys.h"
 #include "tests/broker/broker_group_fixture.h"
@@ -60,13 +62,38 @@ class RetentionGroupTest : public BrokerGroupTest {
     return true;
   }
 
-  // Retention is done: every node deleted the same prefix and the leader's next check finds
-  // nothing more to delete (no writes come meanwhile, so nothing moves any more).
-  ::testing::AssertionResult RetentionSettled(NodeId leader) {
+  // Retention is done: every node of `ids` deleted the same prefix and the leader's next check
+  // finds nothing more to delete (no writes come meanwhile, so nothing moves any more).
+  ::testing::AssertionResult RetentionSettled(NodeId leader, const std::vector<NodeId>& ids = {1, 2, 3}) {
     return Eventually([&] {
       auto proposed = nodes_[leader - 1]->retention()->RunOnce(clock_.UnixNowMs());
-      return proposed.ok() && !proposed->has_value() && GroupRetainedAlike({1, 2, 3});
+      return proposed.ok() && !proposed->has_value() && GroupRetainedAlike(ids);
     });
+  }
+
+  // `id` applied what `leader` did, and its queue 0 has the same offsets.
+  ::testing::AssertionResult CaughtUpWith(NodeId id, NodeId leader) {
+    return Eventually([&] {
+      const storage::ConsumeQueue* queue = Queue(id);
+      return nodes_[id - 1]->components()->machine()->applied_index() >=
+                 nodes_[leader - 1]->components()->machine()->applied_index() &&
+             queue != nullptr && queue->MinOffset() == Queue(leader)->MinOffset() &&
+             queue->MaxOffset() == Queue(leader)->MaxOffset();
+    });
+  }
+
+  // Makes `id` lead, then checks it serves every retained message and the next offset.
+  void ExpectServesAsLeader(NodeId id, uint64_t min_offset) {
+    ASSERT_TRUE(Eventually([&] {
+      const NodeId serving = WaitForServingLeader();
+      if (serving != id && serving != kNoNode) (void)nodes_[serving - 1]->replicator()->TransferLeadership(id);
+      return serving == id;
+    })) << "node " << id << " did not take the lead";
+    ExpectIntactFrom(id, static_cast<int64_t>(min_offset));
+    messaging::SendMessageResponse sent;
+    grpc::ClientContext context;
+    ASSERT_TRUE(Send(id, "after", &sent, &context).ok());
+    EXPECT_EQ(sent.results(0).queue_offset(), kMessages) << "the queue offsets are the group's";
   }
 
   // Pulls queue 0 on the serving leader from `from` to its end and checks every body.
@@ -115,29 +142,47 @@ TEST_F(RetentionGroupTest, EveryNodeDeletesTheSamePrefixAndPullsBelowTheMinOffse
   ExpectIntactFrom(leader, static_cast<int64_t>(min_offset));
 }
 
-TEST_F(RetentionGroupTest, AStoppedFollowerHoldsRetentionBackUntilItCatchesUp) {
+TEST_F(RetentionGroupTest, AFollowerDownPastRetentionCatchesUpBySnapshotWithTheGroupsQueueOffsets) {
   const NodeId leader = WaitForServingLeader();
   ASSERT_NE(leader, kNoNode);
   ASSERT_TRUE(CreateTopic(leader, "orders").ok());
   const NodeId stopped = leader % kNodes + 1;
   const NodeId running = kNodes * (kNodes + 1) / 2 - leader - stopped;  // the third node
   ASSERT_TRUE(WaitUntilNoNodeRecovers()) << "a node still recovers: stopping one now could leave no majority";
+  const Index stopped_last = nodes_[stopped - 1]->log()->LastIndex();
   nodes_[stopped - 1].reset();
   SendAll(leader);
-  ASSERT_TRUE(Eventually([&] {
-    return nodes_[running - 1]->components()->machine()->applied_index() >=
-           nodes_[leader - 1]->components()->machine()->applied_index();
-  })) << "the running follower did not catch up";
-  // A check now, at the leader: the stopped follower's match is in the first segment.
-  auto proposed = nodes_[leader - 1]->retention()->RunOnce(clock_.UnixNowMs());
-  ASSERT_TRUE(proposed.ok()) << proposed.status().ToString();
-  EXPECT_FALSE(proposed->has_value()) << "retention went past a stopped follower";
-  EXPECT_EQ(FirstIndex(leader), Index(1));
-  EXPECT_EQ(FirstIndex(running), Index(1));
+  // A stopped follower does not hold retention back: a snapshot will serve it.
+  ASSERT_TRUE(RetentionSettled(leader, {leader, running}));
+  ASSERT_GT(FirstIndex(leader), stopped_last + 1) << "retention deleted entries the stopped follower lacks";
+  ASSERT_TRUE(nodes_[leader - 1]->components()->snapshots()->Latest().value().has_value())
+      << "the leader took no snapshot before deleting";
 
   StartNode(stopped);
-  ASSERT_TRUE(RetentionSettled(leader)) << "retention did not run once the follower caught up";
-  ExpectIntactFrom(leader, static_cast<int64_t>(Queue(leader)->MinOffset()));
+  ASSERT_TRUE(CaughtUpWith(stopped, leader)) << "the restarted follower did not catch up";
+  EXPECT_GT(FirstIndex(stopped), Index(1)) << "it caught up without the deleted entries: by snapshot";
+  EXPECT_EQ(nodes_[stopped - 1]->components()->machine()->retention_segments_deleted(), 0u)
+      << "it deleted nothing itself: its log was reset to the snapshot";
+  ExpectServesAsLeader(stopped, Queue(leader)->MinOffset());
+}
+
+TEST_F(RetentionGroupTest, ANodeOnAnEmptyDataDirCatchesUpBySnapshot) {
+  const NodeId leader = WaitForServingLeader();
+  ASSERT_NE(leader, kNoNode);
+  ASSERT_TRUE(CreateTopic(leader, "orders").ok());
+  SendAll(leader);
+  ASSERT_TRUE(RetentionSettled(leader));
+  const uint64_t min_offset = Queue(leader)->MinOffset();
+  const NodeId replaced = leader % kNodes + 1;
+  ASSERT_TRUE(WaitUntilNoNodeRecovers());
+  nodes_[replaced - 1].reset();
+  std::filesystem::remove_all(dir_.Sub("node" + std::to_string(replaced)));
+
+  StartNode(replaced);
+  ASSERT_TRUE(CaughtUpWith(replaced, leader)) << "the node on an empty data dir did not catch up";
+  EXPECT_EQ(Queue(replaced)->MinOffset(), min_offset);
+  EXPECT_GT(FirstIndex(replaced), Index(1)) << "it holds no entry retention deleted: it caught up by snapshot";
+  ExpectServesAsLeader(replaced, min_offset);
 }
 
 TEST_F(RetentionGroupTest, NodesRestartAfterRetentionWithTheSamePrefixAndMinOffsets) {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <random>
 #include <sstream>
@@ -13,8 +14,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "raft/grpc_snapshot_shipper.h"
 #include "raft/snapshot_receiver.h"
 #include "raft/snapshot_sender.h"
+#include "raft/snapshot_store.h"
 #include "storage/crc32c.h"
 #include "tests/support/poll.h"
 #include "tests/support/temp_dir.h"
@@ -24,6 +27,7 @@ namespace {
 
 constexpr NodeId kLeader = 1;
 constexpr NodeId kFollower = 2;
+const storage::ConfState kConfiguration{.voters = {1, 2, 3}};
 const SnapshotOffer kOffer{kLeader, kFollower, Term(5), storage::SnapshotMeta{Index(1200), Term(4)}};
 
 std::string RandomBytes(size_t size, uint64_t seed) {
@@ -69,6 +73,7 @@ class Follower {
   ~Follower() { server_->Shutdown(std::chrono::system_clock::now()); }
 
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& root() const { return root_.path(); }
   std::vector<ReceivedSnapshot> handed() {
     std::lock_guard lock(mutex_);
@@ -250,6 +255,36 @@ TEST(SnapshotTransfer, StagingLeftByACrashIsRemovedAtStart) {
   ASSERT_TRUE(receiver.ok()) << receiver.status().ToString();
   EXPECT_FALSE(std::filesystem::exists(root.Sub("incoming-7")));
   EXPECT_TRUE(std::filesystem::exists(root.Sub("received-4-1200-3")));  // the node's to install or drop
+}
+
+TEST(GrpcSnapshotShipper, ShipsIntoTheFollowersStoreWhichThenHoldsAndAdoptsIt) {
+  test_support::TempDir source("raftmq_snapshot_tx");
+  source.WriteFile("state", RandomBytes(5000, 3));
+  Follower follower;
+  auto store = SnapshotStore::Open(storage::DefaultFs(), follower.root(), kConfiguration);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_FALSE((*store)->Holds(kOffer.meta));
+
+  GrpcSnapshotShipper shipper({{kFollower, follower.address()}}, SnapshotTransferOptions{.chunk_bytes = 1024});
+  std::promise<Status> shipped;
+  ASSERT_TRUE(shipper.Ship(kOffer, source.path(), [&](Status status) { shipped.set_value(status); }));
+  const Status status = shipped.get_future().get();
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_TRUE((*store)->Holds(kOffer.meta));
+  EXPECT_FALSE((*store)->Holds(storage::SnapshotMeta{Index(1200), Term(3)})) << "another term is another snapshot";
+  auto adopted = (*store)->Adopt(kOffer.meta);
+  ASSERT_TRUE(adopted.ok()) << adopted.status().ToString();
+  EXPECT_EQ(ReadFile(*adopted + "/state"), ReadFile(source.Sub("state")));
+  EXPECT_EQ((storage::SnapshotMeta{kOffer.meta.index, kOffer.meta.term, kConfiguration}),
+            (*store)->Latest().value());
+
+  std::promise<Status> unknown;
+  SnapshotOffer to_stranger = kOffer;
+  to_stranger.to = 9;
+  EXPECT_FALSE(shipper.Ship(to_stranger, source.path(), [&](Status s) { unknown.set_value(s); }))
+      << "no address for node 9";
+  shipper.Stop();
+  EXPECT_FALSE(shipper.Ship(kOffer, source.path(), [](Status) {})) << "stopped";
 }
 
 }  // namespace

@@ -1,34 +1,19 @@
 // Recovery through FaultFs: torn tails, corrupt records, fsync errors, ENOSPC, a lost index.
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "storage/commit_log.h"
 #include "storage/commit_log_format.h"
 #include "storage/fault_fs.h"
 #include "storage_test_util.h"
+#include "tests/support/log_capture.h"
 
 namespace raftmq::storage {
 namespace {
 
-// Captures what spdlog's default logger says while it lives.
-class LogCapture {
- public:
-  LogCapture() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  std::string Text() const { return out_.str(); }
-
- private:
-  std::ostringstream out_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
+using test_support::LogCapture;
 
 class CommitLogRecovery : public ::testing::Test {
  protected:

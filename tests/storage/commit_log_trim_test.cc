@@ -144,6 +144,22 @@ TEST_F(CommitLogTrim, DeleteSegmentsBeforeDeletesWholeSegmentsBelowTheIndexAndIs
   ASSERT_TRUE(log->Append(MakeEntries(10, 1, 1, 200)).ok()) << "appends go on after the deleted prefix";
 }
 
+TEST_F(CommitLogTrim, AfterRetentionTheTermBeforeTheFirstEntryAnswersAcrossRestarts) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(MakeEntries(1, 4, 1, 200)).ok());  // segments [1-4] [5-8] [9]
+  ASSERT_TRUE(log->Append(MakeEntries(5, 4, 2, 200)).ok());
+  ASSERT_TRUE(log->Append(MakeEntries(9, 1, 3, 200)).ok());
+  ASSERT_EQ(1u, log->DeleteSegmentsBefore(Index(7))->segments);
+  EXPECT_EQ(Term(1), *log->TermAt(Index(4))) << "a leader's append after its first entry names this term";
+  ASSERT_EQ(1u, log->DeleteSegmentsBefore(Index(100))->segments);
+  EXPECT_EQ(Term(2), *log->TermAt(Index(8)));
+  EXPECT_TRUE(log->TermAt(Index(4)).status().IsNotFound()) << "only the entry right before the first";
+  log = Reopen(log);
+  ASSERT_EQ(Index(9), log->FirstIndex());
+  EXPECT_EQ(Term(2), *log->TermAt(Index(8)));
+  EXPECT_TRUE(log->TermAt(Index(7)).status().IsNotFound());
+}
+
 TEST_F(CommitLogTrim, DeleteSegmentsBeforeDropsOldEntryIndexFilesToo) {
   auto log = Open();
   ASSERT_TRUE(log->Append(MakeEntries(1, 9, 1, 200)).ok());

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "storage_test_util.h"
+#include "tests/support/log_capture.h"
 
 namespace raftmq::storage {
 namespace {
@@ -27,6 +28,18 @@ TEST(MetaStore, FreshStoreAnswersZeroHardStateAndNoCheckpoint) {
   EXPECT_EQ(*checkpoint, Index(0));
   EXPECT_TRUE(store->LoadConsumerOffset({"g", "t", 0}).status().IsNotFound());
   EXPECT_TRUE(store->LoadTopic("t").status().IsNotFound());
+}
+
+// RocksDB lists the directory of a new store before it creates it; an error line from that
+// would make every fresh node's log cry wolf.
+TEST(MetaStore, OpeningAFreshStoreLogsNoWarningOrError) {
+  TempDir dir;
+  test_support::LogCapture capture;
+  std::unique_ptr<MetaStore> store = OpenOrDie(dir.path() + "/meta");
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->SaveHardState(HardState{Term(1), 0, Index(0)}).ok());
+  store.reset();
+  EXPECT_TRUE(capture.LinesAtLeast(spdlog::level::warn).empty()) << capture.Text();
 }
 
 TEST(MetaStore, EverythingSurvivesReopen) {
@@ -68,6 +81,23 @@ TEST(MetaStore, ListsOffsetsOfOneGroupOnlyInTopicThenQueueOrder) {
   ASSERT_TRUE(offsets.ok()) << offsets.status().ToString();
   const std::vector<ConsumerOffset> expected = {{"a", 0, 1}, {"b", 3, 4}, {"b", 256, 5}};
   EXPECT_EQ(*offsets, expected);
+}
+
+TEST(MetaStore, ListsEveryPopStateInGroupTopicQueueOrderWithItsBytes) {
+  TempDir dir;
+  std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  MetaWriteBatch batch = store->NewBatch();
+  ASSERT_TRUE(batch.PutPopState({"h", "a", 0}, "third").ok());
+  ASSERT_TRUE(batch.PutPopState({"g", "b", 256}, std::string("sec\0nd", 7)).ok());
+  ASSERT_TRUE(batch.PutPopState({"g", "b", 3}, "first").ok());
+  ASSERT_TRUE(batch.PutConsumerOffset({"g", "b", 1}, 9).ok());  // another family: not listed
+  ASSERT_TRUE(store->Write(std::move(batch)).ok());
+  Result<std::vector<std::pair<ConsumerOffsetKey, std::string>>> states = store->ListAllPopStates();
+  ASSERT_TRUE(states.ok()) << states.status().ToString();
+  const std::vector<std::pair<ConsumerOffsetKey, std::string>> expected = {
+      {{"g", "b", 3}, "first"}, {{"g", "b", 256}, std::string("sec\0nd", 7)}, {{"h", "a", 0}, "third"}};
+  EXPECT_EQ(*states, expected);
 }
 
 TEST(MetaStore, DeletesTopicsAndOffsets) {

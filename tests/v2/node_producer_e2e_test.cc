@@ -3,7 +3,6 @@
 // own API reading what it sent (interoperability): bodies, tags, keys, properties, the
 // producer's message ids and the queue offsets of its receipts; and after a leader's kill -9.
 #include <chrono>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -26,11 +25,7 @@ struct Receipt {
 // The producer's JSON receipt lines, by index.
 std::vector<Receipt> ParseReceipts(const std::string& output, int count) {
   std::vector<Receipt> receipts(static_cast<size_t>(count));
-  std::istringstream lines(output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty() || line.front() != '{') continue;
-    const nlohmann::json receipt = nlohmann::json::parse(line);
+  for (const nlohmann::json& receipt : JsonLines(output)) {
     const int index = receipt.at("index").get<int>();
     if (index < 0 || index >= count) continue;
     receipts[static_cast<size_t>(index)] = {receipt.at("messageId").get<std::string>(),

@@ -8,7 +8,6 @@
 // seconds, not the default 10 s (the client does not check the duration itself).
 #include <chrono>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -35,11 +34,7 @@ struct Delivery {
 
 std::vector<Delivery> ParseDeliveries(const std::string& output) {
   std::vector<Delivery> deliveries;
-  std::istringstream lines(output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty() || line.front() != '{') continue;
-    const nlohmann::json json = nlohmann::json::parse(line);
+  for (const nlohmann::json& json : JsonLines(output)) {
     deliveries.push_back({json.at("messageId").get<std::string>(), json.at("body").get<std::string>(),
                           json.at("attempt").get<int>(), json.at("acked").get<bool>(),
                           json.at("corrupted").get<bool>()});

@@ -50,6 +50,25 @@ TEST(RouteMapping, FollowsTheGroupsPermBitsAndLeavesOutALeaderlessGroup) {
   EXPECT_EQ(queues[0].permission(), pb::READ);
 }
 
+TEST(RouteMapping, AssignsAPushConsumerEveryReadableQueueOfEveryLedGroup) {
+  nameserver::GetRouteInfoByTopicResponse route;
+  route.set_topic("Orders");
+  *route.add_groups() = Group("g1", "127.0.0.1:10911", 2, 3, nameserver::PERM_READ | nameserver::PERM_WRITE);
+  *route.add_groups() = Group("g2", "127.0.0.1:10921", 1, 1, nameserver::PERM_READ);
+  *route.add_groups() = Group("g3", "127.0.0.1:10931", 2, 2, nameserver::PERM_WRITE);  // not readable
+  *route.add_groups() = Group("g4", "", 2, 2, nameserver::PERM_READ);                  // no leader
+  const std::vector<pb::Assignment> assignments = ToAssignments(route);
+  ASSERT_EQ(assignments.size(), 3u);  // g1's queues 0 and 1 (2 is write-only), g2's queue 0
+  EXPECT_EQ(assignments[0].message_queue().broker().name(), "g1");
+  EXPECT_EQ(assignments[0].message_queue().id(), 0);
+  EXPECT_EQ(assignments[1].message_queue().id(), 1);
+  EXPECT_EQ(assignments[1].message_queue().permission(), pb::READ_WRITE);
+  EXPECT_EQ(assignments[2].message_queue().broker().name(), "g2");
+  EXPECT_EQ(assignments[2].message_queue().permission(), pb::READ);
+  EXPECT_EQ(assignments[2].message_queue().broker().endpoints().addresses(0).port(), 10921);
+  EXPECT_EQ(assignments[2].message_queue().topic().name(), "Orders");
+}
+
 TEST(RouteMapping, NamesTheSchemeOfEachAddress) {
   EXPECT_EQ(ToEndpoints("10.0.0.1:8081").scheme(), pb::IPv4);
   const pb::Endpoints six = ToEndpoints("[::1]:8081");

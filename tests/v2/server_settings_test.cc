@@ -47,7 +47,45 @@ TEST(ServerSettings, TellsAConsumerItsBatchSizeAndLongPolling) {
   EXPECT_EQ(server.subscription().receive_batch_size(), static_cast<int32_t>(options.pull_messages_default));
   EXPECT_EQ(TimeUtil::DurationToMilliseconds(server.subscription().long_polling_timeout()),
             options.long_polling_hold_ms_max);
-  EXPECT_TRUE(server.backoff_policy().has_exponential_backoff());
+  EXPECT_FALSE(server.has_publishing());
+}
+
+TEST(ServerSettings, TellsAPushConsumerRocketMQsDefaultsAndItsGroupsRetryPolicy) {
+  BrokerOptions options;  // RocketMQ's defaults: batch 32, 16 reconsumes, delays 1s .. 2h
+  pb::Settings client;
+  client.set_client_type(pb::PUSH_CONSUMER);
+  client.mutable_subscription()->mutable_group()->set_name("pushers");
+  pb::SubscriptionEntry* entry = client.mutable_subscription()->add_subscriptions();
+  entry->mutable_topic()->set_name("Orders");
+  entry->mutable_expression()->set_expression("paid || shipped");
+  const pb::Settings server = ServerSettings(client, options);
+  EXPECT_EQ(server.client_type(), pb::PUSH_CONSUMER);
+  ASSERT_TRUE(server.has_subscription());
+  ASSERT_EQ(server.subscription().subscriptions_size(), 1);  // the client's own, kept
+  EXPECT_EQ(server.subscription().subscriptions(0).expression().expression(), "paid || shipped");
+  EXPECT_FALSE(server.subscription().fifo());
+  EXPECT_EQ(server.subscription().receive_batch_size(), 32);
+  EXPECT_EQ(TimeUtil::DurationToMilliseconds(server.subscription().long_polling_timeout()), 15000);
+
+  const pb::RetryPolicy& retry = server.backoff_policy();
+  EXPECT_EQ(retry.max_attempts(), 17);
+  ASSERT_TRUE(retry.has_customized_backoff());
+  const auto& next = retry.customized_backoff().next();
+  ASSERT_EQ(next.size(), 18);
+  EXPECT_EQ(TimeUtil::DurationToMilliseconds(next[0]), 1000);
+  EXPECT_EQ(TimeUtil::DurationToMilliseconds(next[1]), 5000);
+  EXPECT_EQ(TimeUtil::DurationToMilliseconds(next[17]), 2 * 3600 * 1000);
+
+  options.max_reconsume_times = 2;
+  options.message_delay_level = "10ms 20ms";
+  options.long_polling_hold_ms_max = 1000;
+  options.pull_messages_default = 4;
+  const pb::Settings small = ServerSettings(client, options);
+  EXPECT_EQ(small.backoff_policy().max_attempts(), 3);
+  ASSERT_EQ(small.backoff_policy().customized_backoff().next_size(), 2);
+  EXPECT_EQ(TimeUtil::DurationToMilliseconds(small.backoff_policy().customized_backoff().next(1)), 20);
+  EXPECT_EQ(TimeUtil::DurationToMilliseconds(small.subscription().long_polling_timeout()), 1000);
+  EXPECT_EQ(small.subscription().receive_batch_size(), 4);
 }
 
 }  // namespace

@@ -1,12 +1,14 @@
 // V2ClusterTest: a fixture for suites that share one raftmq cluster (a group of 3 real
 // broker processes) and call it through raw apache.rocketmq.v2 stubs, as an official client
-// would (with its client id header). A suite starts the cluster in SetUpTestSuite
+// would (with its client id header), with the helpers the consumer suites share. A suite starts the cluster in SetUpTestSuite
 // (StartCluster, with its own broker flags) and stops it in TearDownTestSuite.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
 #include "proto/apache/rocketmq/v2/service.grpc.pb.h"
@@ -15,6 +17,14 @@
 namespace raftmq::e2e {
 
 namespace pb = ::apache::rocketmq::v2;
+
+// What one ReceiveMessage streamed.
+struct Received {
+  pb::Status status;
+  std::vector<pb::Message> messages;
+  bool delivery_timestamp = false;
+  bool status_first = false;
+};
 
 class V2ClusterTest : public testing::Test {
  protected:
@@ -46,6 +56,83 @@ class V2ClusterTest : public testing::Test {
     return context;
   }
   int Follower() const { return leader_ % cluster_->nodes() + 1; }
+
+  // A topic of one queue holding `count` messages with tag "t", bodies "<topic>-<i>" and ids
+  // "<topic>-ID-<i>".
+  void CreateWithMessages(const std::string& topic, int count) const {
+    ASSERT_TRUE(cluster_->CreateTopic(1, topic, 1).ok());
+    pb::SendMessageRequest request;
+    for (int i = 0; i < count; ++i) {
+      pb::Message* message = request.add_messages();
+      message->mutable_topic()->set_name(topic);
+      message->set_body(topic + "-" + std::to_string(i));
+      message->mutable_system_properties()->set_message_id(topic + "-ID-" + std::to_string(i));
+      message->mutable_system_properties()->set_message_type(pb::NORMAL);
+      message->mutable_system_properties()->set_tag("t");
+    }
+    pb::SendMessageResponse response;
+    ASSERT_TRUE(Stub(leader_)->SendMessage(ClientContext().get(), request, &response).ok());
+    ASSERT_EQ(response.status().code(), pb::OK) << response.status().message();
+  }
+
+  // A receive of `group` from queue 0 of `topic`, any tag.
+  static pb::ReceiveMessageRequest ReceiveRequest(const std::string& group, const std::string& topic, int batch,
+                                                  int64_t invisible_ms, int64_t long_polling_ms) {
+    pb::ReceiveMessageRequest request;
+    request.mutable_group()->set_name(group);
+    request.mutable_message_queue()->mutable_topic()->set_name(topic);
+    request.mutable_message_queue()->set_id(0);
+    request.mutable_filter_expression()->set_type(pb::TAG);
+    request.mutable_filter_expression()->set_expression("*");
+    request.set_batch_size(batch);
+    *request.mutable_invisible_duration() = google::protobuf::util::TimeUtil::MillisecondsToDuration(invisible_ms);
+    *request.mutable_long_polling_timeout() =
+        google::protobuf::util::TimeUtil::MillisecondsToDuration(long_polling_ms);
+    return request;
+  }
+
+  // `request` on `node` (0: the leader), read to its end.
+  Received Receive(const pb::ReceiveMessageRequest& request, int node = 0) const {
+    auto context = ClientContext();
+    auto stream = Stub(node == 0 ? leader_ : node)->ReceiveMessage(context.get(), request);
+    Received received;
+    pb::ReceiveMessageResponse response;
+    for (bool first = true; stream->Read(&response); first = false) {
+      if (response.has_status()) {
+        received.status = response.status();
+        received.status_first = first;
+      } else if (response.has_message()) {
+        received.messages.push_back(response.message());
+      } else if (response.has_delivery_timestamp()) {
+        received.delivery_timestamp = true;
+      }
+    }
+    EXPECT_TRUE(stream->Finish().ok());
+    return received;
+  }
+
+  pb::AckMessageResponse Ack(const std::string& group, const std::string& topic,
+                             const std::vector<std::string>& handles) const {
+    pb::AckMessageRequest request;
+    request.mutable_group()->set_name(group);
+    request.mutable_topic()->set_name(topic);
+    for (const std::string& handle : handles) request.add_entries()->set_receipt_handle(handle);
+    pb::AckMessageResponse response;
+    EXPECT_TRUE(Stub(leader_)->AckMessage(ClientContext().get(), request, &response).ok());
+    return response;
+  }
+
+  pb::ChangeInvisibleDurationResponse Change(const std::string& group, const std::string& topic,
+                                             const std::string& handle, int64_t invisible_ms) const {
+    pb::ChangeInvisibleDurationRequest request;
+    request.mutable_group()->set_name(group);
+    request.mutable_topic()->set_name(topic);
+    request.set_receipt_handle(handle);
+    *request.mutable_invisible_duration() = google::protobuf::util::TimeUtil::MillisecondsToDuration(invisible_ms);
+    pb::ChangeInvisibleDurationResponse response;
+    EXPECT_TRUE(Stub(leader_)->ChangeInvisibleDuration(ClientContext().get(), request, &response).ok());
+    return response;
+  }
 
   static inline Cluster* cluster_ = nullptr;
   int leader_ = 0;

@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
 #include "tests/v2/v2_cluster_test.h"
@@ -18,17 +17,8 @@
 namespace raftmq::e2e {
 namespace {
 
-using google::protobuf::util::TimeUtil;
-
 constexpr int64_t kInvisibleMs = 1000;  // the brokers' minimum here
 constexpr int64_t kLongPollingMs = 5000;
-
-struct Received {
-  pb::Status status;
-  std::vector<pb::Message> messages;
-  bool delivery_timestamp = false;
-  bool status_first = false;
-};
 
 class V2Pop : public V2ClusterTest {
  protected:
@@ -39,75 +29,16 @@ class V2Pop : public V2ClusterTest {
   }
   static void TearDownTestSuite() { StopCluster(); }
 
-  // A topic of one queue holding `count` messages, bodies "<topic>-<i>".
-  void CreateWithMessages(const std::string& topic, int count) const {
-    ASSERT_TRUE(cluster_->CreateTopic(1, topic, 1).ok());
-    pb::SendMessageRequest request;
-    for (int i = 0; i < count; ++i) {
-      pb::Message* message = request.add_messages();
-      message->mutable_topic()->set_name(topic);
-      message->set_body(topic + "-" + std::to_string(i));
-      message->mutable_system_properties()->set_message_id(topic + "-ID-" + std::to_string(i));
-      message->mutable_system_properties()->set_message_type(pb::NORMAL);
-      message->mutable_system_properties()->set_tag("t");
-    }
-    pb::SendMessageResponse response;
-    ASSERT_TRUE(Stub(leader_)->SendMessage(ClientContext().get(), request, &response).ok());
-    ASSERT_EQ(response.status().code(), pb::OK) << response.status().message();
-  }
-
   static pb::ReceiveMessageRequest ReceiveRequest(const std::string& topic, int batch, int64_t invisible_ms) {
-    pb::ReceiveMessageRequest request;
-    request.mutable_group()->set_name("PopGroup");
-    request.mutable_message_queue()->mutable_topic()->set_name(topic);
-    request.mutable_message_queue()->set_id(0);
-    request.mutable_filter_expression()->set_type(pb::TAG);
-    request.mutable_filter_expression()->set_expression("*");
-    request.set_batch_size(batch);
-    *request.mutable_invisible_duration() = TimeUtil::MillisecondsToDuration(invisible_ms);
-    *request.mutable_long_polling_timeout() = TimeUtil::MillisecondsToDuration(kLongPollingMs);
-    return request;
-  }
-
-  Received Receive(const pb::ReceiveMessageRequest& request, int node = 0) const {
-    auto context = ClientContext();
-    auto stream = Stub(node == 0 ? leader_ : node)->ReceiveMessage(context.get(), request);
-    Received received;
-    pb::ReceiveMessageResponse response;
-    for (bool first = true; stream->Read(&response); first = false) {
-      if (response.has_status()) {
-        received.status = response.status();
-        received.status_first = first;
-      } else if (response.has_message()) {
-        received.messages.push_back(response.message());
-      } else if (response.has_delivery_timestamp()) {
-        received.delivery_timestamp = true;
-      }
-    }
-    EXPECT_TRUE(stream->Finish().ok());
-    return received;
+    return V2ClusterTest::ReceiveRequest("PopGroup", topic, batch, invisible_ms, kLongPollingMs);
   }
 
   pb::AckMessageResponse Ack(const std::string& topic, const std::vector<std::string>& handles) const {
-    pb::AckMessageRequest request;
-    request.mutable_group()->set_name("PopGroup");
-    request.mutable_topic()->set_name(topic);
-    for (const std::string& handle : handles) request.add_entries()->set_receipt_handle(handle);
-    pb::AckMessageResponse response;
-    EXPECT_TRUE(Stub(leader_)->AckMessage(ClientContext().get(), request, &response).ok());
-    return response;
+    return V2ClusterTest::Ack("PopGroup", topic, handles);
   }
-
   pb::ChangeInvisibleDurationResponse Change(const std::string& topic, const std::string& handle,
                                              int64_t invisible_ms) const {
-    pb::ChangeInvisibleDurationRequest request;
-    request.mutable_group()->set_name("PopGroup");
-    request.mutable_topic()->set_name(topic);
-    request.set_receipt_handle(handle);
-    *request.mutable_invisible_duration() = TimeUtil::MillisecondsToDuration(invisible_ms);
-    pb::ChangeInvisibleDurationResponse response;
-    EXPECT_TRUE(Stub(leader_)->ChangeInvisibleDuration(ClientContext().get(), request, &response).ok());
-    return response;
+    return V2ClusterTest::Change("PopGroup", topic, handle, invisible_ms);
   }
 };
 
@@ -169,7 +100,10 @@ TEST_F(V2Pop, BadRequestsGetTheirCodesAndChangeNothing) {
   EXPECT_EQ(Ack(topic, {"not a handle"}).status().code(), pb::INVALID_RECEIPT_HANDLE);
   EXPECT_EQ(Ack(topic, {"0:0:999999:0:" + topic}).status().code(), pb::INVALID_RECEIPT_HANDLE);  // forged epoch
   EXPECT_EQ(Ack("NoSuchTopic", {handle}).status().code(), pb::TOPIC_NOT_FOUND);
-  EXPECT_EQ(Change(topic, handle, kInvisibleMs - 1).status().code(), pb::ILLEGAL_INVISIBLE_TIME);
+  // A change may be shorter than a receive's minimum (a push consumer's retry), not negative
+  // nor longer than the maximum.
+  EXPECT_EQ(Change(topic, handle, -1).status().code(), pb::ILLEGAL_INVISIBLE_TIME);
+  EXPECT_EQ(Change(topic, handle, 13LL * 3600 * 1000).status().code(), pb::ILLEGAL_INVISIBLE_TIME);
   EXPECT_EQ(Change(topic, "garbage", 60000).status().code(), pb::INVALID_RECEIPT_HANDLE);
 
   // Still in flight with its handle: a change answers a new handle and spends the old one.

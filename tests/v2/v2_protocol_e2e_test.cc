@@ -2,7 +2,7 @@
 // raftmq-broker processes, called through raw stubs: Telemetry's Settings answer on an open
 // stream, routes, sends on the leader, and the documented codes of the refusals (which change
 // nothing): a follower's send, an unknown topic, a missing client id, the RPCs not served yet
-// (the simple consumer's are in v2_pop_e2e_test.cc).
+// (the consumers' are in v2_pop_e2e_test.cc and v2_push_e2e_test.cc).
 #include <chrono>
 #include <memory>
 #include <string>
@@ -142,11 +142,9 @@ TEST_F(V2Protocol, RefusalsCarryTheirDocumentedCodesAndStoreNothing) {
 
 TEST_F(V2Protocol, RpcsNotServedYetAnswerNotImplemented) {
   auto stub = Stub(leader_);
-  pb::ForwardMessageToDeadLetterQueueResponse forward;
-  ASSERT_TRUE(stub->ForwardMessageToDeadLetterQueue(ClientContext().get(), pb::ForwardMessageToDeadLetterQueueRequest(),
-                                                    &forward)
-                  .ok());
-  EXPECT_EQ(forward.status().code(), pb::NOT_IMPLEMENTED);
+  pb::EndTransactionResponse end;
+  ASSERT_TRUE(stub->EndTransaction(ClientContext().get(), pb::EndTransactionRequest(), &end).ok());
+  EXPECT_EQ(end.status().code(), pb::NOT_IMPLEMENTED);
 
   auto context = ClientContext();
   auto pull = stub->PullMessage(context.get(), pb::PullMessageRequest());
