@@ -45,7 +45,9 @@ Result<std::unique_ptr<BrokerComponents>> BrokerComponents::Open(const BrokerOpt
   components->machine_ =
       std::make_unique<BrokerStateMachine>(fs, log, retention, components->meta_.get(), components->dispatcher_.get(),
                                            components->topics_.get(), components->offsets_.get());
-  RMQ_ASSIGN_OR_RETURN(components->snapshots_, raft::SnapshotStore::Open(fs, options.data_dir + "/snapshots"));
+  RMQ_ASSIGN_OR_RETURN(components->snapshots_,
+                       raft::SnapshotStore::Open(fs, options.data_dir + "/snapshots",
+                                                 storage::ConfState{.voters = options.RaftNodeOptions().core.voters}));
   components->machine_->SetSnapshotStore(components->snapshots_.get());
   return components;
 }

@@ -11,7 +11,8 @@ namespace raftmq::raft {
 
 Result<std::unique_ptr<Core>> Core::Create(const CoreOptions& options, const storage::LogReader& log,
                                            const storage::HardState& hard_state, Index applied,
-                                           const SnapshotReader* snapshots) {
+                                           const SnapshotReader* snapshots,
+                                           const std::optional<ConfState>& applied_conf) {
   RMQ_RETURN_IF_ERROR(options.Validate());
   if (applied > log.LastIndex()) {
     return Status::Corruption("applied index " + std::to_string(applied.value()) + " is beyond the log's last index " +
@@ -26,7 +27,9 @@ Result<std::unique_ptr<Core>> Core::Create(const CoreOptions& options, const sto
     auto last_term = log.TermAt(log.LastIndex());
     if (!last_term.ok()) return last_term.status().WithContext("reading the last entry's term");
   }
-  return std::unique_ptr<Core>(new Core(options, log, hard_state, applied, snapshots));
+  Result<ConfigLog> config = ReadConfigLog(options, log, applied, applied_conf);
+  if (!config.ok()) return config.status();
+  return std::unique_ptr<Core>(new Core(options, log, hard_state, applied, snapshots, std::move(config).value()));
 }
 
 namespace {
@@ -46,10 +49,11 @@ Index RecoveredCommit(const storage::LogReader& log, const storage::HardState& h
 }  // namespace
 
 Core::Core(const CoreOptions& options, const storage::LogReader& log, const storage::HardState& hard_state,
-           Index applied, const SnapshotReader* snapshots)
+           Index applied, const SnapshotReader* snapshots, ConfigLog config)
     : options_(options),
       snapshots_(snapshots),
       log_(log, snapshots, LastTermOf(log), RecoveredCommit(log, hard_state, applied), applied),
+      config_(std::move(config)),
       prng_(options.random_seed),
       term_(hard_state.term),
       vote_(hard_state.voted_for),
@@ -59,20 +63,13 @@ Core::Core(const CoreOptions& options, const storage::LogReader& log, const stor
       recovering_(options.may_have_lost_acknowledged_entries ||
                   (log.LastIndex() == Index(0) && hard_state.term == Term(0) && hard_state.voted_for == kNoNode)),
       commit_hint_at_start_(hard_state.commit) {
-  RMQ_ASSERT(IsVoter(options_.id));
+  RMQ_ASSERT(config_.applied_index() == applied);
   BecomeFollower(term_, kNoNode);
   // The restored vote stays: BecomeFollower at the same term keeps it.
   RMQ_ASSERT(vote_ == hard_state.voted_for);
   reported_soft_ = CurrentSoftState();
   reported_hard_ = CurrentHardState();
   persisted_hard_ = reported_hard_;
-}
-
-bool Core::IsVoter(NodeId node) const {
-  for (NodeId voter : options_.voters) {
-    if (voter == node) return true;
-  }
-  return false;
 }
 
 void Core::Tick() {
@@ -86,7 +83,7 @@ void Core::Tick() {
 
 void Core::Step(const Message& message) {
   RMQ_ASSERT(!ready_outstanding_);
-  if (message.to != options_.id || !IsVoter(message.from) || message.from == options_.id) return;
+  if (message.to != options_.id || message.from == kNoNode || message.from == options_.id) return;
   const bool is_vote_request = message.type == MessageType::kVote || message.type == MessageType::kPreVote;
   if (message.term > term_) {
     if (is_vote_request && InLease(message)) return;
@@ -143,8 +140,9 @@ void Core::StepFollower(const Message& message) {
       }
       break;
     case MessageType::kTimeoutNow:
-      // A recovering node may not lead: the leader's transfer times out and it goes on leading.
-      if (!recovering_) StartElection(/*transfer=*/true);
+      // A recovering node may not lead, nor may a non-voter: the leader's transfer times out and
+      // it goes on leading.
+      if (!recovering_ && Promotable()) StartElection(/*transfer=*/true);
       break;
     default:
       break;  // responses to a role this node no longer has
@@ -270,13 +268,8 @@ void Core::BecomeLeader() {
   ResetTerm(term_);
   role_ = Role::kLeader;
   leader_ = options_.id;
-  const Index next = log_.LastIndex() + 1;
-  for (NodeId voter : options_.voters) {
-    auto [it, inserted] =
-        progress_.try_emplace(voter, next, options_.inflight_appends_max, options_.inflight_bytes_max);
-    RMQ_ASSERT(inserted);
-    it->second.set_recent_active(true);
-  }
+  RMQ_ASSERT(Promotable());
+  TrackMembers(/*new_term=*/true);
   // Entries of earlier terms commit only under an entry of this term: append one now so they
   // do not wait for a client.
   AppendAsLeader(kNoopEntry, std::string());

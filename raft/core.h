@@ -51,6 +51,23 @@
 // before the leader learned it recovers, as state); below it, it recovers on until appends
 // bring it to the target.
 //
+// Membership (core_membership.cc, raft/configuration.h; etcd's confchange and the Raft
+// dissertation ch. 4): the group is a configuration of voters and learners. CoreOptions::voters
+// is the bootstrap configuration; Create is handed the one in force at the applied index (the
+// driver persists Ready::conf_state with its applied index) and reads the membership entries of
+// the log above it. A change (ProposeConfChange) moves one node and takes effect on each node
+// when its entry is appended, reverting if a follower's divergent tail holding it is truncated.
+// One at a time: the leader refuses a change while the last one is uncommitted, or before its
+// own first entry committed. Learners receive appends and snapshots but never vote, campaign
+// or count toward commit, check-quorum or reads. A node outside the voters (a learner, a node
+// not added yet, a removed one) never campaigns, save one whose removal it appended and has not
+// seen committed (it counts only the new voters, not itself); a leader that removed itself keeps
+// replicating, not counting itself, until the removal commits, then steps down and stops
+// sending. Messages are taken from any node (a new node learns who leads from its appends; a
+// leader ignores answers from non-members); a removed node cannot disrupt: it does not campaign
+// and pre-vote and the lease guard against one that does. A snapshot carries the configuration
+// as of its index (SnapshotMeta::conf_state); one without voters is never sent.
+//
 // Threading: not thread-safe; one thread (raft::Node's loop) owns a Core.
 #pragma once
 
@@ -65,6 +82,8 @@
 #include "common/log_ids.h"
 #include "common/result.h"
 #include "common/status.h"
+#include "raft/config_log.h"
+#include "raft/configuration.h"
 #include "raft/core_options.h"
 #include "raft/message.h"
 #include "raft/prng.h"
@@ -85,6 +104,7 @@ struct PeerStatus {
   bool replicating = false;  // false: probing, or waiting on a snapshot
   Index pending_snapshot;    // the snapshot sent and not yet answered; 0: none
   bool recent_active = false;
+  bool learner = false;  // receives the log, never votes nor counts
 };
 
 class Core {
@@ -95,10 +115,13 @@ class Core {
   // state is inconsistent (applied beyond what the log holds, or below its first index - 1:
   // a snapshot install cut between the log's reset and the state machine's restore, which the
   // driver must finish before creating the Core). `snapshots` (null: this node never sends
-  // snapshots) must outlive the Core.
+  // snapshots) must outlive the Core. `applied_conf`: the configuration as of `applied`, as the
+  // driver persisted it from Ready::conf_state or an installed snapshot; nothing when it never
+  // saw one (the bootstrap options.voters then); InvalidArgument when malformed.
   static Result<std::unique_ptr<Core>> Create(const CoreOptions& options, const storage::LogReader& log,
                                               const storage::HardState& hard_state, Index applied,
-                                              const SnapshotReader* snapshots);
+                                              const SnapshotReader* snapshots,
+                                              const std::optional<ConfState>& applied_conf = std::nullopt);
 
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
@@ -107,7 +130,8 @@ class Core {
   // check-quorum and transfer deadlines (leader).
   void Tick();
   // A message from a peer. Stale terms are answered or dropped; messages not addressed to
-  // this node or from a non-voter are dropped (they come from the network: no assert).
+  // this node are dropped (they come from the network: no assert); a leader ignores answers
+  // from non-members (see "Membership").
   void Step(const Message& message);
   // Appends an entry on the leader and returns its index; the entry's term is term() at
   // return. It is committed when a later Ready lists it in committed_entries; if the entry
@@ -117,8 +141,19 @@ class Core {
   //                leadership transfer is in progress;
   //   NoSpace:     the uncommitted entries exceed uncommitted_bytes_max (back-pressure);
   //   InvalidArgument: `kind` is not the application's (0, or one of Raft's own kinds:
-  //                    raft/entry_kind.h; membership is static).
+  //                    raft/entry_kind.h; membership changes go through ProposeConfChange).
   Result<Index> Propose(EntryKind kind, std::string payload);
+  // Appends a membership change on the leader (see "Membership"); it takes effect at once on
+  // this node. Errors (nothing changed):
+  //   Unavailable:     not the leader, a leadership transfer in progress, this leader's first
+  //                    entry not committed yet, or the previous change not committed yet;
+  //   InvalidArgument: the change does not apply (raft/configuration.h: ApplyConfChange);
+  //   Aborted:         a promotion of a learner that lags the leader's last index by more than
+  //                    learner_promote_lag_entries_max, recovers, was not heard from lately or
+  //                    has not accepted this leader's appends yet;
+  //                    a voter's removal that would leave fewer than a majority of the voters
+  //                    left heard from lately and not recovering (etcd's strict reconfig check).
+  Result<Index> ProposeConfChange(const ConfChange& change);
   // Hands leadership to `target` once it is caught up. Errors: InvalidArgument (unknown or
   // self), Unavailable (not leader, or another transfer in progress), Aborted (target lags
   // by more than transfer_lag_entries_max). On OK the transfer runs; it ends when the target
@@ -161,12 +196,16 @@ class Core {
   // Times a follower needed compacted entries and no snapshot covered the gap (the leader kept
   // probing); a metric for the driver: retention ran ahead of snapshots.
   uint64_t snapshots_unavailable() const { return snapshots_unavailable_; }
-  // Empty unless leader.
+  // Empty unless leader: every other member, voters and learners (PeerStatus::learner).
   std::vector<PeerStatus> Peers() const;
+  // The configuration in force (as of the last membership entry appended).
+  const ConfState& configuration() const { return config_.current(); }
+  // The configuration as of the applied index: what the driver persists (Ready::conf_state).
+  const ConfState& applied_configuration() const { return config_.applied(); }
 
  private:
   Core(const CoreOptions& options, const storage::LogReader& log, const storage::HardState& hard_state,
-       Index applied, const SnapshotReader* snapshots);
+       Index applied, const SnapshotReader* snapshots, ConfigLog config);
 
   // core.cc: term checks and dispatch.
   void StepLeader(const Message& message);
@@ -176,8 +215,12 @@ class Core {
   void Send(Message message);
   void ResetTerm(Term term);
   void ResetElectionTimeout();
-  bool IsVoter(NodeId node) const;
-  size_t Quorum() const { return options_.voters.size() / 2 + 1; }
+  bool IsVoter(NodeId node) const { return IsVoterIn(config_.current(), node); }
+  // May campaign (etcd's promotable): a voter, or a node whose own removal it appended and
+  // has not seen committed; it may hold the only copy of that change the other voters need.
+  // As a candidate it counts only the new voters' votes, not its own.
+  bool Promotable() const;
+  size_t Quorum() const { return config_.current().voters.size() / 2 + 1; }
 
   // Only these change role_.
   void BecomeFollower(Term term, NodeId leader);
@@ -232,6 +275,20 @@ class Core {
   void StartReadRound();
   void ConfirmReads();
 
+  // core_membership.cc
+  // The configuration as of `applied` and the membership entries of the log above it.
+  static Result<ConfigLog> ReadConfigLog(const CoreOptions& options, const storage::LogReader& log, Index applied,
+                                         const std::optional<ConfState>& applied_conf);
+  // Feeds appended entries to config_; on a leader, its Progress follows the configuration.
+  void NoteAppended(const std::vector<LogEntry>& entries);
+  // `new_term`: a new leader's members count as active for its first check-quorum window; a
+  // node added later has not been heard from.
+  void TrackMembers(bool new_term);
+  // A leader drops the Progress of nodes whose removal committed.
+  void ForgetRemoved();
+  // A leader whose removal committed steps down (after telling its followers the commit).
+  void MaybeStepDownRemoved();
+
   // core_transfer.cc
   void MaybeSendTimeoutNow(NodeId to);
   void MaybeTransferToPreferred();
@@ -243,6 +300,7 @@ class Core {
   CoreOptions options_;
   const SnapshotReader* const snapshots_;  // may be null
   RaftLog log_;
+  ConfigLog config_;
   Prng prng_;
 
   Term term_;
@@ -257,7 +315,8 @@ class Core {
   // In [election_timeout_ticks_min, election_timeout_ticks_max).
   uint32_t election_timeout_ticks_ = 0;
 
-  // Leader only: one Progress per voter, this node included (its match moves on Advance).
+  // Leader only: one Progress per member (voters and learners) and this node (its match moves on
+  // Advance), also while it replicates its own removal.
   std::map<NodeId, Progress> progress_;
   // (Pre-)candidate only: the answers so far.
   std::map<NodeId, bool> votes_;

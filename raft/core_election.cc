@@ -7,13 +7,18 @@ namespace raftmq::raft {
 
 void Core::Campaign() {
   RMQ_ASSERT(!ready_outstanding_);
-  // A recovering node may not campaign; it probes as its election timeout would (a new group
-  // of empty nodes, all recovering, elects this way).
+  // A recovering node may not campaign; a voter probes as its election timeout would (a new
+  // group of empty nodes, all recovering, elects this way).
   if (recovering_) {
-    if (role_ != Role::kLeader) StartRecoveryProbe();
+    if (role_ != Role::kLeader && IsVoter(options_.id)) StartRecoveryProbe();
     return;
   }
-  StartElection(/*transfer=*/false);
+  if (Promotable()) StartElection(/*transfer=*/false);
+}
+
+bool Core::Promotable() const {
+  if (IsVoter(options_.id)) return true;
+  return config_.last_change_index() > log_.committed() && IsVoterIn(config_.before_last_change(), options_.id);
 }
 
 void Core::TickElection() {
@@ -21,9 +26,13 @@ void Core::TickElection() {
   ++election_elapsed_;
   if (election_elapsed_ >= election_timeout_ticks_) {
     election_elapsed_ = 0;
+    // A learner, a node not added yet or a removed one waits for a leader to reach it; silent
+    // for a whole timeout, the leader it knew no longer holds its lease (it may have to vote:
+    // it may be a voter already, unaware of its promotion).
+    if (!Promotable()) leader_ = kNoNode;
     if (recovering_) {
-      StartRecoveryProbe();
-    } else {
+      if (IsVoter(options_.id)) StartRecoveryProbe();
+    } else if (Promotable()) {
       StartElection(/*transfer=*/false);
     }
   }
@@ -34,10 +43,12 @@ void Core::TickElection() {
 void Core::StartElection(bool transfer) {
   if (role_ == Role::kLeader) return;
   RMQ_ASSERT(!recovering_);
+  RMQ_ASSERT(Promotable());
   if (options_.pre_vote && !transfer) {
     BecomePreCandidate();
-    votes_[options_.id] = true;  // a pre-vote promises nothing: no need to persist it
-    if (votes_.size() >= Quorum()) {
+    // A pre-vote promises nothing: no need to persist it. A node removed counts no own vote.
+    if (IsVoter(options_.id)) votes_[options_.id] = true;
+    if (!votes_.empty() && votes_.size() >= Quorum()) {
       BecomeCandidate();
       RequestVotes(MessageType::kVote, term_, false);
     } else {
@@ -53,7 +64,7 @@ void Core::StartElection(bool transfer) {
 void Core::RequestVotes(MessageType type, Term term, bool transfer) {
   RMQ_ASSERT(type == MessageType::kVote || type == MessageType::kPreVote);
   RMQ_ASSERT(term > Term(0));
-  for (NodeId voter : options_.voters) {
+  for (NodeId voter : config_.current().voters) {
     if (voter == options_.id) continue;
     Send(Message{.type = type,
                  .to = voter,
@@ -80,7 +91,7 @@ void Core::HandleVoteRequest(const Message& message) {
   // it even when this request just ended its recovery.
   const bool was_recovering = recovering_;
   if (recovering_) {
-    if (message.recovering) NoteRecoveringVoter(message.from);
+    if (message.recovering && IsVoter(message.from)) NoteRecoveringVoter(message.from);
     if (!MaybeEndRecoveryForMajority()) {
       Send(Message{.type = response, .to = message.from, .term = term_, .reject = true});
       return;
@@ -105,13 +116,15 @@ void Core::HandleVoteRequest(const Message& message) {
 
 void Core::HandleVoteResponse(const Message& message) {
   RMQ_ASSERT(role_ == Role::kPreCandidate || role_ == Role::kCandidate);
+  // Only voters' answers count (a learner may answer: it may not know yet it was promoted).
+  if (!IsVoter(message.from)) return;
   votes_.try_emplace(message.from, !message.reject);
   if (recovering_) {
     RMQ_ASSERT(role_ == Role::kPreCandidate);  // only probes
     if (message.recovering) NoteRecoveringVoter(message.from);
     if (!MaybeEndRecoveryForMajority()) {
       // Answered by all, still recovering: back to following; the next timeout probes again.
-      if (votes_.size() == options_.voters.size()) BecomeFollower(term_, kNoNode);
+      if (votes_.size() == config_.current().voters.size()) BecomeFollower(term_, kNoNode);
       return;
     }
   }
@@ -125,7 +138,7 @@ void Core::HandleVoteResponse(const Message& message) {
     } else {
       BecomeLeader();
     }
-  } else if (rejected > options_.voters.size() - Quorum()) {
+  } else if (rejected > config_.current().voters.size() - Quorum()) {
     BecomeFollower(term_, kNoNode);
   }
 }

@@ -14,9 +14,6 @@ Status CoreOptions::Validate() const {
   if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
     return Status::InvalidArgument("voter ids must be distinct");
   }
-  if (!std::binary_search(sorted.begin(), sorted.end(), id)) {
-    return Status::InvalidArgument("id " + std::to_string(id) + " is not among the voters");
-  }
   if (heartbeat_interval_ticks == 0) return Status::InvalidArgument("heartbeat_interval_ticks must be > 0");
   if (election_timeout_ticks_min <= heartbeat_interval_ticks) {
     return Status::InvalidArgument("election_timeout_ticks_min must exceed heartbeat_interval_ticks");

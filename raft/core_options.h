@@ -21,10 +21,12 @@ namespace raftmq::raft {
 inline constexpr uint32_t kTickIntervalMsDefault = 50;
 
 struct CoreOptions {
-  // This node; must be one of `voters`.
+  // This node; one of `voters` for a node of the bootstrap configuration, else a node added
+  // later (it learns its membership from its leader's log or snapshot).
   NodeId id = kNoNode;
-  // Every voter of the group, this node included (static membership: 3 or 5 in practice,
-  // any count >= 1 works). Ids are distinct and non-zero.
+  // The bootstrap configuration: every voter of the group when it first formed (3 or 5 in
+  // practice, any count >= 1 works). Ids are distinct and non-zero. Membership changes move on
+  // from it (raft/core.h, "Membership").
   std::vector<NodeId> voters;
 
   // A leader sends a heartbeat to every follower this often (default 100 ms).
@@ -59,6 +61,9 @@ struct CoreOptions {
 
   // TransferLeadership(to) is refused when `to` lags the leader's last index by more.
   uint64_t transfer_lag_entries_max = 1000;
+  // Promoting a learner to voter is refused while its match lags the leader's last index by
+  // more: a voter far behind would hold back commit (and could cost the group its quorum).
+  uint64_t learner_promote_lag_entries_max = 1000;
   // When set (not kNoNode), a leader that is not this node hands leadership to it once it is
   // recently active and fully caught up; lets operators pin leaders for balance.
   NodeId preferred_leader = kNoNode;

@@ -20,7 +20,7 @@ Status Core::ReadIndex(uint64_t request) {
   // leader's commit index may not have reached yet: the read waits for it too.
   const Index index = std::max(log_.committed(), term_start_index_);
   RMQ_ASSERT(term_start_index_ > Index(0));
-  if (Quorum() == 1) {
+  if (Quorum() == 1 && IsVoter(options_.id)) {
     read_states_.push_back(ReadState{.request = request, .index = index});
     return Status::Ok();
   }
@@ -46,8 +46,8 @@ void Core::StartReadRound() {
   for (PendingRead& read : pending_reads_) {
     if (read.round == 0) read.round = read_round_;
   }
-  for (NodeId voter : options_.voters) {
-    if (voter != options_.id) SendHeartbeat(voter);
+  for (const auto& [member, progress] : progress_) {
+    if (member != options_.id) SendHeartbeat(member);
   }
 }
 
@@ -61,8 +61,9 @@ void Core::ConfirmReads() {
   }
   std::vector<uint64_t> acked;
   acked.reserve(progress_.size());
-  for (const auto& [voter, progress] : progress_) {
-    acked.push_back(voter == options_.id ? read_round_ : progress.read_round_acked());
+  for (const auto& [member, progress] : progress_) {
+    if (!IsVoter(member)) continue;  // learners confirm nothing
+    acked.push_back(member == options_.id ? read_round_ : progress.read_round_acked());
   }
   std::sort(acked.begin(), acked.end(), std::greater<>());
   const uint64_t confirmed = acked[Quorum() - 1];

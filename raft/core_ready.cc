@@ -25,6 +25,9 @@ Ready Core::TakeReady() {
     const bool commit_moved = log_.committed() != reported_hard_.commit;
     if (broadcast_pending_ || commit_moved) BroadcastAppends(commit_moved ? EmptyAppend::kIfCommitNews : EmptyAppend::kNever);
     if (HasReadsToStart()) StartReadRound();
+    // After the broadcast, so the followers (and the node removed) learn of the removal.
+    ForgetRemoved();
+    MaybeStepDownRemoved();
   }
   broadcast_pending_ = false;
   Ready ready;
@@ -34,6 +37,7 @@ Ready Core::TakeReady() {
   if (hard != reported_hard_) ready.hard_state = hard;
   // Committed entries first: some may still be in memory, and TakeUnstable moves them out.
   ready.committed_entries = log_.TakeCommitted(options_.apply_entries_bytes_max);
+  if (config_.AppliedTo(log_.applied())) ready.conf_state = config_.applied();
   if (role_ == Role::kLeader) {
     for (const storage::LogEntry& entry : ready.committed_entries) {
       if (entry.term != term_) continue;
@@ -78,12 +82,13 @@ void Core::Advance() {
 
 std::vector<PeerStatus> Core::Peers() const {
   std::vector<PeerStatus> peers;
-  for (const auto& [voter, progress] : progress_) {
-    if (voter == options_.id) continue;
-    peers.push_back(PeerStatus{.id = voter, .match = progress.match(), .next = progress.next(),
+  for (const auto& [member, progress] : progress_) {
+    if (member == options_.id || !IsMemberOf(config_.current(), member)) continue;
+    peers.push_back(PeerStatus{.id = member, .match = progress.match(), .next = progress.next(),
                                .replicating = progress.state() == Progress::State::kReplicate,
                                .pending_snapshot = progress.pending_snapshot(),
-                               .recent_active = progress.recent_active()});
+                               .recent_active = progress.recent_active(),
+                               .learner = IsLearnerIn(config_.current(), member)});
   }
   return peers;
 }

@@ -16,8 +16,11 @@ void Core::NoteRecoveringVoter(NodeId voter) {
 
 bool Core::MaybeEndRecoveryForMajority() {
   if (!recovering_) return false;
-  recovering_voters_.insert(options_.id);
-  if (recovering_voters_.size() < Quorum()) return false;
+  if (IsVoter(options_.id)) recovering_voters_.insert(options_.id);
+  // Who said so may have left the voters since (a change appended meanwhile).
+  size_t recovering_voters = 0;
+  for (NodeId voter : recovering_voters_) recovering_voters += IsVoter(voter) ? 1 : 0;
+  if (recovering_voters < Quorum()) return false;
   recovering_ = false;
   recovering_voters_.clear();
   majority_loss_unresolved_ = true;
@@ -40,6 +43,7 @@ void Core::MaybeEndRecovery(Index matched, Index target) {
 void Core::StartRecoveryProbe() {
   RMQ_ASSERT(recovering_);
   RMQ_ASSERT(role_ != Role::kLeader);
+  RMQ_ASSERT(IsVoter(options_.id));
   BecomePreCandidate();
   recovering_voters_.clear();
   recovering_voters_.insert(options_.id);

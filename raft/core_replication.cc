@@ -35,6 +35,7 @@ void Core::AppendAsLeader(EntryKind kind, std::string payload) {
   uncommitted_bytes_ += payload.size();
   std::vector<LogEntry> entries;
   entries.push_back(LogEntry{.index = index, .term = term_, .kind = kind, .payload = std::move(payload)});
+  NoteAppended(entries);
   log_.Append(std::move(entries));
   broadcast_pending_ = true;  // sent in one kAppend per follower at TakeReady: proposals batch
   RMQ_ASSERT(log_.LastIndex() == index);
@@ -58,8 +59,8 @@ void Core::TickHeartbeat() {
   }
   if (heartbeat_elapsed_ >= options_.heartbeat_interval_ticks) {
     heartbeat_elapsed_ = 0;
-    for (NodeId voter : options_.voters) {
-      if (voter != options_.id) SendHeartbeat(voter);
+    for (const auto& [member, progress] : progress_) {
+      if (member != options_.id) SendHeartbeat(member);
     }
   }
 }
@@ -69,9 +70,9 @@ void Core::TickHeartbeat() {
 void Core::CheckQuorum() {
   RMQ_ASSERT(role_ == Role::kLeader);
   size_t active = 0;
-  for (auto& [voter, progress] : progress_) {
-    if (voter == options_.id || progress.recent_active()) ++active;
-    if (voter != options_.id) progress.set_recent_active(false);
+  for (auto& [member, progress] : progress_) {
+    if (IsVoter(member) && (member == options_.id || progress.recent_active())) ++active;
+    if (member != options_.id) progress.set_recent_active(false);
   }
   if (active < Quorum()) BecomeFollower(term_, kNoNode);
 }
@@ -86,11 +87,11 @@ void Core::SendHeartbeat(NodeId to) {
 
 void Core::BroadcastAppends(EmptyAppend empty) {
   RMQ_ASSERT(role_ == Role::kLeader);
-  for (NodeId voter : options_.voters) {
-    if (voter == options_.id) continue;
+  for (const auto& [member, progress] : progress_) {
+    if (member == options_.id) continue;
     // Bounded by the window: every kAppend sent in kReplicate takes an inflight slot.
-    bool sent = SendAppend(voter, empty);
-    for (uint32_t i = 0; sent && i < options_.inflight_appends_max; ++i) sent = SendAppend(voter, EmptyAppend::kNever);
+    bool sent = SendAppend(member, empty);
+    for (uint32_t i = 0; sent && i < options_.inflight_appends_max; ++i) sent = SendAppend(member, EmptyAppend::kNever);
   }
 }
 
@@ -136,6 +137,12 @@ void Core::HandleAppend(const Message& message) {
     return;
   }
   if (std::optional<Index> last = log_.MaybeAppend(message.log_index, message.log_term, message.entries)) {
+    // The log ends with these entries when it appended or overwrote some; otherwise it held
+    // them all already (and maybe more, never cut) and its configuration stands.
+    if (!message.entries.empty() && log_.LastIndex() == *last) {
+      config_.TruncateAfter(message.log_index);
+      NoteAppended(message.entries);
+    }
     log_.CommitTo(std::min(message.commit, *last));
     MaybeEndRecovery(*last, message.recovery_target);
     Send(Message{.type = MessageType::kAppendResponse, .to = message.from, .log_index = *last,
@@ -221,7 +228,11 @@ bool Core::MaybeCommit() {
   std::vector<Index> matches;
   matches.reserve(progress_.size());
   // A recovering follower's acknowledgement may be of entries it has since lost: not counted.
-  for (const auto& [voter, progress] : progress_) matches.push_back(progress.recovering() ? Index(0) : progress.match());
+  // Learners never count, nor does a leader replicating its own removal.
+  for (const auto& [member, progress] : progress_) {
+    if (IsVoter(member)) matches.push_back(progress.recovering() ? Index(0) : progress.match());
+  }
+  RMQ_ASSERT(matches.size() == config_.current().voters.size());
   std::sort(matches.begin(), matches.end(), std::greater<>());
   const Index candidate = matches[Quorum() - 1];
   if (candidate <= log_.committed()) return false;

@@ -50,7 +50,8 @@ void Core::AbortTransfer() {
 void Core::MaybeTransferToPreferred() {
   RMQ_ASSERT(role_ == Role::kLeader);
   const NodeId preferred = options_.preferred_leader;
-  if (preferred == kNoNode || preferred == options_.id || transfer_target_ != kNoNode) return;
+  // A preferred node outside the voters (not added yet, a learner, removed) is not asked.
+  if (preferred == kNoNode || preferred == options_.id || transfer_target_ != kNoNode || !IsVoter(preferred)) return;
   const Progress& progress = progress_.at(preferred);
   if (!progress.recent_active() || progress.match() != log_.LastIndex()) return;
   Status status = TransferLeadership(preferred);

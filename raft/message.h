@@ -64,6 +64,8 @@ struct Message {
   // kHeartbeat: the read round it confirms (Core::ReadIndex), echoed in kHeartbeatResponse;
   // 0: none. kHeartbeatResponse also carries the follower's last index in log_index.
   uint64_t read_round = 0;
+  // kSnapshot: the configuration as of the snapshot (SnapshotMeta::conf_state).
+  storage::ConfState conf_state;
 
   bool operator==(const Message&) const = default;
 };

@@ -4,12 +4,15 @@
 #include <utility>
 
 #include "common/assert.h"
+#include "raft/configuration.h"
 
 namespace raftmq::raft {
 namespace {
 
 // Varint fields of a message or entry take at most this many bytes together (15 fields).
 constexpr uint64_t kMessageOverheadBytesMax = 15 * 11;
+// Each id of a snapshot's configuration: a varint and its tag.
+constexpr uint64_t kConfMemberBytesMax = 11;
 constexpr uint64_t kEntryOverheadBytesMax = 4 * 11;
 
 constexpr uint32_t kMessageTypeMin = static_cast<uint32_t>(MessageType::kPreVote);
@@ -26,6 +29,11 @@ Status CheckHeader(const PeerMessage& in) {
   }
   if (in.entries_size() > 0 && static_cast<MessageType>(in.type()) != MessageType::kAppend) {
     return Status::InvalidArgument("entries on a message that is not an append");
+  }
+  // A snapshot names its configuration; nothing else carries one.
+  const bool snapshot = static_cast<MessageType>(in.type()) == MessageType::kSnapshot;
+  if (!snapshot && (in.conf_voters_size() > 0 || in.conf_learners_size() > 0)) {
+    return Status::InvalidArgument("a configuration on a message that is not a snapshot");
   }
   return Status::Ok();
 }
@@ -74,6 +82,8 @@ void EncodeMessage(Message&& message, PeerMessage* out) {
   out->set_recovering(message.recovering);
   out->set_recovery_target(message.recovery_target.value());
   out->set_read_round(message.read_round);
+  out->mutable_conf_voters()->Add(message.conf_state.voters.begin(), message.conf_state.voters.end());
+  out->mutable_conf_learners()->Add(message.conf_state.learners.begin(), message.conf_state.learners.end());
   out->mutable_entries()->Reserve(static_cast<int>(message.entries.size()));
   for (LogEntry& entry : message.entries) {
     PeerEntry* wire = out->add_entries();
@@ -102,6 +112,11 @@ Result<Message> DecodeMessage(PeerMessage&& in) {
   message.recovering = in.recovering();
   message.recovery_target = Index(in.recovery_target());
   message.read_round = in.read_round();
+  message.conf_state.voters.assign(in.conf_voters().begin(), in.conf_voters().end());
+  message.conf_state.learners.assign(in.conf_learners().begin(), in.conf_learners().end());
+  if (message.type == MessageType::kSnapshot) {
+    RMQ_RETURN_IF_ERROR(CheckConfState(message.conf_state).WithContext("snapshot configuration"));
+  }
   message.entries.reserve(static_cast<size_t>(in.entries_size()));
   for (PeerEntry& wire : *in.mutable_entries()) {
     message.entries.push_back(LogEntry{.index = Index(wire.index()),
@@ -113,7 +128,8 @@ Result<Message> DecodeMessage(PeerMessage&& in) {
 }
 
 uint64_t ApproximateWireSizeBytes(const Message& message) {
-  uint64_t bytes = kMessageOverheadBytesMax;
+  uint64_t bytes = kMessageOverheadBytesMax +
+                   kConfMemberBytesMax * (message.conf_state.voters.size() + message.conf_state.learners.size());
   for (const LogEntry& entry : message.entries) bytes += kEntryOverheadBytesMax + entry.payload.size();
   return bytes;
 }

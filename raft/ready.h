@@ -12,7 +12,9 @@
 //   4. send `messages_after_persist` (they promise what steps 1-3 made durable: a vote, a
 //      term, appended entries);
 //   5. apply `committed_entries` in order (or hand them to the applier; Core treats them as
-//      delivered once the Ready is taken).
+//      delivered once the Ready is taken); when `conf_state` is set, persist it as the
+//      configuration as of the last of them, atomically with that applied index (a restart
+//      hands both to Core::Create). After step 0 the snapshot's conf_state stands so.
 // `messages` need no persistence and may be sent at once, even before step 1 (the leader's
 // appends go out while it writes the same entries to its own disk).
 //
@@ -93,10 +95,13 @@ struct Ready {
   std::vector<ReadState> read_states;
   // Set once, in the Ready after this node gave up recovering for a majority loss: log it loudly.
   std::optional<MajorityLossNotice> majority_loss;
+  // The configuration as of the last committed entry, when those entries changed it (step 5).
+  std::optional<storage::ConfState> conf_state;
 
   bool empty() const {
     return !soft_state && !hard_state && !snapshot && !truncate_after && entries.empty() && messages.empty() &&
-           messages_after_persist.empty() && committed_entries.empty() && read_states.empty() && !majority_loss;
+           messages_after_persist.empty() && committed_entries.empty() && read_states.empty() && !majority_loss &&
+           !conf_state;
   }
 };
 

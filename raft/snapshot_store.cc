@@ -41,10 +41,11 @@ std::string MetaName(const storage::SnapshotMeta& meta) {
 
 }  // namespace
 
-Result<std::unique_ptr<SnapshotStore>> SnapshotStore::Open(storage::Fs* fs, std::string root) {
+Result<std::unique_ptr<SnapshotStore>> SnapshotStore::Open(storage::Fs* fs, std::string root,
+                                                          storage::ConfState configuration) {
   RMQ_ASSERT(fs != nullptr);
   RMQ_RETURN_IF_ERROR(fs->CreateDirs(root).WithContext("snapshot store"));
-  std::unique_ptr<SnapshotStore> store(new SnapshotStore(fs, std::move(root)));
+  std::unique_ptr<SnapshotStore> store(new SnapshotStore(fs, std::move(root), std::move(configuration)));
   RMQ_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(store->root_));
   for (const std::string& name : names) {
     const std::string_view view(name);
@@ -58,13 +59,15 @@ Result<std::unique_ptr<SnapshotStore>> SnapshotStore::Open(storage::Fs* fs, std:
   return store;
 }
 
-SnapshotStore::SnapshotStore(storage::Fs* fs, std::string root) : fs_(fs), root_(std::move(root)) {}
+SnapshotStore::SnapshotStore(storage::Fs* fs, std::string root, storage::ConfState configuration)
+    : fs_(fs), root_(std::move(root)), configuration_(std::move(configuration)) {}
 
 Result<std::optional<storage::SnapshotMeta>> SnapshotStore::Latest() const {
   std::lock_guard lock(mutex_);
   if (own_.empty()) return std::optional<storage::SnapshotMeta>();
   const auto& [index, term] = *own_.rbegin();
-  return std::optional<storage::SnapshotMeta>(storage::SnapshotMeta{index, term});
+  return std::optional<storage::SnapshotMeta>(
+      storage::SnapshotMeta{.index = index, .term = term, .conf_state = configuration_});
 }
 
 Status SnapshotStore::Save(const storage::SnapshotMeta& meta,

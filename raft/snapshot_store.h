@@ -13,6 +13,11 @@
 // retention deleted) and the follower's source of what to install (the Core installs a kSnapshot
 // only when Holds() it: raft::Node drops one whose files have not arrived).
 //
+// Membership: every snapshot it names carries `configuration`, the group's configuration
+// given at Open. That is exact while a real group's membership is its bootstrap voters (no
+// raft::Node proposes a configuration change yet, raft/core.h "Membership"); once nodes do,
+// each snapshot must record the configuration as of its own index instead.
+//
 // Threading: thread-safe. The Raft loop saves, adopts and asks Latest(); snapshot senders ask
 // DirOf() from their own threads (a snapshot pruned while it is sent fails that transfer, which
 // the leader retries with the newer one); the SnapshotReceiver writes beside it.
@@ -39,7 +44,8 @@ class SnapshotStore final : public SnapshotReader {
   static constexpr size_t kSnapshotsKept = 2;
 
   // Creates `root` if needed and removes what a crash left half-written. IoError when it cannot.
-  static Result<std::unique_ptr<SnapshotStore>> Open(storage::Fs* fs, std::string root);
+  static Result<std::unique_ptr<SnapshotStore>> Open(storage::Fs* fs, std::string root,
+                                                     storage::ConfState configuration);
 
   Result<std::optional<storage::SnapshotMeta>> Latest() const override;
 
@@ -64,7 +70,7 @@ class SnapshotStore final : public SnapshotReader {
   const std::string& root() const { return root_; }
 
  private:
-  SnapshotStore(storage::Fs* fs, std::string root);
+  SnapshotStore(storage::Fs* fs, std::string root, storage::ConfState configuration);
 
   std::string OwnDir(const storage::SnapshotMeta& meta) const;
   // The newest whole received directory at `meta`, or "" when none (under mutex_).
@@ -75,6 +81,7 @@ class SnapshotStore final : public SnapshotReader {
 
   storage::Fs* const fs_;
   const std::string root_;
+  const storage::ConfState configuration_;
   mutable std::mutex mutex_;
   // This node's snapshots, oldest first (by index, then term). Guarded.
   std::set<std::pair<Index, Term>> own_;

@@ -15,6 +15,7 @@
 #include "common/log_ids.h"
 #include "common/result.h"
 #include "common/status.h"
+#include "storage/conf_state.h"
 
 namespace raftmq::storage {
 
@@ -51,6 +52,10 @@ struct EntryLocation {
 struct SnapshotMeta {
   Index index;
   Term term;
+
+  // The membership as of `index` (voters and learners); a snapshot without voters is one whose
+  // configuration was not recorded, and Raft never sends it (raft/core.h, "Membership").
+  ConfState conf_state;
 
   bool operator==(const SnapshotMeta&) const = default;
 };

@@ -48,6 +48,10 @@ int RunSeeds(const Args& args) {
   uint64_t early_campaigns = 0;
   uint64_t snapshots_installed = 0;
   uint64_t snapshot_transfers_failed = 0;
+  uint64_t learners_added = 0;
+  uint64_t promotions = 0;
+  uint64_t removals = 0;
+  uint64_t leader_removals = 0;
   std::vector<uint64_t> recovery_ms;
   uint64_t longest_recovery_seed = 0;
   uint64_t longest_recovery_ms = 0;
@@ -71,6 +75,10 @@ int RunSeeds(const Args& args) {
     early_campaigns += result.early_campaigns;
     snapshots_installed += result.snapshots_installed;
     snapshot_transfers_failed += result.snapshot_transfers_failed;
+    learners_added += result.learners_added;
+    promotions += result.promotions;
+    removals += result.removals;
+    leader_removals += result.leader_removals;
     if (result.recovery_ms >= longest_recovery_ms) {
       longest_recovery_ms = result.recovery_ms;
       longest_recovery_seed = seed;
@@ -86,14 +94,17 @@ int RunSeeds(const Args& args) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       std::printf("[raft_sim] %llu/%llu seeds, %llu failed; %llu entries committed, %llu leaders elected, "
                   "%llu divergent tails truncated, %llu crashes, %llu recovering restarts, %llu early campaigns, "
-                  "%llu snapshots installed (%llu transfers failed); %.1f s\n",
+                  "%llu snapshots installed (%llu transfers failed); membership: %llu learners added, %llu promoted, "
+                  "%llu removed, %llu leaders removed themselves; %.1f s\n",
                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(args.seeds),
                   static_cast<unsigned long long>(failures), static_cast<unsigned long long>(committed),
                   static_cast<unsigned long long>(leaders), static_cast<unsigned long long>(truncations),
                   static_cast<unsigned long long>(crashes), static_cast<unsigned long long>(recovering_restarts),
                   static_cast<unsigned long long>(early_campaigns),
                   static_cast<unsigned long long>(snapshots_installed),
-                  static_cast<unsigned long long>(snapshot_transfers_failed), seconds);
+                  static_cast<unsigned long long>(snapshot_transfers_failed),
+                  static_cast<unsigned long long>(learners_added), static_cast<unsigned long long>(promotions),
+                  static_cast<unsigned long long>(removals), static_cast<unsigned long long>(leader_removals), seconds);
       std::fflush(stdout);
     }
   }

@@ -1,5 +1,6 @@
 #include "raft/sim/sim_checker.h"
 
+#include <algorithm>
 #include <string>
 
 #include "common/assert.h"
@@ -20,7 +21,9 @@ void SimChecker::OnLeader(NodeId node, Term term, const SimLogStore& log) {
   if (!inserted && it->second != node) {
     Fail("two leaders in term " + std::to_string(term.value()) + ": " + Node(it->second) + " and " + Node(node));
   }
-  CheckCommittedPrefix(node, log, Index(committed_chain_.size()), "new leader lacks a committed entry");
+  const auto later = std::lower_bound(committed_in_term_.begin(), committed_in_term_.end(), term);
+  CheckCommittedPrefix(node, log, Index(static_cast<uint64_t>(later - committed_in_term_.begin())),
+                       "new leader lacks a committed entry");
 }
 
 void SimChecker::OnAppended(NodeId node, const SimLogStore& log, Index from) {
@@ -56,12 +59,20 @@ void SimChecker::CheckCommittedPrefix(NodeId node, const SimLogStore& log, Index
   }
 }
 
-void SimChecker::OnCommit(NodeId node, const SimLogStore& log, Index commit) {
+void SimChecker::OnLeaderCommit(NodeId leader, Index commit, size_t voters_holding, size_t voters) {
+  if (voters_holding < voters / 2 + 1) {
+    Fail(Node(leader) + " committed " + At(commit) + " held by only " + std::to_string(voters_holding) + " of its " +
+         std::to_string(voters) + " voters (a learner or a non-voter counted?)");
+  }
+}
+
+void SimChecker::OnCommit(NodeId node, const SimLogStore& log, Index commit, Term term) {
   CheckCommittedPrefix(node, log, commit, "committed entry changed");
   for (Index index = Index(committed_chain_.size()) + 1; index <= commit && ok(); ++index) {
     committed_chain_.push_back(log.ChainHashAt(index));
     committed_entry_.push_back(HashEntry(0, log.At(index)));
     committed_term_.push_back(log.At(index).term);
+    committed_in_term_.push_back(committed_in_term_.empty() ? term : std::max(committed_in_term_.back(), term));
   }
 }
 

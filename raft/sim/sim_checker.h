@@ -5,8 +5,11 @@
 //     prefix up to it (compared by chain hash, O(1) per appended entry);
 //   - committed entries never change: every node's log at its commit index has the same
 //     chain hash as every other's, also after a crash and restart;
-//   - leader completeness: a new leader's log holds every entry committed so far;
+//   - leader completeness: a new leader's log holds every entry committed in an earlier term;
 //   - state machine safety: every node applies the committed sequence, each index once;
+//   - learners never counted: when a leader's commit moves, a majority of the voters of its
+//     configuration hold the entry (checked under sync flush, where an acknowledgement is
+//     durable; a node that lost data since, by a wipe, is given the benefit of the doubt);
 //   - snapshots: a snapshot is taken and sent at or below the node's commit index, and its
 //     state (the digest of what was applied, sim_snapshot.h) and term are those of the one
 //     committed history at its index, when taken and when a node installs it (its applied
@@ -36,7 +39,8 @@ class SimChecker {
 
   void OnLeader(NodeId node, Term term, const SimLogStore& log);
   void OnAppended(NodeId node, const SimLogStore& log, Index from);
-  void OnCommit(NodeId node, const SimLogStore& log, Index commit);
+  // `term`: the node's current term (that of the leader which committed what is new).
+  void OnCommit(NodeId node, const SimLogStore& log, Index commit, Term term);
   // `applied_before` is what the node's state machine had applied before this entry.
   void OnApply(NodeId node, Index applied_before, const storage::LogEntry& entry);
   // A node came back: its durable commit hint must still be held, and agree.
@@ -45,6 +49,8 @@ class SimChecker {
   void OnSnapshotSent(NodeId node, Index snapshot_index, Index commit);
   // The node's state machine now holds `snapshot` (its next apply is snapshot index + 1).
   void OnRestore(NodeId node, const SimSnapshot& snapshot);
+  // `leader` moved its commit to `commit`, holding `voters_holding` of its `voters` at that point.
+  void OnLeaderCommit(NodeId leader, Index commit, size_t voters_holding, size_t voters);
 
  private:
   void Fail(std::string violation);
@@ -64,6 +70,9 @@ class SimChecker {
   std::vector<uint64_t> committed_chain_;  // [i] for index i + 1
   std::vector<uint64_t> committed_entry_;  // HashEntry(0, entry) for index i + 1
   std::vector<Term> committed_term_;       // for index i + 1
+  // The term of the leader that committed index i + 1 (non-decreasing): leader completeness
+  // binds leaders of later terms only (a leader of an older term may still be elected late).
+  std::vector<Term> committed_in_term_;
 };
 
 }  // namespace raftmq::raft::sim

@@ -18,6 +18,7 @@ SimCluster::SimCluster(uint64_t seed, size_t node_count, const CoreOptions& base
   RMQ_ASSERT(tick_interval_ms >= 2);
   for (size_t i = 0; i < node_count; ++i) ids_.push_back(NodeId(i + 1));
   base_.voters = ids_;
+  for (size_t i = node_count; i < node_count + model_.spare_nodes; ++i) ids_.push_back(NodeId(i + 1));
   for (NodeId id : ids_) {
     auto node = std::make_unique<Node>();
     node->id = id;
@@ -61,10 +62,12 @@ void SimCluster::Restart(NodeId id) {
   const Index commit = node.needs_recovery && hard_state.commit > node.log.LastIndex() ? node.log.LastIndex()
                                                                                        : hard_state.commit;
   checker_.OnRestart(id, node.log, commit);
-  auto core = Core::Create(options, node.log, hard_state, node.applied, &node.snapshots);
+  auto core = Core::Create(options, node.log, hard_state, node.applied, &node.snapshots, node.AppliedConf());
   RMQ_ASSERT_MSG(core.ok(), core.status().ToString().c_str());
   node.core = std::move(core).value();
   node.crash_mid_ready = false;
+  node.reported_commit = node.core->commit_index();
+  node.voters_in_force = node.core->configuration().voters;
   node.next_tick_ms = now_ms_ + prng_.Between(1, node.tick_interval_ms + 1);
   node.synced_ms = now_ms_;
   node.compacted_ms = now_ms_;
@@ -76,13 +79,25 @@ void SimCluster::Restart(NodeId id) {
 
 // An empty node (never joined, or wiped) counts as needing recovery whatever its last run
 // did: Core recovers on an empty log, and a majority of empty nodes is a new group to it.
+bool SimCluster::KeepsMajority(const std::vector<NodeId>& voters, NodeId losing) const {
+  size_t needing = 0;
+  for (NodeId voter : voters) {
+    const Node& node = Get(voter);
+    // An empty log holds nothing committed, whatever its term (a node that ended its recovery
+    // for a majority loss before it got the first entry).
+    needing += voter == losing || node.needs_recovery || node.log.LastIndex() == Index(0);
+  }
+  // Those that keep their data must be a majority (with 4 voters, 2 losing theirs is too many).
+  return voters.size() - needing >= voters.size() / 2 + 1;
+}
+
 bool SimCluster::WouldLoseMajority(NodeId id) const {
-  auto needs = [](const Node& node) {
-    return node.needs_recovery || (node.log.LastIndex() == Index(0) && node.hard_state.LoadHardState()->term == Term(0));
-  };
-  size_t needing = needs(Get(id)) ? 0 : 1;
-  for (const auto& node : nodes_) needing += needs(*node) ? 1 : 0;
-  return needing >= ids_.size() / 2 + 1;
+  if (!KeepsMajority(base_.voters, id)) return true;
+  for (const auto& node : nodes_) {
+    if (!KeepsMajority(node->voters_in_force, id)) return true;
+    if (node->AppliedConf() && !KeepsMajority(node->AppliedConf()->voters, id)) return true;
+  }
+  return false;
 }
 
 void SimCluster::Crash(NodeId id, CrashKind kind, bool mid_ready) {
@@ -105,6 +120,7 @@ void SimCluster::Crash(NodeId id, CrashKind kind, bool mid_ready) {
   if (node.applied > node.log.LastIndex()) {
     node.applied = node.log.LastIndex();
     node.applied_chain = node.log.ChainHashAt(node.applied);
+    while (!node.confs.empty() && node.confs.back().first > node.applied) node.confs.pop_back();
   }
   if (model_.async_flush) {
     node.needs_recovery = true;
@@ -120,6 +136,8 @@ void SimCluster::Wipe(NodeId id) {
   node.hard_state.Wipe();
   node.applied = Index(0);
   node.applied_chain = 0;
+  node.confs.clear();
+  node.voters_in_force = base_.voters;
   node.snapshots.Wipe();
   node.received.reset();
   node.needs_recovery = true;
@@ -150,6 +168,27 @@ Result<Index> SimCluster::Propose(NodeId id, std::string payload) {
   Result<Index> index = node.core->Propose(kSimulatedEntry, std::move(payload));
   Drain(node);
   return index;
+}
+
+Result<Index> SimCluster::ProposeConfChange(NodeId id, const ConfChange& change) {
+  Node& node = Get(id);
+  if (!node.core) return Status::Unavailable("node down");
+  Result<Index> index = node.core->ProposeConfChange(change);
+  if (index.ok()) {
+    switch (change.type) {
+      case ConfChangeType::kAddLearner: ++stats_.learners_added; break;
+      case ConfChangeType::kPromote: ++stats_.promotions; break;
+      case ConfChangeType::kRemove: ++(change.node == id ? stats_.leader_removals : stats_.removals); break;
+    }
+  }
+  Drain(node);
+  return index;
+}
+
+std::optional<ConfState> SimCluster::ConfigurationOf(NodeId id) const {
+  const Node& node = Get(id);
+  if (!node.core) return std::nullopt;
+  return node.core->configuration();
 }
 
 Status SimCluster::TransferLeadership(NodeId id, NodeId target) {
@@ -238,7 +277,9 @@ void SimCluster::Compact(Node& node) {
   // beyond its compaction point.
   Result<Term> term = node.log.TermAt(node.applied);
   RMQ_ASSERT_MSG(term.ok(), "the applied entry is held (compaction stays at or below it)");
-  const SimSnapshot snapshot{.meta = {.index = node.applied, .term = *term}, .applied_chain = node.applied_chain};
+  const storage::ConfState conf = node.AppliedConf().value_or(storage::ConfState{.voters = base_.voters});
+  const SimSnapshot snapshot{.meta = {.index = node.applied, .term = *term, .conf_state = conf},
+                             .applied_chain = node.applied_chain};
   checker_.OnSnapshotTaken(node.id, snapshot, node.core->commit_index());
   node.snapshots.Save(snapshot);
   // Retention drops whole old segments: durable, applied ones, never the last durable entry.
@@ -251,11 +292,20 @@ void SimCluster::Compact(Node& node) {
 void SimCluster::Drain(Node& node) {
   for (int i = 0; node.core && node.core->HasReady() && checker_.ok(); ++i) {
     RMQ_ASSERT_MSG(i < kReadysPerDrainMax, "a Core never stops producing Readys");
+    // A leader's commit moves only by counting its voters (a follower's by its leader's word).
+    const bool leader = node.core->role() == Role::kLeader;
     Ready ready = node.core->TakeReady();
     ++stats_.readys;
+    if (leader && ready.hard_state && ready.hard_state->commit > node.reported_commit) {
+      CheckLeaderCommit(node, ready.hard_state->commit);
+    }
+    if (ready.hard_state) node.reported_commit = ready.hard_state->commit;
     if (HandleReady(node, ready)) node.core->Advance();
   }
-  if (node.core) node.needs_recovery = node.core->recovering();
+  if (node.core) {
+    node.needs_recovery = node.core->recovering();
+    node.voters_in_force = node.core->configuration().voters;
+  }
 }
 
 bool SimCluster::HandleReady(Node& node, Ready& ready) {
@@ -277,8 +327,25 @@ bool SimCluster::HandleReady(Node& node, Ready& ready) {
     ++stats_.leaders_elected;
   }
   SendAll(node, ready.messages_after_persist);
-  Apply(node, ready.committed_entries);
+  Apply(node, ready.committed_entries, ready.conf_state);
   return true;
+}
+
+void SimCluster::CheckLeaderCommit(const Node& leader, Index commit) {
+  // Only under sync flush is every acknowledgement durable; a commit hint carried over a
+  // restart is not this leader's count.
+  if (model_.async_flush || commit > leader.log.LastIndex() || commit < leader.log.FirstIndex()) return;
+  const uint64_t chain = leader.log.ChainHashAt(commit);
+  const std::vector<NodeId>& voters = leader.core->configuration().voters;
+  size_t holding = 0;
+  for (NodeId voter : voters) {
+    const Node& node = Get(voter);
+    // Compacted below: it applied it. A wiped node may have held it.
+    const bool holds = node.log.FirstIndex() > commit ||
+                       (node.log.LastIndex() >= commit && node.log.ChainHashAt(commit) == chain);
+    holding += holds || node.needs_recovery ? 1 : 0;
+  }
+  checker_.OnLeaderCommit(leader.id, commit, holding, voters.size());
 }
 
 void SimCluster::ResetLogToSnapshot(Node& node, const storage::SnapshotMeta& snapshot) {
@@ -292,6 +359,7 @@ void SimCluster::RestoreStateMachine(Node& node) {
   checker_.OnRestore(node.id, *node.received);
   node.applied = node.received->meta.index;
   node.applied_chain = node.received->applied_chain;
+  node.confs.assign(1, {node.applied, node.received->meta.conf_state});
   // The installed snapshot is this node's own now: as a leader it may send it on.
   node.snapshots.Save(*node.received);
   node.received.reset();
@@ -316,15 +384,18 @@ void SimCluster::Persist(Node& node, const Ready& ready) {
   }
   if (first_new > Index(0)) checker_.OnAppended(node.id, node.log, first_new);
   RMQ_ASSERT(node.log.LastIndex() == node.core->last_index());
-  checker_.OnCommit(node.id, node.log, node.core->commit_index());
+  checker_.OnCommit(node.id, node.log, node.core->commit_index(), node.core->term());
 }
 
-void SimCluster::Apply(Node& node, const std::vector<storage::LogEntry>& entries) {
+void SimCluster::Apply(Node& node, const std::vector<storage::LogEntry>& entries,
+                       const std::optional<storage::ConfState>& conf_state) {
   for (const storage::LogEntry& entry : entries) {
     checker_.OnApply(node.id, node.applied, entry);
     node.applied = entry.index;
     node.applied_chain = HashEntry(node.applied_chain, entry);
   }
+  // Persisted with the applied index, as the broker's MetaStore batch must.
+  if (conf_state) node.confs.emplace_back(node.applied, *conf_state);
 }
 
 void SimCluster::SendAll(const Node& node, std::vector<Message>& messages) {

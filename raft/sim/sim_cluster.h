@@ -16,6 +16,11 @@
 // as raft::Node must (reset the log, then restore the state machine) and, when a crash fell
 // between the two, finishes the restore at restart from the received snapshot it kept.
 //
+// Membership: `spare_nodes` more nodes run outside the bootstrap configuration until a change
+// adds them; the driver records each node's configuration with its applied index (Ready::
+// conf_state, an installed snapshot) and hands it back at restart, as raft::Node must; a wiped
+// node starts again from the bootstrap.
+//
 // Time: every node ticks every tick_interval_ms (+/- a per-node drift), starting at a random
 // phase; messages arrive when the network says. Everything derives from one seed.
 //
@@ -41,6 +46,9 @@ struct SimModel {
   uint64_t flush_interval_ms = 500;  // async: the CommitLog's flush_interval_ms
   bool early_campaign = false;       // raft::NodeOptions::campaign_on_leader_disconnect
   uint64_t compaction_interval_ms = 0;  // 0: never compact (no snapshots are sent)
+  // Nodes started empty outside the bootstrap configuration (ids after the voters'), for
+  // membership changes to add.
+  size_t spare_nodes = 0;
 };
 
 enum class CrashKind : uint8_t {
@@ -73,6 +81,12 @@ class SimCluster {
   void Restart(NodeId node);
   Result<Index> Propose(NodeId node, std::string payload);
   Status TransferLeadership(NodeId node, NodeId target);
+  Result<Index> ProposeConfChange(NodeId node, const ConfChange& change);
+  // True when a majority of `voters` keep their data (none lost, or caught up since), if
+  // `losing` (kNoNode: none) loses its own.
+  bool KeepsMajority(const std::vector<NodeId>& voters, NodeId losing = kNoNode) const;
+  // The configuration in force on a live node; nothing when it is down.
+  std::optional<ConfState> ConfigurationOf(NodeId node) const;
   // The live leader of the highest term, or kNoNode.
   NodeId Leader() const;
   Index Applied(NodeId node) const { return Get(node).applied; }
@@ -99,6 +113,11 @@ class SimCluster {
     uint64_t snapshots_sent = 0;
     uint64_t snapshots_installed = 0;
     uint64_t snapshot_transfers_failed = 0;
+    // Membership changes the leader accepted, by type; removals of the leader itself apart.
+    uint64_t learners_added = 0;
+    uint64_t promotions = 0;
+    uint64_t removals = 0;
+    uint64_t leader_removals = 0;
   };
   const Stats& stats() const { return stats_; }
 
@@ -109,6 +128,15 @@ class SimCluster {
     SimHardStateStore hard_state;
     Index applied;  // durable, like a state machine that records what it applied
     uint64_t applied_chain = 0;  // the state: the digest of what it applied (sim_snapshot.h)
+    // The configurations the state machine recorded (Ready::conf_state, an installed
+    // snapshot), each with the applied index it holds from, durable with it; the last is the
+    // one as of `applied` (none yet: the bootstrap). A power loss that takes applied entries
+    // back takes their configurations too.
+    std::vector<std::pair<Index, storage::ConfState>> confs;
+    std::optional<storage::ConfState> AppliedConf() const {
+      if (confs.empty()) return std::nullopt;
+      return confs.back().second;
+    }
     SimSnapshotStore snapshots;  // durable; its Core's SnapshotReader
     // Received with a kSnapshot; kept until restored (also across a crash in between).
     std::optional<SimSnapshot> received;
@@ -118,6 +146,9 @@ class SimCluster {
     uint64_t tick_interval_ms = 0;
     uint64_t synced_ms = 0;  // async: the last periodic fsync
     bool crash_mid_ready = false;
+    Index reported_commit;  // the commit of the last Ready that carried a hard state
+    // The voters of the configuration last in force on it (kept while down: its log holds it).
+    std::vector<NodeId> voters_in_force;
     bool needs_recovery = false;
     uint32_t restarts = 0;
     // Early campaign (raft::Node's node_failover.cc).
@@ -128,13 +159,17 @@ class SimCluster {
 
   Node& Get(NodeId node);
   const Node& Get(NodeId node) const;
-  // True when taking `node`'s data would leave a majority needing recovery at once.
+  // True when taking `node`'s data would leave fewer than a majority keeping theirs, in any
+  // configuration a node holds (last in force, or applied) or the bootstrap.
   bool WouldLoseMajority(NodeId node) const;
+  // Learners never counted: a leader's new commit is held by a majority of its voters.
+  void CheckLeaderCommit(const Node& leader, Index commit);
   void Drain(Node& node);
   // False when the node crashed while persisting.
   bool HandleReady(Node& node, Ready& ready);
   void Persist(Node& node, const Ready& ready);
-  void Apply(Node& node, const std::vector<storage::LogEntry>& entries);
+  void Apply(Node& node, const std::vector<storage::LogEntry>& entries,
+             const std::optional<storage::ConfState>& conf_state);
   void SendAll(const Node& node, std::vector<Message>& messages);
   // Installing a received snapshot: the log's reset, then the state machine's restore.
   void ResetLogToSnapshot(Node& node, const storage::SnapshotMeta& snapshot);

@@ -25,6 +25,12 @@ void OnAbort(int) {
   std::raise(SIGABRT);
 }
 
+// Membership runs: nodes that start outside the group, and the voter counts changes stay within
+// (3 -> 5 and back; replacing one is add, promote, remove).
+constexpr size_t kSpareNodes = 3;
+constexpr size_t kVotersMin = 3;
+constexpr size_t kVotersMax = 5;
+
 template <typename T, size_t N>
 T Pick(Prng& prng, const T (&choices)[N]) {
   return choices[prng.Between(0, N)];
@@ -43,6 +49,7 @@ CoreOptions RandomOptions(Prng& prng, size_t node_count) {
   options.apply_entries_bytes_max = Pick(prng, small_or_default_bytes);
   const uint64_t lags[] = {0, 10, 1000};
   options.transfer_lag_entries_max = Pick(prng, lags);
+  options.learner_promote_lag_entries_max = Pick(prng, lags);
   if (prng.Chance(1, 5)) options.preferred_leader = prng.Between(1, node_count + 1);
   return options;
 }
@@ -68,6 +75,8 @@ SimModel RandomModel(Prng& prng) {
   if (!prng.Chance(1, 4)) {
     model.compaction_interval_ms = prng.Chance(1, 2) ? prng.Between(50, 300) : prng.Between(300, 3000);
   }
+  // Membership changes in half of the runs, with spare nodes to add.
+  if (prng.Chance(1, 2)) model.spare_nodes = kSpareNodes;
   return model;
 }
 
@@ -114,16 +123,45 @@ struct FaultRates {
   uint64_t heal = 10;
   uint64_t network = 10;
   uint64_t transfer = 5;
+  uint64_t membership = 40;  // with spare nodes only
 };
 
 FaultRates RandomRates(Prng& prng) {
   if (prng.Chance(1, 2)) return FaultRates{};
   return FaultRates{.propose = 300, .crash = 60, .restart = 120, .partition = 60, .heal = 40, .network = 20,
-                    .transfer = 20};
+                    .transfer = 20, .membership = 60};
+}
+
+// One membership step through the leader, as an operator would drive it: a learner is promoted
+// (refused until caught up) or now and then given up; else a spare is added while there is room
+// or the group is at its smallest (a replacement's first step); else a random voter goes, the
+// leader included. Spares are never reused, so a removed node stays out.
+void ChangeMembership(SimCluster& cluster, NodeId& next_spare) {
+  const NodeId leader = cluster.Leader();
+  if (leader == kNoNode) return;
+  const ConfState config = cluster.ConfigurationOf(leader).value();
+  Prng& prng = cluster.prng();
+  const bool spare_left = next_spare <= cluster.ids().size();
+  ConfChange change;
+  if (!config.learners.empty()) {
+    change = ConfChange{.type = prng.Chance(1, 20) ? ConfChangeType::kRemove : ConfChangeType::kPromote,
+                        .node = config.learners.front()};
+  } else if (spare_left && (config.voters.size() <= kVotersMin || (config.voters.size() < kVotersMax && prng.Chance(1, 2)))) {
+    change = ConfChange{.type = ConfChangeType::kAddLearner, .node = next_spare};
+  } else if (config.voters.size() > kVotersMin) {
+    change = ConfChange{.type = ConfChangeType::kRemove, .node = config.voters[prng.Between(0, config.voters.size())]};
+  } else {
+    return;
+  }
+  // The simulator checks progress while a majority of every configuration keeps its data: an
+  // operator does not shrink the group onto its broken nodes.
+  Result<ConfState> next = ApplyConfChange(config, change);
+  if (!next.ok() || !cluster.KeepsMajority(next->voters)) return;
+  if (cluster.ProposeConfChange(leader, change).ok() && change.type == ConfChangeType::kAddLearner) ++next_spare;
 }
 
 // One random fault or client action (about every 30 ms of virtual time).
-void RandomAction(SimCluster& cluster, const FaultRates& rates, uint64_t& proposals) {
+void RandomAction(SimCluster& cluster, const FaultRates& rates, uint64_t& proposals, NodeId& next_spare) {
   Prng& prng = cluster.prng();
   uint64_t roll = prng.Between(0, 1000);
   auto hit = [&roll](uint64_t rate) {
@@ -154,6 +192,8 @@ void RandomAction(SimCluster& cluster, const FaultRates& rates, uint64_t& propos
     cluster.network().set_faults(RandomFaults(prng));
   } else if (hit(rates.transfer) && cluster.Leader() != kNoNode) {
     (void)cluster.TransferLeadership(cluster.Leader(), RandomNode(cluster));
+  } else if (hit(rates.membership) && cluster.model().spare_nodes > 0) {
+    ChangeMembership(cluster, next_spare);
   }
 }
 
@@ -185,10 +225,13 @@ bool RecoverAndCommit(SimCluster& cluster, uint64_t seed) {
       }
     }
     if (marker_index == Index(0)) continue;
-    // Every node caught up: applied the marker and no longer recovering.
-    bool everywhere = true;
+    // Every member caught up: applied the marker and no longer recovering (a removed node, or a
+    // spare never added, is not the group's).
+    const std::optional<ConfState> config = cluster.ConfigurationOf(leader == kNoNode ? cluster.ids().front() : leader);
+    bool everywhere = leader != kNoNode && config.has_value();
     for (NodeId node : cluster.ids()) {
-      everywhere = everywhere && cluster.Applied(node) >= marker_index && !cluster.NeedsRecovery(node);
+      if (!everywhere || !IsMemberOf(*config, node)) continue;
+      everywhere = cluster.Applied(node) >= marker_index && !cluster.NeedsRecovery(node);
     }
     if (everywhere) return true;
   }
@@ -218,8 +261,9 @@ SimRunResult RunSeed(uint64_t seed) {
   result.fault_phase_ms = setup.Between(3000, 15000);
   const FaultRates rates = RandomRates(setup);
   uint64_t proposals = 0;
+  NodeId next_spare = NodeId(result.node_count + 1);
   while (cluster.now_ms() < result.fault_phase_ms && cluster.checker().ok()) {
-    RandomAction(cluster, rates, proposals);
+    RandomAction(cluster, rates, proposals, next_spare);
     cluster.RunUntil(cluster.now_ms() + setup.Between(1, 60));
   }
   const uint64_t heal_ms = cluster.now_ms();
@@ -239,6 +283,10 @@ SimRunResult RunSeed(uint64_t seed) {
   result.compactions = cluster.stats().compactions;
   result.snapshots_installed = cluster.stats().snapshots_installed;
   result.snapshot_transfers_failed = cluster.stats().snapshot_transfers_failed;
+  result.learners_added = cluster.stats().learners_added;
+  result.promotions = cluster.stats().promotions;
+  result.removals = cluster.stats().removals;
+  result.leader_removals = cluster.stats().leader_removals;
   if (!cluster.checker().ok()) {
     result.ok = false;
     result.violation = cluster.checker().violation() + " (at " + std::to_string(cluster.now_ms()) + " ms)";

@@ -3,7 +3,8 @@
 // duplication, partitions and one-way cuts, process crashes, power losses (mid-Ready too),
 // wiped data dirs, restarts, leadership transfers, client proposals; with retention, periodic
 // snapshots and log compaction on every node, so lagging and wiped nodes catch up by
-// snapshot), then a healed phase that must elect a leader and commit a proposal on every node,
+// snapshot; in half of the runs, membership changes: spare nodes added as learners, promoted,
+// voters removed, the leader too, between 3 and 5 voters), then a healed phase that must elect a leader and commit a proposal on every node,
 // each caught up and none recovering, within kRecoveryMsMax of virtual time. Also the failover
 // measurement: virtual time from a leader's crash to a new leader, with default options.
 //
@@ -41,6 +42,11 @@ struct SimRunResult {
   uint64_t compactions = 0;
   uint64_t snapshots_installed = 0;
   uint64_t snapshot_transfers_failed = 0;
+  // Membership changes the leader accepted.
+  uint64_t learners_added = 0;
+  uint64_t promotions = 0;
+  uint64_t removals = 0;         // of a follower or learner
+  uint64_t leader_removals = 0;  // the leader removed itself
 };
 
 SimRunResult RunSeed(uint64_t seed);

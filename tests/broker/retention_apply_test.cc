@@ -18,6 +18,7 @@ namespace raftmq::broker {
 namespace {
 
 constexpr uint64_t kSegmentBytes = 1024;
+const storage::ConfState kConfiguration{.voters = {1, 2, 3}};
 
 std::string OneMessage(int number) {
   storage::Message message;
@@ -124,7 +125,8 @@ TEST(RetentionApply, ARestartKeepsThePrefixRaisesMinOffsetsAgainAndDeletesNothin
 // A node whose retention takes snapshots into its own store.
 struct SnapshottingNode : Node {
   explicit SnapshottingNode(const std::string& dir)
-      : Node(dir), store(std::move(raft::SnapshotStore::Open(storage::DefaultFs(), dir + "/snapshots")).value()) {
+      : Node(dir),
+        store(std::move(raft::SnapshotStore::Open(storage::DefaultFs(), dir + "/snapshots", kConfiguration)).value()) {
     machine->SetSnapshotStore(store.get());
   }
   std::unique_ptr<raft::SnapshotStore> store;
@@ -146,7 +148,7 @@ TEST(RetentionSnapshot, StandsAtTheLogsFirstIndexSoAFollowerRebuildsTheRetainedQ
   leader.Apply(kBrokerCommandEntry, DeleteLogBefore(12));  // index 21
   const Index first = leader.log->FirstIndex();
   ASSERT_GT(first, Index(1));
-  const storage::SnapshotMeta meta{first - 1, Term(1)};
+  const storage::SnapshotMeta meta{first - 1, Term(1), kConfiguration};
   EXPECT_EQ(leader.store->Latest().value(), meta) << "at the log's first index - 1, whose term the log still answers";
   EXPECT_EQ(leader.log->TermAt(meta.index).value(), meta.term);
   EXPECT_EQ(leader.machine->snapshots_taken(), 1u);

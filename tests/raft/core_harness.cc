@@ -16,9 +16,10 @@ CoreOptions TestOptions() {
   return options;
 }
 
-CoreHarness::CoreHarness(size_t node_count, CoreOptions base) : base_(std::move(base)) {
+CoreHarness::CoreHarness(size_t node_count, CoreOptions base, size_t voter_count) : base_(std::move(base)) {
   base_.voters.clear();
-  for (size_t i = 1; i <= node_count; ++i) base_.voters.push_back(NodeId(i));
+  if (voter_count == 0) voter_count = node_count;
+  for (size_t i = 1; i <= voter_count; ++i) base_.voters.push_back(NodeId(i));
   for (size_t i = 1; i <= node_count; ++i) {
     nodes_.push_back(std::make_unique<Node>());
     Restart(NodeId(i));
@@ -31,7 +32,8 @@ void CoreHarness::Restart(NodeId id, bool power_lost) {
   options.id = id;
   options.may_have_lost_acknowledged_entries = power_lost;
   options.random_seed = id;
-  auto core = Core::Create(options, n.log, n.hard_state.LoadHardState().value(), n.AppliedIndex(), &n.snapshots);
+  auto core =
+      Core::Create(options, n.log, n.hard_state.LoadHardState().value(), n.AppliedIndex(), &n.snapshots, n.conf_state);
   ASSERT_TRUE(core.ok()) << core.status().ToString();
   n.core = std::move(core).value();
 }
@@ -50,7 +52,9 @@ void CoreHarness::Compact(NodeId id, Index first) {
   ASSERT_LE(first, applied);
   Result<Term> term = n.log.TermAt(applied);
   ASSERT_TRUE(term.ok()) << term.status().ToString();
-  n.snapshots.Save(sim::SimSnapshot{.meta = {.index = applied, .term = *term}});
+  // The configuration as of the applied index: the driver's record, else the bootstrap's.
+  storage::ConfState conf = n.conf_state.value_or(storage::ConfState{.voters = base_.voters});
+  n.snapshots.Save(sim::SimSnapshot{.meta = {.index = applied, .term = *term, .conf_state = conf}});
   if (first > n.log.FirstIndex()) n.log.CompactBelow(first);
 }
 
@@ -72,6 +76,7 @@ void CoreHarness::Process() {
         EXPECT_TRUE(n->log.ResetToSnapshot(*ready.snapshot).ok());
         n->applied.clear();
         n->restored_at = ready.snapshot->index;
+        n->conf_state = ready.snapshot->conf_state;
         n->snapshots.Save(sim::SimSnapshot{.meta = *ready.snapshot});
       }
       if (ready.truncate_after) {
@@ -87,6 +92,7 @@ void CoreHarness::Process() {
       for (const Message& m : ready.messages) outbox_.push_back(m);
       for (const Message& m : ready.messages_after_persist) outbox_.push_back(m);
       for (const storage::LogEntry& e : ready.committed_entries) n->applied.push_back(e);
+      if (ready.conf_state) n->conf_state = ready.conf_state;
       n->readys.push_back(std::move(ready));
       n->core->Advance();
     }
@@ -148,7 +154,12 @@ std::string DescribeEntries(const std::vector<storage::LogEntry>& entries) {
     const storage::LogEntry& e = entries[i];
     out << (i ? " " : "") << e.index << "/" << e.term;
     if (e.kind == kNoopEntry) out << ":noop";
-    if (!e.payload.empty()) out << ":" << e.payload;
+    if (e.kind == kMembershipEntry) {
+      Result<ConfChange> change = DecodeConfChange(e.payload);
+      out << ":conf(" << (change.ok() ? DescribeConfChange(*change) : change.status().ToString()) << ")";
+    } else if (!e.payload.empty()) {
+      out << ":" << e.payload;
+    }
   }
   out << "]";
   return out.str();
@@ -199,7 +210,8 @@ std::string DescribeReady(NodeId node, const Ready& ready) {
         << " term=" << ready.soft_state->term << (ready.soft_state->recovering ? " recovering" : "") << "\n";
   }
   if (ready.snapshot) {
-    out << prefix << "install snapshot " << ready.snapshot->index << "/" << ready.snapshot->term << "\n";
+    out << prefix << "install snapshot " << ready.snapshot->index << "/" << ready.snapshot->term << " "
+        << DescribeConfState(ready.snapshot->conf_state) << "\n";
   }
   if (ready.hard_state) {
     out << prefix << "persist hard state term=" << ready.hard_state->term << " vote=" << ready.hard_state->voted_for
@@ -210,6 +222,7 @@ std::string DescribeReady(NodeId node, const Ready& ready) {
   for (const Message& m : ready.messages) out << prefix << "send " << DescribeMessage(m) << "\n";
   for (const Message& m : ready.messages_after_persist) out << prefix << "send after persist " << DescribeMessage(m) << "\n";
   if (!ready.committed_entries.empty()) out << prefix << "apply " << DescribeEntries(ready.committed_entries) << "\n";
+  if (ready.conf_state) out << prefix << "applied configuration " << DescribeConfState(*ready.conf_state) << "\n";
   for (const ReadState& read : ready.read_states) {
     out << prefix << "read " << read.request << " at index " << read.index << "\n";
   }

@@ -25,11 +25,16 @@ class CoreHarness {
     Index restored_at;                       // the last snapshot installed; 0: none
     sim::SimSnapshotStore snapshots;         // its Core's SnapshotReader
     std::vector<Ready> readys;  // every Ready taken, for tests that inspect them
+    // The configuration as of the applied index, as a driver persists it (Ready::conf_state);
+    // nothing until one was handed out (the bootstrap then).
+    std::optional<storage::ConfState> conf_state;
 
     Index AppliedIndex() const { return applied.empty() ? restored_at : applied.back().index; }
   };
 
-  explicit CoreHarness(size_t node_count, CoreOptions base = {});
+  // Nodes 1..node_count; the first `voter_count` (all when 0) form the bootstrap configuration,
+  // the rest start outside it, as nodes to be added later.
+  explicit CoreHarness(size_t node_count, CoreOptions base = {}, size_t voter_count = 0);
 
   Core& core(NodeId id) { return *node(id).core; }
   Node& node(NodeId id) { return *nodes_.at(id - 1); }

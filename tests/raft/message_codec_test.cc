@@ -53,11 +53,29 @@ TEST(MessageCodec, RoundTripsATransferVote) {
                            .log_term = Term(7), .leadership_transfer = true});
 }
 
-TEST(MessageCodec, RoundTripsASnapshotMessage) {
-  // The snapshot's (index, term), the leader's commit and a recovering follower's target.
-  ExpectRoundTrips(Message{.type = MessageType::kSnapshot, .from = 1, .to = 3, .term = Term(9),
-                           .log_index = Index(700), .log_term = Term(8), .commit = Index(705),
-                           .recovery_target = Index(710)});
+Message SnapshotMessage() {
+  // The snapshot's (index, term) and configuration, the leader's commit and a recovering
+  // follower's target.
+  return Message{.type = MessageType::kSnapshot, .from = 1, .to = 3, .term = Term(9), .log_index = Index(700),
+                 .log_term = Term(8), .commit = Index(705), .recovery_target = Index(710),
+                 .conf_state = {.voters = {1, 2, 3}, .learners = {4}}};
+}
+
+TEST(MessageCodec, RoundTripsASnapshotMessage) { ExpectRoundTrips(SnapshotMessage()); }
+
+TEST(MessageCodec, RefusesASnapshotWithoutOrWithAMalformedConfiguration) {
+  PeerMessage without = Encoded(SnapshotMessage());
+  without.clear_conf_voters();
+  EXPECT_TRUE(DecodeMessage(std::move(without)).status().IsInvalidArgument());
+  PeerMessage both = Encoded(SnapshotMessage());
+  both.add_conf_learners(2);  // a voter and a learner at once
+  EXPECT_TRUE(DecodeMessage(std::move(both)).status().IsInvalidArgument());
+}
+
+TEST(MessageCodec, RefusesAConfigurationOnAMessageThatIsNotASnapshot) {
+  PeerMessage wire = Encoded(AppendWithEntries());
+  wire.add_conf_voters(1);
+  EXPECT_TRUE(DecodeMessage(std::move(wire)).status().IsInvalidArgument());
 }
 
 TEST(MessageCodec, RefusesEntriesOnASnapshotMessage) {

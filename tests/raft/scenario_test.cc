@@ -6,14 +6,18 @@
 // separated by blank lines. A change in behaviour shows as a transcript diff; after review,
 // regenerate with RAFTMQ_REWRITE=1 ./build/tests/raft/raft_core_test --gtest_filter='CoreScenarios.*'.
 //
-// Commands: nodes <n> [pre_vote=false] [check_quorum=false] [preferred_leader=<id>];
+// Commands: nodes <n> [voters=<k>] [promote_lag=<entries>] [established] [pre_vote=false] [check_quorum=false] [preferred_leader=<id>]
+// (voters=k: only nodes 1..k form the bootstrap configuration, the rest are to be added;
+// established: a group that ran before, at term 1, so nobody starts recovering);
 // campaign <id>; tick <id> <n>; deliver (one round); stabilize; propose <id> <payload>;
 // transfer <id> <target>; isolate <id>; heal; status;
 // restart <id> [keep=<n>] [power_loss] (the log cut back to n, as a torn tail or a power loss
 // leaves it; power_loss: the driver saw a new boot id under async flush);
 // read <id> <request> (Core::ReadIndex);
 // compact <id> <first> (a snapshot at the node's applied index, then its log starts at first);
-// report-snapshot <id> <to> delivered|failed (the driver's Core::ReportSnapshot).
+// report-snapshot <id> <to> delivered|failed (the driver's Core::ReportSnapshot);
+// conf <id> add-learner|promote|remove <node> (Core::ProposeConfChange); members (each node's
+// configuration in force and applied, and the leader's Peers()).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -75,6 +79,10 @@ class ScenarioRunner {
     } else if (command == "report-snapshot") {
       group_->core(Id(args, 1)).ReportSnapshot(Id(args, 2), args.at(3) == "delivered");
       group_->Process();
+    } else if (command == "conf") {
+      Conf(args, out);
+    } else if (command == "members") {
+      Members(out);
     } else if (command == "status") {
       Status(out);
     } else {
@@ -89,14 +97,38 @@ class ScenarioRunner {
 
   std::string Nodes(const std::vector<std::string>& args) {
     CoreOptions options = TestOptions();
+    size_t voters = 0;
+    bool established = false;
     for (size_t i = 2; i < args.size(); ++i) {
+      if (args[i] == "established") established = true;
+      if (args[i].starts_with("voters=")) voters = std::stoul(args[i].substr(7));
+      if (args[i].starts_with("promote_lag=")) options.learner_promote_lag_entries_max = std::stoull(args[i].substr(12));
       if (args[i] == "pre_vote=false") options.pre_vote = false;
       if (args[i] == "check_quorum=false") options.check_quorum = false;
       if (args[i].starts_with("preferred_leader=")) options.preferred_leader = std::stoull(args[i].substr(17));
     }
     count_ = std::stoul(args.at(1));
-    group_ = std::make_unique<CoreHarness>(count_, options);
+    group_ = std::make_unique<CoreHarness>(count_, options, voters);
+    if (established) group_->StartEstablished(Term(1));
     return "ok\n";
+  }
+
+  void Conf(const std::vector<std::string>& args, std::string& out) {
+    const std::string& type = args.at(2);
+    ConfChange change{.node = Id(args, 3)};
+    if (type == "add-learner") {
+      change.type = ConfChangeType::kAddLearner;
+    } else if (type == "promote") {
+      change.type = ConfChangeType::kPromote;
+    } else if (type == "remove") {
+      change.type = ConfChangeType::kRemove;
+    } else {
+      out += "error: unknown change " + type + "\n";
+      return;
+    }
+    Result<Index> index = group_->core(Id(args, 1)).ProposeConfChange(change);
+    out += index.ok() ? "index " + std::to_string(index->value()) + "\n" : index.status().ToString() + "\n";
+    group_->Process();
   }
 
   void RestartNode(const std::vector<std::string>& args) {
@@ -130,6 +162,19 @@ class ScenarioRunner {
              " last=" + std::to_string(core.last_index().value()) + " commit=" +
              std::to_string(core.commit_index().value()) + " applied=" + std::to_string(core.applied_index().value()) +
              (core.recovering() ? " recovering" : "") + "\n";
+    }
+  }
+
+  void Members(std::string& out) {
+    for (NodeId id = 1; id <= count_; ++id) {
+      Core& core = group_->core(id);
+      out += "n" + std::to_string(id) + " " + DescribeConfState(core.configuration()) +
+             " (applied: " + DescribeConfState(core.applied_configuration()) + ")";
+      for (const PeerStatus& peer : core.Peers()) {
+        out += " peer " + std::to_string(peer.id) + (peer.learner ? " learner" : " voter") + " match=" +
+               std::to_string(peer.match.value());
+      }
+      out += "\n";
     }
   }
 

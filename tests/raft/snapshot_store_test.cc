@@ -13,6 +13,7 @@ namespace raftmq::raft {
 namespace {
 
 using storage::SnapshotMeta;
+const storage::ConfState kConfiguration{.voters = {1, 2, 3}};
 
 bool Exists(const std::string& path) { return std::filesystem::exists(path); }
 
@@ -25,7 +26,7 @@ Status WriteOneFile(const std::string& dir, const std::string& content) {
 class SnapshotStoreTest : public ::testing::Test {
  protected:
   std::unique_ptr<SnapshotStore> Open() {
-    auto store = SnapshotStore::Open(storage::DefaultFs(), root_.path());
+    auto store = SnapshotStore::Open(storage::DefaultFs(), root_.path(), kConfiguration);
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return store.ok() ? std::move(store).value() : nullptr;
   }
@@ -40,7 +41,7 @@ TEST_F(SnapshotStoreTest, KeepsTheNewestSnapshotsAndFindsThemAfterAReopen) {
   auto store = Open();
   EXPECT_FALSE(store->Latest().value().has_value());
   for (uint64_t index : {10, 20, 30}) ASSERT_TRUE(Save(*store, {Index(index), Term(2)}).ok());
-  EXPECT_EQ(SnapshotMeta({Index(30), Term(2)}), store->Latest().value());
+  EXPECT_EQ(SnapshotMeta({Index(30), Term(2), kConfiguration}), store->Latest().value());
   EXPECT_TRUE(store->DirOf({Index(10), Term(2)}).status().IsNotFound()) << "beyond kSnapshotsKept";
   EXPECT_FALSE(Exists(root_.Sub("snapshot-2-10")));
   ASSERT_TRUE(store->DirOf({Index(20), Term(2)}).ok());
@@ -48,7 +49,7 @@ TEST_F(SnapshotStoreTest, KeepsTheNewestSnapshotsAndFindsThemAfterAReopen) {
   ASSERT_TRUE(Save(*store, {Index(30), Term(2)}).ok()) << "saving what it holds writes nothing";
 
   store = Open();
-  EXPECT_EQ(SnapshotMeta({Index(30), Term(2)}), store->Latest().value());
+  EXPECT_EQ(SnapshotMeta({Index(30), Term(2), kConfiguration}), store->Latest().value());
   EXPECT_TRUE(store->Holds({Index(20), Term(2)}));
 }
 
@@ -70,7 +71,7 @@ TEST_F(SnapshotStoreTest, AFailedSaveLeavesNothingAndOpenRemovesWhatACrashLeft) 
 
 TEST_F(SnapshotStoreTest, AdoptsTheNewestReceivedCopyAndDropsOlderReceivedOnes) {
   auto store = Open();
-  const SnapshotMeta meta{Index(40), Term(3)};
+  const SnapshotMeta meta{Index(40), Term(3)};  // as a kSnapshot names it: by index and term
   EXPECT_FALSE(store->Holds(meta));
   EXPECT_TRUE(store->Adopt(meta).status().IsNotFound());
   for (const char* name : {"received-3-40-1", "received-3-40-4", "received-2-35-0", "received-3-50-2"}) {
@@ -85,7 +86,7 @@ TEST_F(SnapshotStoreTest, AdoptsTheNewestReceivedCopyAndDropsOlderReceivedOnes) 
   std::string content;
   state >> content;
   EXPECT_EQ("received-3-40-4", content) << "the newest transfer of it";
-  EXPECT_EQ(meta, store->Latest().value());
+  EXPECT_EQ(SnapshotMeta({meta.index, meta.term, kConfiguration}), store->Latest().value());
   EXPECT_FALSE(Exists(root_.Sub("received-3-40-1")));
   EXPECT_FALSE(Exists(root_.Sub("received-2-35-0")));
   EXPECT_TRUE(Exists(root_.Sub("received-3-50-2"))) << "newer than what it holds: may still be installed";

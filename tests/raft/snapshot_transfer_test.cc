@@ -27,6 +27,7 @@ namespace {
 
 constexpr NodeId kLeader = 1;
 constexpr NodeId kFollower = 2;
+const storage::ConfState kConfiguration{.voters = {1, 2, 3}};
 const SnapshotOffer kOffer{kLeader, kFollower, Term(5), storage::SnapshotMeta{Index(1200), Term(4)}};
 
 std::string RandomBytes(size_t size, uint64_t seed) {
@@ -260,7 +261,7 @@ TEST(GrpcSnapshotShipper, ShipsIntoTheFollowersStoreWhichThenHoldsAndAdoptsIt) {
   test_support::TempDir source("raftmq_snapshot_tx");
   source.WriteFile("state", RandomBytes(5000, 3));
   Follower follower;
-  auto store = SnapshotStore::Open(storage::DefaultFs(), follower.root());
+  auto store = SnapshotStore::Open(storage::DefaultFs(), follower.root(), kConfiguration);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   EXPECT_FALSE((*store)->Holds(kOffer.meta));
 
@@ -274,7 +275,8 @@ TEST(GrpcSnapshotShipper, ShipsIntoTheFollowersStoreWhichThenHoldsAndAdoptsIt) {
   auto adopted = (*store)->Adopt(kOffer.meta);
   ASSERT_TRUE(adopted.ok()) << adopted.status().ToString();
   EXPECT_EQ(ReadFile(*adopted + "/state"), ReadFile(source.Sub("state")));
-  EXPECT_EQ(kOffer.meta, (*store)->Latest().value());
+  EXPECT_EQ((storage::SnapshotMeta{kOffer.meta.index, kOffer.meta.term, kConfiguration}),
+            (*store)->Latest().value());
 
   std::promise<Status> unknown;
   SnapshotOffer to_stranger = kOffer;

@@ -34,6 +34,8 @@ TEST_P(RaftSimShard, EverySeedKeepsTheInvariantsAndRecovers) {
   uint64_t compactions = 0;
   uint64_t snapshots_installed = 0;
   uint64_t snapshot_transfers_failed = 0;
+  uint64_t promotions = 0;
+  uint64_t removals = 0;
   for (uint64_t seed = first; seed < first + count; ++seed) {
     ReportSeedOnAbort(seed);
     SimRunResult result = RunSeed(seed);
@@ -46,6 +48,8 @@ TEST_P(RaftSimShard, EverySeedKeepsTheInvariantsAndRecovers) {
     compactions += result.compactions;
     snapshots_installed += result.snapshots_installed;
     snapshot_transfers_failed += result.snapshot_transfers_failed;
+    promotions += result.promotions;
+    removals += result.removals + result.leader_removals;
   }
   // The faults must really have bitten: elections, divergent tails, commits.
   EXPECT_GT(leaders, count);
@@ -57,6 +61,9 @@ TEST_P(RaftSimShard, EverySeedKeepsTheInvariantsAndRecovers) {
     EXPECT_GT(compactions, 0u);
     EXPECT_GT(snapshots_installed, 0u);
     EXPECT_GT(snapshot_transfers_failed, 0u);
+    // Membership changed under the faults: learners promoted, voters removed.
+    EXPECT_GT(promotions, 0u);
+    EXPECT_GT(removals, 0u);
   }
 }
 

@@ -1,0 +1,52 @@
+#include "raft/config_log.h"
+
+#include "common/assert.h"
+#include "raft/entry_kind.h"
+
+namespace raftmq::raft {
+
+ConfigLog::ConfigLog(ConfState applied, Index applied_index)
+    : applied_(std::move(applied)), applied_index_(applied_index) {
+  RMQ_ASSERT(!applied_.voters.empty());
+}
+
+bool ConfigLog::Append(const storage::LogEntry& entry) {
+  RMQ_ASSERT(entry.index > applied_index_);
+  RMQ_ASSERT(pending_.empty() || entry.index > pending_.back().first);
+  if (entry.kind != kMembershipEntry) return false;
+  Result<ConfChange> change = DecodeConfChange(entry.payload);
+  if (!change.ok()) return false;
+  Result<ConfState> next = ApplyConfChange(current(), *change);
+  if (!next.ok()) return false;
+  pending_.emplace_back(entry.index, std::move(next).value());
+  return true;
+}
+
+void ConfigLog::TruncateAfter(Index last) {
+  RMQ_ASSERT(last >= applied_index_);
+  while (!pending_.empty() && pending_.back().first > last) pending_.pop_back();
+}
+
+bool ConfigLog::AppliedTo(Index index) {
+  RMQ_ASSERT(index >= applied_index_);
+  applied_index_ = index;
+  bool changed = false;
+  size_t folded = 0;
+  while (folded < pending_.size() && pending_[folded].first <= index) {
+    applied_ = std::move(pending_[folded].second);
+    changed = true;
+    ++folded;
+  }
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(folded));
+  return changed;
+}
+
+void ConfigLog::Restore(const ConfState& config, Index index) {
+  RMQ_ASSERT(!config.voters.empty());
+  RMQ_ASSERT(index >= applied_index_);
+  applied_ = config;
+  applied_index_ = index;
+  pending_.clear();
+}
+
+}  // namespace raftmq::raft

@@ -1,0 +1,53 @@
+// ConfigLog: the configurations a raft::Core's log implies (raft/configuration.h). `applied()`
+// is the configuration as of the applied index (the driver persists it, Core::Create is handed
+// it back); above it, one (index, configuration) per membership entry still in the log, so the
+// configuration in force (`current()`, the newest) reverts when a follower's divergent tail
+// holding a change is truncated away. A change that does not apply to the configuration before
+// it is skipped (Apply is total; every node skips it alike, since they hold the same prefix).
+//
+// Invariants (asserted): pending indexes ascend and all exceed applied_index().
+//
+// Threading: owned by one Core.
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include "common/log_ids.h"
+#include "raft/configuration.h"
+#include "storage/log_store.h"
+
+namespace raftmq::raft {
+
+class ConfigLog {
+ public:
+  ConfigLog(ConfState applied, Index applied_index);
+
+  const ConfState& current() const { return pending_.empty() ? applied_ : pending_.back().second; }
+  const ConfState& applied() const { return applied_; }
+  Index applied_index() const { return applied_index_; }
+  // The configuration before the newest change above applied (applied() when none).
+  const ConfState& before_last_change() const {
+    return pending_.size() < 2 ? applied_ : pending_[pending_.size() - 2].second;
+  }
+  // The index of the newest membership entry above applied; 0 when none.
+  Index last_change_index() const { return pending_.empty() ? Index(0) : pending_.back().first; }
+
+  // `entry` was appended to the log after every entry already seen. True when it changed the
+  // configuration.
+  bool Append(const storage::LogEntry& entry);
+  // The log now ends at `last`: changes above it were truncated away.
+  void TruncateAfter(Index last);
+  // Entries up to `index` were applied: what changed by then becomes applied(). True when
+  // applied() changed.
+  bool AppliedTo(Index index);
+  // A snapshot replaced the log up to `index`.
+  void Restore(const ConfState& config, Index index);
+
+ private:
+  ConfState applied_;
+  Index applied_index_;
+  std::vector<std::pair<Index, ConfState>> pending_;
+};
+
+}  // namespace raftmq::raft

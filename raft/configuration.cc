@@ -1,0 +1,111 @@
+#include "raft/configuration.h"
+
+#include <algorithm>
+
+#include "common/assert.h"
+
+namespace raftmq::raft {
+namespace {
+
+constexpr uint8_t kConfChangeTypeMin = static_cast<uint8_t>(ConfChangeType::kAddLearner);
+constexpr uint8_t kConfChangeTypeMax = static_cast<uint8_t>(ConfChangeType::kRemove);
+static_assert(kConfChangePayloadBytes == 1 + sizeof(NodeId));
+
+bool Contains(const std::vector<NodeId>& ids, NodeId node) { return std::binary_search(ids.begin(), ids.end(), node); }
+
+void Insert(std::vector<NodeId>& ids, NodeId node) {
+  RMQ_ASSERT(!Contains(ids, node));
+  ids.insert(std::lower_bound(ids.begin(), ids.end(), node), node);
+}
+
+void Erase(std::vector<NodeId>& ids, NodeId node) {
+  auto it = std::lower_bound(ids.begin(), ids.end(), node);
+  RMQ_ASSERT(it != ids.end() && *it == node);
+  ids.erase(it);
+}
+
+std::string DescribeIds(const std::vector<NodeId>& ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) out += (i == 0 ? "" : ",") + std::to_string(ids[i]);
+  return out + "]";
+}
+
+}  // namespace
+
+Status CheckConfState(const ConfState& config) {
+  if (config.voters.empty()) return Status::InvalidArgument("a configuration without voters");
+  std::vector<NodeId> all = config.voters;
+  all.insert(all.end(), config.learners.begin(), config.learners.end());
+  const bool sorted = std::is_sorted(config.voters.begin(), config.voters.end()) &&
+                      std::is_sorted(config.learners.begin(), config.learners.end());
+  std::sort(all.begin(), all.end());
+  if (!sorted || all.front() == kNoNode || std::adjacent_find(all.begin(), all.end()) != all.end()) {
+    return Status::InvalidArgument("malformed configuration " + DescribeConfState(config));
+  }
+  return Status::Ok();
+}
+
+std::string EncodeConfChange(const ConfChange& change) {
+  RMQ_ASSERT(change.node != kNoNode);
+  std::string payload(kConfChangePayloadBytes, '\0');
+  payload[0] = static_cast<char>(change.type);
+  for (size_t i = 0; i < sizeof(NodeId); ++i) payload[1 + i] = static_cast<char>((change.node >> (8 * i)) & 0xff);
+  RMQ_ASSERT(payload.size() == kConfChangePayloadBytes);
+  return payload;
+}
+
+Result<ConfChange> DecodeConfChange(std::string_view payload) {
+  if (payload.size() != kConfChangePayloadBytes) {
+    return Status::InvalidArgument("membership change of " + std::to_string(payload.size()) + " bytes, not " +
+                                   std::to_string(kConfChangePayloadBytes));
+  }
+  const auto type = static_cast<uint8_t>(payload[0]);
+  if (type < kConfChangeTypeMin || type > kConfChangeTypeMax) {
+    return Status::InvalidArgument("unknown membership change type " + std::to_string(type));
+  }
+  NodeId node = 0;
+  for (size_t i = 0; i < sizeof(NodeId); ++i) node |= NodeId(static_cast<uint8_t>(payload[1 + i])) << (8 * i);
+  if (node == kNoNode) return Status::InvalidArgument("membership change of node 0");
+  return ConfChange{.type = static_cast<ConfChangeType>(type), .node = node};
+}
+
+Result<ConfState> ApplyConfChange(const ConfState& config, const ConfChange& change) {
+  RMQ_ASSERT(change.node != kNoNode);
+  ConfState next = config;
+  const std::string node = std::to_string(change.node);
+  switch (change.type) {
+    case ConfChangeType::kAddLearner:
+      if (IsMemberOf(config, change.node)) return Status::InvalidArgument("node " + node + " is already a member");
+      Insert(next.learners, change.node);
+      break;
+    case ConfChangeType::kPromote:
+      if (!IsLearnerIn(config, change.node)) return Status::InvalidArgument("node " + node + " is not a learner");
+      Erase(next.learners, change.node);
+      Insert(next.voters, change.node);
+      break;
+    case ConfChangeType::kRemove:
+      if (!IsMemberOf(config, change.node)) return Status::InvalidArgument("node " + node + " is not a member");
+      if (IsVoterIn(config, change.node) && config.voters.size() == 1) {
+        return Status::InvalidArgument("node " + node + " is the last voter");
+      }
+      Erase(IsVoterIn(config, change.node) ? next.voters : next.learners, change.node);
+      break;
+  }
+  RMQ_ASSERT(!next.voters.empty());
+  return next;
+}
+
+bool IsVoterIn(const ConfState& config, NodeId node) { return Contains(config.voters, node); }
+bool IsLearnerIn(const ConfState& config, NodeId node) { return Contains(config.learners, node); }
+bool IsMemberOf(const ConfState& config, NodeId node) { return IsVoterIn(config, node) || IsLearnerIn(config, node); }
+
+std::string DescribeConfState(const ConfState& config) {
+  return "voters=" + DescribeIds(config.voters) + " learners=" + DescribeIds(config.learners);
+}
+
+std::string DescribeConfChange(const ConfChange& change) {
+  const char* names[] = {"", "add-learner", "promote", "remove"};
+  return std::string(names[static_cast<uint8_t>(change.type)]) + " " + std::to_string(change.node);
+}
+
+}  // namespace raftmq::raft

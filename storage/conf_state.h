@@ -1,0 +1,27 @@
+// ConfState: who is in a Raft group at some point of its log (etcd's raftpb.ConfState): the
+// voters, who elect and whose majority commits, and the learners, who receive the log but
+// never vote nor count. It travels with a snapshot (SnapshotMeta) and is what a driver
+// persists beside its applied index (raft/ready.h), so a restarted node knows the membership
+// in force where its state machine stands. Raft interprets it (raft/configuration.h); storage
+// only carries it.
+//
+// Invariants kept by raft::ApplyConfChange: ids are non-zero, sorted, distinct, and no id is
+// both a voter and a learner. Empty voters: unknown (nothing recorded it).
+//
+// Threading: a plain value.
+#pragma once
+
+#include <vector>
+
+#include "common/log_ids.h"
+
+namespace raftmq::storage {
+
+struct ConfState {
+  std::vector<NodeId> voters;
+  std::vector<NodeId> learners;
+
+  bool operator==(const ConfState&) const = default;
+};
+
+}  // namespace raftmq::storage
