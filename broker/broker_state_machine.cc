@@ -198,8 +198,8 @@ Result<std::optional<Index>> BrokerStateMachine::PlanRetention(const DeleteLogBe
 // Dispatcher re-indexed (the queues' min offsets, commands up to `at`, which Recover replays
 // in order).
 void BrokerStateMachine::SnapshotAfterRetention(Index at) {
-  if (snapshots_ == nullptr || log_->FirstIndex() <= Index(1) || log_->LastIndex() < log_->FirstIndex()) return;
-  const Index index = log_->FirstIndex() - 1;
+  if (snapshots_ == nullptr || retained_from_ <= Index(1) || log_->LastIndex() < retained_from_) return;
+  const Index index = retained_from_ - 1;
   Result<Term> term = log_->TermAt(index);
   Status saved = term.status();
   if (saved.ok()) {
@@ -239,14 +239,16 @@ Status BrokerStateMachine::FinishInterruptedInstall(Index checkpoint) {
 
 Status BrokerStateMachine::RetainFrom(Index from) {
   if (retention_ == nullptr || from <= Index(1)) return Status::Ok();
-  RMQ_ASSIGN_OR_RETURN(storage::SegmentsDeleted deleted, retention_->DeleteSegmentsBefore(from));
-  RMQ_ASSERT(log_->FirstIndex() <= from);
   // A log reset to a snapshot holds no entry until the next append: no queue entry points into
   // it, and the restored queues already start at their max offset (ConsumeQueue::ResetTo).
-  if (log_->LastIndex() < log_->FirstIndex()) return Status::Ok();
-  // The newest segment holding an entry stays, so the log still has a first entry.
-  RMQ_ASSIGN_OR_RETURN(storage::EntryLocation first, log_->Locate(log_->FirstIndex()));
-  RMQ_ASSIGN_OR_RETURN(size_t queue_files, dispatcher_->DeleteQueueEntriesBefore(first.payload_position));
+  if (log_->LastIndex() < std::max(from, log_->FirstIndex())) return Status::Ok();
+  // The queues first: each starts at its first message of entry `from` or later (the same
+  // offset on every node, whatever its segment boundaries), before any segment goes, so a pull
+  // that meets a deleted position finds its offset below the min offset: OUT_OF_RANGE.
+  RMQ_ASSIGN_OR_RETURN(storage::EntryLocation kept, log_->Locate(std::max(from, log_->FirstIndex())));
+  RMQ_ASSIGN_OR_RETURN(size_t queue_files, dispatcher_->DeleteQueueEntriesBefore(kept.payload_position));
+  RMQ_ASSIGN_OR_RETURN(storage::SegmentsDeleted deleted, retention_->DeleteSegmentsBefore(from));
+  RMQ_ASSERT(log_->FirstIndex() <= from);
   retention_segments_deleted_.fetch_add(deleted.segments, std::memory_order_relaxed);
   retention_bytes_deleted_.fetch_add(deleted.bytes, std::memory_order_relaxed);
   if (deleted.segments > 0) {

@@ -25,9 +25,12 @@
 // is clamped to this command's own index (everything before it is applied here) and never
 // moves back, so any value is handled identically on every node. The Dispatcher checkpoints
 // first (a restart must not need the deleted entries), then `retained_from` goes into the
-// command's batch, synced, and only then are segments, entry index files and ConsumeQueue
-// entries deleted; Recover finishes a deletion a crash interrupted, and raises the queues'
-// min offsets again (ConsumeQueue keeps them in memory).
+// command's batch, synced, and only then does it delete: first every queue's min offset rises
+// to its first message of entry `retained_from` or later (identical on every node, whatever
+// its segment boundaries, and before any segment goes, so a pull racing the deletion answers
+// OUT_OF_RANGE), with the ConsumeQueue files wholly below; then the segments and entry index
+// files wholly below `retained_from`. Recover finishes a deletion a crash interrupted, and
+// raises the queues' min offsets again (ConsumeQueue keeps them in memory).
 //
 // Apply is total: its answer (AppliedEntry) carries a business outcome (topic exists, unknown
 // topic) for the proposer, and an entry whose content cannot be applied (a command that does
@@ -50,10 +53,11 @@
 // whose state is older than its log's start: Recover refuses it, naming the recovery step.
 //
 // Every node takes a snapshot into its SnapshotStore (when it has one) as it applies a
-// DeleteLogBefore, once it deleted: whichever node leads then holds a snapshot at its log's
-// first index - 1, to catch up a follower that needs deleted entries. The snapshot stands at
-// that index for the messages (each queue's max offset is its min offset now: the messages
-// of the entries after it are what the queues still hold) and at the DeleteLogBefore itself
+// DeleteLogBefore, once it deleted: whichever node leads then holds a snapshot at the
+// retained index - 1 (its log holds every entry after it), to catch up a follower that needs
+// deleted entries. The snapshot stands at that index for the messages (each queue's max
+// offset is its min offset now: the messages of the entries after it are what the queues
+// still hold) and at the DeleteLogBefore itself
 // for topics, offsets and pop states (commands_applied_index): a follower that installs it
 // gets every retained entry after it from the leader's log, indexes their messages at the
 // group's offsets and skips the commands already in. So a node caught up by snapshot holds

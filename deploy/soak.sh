@@ -55,12 +55,18 @@ raftmq="$(cd "$build_dir" && pwd)/src/cli/raftmq"
 export RAFTMQ_NAMESERVER="127.0.0.1:$nameserver_port"
 
 deadline=$((SECONDS + minutes * 60))
+# A failed run is reported and counted, and the load goes on: the curve is the point.
 (
-  run=0
+  failures=0
   while [ $SECONDS -lt $deadline ]; do
-    run=$((run + 1))
-    "$raftmq" bench --topic soak --sync 0 --warmup 0 --async 200000 --size 1024 2>/dev/null | grep '^RESULT' >&2
+    if output="$("$raftmq" bench --topic soak --sync 0 --warmup 0 --async 200000 --size 1024 2>&1)"; then
+      grep '^RESULT' <<<"$output" >&2 || true
+    else
+      failures=$((failures + 1))
+      echo "soak.sh: a bench run failed: $(tail -n 3 <<<"$output")" >&2
+    fi
   done
+  [ "$failures" -eq 0 ]
 ) &
 load_pid=$!
 

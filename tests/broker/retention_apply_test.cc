@@ -75,7 +75,7 @@ TEST(RetentionApply, DeletesWholeSegmentsBelowTheIndexAndRaisesTheQueueMinOffset
   const Index first = node.log->FirstIndex();
   EXPECT_GT(first, Index(1));
   EXPECT_LE(first, Index(12));
-  EXPECT_EQ(node.MinOffset(), first.value() - 3) << "the queue starts at the log's first message";
+  EXPECT_EQ(node.MinOffset(), 12u - 3) << "the queue starts at the first message of the retained index";
   EXPECT_EQ(*node.meta->LoadRetainedFrom(), Index(12));
   EXPECT_GT(node.machine->retention_segments_deleted(), 0u);
   EXPECT_GT(node.machine->retention_bytes_deleted(), 0u);
@@ -141,15 +141,15 @@ void CopySnapshot(const raft::SnapshotStore& from, raft::SnapshotStore& to, cons
                 }).ok());
 }
 
-TEST(RetentionSnapshot, StandsAtTheLogsFirstIndexSoAFollowerRebuildsTheRetainedQueueFromTheLog) {
+TEST(RetentionSnapshot, StandsBeforeTheRetainedIndexSoAFollowerRebuildsTheRetainedQueueFromTheLog) {
   test_support::TempDir dir;
   SnapshottingNode leader(dir.Sub("leader"));
   Fill(leader);
   leader.Apply(kBrokerCommandEntry, DeleteLogBefore(12));  // index 21
   const Index first = leader.log->FirstIndex();
   ASSERT_GT(first, Index(1));
-  const storage::SnapshotMeta meta{first - 1, Term(1), kConfiguration};
-  EXPECT_EQ(leader.store->Latest().value(), meta) << "at the log's first index - 1, whose term the log still answers";
+  const storage::SnapshotMeta meta{Index(11), Term(1), kConfiguration};
+  EXPECT_EQ(leader.store->Latest().value(), meta) << "at the retained index - 1, whose term the log still answers";
   EXPECT_EQ(leader.log->TermAt(meta.index).value(), meta.term);
   EXPECT_EQ(leader.machine->snapshots_taken(), 1u);
   leader.Apply(kMessageBatchEntry, OneMessage(18));  // index 22
