@@ -115,7 +115,8 @@ class V2ClusterTest : public testing::Test {
         received.delivery_timestamp = true;
       }
     }
-    EXPECT_TRUE(stream->Finish().ok());
+    const grpc::Status finished = stream->Finish();
+    EXPECT_TRUE(finished.ok()) << finished.error_code() << ": " << finished.error_message();
     return received;
   }
 
