@@ -28,8 +28,8 @@ void GrpcPeerService::RegisterOn(grpc::ServerBuilder& builder, const GrpcTranspo
   // Without these the server answers frequent pings on a quiet connection with GOAWAY.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, options.keepalive_time_ms / 2);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, options.keepalive_time_ms);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, options.keepalive_timeout_ms);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, options.server_keepalive_time_ms);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, options.server_keepalive_timeout_ms);
 }
 
 grpc::Status GrpcPeerService::Stream(grpc::ServerContext* context, grpc::ServerReader<PeerMessageBatch>* reader,

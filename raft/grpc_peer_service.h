@@ -27,7 +27,8 @@ class GrpcPeerService final : public RaftPeer::Service {
                   PeerDisconnectHandler on_disconnect = nullptr);
 
   // Registers the service and sets what it needs on the builder: the larger receive size
-  // for append batches and a ping policy that accepts the peers' keepalive pings.
+  // for append batches, a ping policy that accepts the peers' keepalive pings, and the
+  // server's own slow pings (GrpcTransportOptions::server_keepalive_time_ms says why slow).
   void RegisterOn(grpc::ServerBuilder& builder, const GrpcTransportOptions& options);
 
   grpc::Status Stream(grpc::ServerContext* context, grpc::ServerReader<PeerMessageBatch>* reader,

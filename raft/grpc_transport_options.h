@@ -3,10 +3,10 @@
 // Failure detection: a peer that dies with its process (or whose server is shut down)
 // resets its TCP connection, so the streams to and from it fail at once and the next
 // Write or Read returns false. A peer that vanishes silently (host gone, cable cut) is found
-// by HTTP/2 keepalive pings: at most keepalive_time_ms + keepalive_timeout_ms. When the
-// stream from the leader ends, GrpcPeerService tells the Node, which campaigns within a few
-// ticks (NodeOptions::campaign_on_leader_disconnect): ~110 ms failover on a process death;
-// otherwise the election timeout (500-1000 ms) decides.
+// by the HTTP/2 keepalive pings of the node that opened the stream: at most keepalive_time_ms +
+// keepalive_timeout_ms. When the stream from the leader ends, GrpcPeerService tells the Node,
+// which campaigns within a few ticks (NodeOptions::campaign_on_leader_disconnect): ~110 ms
+// failover on a process death; otherwise the election timeout (500-1000 ms) decides.
 //
 // Threading: options are plain values; metrics are atomics updated by transport threads and
 // read by anyone.
@@ -38,6 +38,15 @@ struct GrpcTransportOptions {
   // pings matter only for a silently dead peer.
   int keepalive_time_ms = 1000;
   int keepalive_timeout_ms = 500;
+  // The server's own pings, on every connection it accepted. The broker's one server serves
+  // clients too, so these are slow on purpose: a client that answers a ping late (a GC or
+  // event-loop pause, or gRPC's poller of an idle channel, which reads it every 5 s) must
+  // keep its connection; at 1000/500 the server closed idle client connections and failed
+  // their next call with "Socket closed". They only free the calls of a client that vanished
+  // silently (a held long poll); peers find a dead peer with their own pings (above) and the
+  // election timeout.
+  int server_keepalive_time_ms = 60000;
+  int server_keepalive_timeout_ms = 20000;
 };
 
 struct TransportMetrics {

@@ -1,5 +1,9 @@
 // Messages, offsets and consumer registrations through real processes: a nameserver and a
 // 3-node group of raftmq-broker on loopback, reached over gRPC as a client would.
+#include <chrono>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include "tests/e2e/e2e_calls.h"
@@ -67,6 +71,21 @@ TEST_F(MessagingE2e, AFollowerRefusesAWriteWithTheLeadersAddress) {
   EXPECT_TRUE(pulled.empty()) << "the refused send was written";
   SendOutcome followed = SendText(cluster_->Messaging(1, leader_), "Orders", 0, "to the leader", kClusterWait);
   EXPECT_TRUE(followed.status.ok()) << followed.status.error_message();
+}
+
+// A client that is quiet between calls, or pauses (a GC, a busy event loop), answers the
+// server's pings late: gRPC reads an idle channel only every 5 s. The broker used to ping every
+// connection each second and close it when the ack took 500 ms, so such a client's next call
+// failed with UNAVAILABLE "Socket closed" (seen in the official Node.js client's tests).
+TEST_F(MessagingE2e, AClientConnectionQuietForSecondsStaysOpen) {
+  auto channel = grpc::CreateChannel(cluster_->NodeAddress(1, leader_), grpc::InsecureChannelCredentials());
+  auto stub = messaging::MessagingService::NewStub(channel);
+  SendOutcome first = SendText(stub.get(), "Orders", 0, "before the quiet", kClusterWait);
+  ASSERT_TRUE(first.status.ok()) << first.status.error_message();
+  // The quiet itself is what is tested: the test's thread does not touch the channel.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  SendOutcome second = SendText(stub.get(), "Orders", 0, "after the quiet", kClusterWait);
+  EXPECT_TRUE(second.status.ok()) << second.status.error_code() << ": " << second.status.error_message();
 }
 
 TEST_F(MessagingE2e, AConsumerThatLeftIsDroppedFromEveryNode) {

@@ -102,7 +102,9 @@ class V2ClusterTest : public testing::Test {
   // `request` on `node` (0: the leader), read to its end.
   Received Receive(const pb::ReceiveMessageRequest& request, int node = 0,
                    std::unique_ptr<grpc::ClientContext> context = ClientContext()) const {
-    auto stream = Stub(node == 0 ? leader_ : node)->ReceiveMessage(context.get(), request);
+    // The stub holds the channel: keep it for the whole stream.
+    const auto stub = Stub(node == 0 ? leader_ : node);
+    auto stream = stub->ReceiveMessage(context.get(), request);
     Received received;
     pb::ReceiveMessageResponse response;
     for (bool first = true; stream->Read(&response); first = false) {
