@@ -3,18 +3,17 @@
 #include <algorithm>
 #include <set>
 
+#include "broker/invalid_argument.h"
 #include "broker/names.h"
 #include "common/assert.h"
 
 namespace raftmq::broker {
 namespace {
 
-grpc::Status Invalid(const std::string& message) { return {grpc::StatusCode::INVALID_ARGUMENT, message}; }
-
 grpc::Status CheckQueue(const std::string& group, const std::string& topic, int32_t queue_id) {
   grpc::Status status = CheckName("consumer group", group);
   if (status.ok()) status = CheckName("topic", topic);
-  if (status.ok() && queue_id < 0) status = Invalid("queue id " + std::to_string(queue_id) + " is negative");
+  if (status.ok() && queue_id < 0) status = InvalidArgument("queue id " + std::to_string(queue_id) + " is negative");
   return status;
 }
 
@@ -38,11 +37,11 @@ void RemoveEntry(PopQueueState* state, int64_t offset) {
 grpc::Status CheckOffsets(const PopCommand& command) {
   int64_t previous = std::max<int64_t>(command.expected_pop_offset(), 0) - 1;
   for (int64_t offset : command.offsets()) {
-    if (offset <= previous) return Invalid("pop offsets do not ascend from the expected pop offset");
+    if (offset <= previous) return InvalidArgument("pop offsets do not ascend from the expected pop offset");
     previous = offset;
   }
   if (command.next_pop_offset() <= previous || command.next_pop_offset() < command.expected_pop_offset()) {
-    return Invalid("next pop offset " + std::to_string(command.next_pop_offset()) + " is behind the pop");
+    return InvalidArgument("next pop offset " + std::to_string(command.next_pop_offset()) + " is behind the pop");
   }
   return grpc::Status::OK;
 }
@@ -100,7 +99,7 @@ Result<grpc::Status> PopStateManager::ApplyPop(const PopCommand& command, Index 
   std::set<int64_t> named;
   for (const auto* handles : {&command.redeliver(), &command.remove()}) {
     for (const PopHandle& handle : *handles) {
-      if (!named.insert(handle.offset()).second) return Invalid("a pop names one offset twice");
+      if (!named.insert(handle.offset()).second) return InvalidArgument("a pop names one offset twice");
       if (FindCurrent(&state, handle) == nullptr) {
         return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "an expired message was acknowledged meanwhile");
       }

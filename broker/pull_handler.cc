@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "broker/invalid_argument.h"
 #include "broker/names.h"
 #include "broker/send_validator.h"
 #include "common/assert.h"
@@ -24,14 +25,12 @@ struct PullHandler::PendingPull {
 
 namespace {
 
-grpc::Status Invalid(const std::string& message) { return {grpc::StatusCode::INVALID_ARGUMENT, message}; }
-
 grpc::Status CheckNumbers(const messaging::PullMessageRequest& request) {
-  if (request.queue_id() < 0) return Invalid("queue id " + std::to_string(request.queue_id()) + " is negative");
-  if (request.queue_offset() < 0) return Invalid("queue offset " + std::to_string(request.queue_offset()) + " is negative");
-  if (request.max_messages() < 0) return Invalid("max_messages is negative");
-  if (request.max_bytes() < 0) return Invalid("max_bytes is negative");
-  if (request.long_polling_timeout_ms() < 0) return Invalid("long_polling_timeout_ms is negative");
+  if (request.queue_id() < 0) return InvalidArgument("queue id " + std::to_string(request.queue_id()) + " is negative");
+  if (request.queue_offset() < 0) return InvalidArgument("queue offset " + std::to_string(request.queue_offset()) + " is negative");
+  if (request.max_messages() < 0) return InvalidArgument("max_messages is negative");
+  if (request.max_bytes() < 0) return InvalidArgument("max_bytes is negative");
+  if (request.long_polling_timeout_ms() < 0) return InvalidArgument("long_polling_timeout_ms is negative");
   return grpc::Status::OK;
 }
 
@@ -60,7 +59,7 @@ grpc::Status PullHandler::Check(PendingPull* pull) const {
   const uint64_t max_offset = queue ? queue->MaxOffset() : 0;
   if (offset < min_offset || offset > max_offset) return OutOfRange(pull, queue, offset);
   auto filter = TagFilter::Parse(request.tag_expression());
-  if (!filter.ok()) return Invalid(filter.status().message());
+  if (!filter.ok()) return InvalidArgument(filter.status().message());
   pull->filter = std::move(filter).value();
   return grpc::Status::OK;
 }

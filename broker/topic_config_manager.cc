@@ -3,12 +3,11 @@
 #include <mutex>
 #include <utility>
 
+#include "broker/invalid_argument.h"
 #include "common/assert.h"
 
 namespace raftmq::broker {
 namespace {
-
-grpc::Status Invalid(std::string message) { return {grpc::StatusCode::INVALID_ARGUMENT, std::move(message)}; }
 
 grpc::Status ToGrpc(const Status& status) {
   if (status.ok()) return grpc::Status::OK;
@@ -42,11 +41,11 @@ grpc::Status TopicConfigManager::CheckContent(const admin::TopicConfig& config) 
   if (!name.ok()) return name;
   for (int32_t nums : {config.read_queue_nums(), config.write_queue_nums()}) {
     if (nums < 1) {
-      return Invalid("queue nums of topic '" + config.name() + "' must be at least 1, got " + std::to_string(nums));
+      return InvalidArgument("queue nums of topic '" + config.name() + "' must be at least 1, got " + std::to_string(nums));
     }
   }
   if ((config.perm() & ~kPermReadWrite) != 0) {
-    return Invalid("perm of topic '" + config.name() + "' may only hold PERM_READ (4) and PERM_WRITE (2), got " +
+    return InvalidArgument("perm of topic '" + config.name() + "' may only hold PERM_READ (4) and PERM_WRITE (2), got " +
                    std::to_string(config.perm()));
   }
   return grpc::Status::OK;
@@ -57,7 +56,7 @@ grpc::Status TopicConfigManager::CheckConfig(const admin::TopicConfig& config, c
   if (!content.ok()) return content;
   for (int32_t nums : {config.read_queue_nums(), config.write_queue_nums()}) {
     if (nums > options.topic_queue_nums_max) {
-      return Invalid("queue nums of topic '" + config.name() + "' must be in [1, " +
+      return InvalidArgument("queue nums of topic '" + config.name() + "' must be in [1, " +
                      std::to_string(options.topic_queue_nums_max) + "], got " + std::to_string(nums));
     }
   }

@@ -13,7 +13,7 @@
 
 namespace raftmq::storage {
 
-namespace format = consume_queue_format;
+namespace queue_format = consume_queue_format;
 
 namespace {
 
@@ -21,20 +21,20 @@ namespace {
 constexpr size_t kStackReadEntries = 32;
 
 void EncodeEntry(const ConsumeQueueEntry& entry, char* target) {
-  StoreLittleEndian(target + format::kPositionOffset, entry.commit_log_position);
-  StoreLittleEndian(target + format::kSizeOffset, entry.size);
-  StoreLittleEndian(target + format::kTagHashOffset, entry.tag_hash);
+  StoreLittleEndian(target + queue_format::kPositionOffset, entry.commit_log_position);
+  StoreLittleEndian(target + queue_format::kSizeOffset, entry.size);
+  StoreLittleEndian(target + queue_format::kTagHashOffset, entry.tag_hash);
 }
 
 ConsumeQueueEntry DecodeEntry(const char* source) {
-  return ConsumeQueueEntry{LoadLittleEndian<uint64_t>(source + format::kPositionOffset),
-                           LoadLittleEndian<uint32_t>(source + format::kSizeOffset),
-                           LoadLittleEndian<uint64_t>(source + format::kTagHashOffset)};
+  return ConsumeQueueEntry{LoadLittleEndian<uint64_t>(source + queue_format::kPositionOffset),
+                           LoadLittleEndian<uint32_t>(source + queue_format::kSizeOffset),
+                           LoadLittleEndian<uint64_t>(source + queue_format::kTagHashOffset)};
 }
 
 // The first offset named by `name`, or nothing when it is not a queue file's name.
 bool ParseFileName(const std::string& name, uint64_t* first_offset) {
-  if (name.size() != format::kFileNameDigits) return false;
+  if (name.size() != queue_format::kFileNameDigits) return false;
   if (!std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
   const auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), *first_offset);
   return error == std::errc() && end == name.data() + name.size();
@@ -44,10 +44,10 @@ bool ParseFileName(const std::string& name, uint64_t* first_offset) {
 
 uint64_t TagHash(std::string_view tag) {
   if (tag.empty()) return 0;
-  uint64_t hash = format::kFnvOffsetBasis;
+  uint64_t hash = queue_format::kFnvOffsetBasis;
   for (char c : tag) {
     hash ^= static_cast<uint8_t>(c);
-    hash *= format::kFnvPrime;
+    hash *= queue_format::kFnvPrime;
   }
   return hash == 0 ? 1 : hash;
 }
@@ -68,7 +68,7 @@ Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::Open(Fs* fs, std::string dir
 }
 
 std::string ConsumeQueue::PathOf(uint64_t first_offset) const {
-  char name[format::kFileNameDigits + 1];
+  char name[queue_format::kFileNameDigits + 1];
   std::snprintf(name, sizeof(name), "%020llu", static_cast<unsigned long long>(first_offset));
   return dir_ + "/" + name;
 }
@@ -92,7 +92,7 @@ Status ConsumeQueue::Load() {
     if (ParseFileName(name, &first)) firsts.push_back(first);
   }
   std::sort(firsts.begin(), firsts.end());
-  const uint64_t full_file_bytes = entries_per_file_ * format::kEntrySize;
+  const uint64_t full_file_bytes = entries_per_file_ * queue_format::kEntrySize;
   size_t kept = 0;
   uint64_t last_size = 0;
   for (; kept < firsts.size(); ++kept) {
@@ -111,7 +111,7 @@ Status ConsumeQueue::Load() {
   for (size_t i = 0; i < kept; ++i) RMQ_RETURN_IF_ERROR(AddFile(firsts[i]));
   RMQ_ASSIGN_OR_RETURN(writer_, fs_->OpenAppendable(files_.back().path));
   min_offset_.store(firsts.front(), std::memory_order_release);
-  max_offset_.store(firsts[kept - 1] + last_size / format::kEntrySize, std::memory_order_release);
+  max_offset_.store(firsts[kept - 1] + last_size / queue_format::kEntrySize, std::memory_order_release);
   return CutTornTail();
 }
 
@@ -126,7 +126,7 @@ Status ConsumeQueue::CutTornTail() {
     if (entry.front().size != 0) break;
     --end;
   }
-  if ((end - last.first_offset) * format::kEntrySize == size_bytes) return Status::Ok();
+  if ((end - last.first_offset) * queue_format::kEntrySize == size_bytes) return Status::Ok();
   spdlog::warn("consume queue {}: cutting torn tail of {} at offset {} ({} bytes)", dir_, last.path, end, size_bytes);
   return CutFilesAt(end);
 }
@@ -152,8 +152,8 @@ Status ConsumeQueue::AppendToFiles(std::span<const ConsumeQueueEntry> entries) {
     const uint64_t max = MaxOffset();
     const size_t count = std::min<uint64_t>(entries.size(), FileEnd(files_.back()) - max);
     RMQ_ASSERT(count > 0);
-    encode_buffer_.resize(count * format::kEntrySize);
-    for (size_t i = 0; i < count; ++i) EncodeEntry(entries[i], encode_buffer_.data() + i * format::kEntrySize);
+    encode_buffer_.resize(count * queue_format::kEntrySize);
+    for (size_t i = 0; i < count; ++i) EncodeEntry(entries[i], encode_buffer_.data() + i * queue_format::kEntrySize);
     unsynced_ = true;
     RMQ_RETURN_IF_ERROR(writer_->Append(encode_buffer_));
     max_offset_.store(max + count, std::memory_order_release);  // publish only written bytes
@@ -227,7 +227,7 @@ Status ConsumeQueue::CutFilesAt(uint64_t offset) {
   const File& last = files_.back();
   RMQ_ASSERT(offset >= last.first_offset);
   RMQ_ASSERT(offset <= FileEnd(last));
-  RMQ_RETURN_IF_ERROR(fs_->Truncate(last.path, (offset - last.first_offset) * format::kEntrySize));
+  RMQ_RETURN_IF_ERROR(fs_->Truncate(last.path, (offset - last.first_offset) * queue_format::kEntrySize));
   RMQ_ASSIGN_OR_RETURN(writer_, fs_->OpenAppendable(last.path));
   unsynced_ = true;
   dir_unsynced_ = true;
@@ -307,9 +307,9 @@ const ConsumeQueue::File& ConsumeQueue::FileOf(uint64_t offset) const {
 Result<std::string_view> ConsumeQueue::ReadBytes(uint64_t offset, size_t count, char* scratch) const {
   const File& file = FileOf(offset);
   RMQ_ASSERT(offset + count <= FileEnd(file));
-  const size_t bytes = count * format::kEntrySize;
+  const size_t bytes = count * queue_format::kEntrySize;
   RMQ_ASSIGN_OR_RETURN(std::string_view data,
-                       file.reader->Read((offset - file.first_offset) * format::kEntrySize, bytes, scratch));
+                       file.reader->Read((offset - file.first_offset) * queue_format::kEntrySize, bytes, scratch));
   if (data.size() != bytes) {
     return Status::IoError(file.path + ": short read of " + std::to_string(data.size()) + " bytes at offset " +
                            std::to_string(offset));
@@ -318,17 +318,17 @@ Result<std::string_view> ConsumeQueue::ReadBytes(uint64_t offset, size_t count, 
 }
 
 Result<std::vector<ConsumeQueueEntry>> ConsumeQueue::ReadInFile(uint64_t offset, size_t count) const {
-  char stack_scratch[kStackReadEntries * format::kEntrySize];
+  char stack_scratch[kStackReadEntries * queue_format::kEntrySize];
   std::string heap_scratch;
   char* scratch = stack_scratch;
   if (count > kStackReadEntries) {
-    heap_scratch.resize(count * format::kEntrySize);
+    heap_scratch.resize(count * queue_format::kEntrySize);
     scratch = heap_scratch.data();
   }
   RMQ_ASSIGN_OR_RETURN(std::string_view data, ReadBytes(offset, count, scratch));
   std::vector<ConsumeQueueEntry> entries;
   entries.reserve(count);
-  for (size_t i = 0; i < count; ++i) entries.push_back(DecodeEntry(data.data() + i * format::kEntrySize));
+  for (size_t i = 0; i < count; ++i) entries.push_back(DecodeEntry(data.data() + i * queue_format::kEntrySize));
   return entries;
 }
 
@@ -338,7 +338,7 @@ Result<ConsumeQueueEntry> ConsumeQueue::Get(uint64_t offset) const {
     return Status::NotFound("offset " + std::to_string(offset) + " outside " + dir_ + " [" +
                             std::to_string(MinOffset()) + ", " + std::to_string(MaxOffset()) + ")");
   }
-  char scratch[format::kEntrySize];
+  char scratch[queue_format::kEntrySize];
   RMQ_ASSIGN_OR_RETURN(std::string_view data, ReadBytes(offset, 1, scratch));
   return DecodeEntry(data.data());
 }

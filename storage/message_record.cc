@@ -8,7 +8,7 @@
 
 namespace raftmq::storage {
 
-namespace format = message_record_format;
+namespace record_format = message_record_format;
 
 namespace {
 
@@ -94,26 +94,26 @@ Status ParseRecord(std::string_view payload, size_t offset, MessageRecordSummary
                                    std::to_string(payload.size()) + " bytes");
   }
   std::string_view rest = payload.substr(offset);
-  if (rest.size() < format::kRecordSizeMin) return Malformed(offset, "shorter than the smallest record");
-  const uint32_t record_size = LoadLittleEndian<uint32_t>(rest.data() + format::kRecordSizeOffset);
-  if (record_size < format::kRecordSizeMin || record_size > rest.size()) {
+  if (rest.size() < record_format::kRecordSizeMin) return Malformed(offset, "shorter than the smallest record");
+  const uint32_t record_size = LoadLittleEndian<uint32_t>(rest.data() + record_format::kRecordSizeOffset);
+  if (record_size < record_format::kRecordSizeMin || record_size > rest.size()) {
     return Malformed(offset, "record size " + std::to_string(record_size) + " does not fit the payload");
   }
   const std::string_view record = rest.substr(0, record_size);
-  const auto version = static_cast<uint8_t>(record[format::kVersionOffset]);
-  if (version != format::kVersion) return Malformed(offset, "unknown version " + std::to_string(version));
+  const auto version = static_cast<uint8_t>(record[record_format::kVersionOffset]);
+  if (version != record_format::kVersion) return Malformed(offset, "unknown version " + std::to_string(version));
   summary->record_size = record_size;
-  summary->queue_id = LoadLittleEndian<uint32_t>(record.data() + format::kQueueIdOffset);
+  summary->queue_id = LoadLittleEndian<uint32_t>(record.data() + record_format::kQueueIdOffset);
   if (message != nullptr) {
     message->queue_id = summary->queue_id;
-    message->flags = LoadLittleEndian<uint32_t>(record.data() + format::kFlagsOffset);
-    message->reconsume_times = LoadLittleEndian<uint32_t>(record.data() + format::kReconsumeTimesOffset);
+    message->flags = LoadLittleEndian<uint32_t>(record.data() + record_format::kFlagsOffset);
+    message->reconsume_times = LoadLittleEndian<uint32_t>(record.data() + record_format::kReconsumeTimesOffset);
     message->born_timestamp_ms =
-        static_cast<int64_t>(LoadLittleEndian<uint64_t>(record.data() + format::kBornTimestampOffset));
+        static_cast<int64_t>(LoadLittleEndian<uint64_t>(record.data() + record_format::kBornTimestampOffset));
     message->store_timestamp_ms =
-        static_cast<int64_t>(LoadLittleEndian<uint64_t>(record.data() + format::kStoreTimestampOffset));
+        static_cast<int64_t>(LoadLittleEndian<uint64_t>(record.data() + record_format::kStoreTimestampOffset));
   }
-  FieldReader reader(record, format::kFixedHeaderSize);
+  FieldReader reader(record, record_format::kFixedHeaderSize);
   return ParseVariablePart(reader, summary, message, offset);
 }
 
@@ -125,11 +125,11 @@ void AppendSized(std::string* out, std::string_view value) {
 
 Status CheckEncodable(const Message& message) {
   if (message.topic.empty()) return Status::InvalidArgument("message without topic");
-  auto too_long = [](const std::string& field) { return field.size() > format::kShortFieldSizeMax; };
+  auto too_long = [](const std::string& field) { return field.size() > record_format::kShortFieldSizeMax; };
   if (too_long(message.topic) || too_long(message.tag) || too_long(message.message_id)) {
     return Status::InvalidArgument("topic, tag or message id longer than 65535 bytes");
   }
-  if (message.keys.size() > format::kCountMax || message.properties.size() > format::kCountMax) {
+  if (message.keys.size() > record_format::kCountMax || message.properties.size() > record_format::kCountMax) {
     return Status::InvalidArgument("more than 65535 keys or properties");
   }
   for (const std::string& key : message.keys) {
@@ -138,7 +138,7 @@ Status CheckEncodable(const Message& message) {
   for (const auto& [name, value] : message.properties) {
     if (too_long(name) || too_long(value)) return Status::InvalidArgument("property longer than 65535 bytes");
   }
-  if (EncodedMessageSize(message) > format::kRecordSizeMax) {
+  if (EncodedMessageSize(message) > record_format::kRecordSizeMax) {
     return Status::InvalidArgument("message record larger than 4 GiB");
   }
   return Status::Ok();
@@ -147,11 +147,11 @@ Status CheckEncodable(const Message& message) {
 }  // namespace
 
 size_t EncodedMessageSize(const Message& message) {
-  size_t size = format::kRecordSizeMin + message.topic.size() + message.tag.size() + message.message_id.size() +
+  size_t size = record_format::kRecordSizeMin + message.topic.size() + message.tag.size() + message.message_id.size() +
                 message.body.size();
-  for (const std::string& key : message.keys) size += format::kShortSizeBytes + key.size();
+  for (const std::string& key : message.keys) size += record_format::kShortSizeBytes + key.size();
   for (const auto& [name, value] : message.properties) {
-    size += 2 * format::kShortSizeBytes + name.size() + value.size();
+    size += 2 * record_format::kShortSizeBytes + name.size() + value.size();
   }
   return size;
 }
@@ -162,13 +162,13 @@ Status AppendMessageRecord(const Message& message, std::string* out) {
   const size_t start = out->size();
   out->reserve(start + record_size);
   AppendLittleEndian(out, static_cast<uint32_t>(record_size));
-  out->push_back(static_cast<char>(format::kVersion));
+  out->push_back(static_cast<char>(record_format::kVersion));
   AppendLittleEndian(out, message.flags);
   AppendLittleEndian(out, message.queue_id);
   AppendLittleEndian(out, message.reconsume_times);
   AppendLittleEndian(out, static_cast<uint64_t>(message.born_timestamp_ms));
   AppendLittleEndian(out, static_cast<uint64_t>(message.store_timestamp_ms));
-  RMQ_ASSERT(out->size() - start == format::kFixedHeaderSize);
+  RMQ_ASSERT(out->size() - start == record_format::kFixedHeaderSize);
   AppendSized<uint16_t>(out, message.topic);
   AppendSized<uint16_t>(out, message.tag);
   AppendSized<uint16_t>(out, message.message_id);

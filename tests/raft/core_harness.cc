@@ -16,6 +16,12 @@ CoreOptions TestOptions() {
   return options;
 }
 
+CoreOptions NoLeaseOptions() {
+  CoreOptions options = TestOptions();
+  options.check_quorum = false;
+  return options;
+}
+
 CoreHarness::CoreHarness(size_t node_count, CoreOptions base, size_t voter_count) : base_(std::move(base)) {
   base_.voters.clear();
   if (voter_count == 0) voter_count = node_count;

@@ -89,5 +89,7 @@ std::string DescribeMessage(const Message& message);
 
 // Options for tests: small, fixed timeouts so tick counts are easy to read.
 CoreOptions TestOptions();
+// TestOptions without check-quorum: there is no lease, so a second election can be forced at once.
+CoreOptions NoLeaseOptions();
 
 }  // namespace raftmq::raft::test

@@ -152,13 +152,6 @@ TEST(CoreVote, GrantLeavesOnlyAfterItIsPersisted) {
   group.core(1).Advance();
 }
 
-// Without check-quorum there is no lease, so a second election can be forced at once.
-CoreOptions NoLeaseOptions() {
-  CoreOptions options = TestOptions();
-  options.check_quorum = false;
-  return options;
-}
-
 TEST(CoreStaleTerm, AppendFromOldLeaderIsAnsweredWithTheNewTerm) {
   CoreHarness group(3, NoLeaseOptions());
   group.Elect(1);

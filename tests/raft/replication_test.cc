@@ -11,12 +11,6 @@ namespace {
 
 using storage::LogEntry;
 
-CoreOptions NoLeaseOptions() {
-  CoreOptions options = TestOptions();
-  options.check_quorum = false;
-  return options;
-}
-
 size_t CountAppendsTo(const std::vector<Message>& messages, NodeId to) {
   size_t count = 0;
   for (const Message& m : messages) count += (m.type == MessageType::kAppend && m.to == to) ? 1 : 0;

@@ -27,7 +27,7 @@ namespace {
 
 constexpr NodeId kLeader = 1;
 constexpr NodeId kFollower = 2;
-const storage::ConfState kConfiguration{.voters = {1, 2, 3}};
+const storage::ConfState kGroupConfiguration{.voters = {1, 2, 3}};
 const SnapshotOffer kOffer{kLeader, kFollower, Term(5), storage::SnapshotMeta{Index(1200), Term(4)}};
 
 std::string RandomBytes(size_t size, uint64_t seed) {
@@ -261,7 +261,7 @@ TEST(GrpcSnapshotShipper, ShipsIntoTheFollowersStoreWhichThenHoldsAndAdoptsIt) {
   test_support::TempDir source("raftmq_snapshot_tx");
   source.WriteFile("state", RandomBytes(5000, 3));
   Follower follower;
-  auto store = SnapshotStore::Open(storage::DefaultFs(), follower.root(), kConfiguration);
+  auto store = SnapshotStore::Open(storage::DefaultFs(), follower.root(), kGroupConfiguration);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   EXPECT_FALSE((*store)->Holds(kOffer.meta));
 
@@ -275,7 +275,7 @@ TEST(GrpcSnapshotShipper, ShipsIntoTheFollowersStoreWhichThenHoldsAndAdoptsIt) {
   auto adopted = (*store)->Adopt(kOffer.meta);
   ASSERT_TRUE(adopted.ok()) << adopted.status().ToString();
   EXPECT_EQ(ReadFile(*adopted + "/state"), ReadFile(source.Sub("state")));
-  EXPECT_EQ((storage::SnapshotMeta{kOffer.meta.index, kOffer.meta.term, kConfiguration}),
+  EXPECT_EQ((storage::SnapshotMeta{kOffer.meta.index, kOffer.meta.term, kGroupConfiguration}),
             (*store)->Latest().value());
 
   std::promise<Status> unknown;
