@@ -7,6 +7,7 @@
 #   ./tests/run.sh -L storage      only the plain pass of one area (ctest arguments pass through)
 #   RAFTMQ_ASAN=0 ./tests/run.sh   skip the ASan + UBSan pass
 #   RAFTMQ_TSAN=0 ./tests/run.sh   skip the TSan pass
+#   RAFTMQ_UNITY=1 ./tests/run.sh  unity builds in every pass (CI: .ci/run sets it)
 #
 # The passes:
 #   plain  build/       every test (RelWithDebInfo, -Werror).
@@ -32,12 +33,15 @@
 # harness): not cli, deploy, chaos and e2e, the heavy real-process tests whose code the
 # broker, client and nameserver tests already run. The whole-program ASan pass replaced the
 # one without gRPC rather than adding a third pass. ASan builds at -O0 and TSan at -O1
-# (CMakeLists.txt says why). Each pass runs its tests with ctest -j (cores). If the run
-# passes 40 minutes, the next levers are RAFTMQ_SIM_SEEDS_ASAN (200) and fewer ASan areas.
+# (CMakeLists.txt says why). Each pass runs its tests with ctest -j (cores). Building is
+# most of the time, so CI compiles in unity batches (RAFTMQ_UNITY=1, CMakeLists.txt:
+# RAFTMQ_UNITY_BUILD) and links with LLD. If the run passes 40 minutes, the next levers are
+# RAFTMQ_SIM_SEEDS_ASAN (200) and fewer ASan areas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=${RAFTMQ_JOBS:-$(nproc)}
+unity=$([ "${RAFTMQ_UNITY:-0}" = "1" ] && echo ON || echo OFF)
 
 step() { printf '\n[tests/run.sh %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
@@ -45,7 +49,7 @@ step "dependencies"
 ./deploy/install-deps.sh
 
 step "configure + build (build/)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAFTMQ_WERROR=ON >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAFTMQ_WERROR=ON -DRAFTMQ_UNITY_BUILD=$unity >/dev/null
 cmake --build build -j "$jobs"
 
 step "ctest (build/)"
@@ -71,7 +75,7 @@ sanitizer_pass() {
   shift 3
   step "configure + build ($dir/, $name)"
   # shellcheck disable=SC2086 # cmake_args is a list of -D flags
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug $cmake_args >/dev/null
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DRAFTMQ_UNITY_BUILD=$unity $cmake_args >/dev/null
   cmake --build "$dir" -j "$jobs" --target raftmq_tests
   local logs="$root/$dir/sanitizer-logs"
   rm -rf "$logs" && mkdir -p "$logs"
