@@ -17,6 +17,8 @@ Status Node::HandleReady(Ready ready) {
   RMQ_RETURN_IF_ERROR(Persist(ready));
   SendMessages(ready.messages_after_persist);
   ConfirmedReads(ready.read_states);
+  // Before applying (see node.h, "Membership").
+  if (ready.conf_state) RMQ_RETURN_IF_ERROR(SaveConfRecord(core_->applied_conf_record()));
   RMQ_RETURN_IF_ERROR(Apply(ready.committed_entries));
   ReleaseAppliedReads();
   if (ready.majority_loss) ReportMajorityLoss(*ready.majority_loss);
@@ -81,6 +83,14 @@ Status Node::Persist(Ready& ready) {
   }
   RMQ_ASSERT(ready.entries.empty() || log_->LastIndex() == ready.entries.back().index);
   return MaybeSaveHardState(ready.hard_state);
+}
+
+Status Node::SaveConfRecord(const storage::ConfRecord& record) {
+  RMQ_RETURN_IF_ERROR(hard_state_store_->SaveConfRecord(record).WithContext("raft configuration save"));
+  if (snapshots_.store != nullptr) snapshots_.store->NoteConfiguration(record);
+  spdlog::info("raft node {}: configuration {} as of index {}", id_, DescribeConfState(record.conf),
+               record.index.value());
+  return Status::Ok();
 }
 
 Status Node::MaybeSaveHardState(const std::optional<storage::HardState>& hard_state) {

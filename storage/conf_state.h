@@ -5,6 +5,10 @@
 // in force where its state machine stands. Raft interprets it (raft/configuration.h); storage
 // only carries it.
 //
+// ConfRecord: a ConfState with the index it stands at (the membership entry that made it, an
+// installed snapshot's index, or 0 for the bootstrap voters): what a driver persists
+// (HardStateStore::SaveConfRecord) and hands back to raft::Core::Create at start.
+//
 // Invariants kept by raft::ApplyConfChange: ids are non-zero, sorted, distinct, and no id is
 // both a voter and a learner. Empty voters: unknown (nothing recorded it).
 //
@@ -22,6 +26,13 @@ struct ConfState {
   std::vector<NodeId> learners;
 
   bool operator==(const ConfState&) const = default;
+};
+
+struct ConfRecord {
+  Index index;
+  ConfState conf;
+
+  bool operator==(const ConfRecord&) const = default;
 };
 
 }  // namespace raftmq::storage

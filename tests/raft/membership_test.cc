@@ -57,7 +57,7 @@ storage::LogEntry Change(Index index, ConfChangeType type, NodeId node) {
 }
 
 TEST(ConfigLog, TakesEffectWhenAppendedRevertsWhenTruncatedFoldsWhenApplied) {
-  ConfigLog config(kThree, Index(10));
+  ConfigLog config({Index(10), kThree}, Index(10));
   EXPECT_TRUE(config.Append(Change(Index(11), ConfChangeType::kAddLearner, 4)));
   EXPECT_TRUE(config.Append(Change(Index(12), ConfChangeType::kPromote, 4)));
   EXPECT_EQ(config.current().voters, (std::vector<NodeId>{1, 2, 3, 4}));
@@ -71,12 +71,42 @@ TEST(ConfigLog, TakesEffectWhenAppendedRevertsWhenTruncatedFoldsWhenApplied) {
 }
 
 TEST(ConfigLog, SkipsAChangeThatDoesNotApplyOrDoesNotDecode) {
-  ConfigLog config(kThree, Index(0));
+  ConfigLog config({Index(0), kThree}, Index(0));
   EXPECT_FALSE(config.Append(Change(Index(1), ConfChangeType::kPromote, 5)));
   EXPECT_FALSE(config.Append(storage::LogEntry{.index = Index(2), .term = Term(1), .kind = kMembershipEntry,
                                                .payload = "junk"}));
   EXPECT_EQ(config.current(), kThree);
   EXPECT_EQ(config.last_change_index(), Index(0));
+}
+
+TEST(ConfigLog, ARecordAboveTheAppliedIndexKeepsTheChangesItHolds) {
+  // raft::Node saved the record at 12 before applying; the state machine resumed at 10.
+  const ConfState four{.voters = {1, 2, 3, 4}};
+  ConfigLog config({Index(12), four}, Index(10));
+  EXPECT_FALSE(config.Append(Change(Index(11), ConfChangeType::kAddLearner, 4)));
+  EXPECT_FALSE(config.Append(Change(Index(12), ConfChangeType::kPromote, 4)));
+  EXPECT_TRUE(config.Append(Change(Index(13), ConfChangeType::kRemove, 1)));
+  EXPECT_FALSE(config.AppliedTo(Index(12)));
+  EXPECT_EQ(config.applied_record(), (storage::ConfRecord{Index(12), four}));
+  EXPECT_TRUE(config.AppliedTo(Index(13)));
+  EXPECT_EQ(config.applied_record(), (storage::ConfRecord{Index(13), ConfState{.voters = {2, 3, 4}}}));
+}
+
+TEST(CoreMembership, CreateFoldsTheChangesBetweenARecordAndTheAppliedIndex) {
+  sim::SimLogStore log;
+  const std::vector<storage::LogEntry> entries{
+      storage::LogEntry{.index = Index(1), .term = Term(1), .kind = kNoopEntry},
+      Change(Index(2), ConfChangeType::kAddLearner, 4), Change(Index(3), ConfChangeType::kPromote, 4),
+      Change(Index(4), ConfChangeType::kRemove, 1)};
+  ASSERT_TRUE(log.Append(entries).ok());
+  CoreOptions options = test::TestOptions();
+  options.id = 2;
+  options.voters = {1, 2, 3};
+  const storage::HardState hard_state{.term = Term(1), .commit = Index(4)};
+  auto core = Core::Create(options, log, hard_state, Index(3), nullptr, storage::ConfRecord{Index(1), kThree});
+  ASSERT_TRUE(core.ok()) << core.status().ToString();
+  EXPECT_EQ((*core)->applied_conf_record(), (storage::ConfRecord{Index(3), ConfState{.voters = {1, 2, 3, 4}}}));
+  EXPECT_EQ((*core)->configuration(), (ConfState{.voters = {2, 3, 4}}));
 }
 
 TEST(CoreMembership, CreateRefusesAMalformedConfiguration) {
@@ -85,7 +115,7 @@ TEST(CoreMembership, CreateRefusesAMalformedConfiguration) {
   options.id = 1;
   options.voters = {1, 2, 3};
   for (const ConfState& bad : {ConfState{}, ConfState{.voters = {2, 1}}, ConfState{.voters = {1}, .learners = {1}}}) {
-    auto core = Core::Create(options, log, storage::HardState{}, Index(0), nullptr, bad);
+    auto core = Core::Create(options, log, storage::HardState{}, Index(0), nullptr, storage::ConfRecord{Index(0), bad});
     EXPECT_TRUE(core.status().IsInvalidArgument()) << DescribeConfState(bad);
   }
 }
