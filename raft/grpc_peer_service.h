@@ -10,6 +10,7 @@
 // Threading: gRPC calls Stream on its own threads, one per open stream, concurrently.
 #pragma once
 
+#include <mutex>
 #include <set>
 
 #include <grpcpp/grpcpp.h>
@@ -29,6 +30,9 @@ class GrpcPeerService final : public RaftPeer::Service {
   // Registers the service and sets what it needs on the builder: the larger receive size
   // for append batches and a ping policy that accepts the peers' keepalive pings.
   void RegisterOn(grpc::ServerBuilder& builder, const GrpcTransportOptions& options);
+  // The group's other members from now on (raft::NodeOptions::on_configuration_change); any
+  // thread.
+  void SetPeers(std::set<NodeId> peers);
 
   grpc::Status Stream(grpc::ServerContext* context, grpc::ServerReader<PeerMessageBatch>* reader,
                       StreamSummary* summary) override;
@@ -37,7 +41,8 @@ class GrpcPeerService final : public RaftPeer::Service {
   bool Accepts(const Message& message) const;
 
   const NodeId self_;
-  const std::set<NodeId> peers_;
+  mutable std::mutex peers_mutex_;
+  std::set<NodeId> peers_;  // guarded by peers_mutex_
   const MessageHandler handler_;
   TransportMetrics* const metrics_;
   const PeerDisconnectHandler on_disconnect_;

@@ -227,6 +227,8 @@ class Node {
   // node_ready.cc: one Ready.
   Status HandleReady(Ready ready);
   void ObserveSoftState(const SoftState& soft);
+  // Tells NodeOptions::on_configuration_change when the Core's configuration changed.
+  void PublishConfiguration();
   void ReportMajorityLoss(const MajorityLossNotice& notice);
   Status Persist(Ready& ready);
   Status MaybeSaveHardState(const std::optional<storage::HardState>& hard_state);
@@ -257,6 +259,7 @@ class Node {
   std::unique_ptr<Core> core_;  // null while set aside by a storage fault, or once stopped
   ProposalTracker proposals_;
   SoftState soft_state_;
+  ConfState published_configuration_;  // what on_configuration_change last heard
   storage::HardState saved_hard_state_;
   Clock::time_point next_tick_;
   Clock::time_point commit_saved_at_;

@@ -12,6 +12,7 @@ namespace raftmq::raft {
 
 Status Node::HandleReady(Ready ready) {
   metrics_.readys_total.fetch_add(1, std::memory_order_relaxed);
+  PublishConfiguration();
   // These promise nothing durable: out first, so followers write while the leader writes.
   SendMessages(ready.messages);
   RMQ_RETURN_IF_ERROR(Persist(ready));
@@ -53,6 +54,14 @@ void Node::ObserveSoftState(const SoftState& soft) {
     FailReads(Status::Unavailable("leadership lost before the read was confirmed"));
   }
   RMQ_ASSERT(!lost_leadership || proposals_.tracked() == 0);
+}
+
+void Node::PublishConfiguration() {
+  const ConfState& current = core_->configuration();
+  if (current == published_configuration_) return;
+  published_configuration_ = current;
+  spdlog::info("raft node {}: configuration in force {}", id_, DescribeConfState(current));
+  if (options_.on_configuration_change) options_.on_configuration_change(current);
 }
 
 void Node::ReportMajorityLoss(const MajorityLossNotice& notice) {

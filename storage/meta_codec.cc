@@ -114,6 +114,12 @@ std::string EncodeConfRecord(const ConfRecord& record) {
   AppendLittleEndian(&bytes, record.index.value());
   AppendIds(&bytes, record.conf.voters);
   AppendIds(&bytes, record.conf.learners);
+  AppendLittleEndian(&bytes, static_cast<uint32_t>(record.conf.addresses.size()));
+  for (const auto& [id, address] : record.conf.addresses) {
+    AppendLittleEndian(&bytes, static_cast<uint64_t>(id));
+    AppendLittleEndian(&bytes, static_cast<uint32_t>(address.size()));
+    bytes += address;
+  }
   return bytes;
 }
 
@@ -128,6 +134,20 @@ Result<ConfRecord> DecodeConfRecord(std::string_view bytes) {
   bytes.remove_prefix(sizeof(uint64_t));
   RMQ_ASSIGN_OR_RETURN(record.conf.voters, TakeIds(&bytes));
   RMQ_ASSIGN_OR_RETURN(record.conf.learners, TakeIds(&bytes));
+  if (bytes.size() < sizeof(uint32_t)) return Status::Corruption("configuration record cut before its addresses");
+  const uint32_t addresses = LoadLittleEndian<uint32_t>(bytes.data());
+  bytes.remove_prefix(sizeof(uint32_t));
+  for (uint32_t i = 0; i < addresses; ++i) {
+    if (bytes.size() < sizeof(uint64_t) + sizeof(uint32_t)) {
+      return Status::Corruption("configuration record cut among its addresses");
+    }
+    const NodeId id = LoadLittleEndian<uint64_t>(bytes.data());
+    const uint32_t size = LoadLittleEndian<uint32_t>(bytes.data() + sizeof(uint64_t));
+    bytes.remove_prefix(sizeof(uint64_t) + sizeof(uint32_t));
+    if (bytes.size() < size) return Status::Corruption("configuration record cut inside an address");
+    record.conf.addresses.emplace(id, std::string(bytes.substr(0, size)));
+    bytes.remove_prefix(size);
+  }
   if (!bytes.empty()) return Status::Corruption("configuration record with trailing bytes");
   return record;
 }

@@ -4,7 +4,8 @@
 //
 //   raft              "hard_state"                      -> term u64 | voted_for u64 | commit u64
 //                     "conf_state"                      -> version u8 (1) | index u64 | voter count u32 |
-//                                                          voters u64... | learner count u32 | learners u64...
+//                                                          voters u64... | learner count u32 | learners u64... |
+//                                                          address count u32 | (id u64 | length u32 | bytes)...
 //   consumer_offsets  group \0 topic \0 queue_id u32be  -> offset u64
 //   topics            topic name                        -> opaque config bytes
 //   checkpoints       "dispatch"                        -> applied index u64

@@ -30,6 +30,37 @@ TEST(ConfChange, RefusesPayloadsThatAreNotOne) {
   EXPECT_TRUE(DecodeConfChange(std::string(kConfChangePayloadBytes, '\0')).status().IsInvalidArgument());
 }
 
+TEST(ConfChange, AnAddLearnerCarriesAnAddressAndDecodeRefusesABadOne) {
+  const ConfChange change{.type = ConfChangeType::kAddLearner, .node = 4, .address = "node4.example:9876"};
+  Result<ConfChange> decoded = DecodeConfChange(EncodeConfChange(change));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, change);
+  const std::string header = EncodeConfChange(ConfChange{.type = ConfChangeType::kAddLearner, .node = 4});
+  for (const char* bad : {"nohost", ":9876", "host:", "host:0", "host:65536", "ho st:1", "host:12x"}) {
+    EXPECT_TRUE(DecodeConfChange(header + bad).status().IsInvalidArgument()) << bad;
+  }
+  EXPECT_TRUE(DecodeConfChange(header + std::string(kPeerAddressBytesMax, 'a') + ":1").status().IsInvalidArgument());
+  const std::string remove = EncodeConfChange(ConfChange{.type = ConfChangeType::kRemove, .node = 4});
+  EXPECT_TRUE(DecodeConfChange(remove + "host:1").status().IsInvalidArgument()) << "only add-learner has one";
+}
+
+TEST(ApplyConfChange, KeepsAnAddressFromAddLearnerToRemove) {
+  Result<ConfState> added =
+      ApplyConfChange(kThree, {.type = ConfChangeType::kAddLearner, .node = 4, .address = "h4:1"});
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ(added->addresses, (std::map<NodeId, std::string>{{4, "h4:1"}}));
+  Result<ConfState> promoted = ApplyConfChange(*added, {.type = ConfChangeType::kPromote, .node = 4});
+  ASSERT_TRUE(promoted.ok());
+  EXPECT_EQ(promoted->addresses, added->addresses);
+  EXPECT_TRUE(CheckConfState(*promoted).ok());
+  Result<ConfState> removed = ApplyConfChange(*promoted, {.type = ConfChangeType::kRemove, .node = 4});
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(*removed, kThree);
+  EXPECT_TRUE(CheckConfState(ConfState{.voters = {1}, .addresses = {{2, "h2:1"}}}).IsInvalidArgument());
+  EXPECT_EQ(PeerAddresses(1, {{1, "h1:1"}, {2, "h2:1"}}, *promoted),
+            (std::map<NodeId, std::string>{{2, "h2:1"}, {4, "h4:1"}}));
+}
+
 TEST(ApplyConfChange, MovesOneNodeAtATime) {
   Result<ConfState> added = ApplyConfChange(kThree, {.type = ConfChangeType::kAddLearner, .node = 4});
   ASSERT_TRUE(added.ok());

@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <future>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "raft/configuration.h"
@@ -60,6 +62,69 @@ TEST(NodeMembership, ARestartedNodeKeepsARemovalItApplied) {
   ASSERT_NE(new_leader, kNoNode) << "the two remaining voters elect no leader";
   const ProposalOutcome after = Await(cluster.node(new_leader)->Propose(kApplicationEntry, "after"));
   EXPECT_TRUE(after.status.ok()) << after.status.ToString();
+}
+
+// Proposes `payload` on whoever leads, again after a leadership change, until it applies or
+// kApplyWait passed; the last outcome.
+ProposalOutcome ProposeOnLeader(LocalCluster& cluster, const std::string& payload) {
+  const auto deadline = std::chrono::steady_clock::now() + kApplyWait;
+  ProposalOutcome outcome;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const NodeId leader = cluster.WaitForLeader(kElectionWait);
+    if (leader == kNoNode) break;
+    outcome = Await(cluster.node(leader)->Propose(kApplicationEntry, payload));
+    if (outcome.status.ok()) break;
+  }
+  return outcome;
+}
+
+// Promotes `node` on the leader, retrying while it is not caught up (Aborted) or the leader's
+// previous change has not committed (Unavailable); the last outcome.
+ProposalOutcome PromoteWhenCaughtUp(LocalCluster& cluster, NodeId leader, NodeId node) {
+  const auto deadline = std::chrono::steady_clock::now() + kApplyWait;
+  ProposalOutcome outcome;
+  while (std::chrono::steady_clock::now() < deadline) {
+    outcome = Await(cluster.node(leader)->ProposeConfChange(ConfChange{.type = ConfChangeType::kPromote, .node = node}));
+    if (!outcome.status.IsAborted() && !outcome.status.IsUnavailable()) break;
+    std::this_thread::sleep_for(milliseconds(20));  // a poll interval: catching up takes real time
+  }
+  return outcome;
+}
+
+TEST(NodeMembership, ANodeAddedWithItsAddressIsReachedPromotedAndReachedAfterRestarts) {
+  LocalCluster cluster(LocalClusterOptions{.members = 4, .initial_voters = 3});
+  for (NodeId id = 1; id <= 4; ++id) ASSERT_TRUE(cluster.StartMember(id).ok());
+  const NodeId leader = cluster.WaitForLeader(kElectionWait);
+  ASSERT_NE(leader, kNoNode) << "no leader within " << kElectionWait.count() << " ms";
+  ASSERT_NE(leader, NodeId(4)) << "a node outside the group never campaigns";
+
+  ASSERT_TRUE(Await(cluster.node(leader)->Propose(kApplicationEntry, "first")).status.ok());
+  const ProposalOutcome added = Await(cluster.node(leader)->ProposeConfChange(
+      ConfChange{.type = ConfChangeType::kAddLearner, .node = 4, .address = cluster.address(4)}));
+  ASSERT_TRUE(added.status.ok()) << added.status.ToString();
+  ASSERT_TRUE(cluster.state_machine(4).WaitApplied(added.index, kApplyWait))
+      << "the leader never reached node 4 at the address its change carried";
+  const ProposalOutcome promoted = PromoteWhenCaughtUp(cluster, leader, 4);
+  ASSERT_TRUE(promoted.status.ok()) << promoted.status.ToString();
+  const ConfState expected{.voters = {1, 2, 3, 4}, .addresses = {{4, cluster.address(4)}}};
+  for (NodeId id = 1; id <= 4; ++id) {
+    ASSERT_TRUE(cluster.state_machine(id).WaitApplied(promoted.index, kApplyWait)) << "node " << id;
+    Result<NodeStatus> status = cluster.node(id)->CurrentStatus();
+    ASSERT_TRUE(status.ok()) << status.status().ToString();
+    EXPECT_EQ(status->configuration, expected) << "node " << id << ": " << DescribeConfState(status->configuration);
+  }
+
+  // Restarted, the bootstrap voters still reach node 4 (its address comes from the record): with
+  // one of them down, an entry commits only with node 4's vote (3 of 4 voters).
+  for (NodeId id = 1; id <= 3; ++id) cluster.HardStopMember(id);
+  for (NodeId id = 1; id <= 3; ++id) ASSERT_TRUE(cluster.StartMember(id).ok());
+  const NodeId new_leader = cluster.WaitForLeader(kElectionWait);
+  ASSERT_NE(new_leader, kNoNode);
+  cluster.HardStopMember(new_leader == 1 ? 2 : 1);
+  const ProposalOutcome after = ProposeOnLeader(cluster, "after");
+  ASSERT_TRUE(after.status.ok()) << "no entry committed with two bootstrap voters and node 4: "
+                                 << after.status.ToString();
+  EXPECT_TRUE(cluster.state_machine(4).WaitApplied(after.index, kApplyWait));
 }
 
 }  // namespace

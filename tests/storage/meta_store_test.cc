@@ -44,7 +44,7 @@ TEST(MetaStore, OpeningAFreshStoreLogsNoWarningOrError) {
 
 TEST(MetaStore, TheConfigurationRecordSurvivesReopenAndItsCodecRefusesCutBytes) {
   TempDir dir;
-  const ConfRecord record{Index(17), ConfState{.voters = {1, 2, 4}, .learners = {5}}};
+  const ConfRecord record{Index(17), ConfState{.voters = {1, 2, 4}, .learners = {5}, .addresses = {{5, "node5:9876"}}}};
   {
     std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
     ASSERT_NE(store, nullptr);
