@@ -81,11 +81,6 @@ Status BrokerNode::StartRaft() {
   };
   transport_ = std::make_unique<raft::GrpcTransport>(options_.node_id, peers, raft::GrpcTransportOptions{});
   snapshot_shipper_ = std::make_unique<raft::GrpcSnapshotShipper>(peers, raft::SnapshotTransferOptions{});
-  RMQ_ASSIGN_OR_RETURN(node_, raft::Node::Start(node_options, log_.get(), components_->meta(), components_->machine(),
-                                                transport_.get(),
-                                                raft::NodeSnapshots{.store = components_->snapshots(),
-                                                                    .shipper = snapshot_shipper_.get()}));
-  replicator_->Attach(node_.get());
   std::set<NodeId> peer_ids;
   for (const auto& [id, address] : peers) peer_ids.insert(id);
   // A snapshot received whole stays in the store; the leader's kSnapshot message, sent once
@@ -93,14 +88,28 @@ Status BrokerNode::StartRaft() {
   RMQ_ASSIGN_OR_RETURN(snapshot_receiver_,
                        raft::SnapshotReceiver::Create(options_.node_id, peer_ids, components_->snapshots()->root(),
                                                       [](const raft::ReceivedSnapshot&) { return Status::Ok(); }));
+  // Messages arrive once Serve() started the server, after node_ is set.
   peer_service_ = std::make_unique<raft::GrpcPeerService>(
-      options_.node_id, peer_ids, [node = node_.get()](std::vector<raft::Message> messages) {
-        node->Deliver(std::move(messages));
-      },
+      options_.node_id, peer_ids, [this](std::vector<raft::Message> messages) { node_->Deliver(std::move(messages)); },
       &transport_->metrics(),
       // A leader's stream ending (its process died) starts an election at once: sub-second
       // failover without waiting out the election timeout.
-      [node = node_.get()](NodeId peer) { node->PeerDisconnected(peer); });
+      [this](NodeId peer) { node_->PeerDisconnected(peer); });
+  // Members the TOML does not name are reached where their add-learner change said.
+  node_options.on_configuration_change = [this, bootstrap = peers](const raft::ConfState& config) {
+    const std::map<NodeId, std::string> all = raft::PeerAddresses(options_.node_id, bootstrap, config);
+    std::set<NodeId> ids;
+    for (const auto& [id, address] : all) ids.insert(id);
+    transport_->SetPeers(all);
+    snapshot_shipper_->SetPeers(all);
+    snapshot_receiver_->SetPeers(ids);
+    peer_service_->SetPeers(std::move(ids));
+  };
+  RMQ_ASSIGN_OR_RETURN(node_, raft::Node::Start(node_options, log_.get(), components_->meta(), components_->machine(),
+                                                transport_.get(),
+                                                raft::NodeSnapshots{.store = components_->snapshots(),
+                                                                    .shipper = snapshot_shipper_.get()}));
+  replicator_->Attach(node_.get());
   return Status::Ok();
 }
 

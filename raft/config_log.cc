@@ -1,19 +1,25 @@
 #include "raft/config_log.h"
 
+#include <algorithm>
+
 #include "common/assert.h"
 #include "raft/entry_kind.h"
 
 namespace raftmq::raft {
 
-ConfigLog::ConfigLog(ConfState applied, Index applied_index)
-    : applied_(std::move(applied)), applied_index_(applied_index) {
+ConfigLog::ConfigLog(storage::ConfRecord record, Index applied_index)
+    : applied_(std::move(record.conf)),
+      applied_index_(applied_index),
+      since_(record.index),
+      known_through_(record.index) {
   RMQ_ASSERT(!applied_.voters.empty());
+  RMQ_ASSERT(applied_index <= record.index);
 }
 
 bool ConfigLog::Append(const storage::LogEntry& entry) {
   RMQ_ASSERT(entry.index > applied_index_);
   RMQ_ASSERT(pending_.empty() || entry.index > pending_.back().first);
-  if (entry.kind != kMembershipEntry) return false;
+  if (entry.index <= known_through_ || entry.kind != kMembershipEntry) return false;
   Result<ConfChange> change = DecodeConfChange(entry.payload);
   if (!change.ok()) return false;
   Result<ConfState> next = ApplyConfChange(current(), *change);
@@ -33,6 +39,7 @@ bool ConfigLog::AppliedTo(Index index) {
   bool changed = false;
   size_t folded = 0;
   while (folded < pending_.size() && pending_[folded].first <= index) {
+    since_ = pending_[folded].first;
     applied_ = std::move(pending_[folded].second);
     changed = true;
     ++folded;
@@ -46,6 +53,8 @@ void ConfigLog::Restore(const ConfState& config, Index index) {
   RMQ_ASSERT(index >= applied_index_);
   applied_ = config;
   applied_index_ = index;
+  since_ = index;
+  known_through_ = std::max(known_through_, index);
   pending_.clear();
 }
 

@@ -5,7 +5,13 @@
 // holding a change is truncated away. A change that does not apply to the configuration before
 // it is skipped (Apply is total; every node skips it alike, since they hold the same prefix).
 //
-// Invariants (asserted): pending indexes ascend and all exceed applied_index().
+// A driver's ConfRecord may stand above the applied index (raft::Node saves it before applying
+// the entries that changed it, and a restarted state machine may resume below them): the
+// membership entries up to the record's index are committed and already in it, so Append
+// ignores them (`known_through`).
+//
+// Invariants (asserted): pending indexes ascend and all exceed applied_index() and
+// known_through().
 //
 // Threading: owned by one Core.
 #pragma once
@@ -21,11 +27,17 @@ namespace raftmq::raft {
 
 class ConfigLog {
  public:
-  ConfigLog(ConfState applied, Index applied_index);
+  // `record` is the configuration as of record.index; `applied_index` may lie below it (see
+  // above) but not above: the driver feeds the entries in between and calls AppliedTo.
+  ConfigLog(storage::ConfRecord record, Index applied_index);
 
   const ConfState& current() const { return pending_.empty() ? applied_ : pending_.back().second; }
   const ConfState& applied() const { return applied_; }
   Index applied_index() const { return applied_index_; }
+  // applied() as a record: the index it stands from (the membership entry that made it, the
+  // snapshot or record it was restored from; 0 for the bootstrap voters).
+  storage::ConfRecord applied_record() const { return storage::ConfRecord{since_, applied_}; }
+  Index known_through() const { return known_through_; }
   // The configuration before the newest change above applied (applied() when none).
   const ConfState& before_last_change() const {
     return pending_.size() < 2 ? applied_ : pending_[pending_.size() - 2].second;
@@ -34,7 +46,7 @@ class ConfigLog {
   Index last_change_index() const { return pending_.empty() ? Index(0) : pending_.back().first; }
 
   // `entry` was appended to the log after every entry already seen. True when it changed the
-  // configuration.
+  // configuration (never for an entry at or below known_through()).
   bool Append(const storage::LogEntry& entry);
   // The log now ends at `last`: changes above it were truncated away.
   void TruncateAfter(Index last);
@@ -47,6 +59,8 @@ class ConfigLog {
  private:
   ConfState applied_;
   Index applied_index_;
+  Index since_;
+  Index known_through_;
   std::vector<std::pair<Index, ConfState>> pending_;
 };
 

@@ -1,6 +1,7 @@
 #include "raft/configuration.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "common/assert.h"
 
@@ -32,6 +33,26 @@ std::string DescribeIds(const std::vector<NodeId>& ids) {
 
 }  // namespace
 
+Status CheckPeerAddress(std::string_view address) {
+  const auto refuse = [&](std::string_view why) {
+    return Status::InvalidArgument("address '" + std::string(address.substr(0, kPeerAddressBytesMax)) + "' " +
+                                   std::string(why) + " (expected host:port)");
+  };
+  if (address.size() > kPeerAddressBytesMax) return refuse("is too long");
+  const size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return refuse("has no host");
+  for (char c : address.substr(0, colon)) {
+    if (c <= ' ' || c > '~') return refuse("holds a space or a non-printable character");
+  }
+  const std::string_view port = address.substr(colon + 1);
+  uint32_t value = 0;
+  const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || error != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535) {
+    return refuse("has no port in 1..65535");
+  }
+  return Status::Ok();
+}
+
 Status CheckConfState(const ConfState& config) {
   if (config.voters.empty()) return Status::InvalidArgument("a configuration without voters");
   std::vector<NodeId> all = config.voters;
@@ -42,31 +63,45 @@ Status CheckConfState(const ConfState& config) {
   if (!sorted || all.front() == kNoNode || std::adjacent_find(all.begin(), all.end()) != all.end()) {
     return Status::InvalidArgument("malformed configuration " + DescribeConfState(config));
   }
+  for (const auto& [id, address] : config.addresses) {
+    if (!IsMemberOf(config, id)) {
+      return Status::InvalidArgument("configuration " + DescribeConfState(config) + " has an address for a non-member");
+    }
+    RMQ_RETURN_IF_ERROR(CheckPeerAddress(address).WithContext("node " + std::to_string(id)));
+  }
   return Status::Ok();
 }
 
 std::string EncodeConfChange(const ConfChange& change) {
   RMQ_ASSERT(change.node != kNoNode);
+  RMQ_ASSERT(change.address.empty() || change.type == ConfChangeType::kAddLearner);
   std::string payload(kConfChangePayloadBytes, '\0');
   payload[0] = static_cast<char>(change.type);
   for (size_t i = 0; i < sizeof(NodeId); ++i) payload[1 + i] = static_cast<char>((change.node >> (8 * i)) & 0xff);
-  RMQ_ASSERT(payload.size() == kConfChangePayloadBytes);
+  payload += change.address;
   return payload;
 }
 
 Result<ConfChange> DecodeConfChange(std::string_view payload) {
-  if (payload.size() != kConfChangePayloadBytes) {
-    return Status::InvalidArgument("membership change of " + std::to_string(payload.size()) + " bytes, not " +
+  if (payload.size() < kConfChangePayloadBytes) {
+    return Status::InvalidArgument("membership change of " + std::to_string(payload.size()) + " bytes, not at least " +
                                    std::to_string(kConfChangePayloadBytes));
   }
   const auto type = static_cast<uint8_t>(payload[0]);
   if (type < kConfChangeTypeMin || type > kConfChangeTypeMax) {
     return Status::InvalidArgument("unknown membership change type " + std::to_string(type));
   }
+  const std::string_view address = payload.substr(kConfChangePayloadBytes);
+  if (!address.empty()) {
+    if (type != static_cast<uint8_t>(ConfChangeType::kAddLearner)) {
+      return Status::InvalidArgument("membership change of type " + std::to_string(type) + " with an address");
+    }
+    RMQ_RETURN_IF_ERROR(CheckPeerAddress(address).WithContext("membership change"));
+  }
   NodeId node = 0;
   for (size_t i = 0; i < sizeof(NodeId); ++i) node |= NodeId(static_cast<uint8_t>(payload[1 + i])) << (8 * i);
   if (node == kNoNode) return Status::InvalidArgument("membership change of node 0");
-  return ConfChange{.type = static_cast<ConfChangeType>(type), .node = node};
+  return ConfChange{.type = static_cast<ConfChangeType>(type), .node = node, .address = std::string(address)};
 }
 
 Result<ConfState> ApplyConfChange(const ConfState& config, const ConfChange& change) {
@@ -76,7 +111,9 @@ Result<ConfState> ApplyConfChange(const ConfState& config, const ConfChange& cha
   switch (change.type) {
     case ConfChangeType::kAddLearner:
       if (IsMemberOf(config, change.node)) return Status::InvalidArgument("node " + node + " is already a member");
+      if (!change.address.empty()) RMQ_RETURN_IF_ERROR(CheckPeerAddress(change.address));
       Insert(next.learners, change.node);
+      if (!change.address.empty()) next.addresses[change.node] = change.address;
       break;
     case ConfChangeType::kPromote:
       if (!IsLearnerIn(config, change.node)) return Status::InvalidArgument("node " + node + " is not a learner");
@@ -89,10 +126,19 @@ Result<ConfState> ApplyConfChange(const ConfState& config, const ConfChange& cha
         return Status::InvalidArgument("node " + node + " is the last voter");
       }
       Erase(IsVoterIn(config, change.node) ? next.voters : next.learners, change.node);
+      next.addresses.erase(change.node);
       break;
   }
   RMQ_ASSERT(!next.voters.empty());
   return next;
+}
+
+std::map<NodeId, std::string> PeerAddresses(NodeId self, const std::map<NodeId, std::string>& bootstrap,
+                                            const ConfState& config) {
+  std::map<NodeId, std::string> peers = bootstrap;
+  for (const auto& [id, address] : config.addresses) peers[id] = address;
+  peers.erase(self);
+  return peers;
 }
 
 bool IsVoterIn(const ConfState& config, NodeId node) { return Contains(config.voters, node); }
@@ -100,12 +146,19 @@ bool IsLearnerIn(const ConfState& config, NodeId node) { return Contains(config.
 bool IsMemberOf(const ConfState& config, NodeId node) { return IsVoterIn(config, node) || IsLearnerIn(config, node); }
 
 std::string DescribeConfState(const ConfState& config) {
-  return "voters=" + DescribeIds(config.voters) + " learners=" + DescribeIds(config.learners);
+  std::string out = "voters=" + DescribeIds(config.voters) + " learners=" + DescribeIds(config.learners);
+  if (config.addresses.empty()) return out;
+  out += " addresses={";
+  for (auto it = config.addresses.begin(); it != config.addresses.end(); ++it) {
+    out += (it == config.addresses.begin() ? "" : ",") + std::to_string(it->first) + "=" + it->second;
+  }
+  return out + "}";
 }
 
 std::string DescribeConfChange(const ConfChange& change) {
   const char* names[] = {"", "add-learner", "promote", "remove"};
-  return std::string(names[static_cast<uint8_t>(change.type)]) + " " + std::to_string(change.node);
+  std::string out = std::string(names[static_cast<uint8_t>(change.type)]) + " " + std::to_string(change.node);
+  return change.address.empty() ? out : out + " at " + change.address;
 }
 
 }  // namespace raftmq::raft

@@ -8,13 +8,16 @@
 // a node when its entry is appended (not when it commits), and one change at a time keeps
 // every majority of the old voters overlapping every majority of the new ones.
 //
-// Payload (9 bytes): one byte type (1 add-learner, 2 promote, 3 remove), then the node id as
-// 8 bytes little-endian. Stored on disk: never reuse a type value.
+// Payload: one byte type (1 add-learner, 2 promote, 3 remove), then the node id as 8 bytes
+// little-endian (9 bytes); an add-learner may go on with the node's address ("host:port", the
+// rest of the payload), which the configuration then carries (ConfState::addresses) so every
+// member can reach it. Stored on disk: never reuse a type value.
 //
 // Threading: pure functions and plain values.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -35,29 +38,46 @@ enum class ConfChangeType : uint8_t {
 struct ConfChange {
   ConfChangeType type = ConfChangeType::kAddLearner;
   NodeId node = kNoNode;
+  std::string address;  // add-learner only; empty: none (see the header)
 
   bool operator==(const ConfChange&) const = default;
 };
 
+// The fixed part of a payload (type and node id); an add-learner's address follows it.
 inline constexpr size_t kConfChangePayloadBytes = 9;
+// An address longer than this is refused (a DNS name is at most 253 bytes, the port 6 more).
+inline constexpr size_t kPeerAddressBytesMax = 260;
+
+// InvalidArgument unless `address` is "host:port": a non-empty host of printable characters
+// without spaces, a port in 1..65535, at most kPeerAddressBytesMax bytes in all.
+Status CheckPeerAddress(std::string_view address);
 
 std::string EncodeConfChange(const ConfChange& change);
-// InvalidArgument when the payload is not one (wrong size, unknown type, node 0): bytes from
-// the log, so no assert.
+// InvalidArgument when the payload is not one (wrong size, unknown type, node 0, an address
+// CheckPeerAddress refuses or on a change other than add-learner): bytes from the log, so no
+// assert.
 Result<ConfChange> DecodeConfChange(std::string_view payload);
 
 // The configuration after `change`; InvalidArgument (naming why) when it does not apply: adding
-// a member, promoting a non-learner, removing a non-member, removing the last voter.
+// a member (or with an address CheckPeerAddress refuses), promoting a non-learner, removing a
+// non-member, removing the last voter. An add-learner's address goes into ConfState::addresses;
+// a removal drops the node's.
 Result<ConfState> ApplyConfChange(const ConfState& config, const ConfChange& change);
 
-// InvalidArgument unless the configuration keeps ConfState's invariants and has voters (it may
-// come from a peer or a file).
+// InvalidArgument unless the configuration keeps ConfState's invariants, has voters and every
+// address passes CheckPeerAddress (it may come from a peer or a file).
 Status CheckConfState(const ConfState& config);
+
+// Where to reach the other members: `bootstrap` (the node's own configuration: a broker's TOML
+// peers) with the configuration's addresses over it, `self` left out.
+std::map<NodeId, std::string> PeerAddresses(NodeId self, const std::map<NodeId, std::string>& bootstrap,
+                                            const ConfState& config);
 
 bool IsVoterIn(const ConfState& config, NodeId node);
 bool IsLearnerIn(const ConfState& config, NodeId node);
 bool IsMemberOf(const ConfState& config, NodeId node);
-// "voters=[1,2,3] learners=[4]", for messages and transcripts.
+// "voters=[1,2,3] learners=[4]" (then " addresses={4=host:port}" when it has any), for
+// messages and transcripts.
 std::string DescribeConfState(const ConfState& config);
 std::string DescribeConfChange(const ConfChange& change);
 

@@ -12,7 +12,7 @@ namespace raftmq::raft {
 Result<std::unique_ptr<Core>> Core::Create(const CoreOptions& options, const storage::LogReader& log,
                                            const storage::HardState& hard_state, Index applied,
                                            const SnapshotReader* snapshots,
-                                           const std::optional<ConfState>& applied_conf) {
+                                           const std::optional<storage::ConfRecord>& applied_conf) {
   RMQ_RETURN_IF_ERROR(options.Validate());
   if (applied > log.LastIndex()) {
     return Status::Corruption("applied index " + std::to_string(applied.value()) + " is beyond the log's last index " +

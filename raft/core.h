@@ -53,9 +53,9 @@
 //
 // Membership (core_membership.cc, raft/configuration.h; etcd's confchange and the Raft
 // dissertation ch. 4): the group is a configuration of voters and learners. CoreOptions::voters
-// is the bootstrap configuration; Create is handed the one in force at the applied index (the
-// driver persists Ready::conf_state with its applied index) and reads the membership entries of
-// the log above it. A change (ProposeConfChange) moves one node and takes effect on each node
+// is the bootstrap configuration; Create is handed the record the driver persisted (ready.h,
+// step 5), folds in the membership entries between it and the applied index and reads those of
+// the log above. A change (ProposeConfChange) moves one node and takes effect on each node
 // when its entry is appended, reverting if a follower's divergent tail holding it is truncated.
 // One at a time: the leader refuses a change while the last one is uncommitted, or before its
 // own first entry committed. Learners receive appends and snapshots but never vote, campaign
@@ -115,13 +115,15 @@ class Core {
   // state is inconsistent (applied beyond what the log holds, or below its first index - 1:
   // a snapshot install cut between the log's reset and the state machine's restore, which the
   // driver must finish before creating the Core). `snapshots` (null: this node never sends
-  // snapshots) must outlive the Core. `applied_conf`: the configuration as of `applied`, as the
-  // driver persisted it from Ready::conf_state or an installed snapshot; nothing when it never
-  // saw one (the bootstrap options.voters then); InvalidArgument when malformed.
+  // snapshots) must outlive the Core. `applied_conf`: the configuration the driver persisted
+  // (applied_conf_record() after a Ready with conf_state, or an installed snapshot's), at its own
+  // index, which may lie below `applied` (the membership entries in between are read from the
+  // log) or above it (entries up to it are committed and already in it; config_log.h); nothing
+  // when it never saw one (the bootstrap options.voters then); InvalidArgument when malformed.
   static Result<std::unique_ptr<Core>> Create(const CoreOptions& options, const storage::LogReader& log,
                                               const storage::HardState& hard_state, Index applied,
                                               const SnapshotReader* snapshots,
-                                              const std::optional<ConfState>& applied_conf = std::nullopt);
+                                              const std::optional<storage::ConfRecord>& applied_conf = std::nullopt);
 
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
@@ -202,6 +204,8 @@ class Core {
   const ConfState& configuration() const { return config_.current(); }
   // The configuration as of the applied index: what the driver persists (Ready::conf_state).
   const ConfState& applied_configuration() const { return config_.applied(); }
+  // The same with the index it stands from: what the driver persists and hands back to Create.
+  storage::ConfRecord applied_conf_record() const { return config_.applied_record(); }
 
  private:
   Core(const CoreOptions& options, const storage::LogReader& log, const storage::HardState& hard_state,
@@ -278,7 +282,7 @@ class Core {
   // core_membership.cc
   // The configuration as of `applied` and the membership entries of the log above it.
   static Result<ConfigLog> ReadConfigLog(const CoreOptions& options, const storage::LogReader& log, Index applied,
-                                         const std::optional<ConfState>& applied_conf);
+                                         const std::optional<storage::ConfRecord>& applied_conf);
   // Feeds appended entries to config_; on a leader, its Progress follows the configuration.
   void NoteAppended(const std::vector<LogEntry>& entries);
   // `new_term`: a new leader's members count as active for its first check-quorum window; a

@@ -16,24 +16,29 @@ constexpr uint64_t kConfigReadBytesMax = 4ull << 20;
 }  // namespace
 
 Result<ConfigLog> Core::ReadConfigLog(const CoreOptions& options, const storage::LogReader& log, Index applied,
-                                      const std::optional<ConfState>& applied_conf) {
-  ConfState base;
+                                      const std::optional<storage::ConfRecord>& applied_conf) {
+  storage::ConfRecord base;
   if (applied_conf) {
     base = *applied_conf;
   } else {
-    base.voters = options.voters;
-    std::sort(base.voters.begin(), base.voters.end());
+    base.conf.voters = options.voters;
+    std::sort(base.conf.voters.begin(), base.conf.voters.end());
   }
-  RMQ_RETURN_IF_ERROR(CheckConfState(base));
-  ConfigLog config(std::move(base), applied);
+  RMQ_RETURN_IF_ERROR(CheckConfState(base.conf));
+  // A record below the applied index: the membership entries between it and the applied
+  // index fold in too. Those retention deleted hold no change after the record (the driver
+  // saves a record before applying, so before deleting, the entries that changed it).
+  const Index start = std::min(base.index, applied);
+  ConfigLog config(std::move(base), start);
   // Bounded by the log's length: every batch holds at least one entry.
-  for (Index from = applied + 1; from <= log.LastIndex();) {
+  for (Index from = std::max(start + 1, log.FirstIndex()); from <= log.LastIndex();) {
     Result<std::vector<LogEntry>> entries = log.Entries(from, log.LastIndex() + 1, kConfigReadBytesMax);
     if (!entries.ok()) return entries.status().WithContext("reading membership entries after the applied index");
     RMQ_ASSERT(!entries->empty() && entries->front().index == from);
     for (const LogEntry& entry : *entries) config.Append(entry);
     from = entries->back().index + 1;
   }
+  config.AppliedTo(applied);
   RMQ_ASSERT(config.applied_index() == applied);
   return config;
 }

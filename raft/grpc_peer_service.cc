@@ -22,6 +22,12 @@ GrpcPeerService::GrpcPeerService(NodeId self, std::set<NodeId> peers, MessageHan
   RMQ_ASSERT(handler_ != nullptr);
 }
 
+void GrpcPeerService::SetPeers(std::set<NodeId> peers) {
+  RMQ_ASSERT(!peers.contains(self_));
+  std::lock_guard lock(peers_mutex_);
+  peers_ = std::move(peers);
+}
+
 void GrpcPeerService::RegisterOn(grpc::ServerBuilder& builder, const GrpcTransportOptions& options) {
   builder.RegisterService(this);
   builder.SetMaxReceiveMessageSize(options.wire_message_bytes_max);
@@ -62,7 +68,9 @@ grpc::Status GrpcPeerService::Stream(grpc::ServerContext* context, grpc::ServerR
 }
 
 bool GrpcPeerService::Accepts(const Message& message) const {
-  return message.to == self_ && peers_.contains(message.from);
+  if (message.to != self_) return false;
+  std::lock_guard lock(peers_mutex_);
+  return peers_.contains(message.from);
 }
 
 }  // namespace raftmq::raft

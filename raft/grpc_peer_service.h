@@ -10,6 +10,7 @@
 // Threading: gRPC calls Stream on its own threads, one per open stream, concurrently.
 #pragma once
 
+#include <mutex>
 #include <set>
 
 #include <grpcpp/grpcpp.h>
@@ -30,6 +31,9 @@ class GrpcPeerService final : public RaftPeer::Service {
   // for append batches, a ping policy that accepts the peers' keepalive pings, and the
   // server's own slow pings (GrpcTransportOptions::server_keepalive_time_ms says why slow).
   void RegisterOn(grpc::ServerBuilder& builder, const GrpcTransportOptions& options);
+  // The group's other members from now on (raft::NodeOptions::on_configuration_change); any
+  // thread.
+  void SetPeers(std::set<NodeId> peers);
 
   grpc::Status Stream(grpc::ServerContext* context, grpc::ServerReader<PeerMessageBatch>* reader,
                       StreamSummary* summary) override;
@@ -38,7 +42,8 @@ class GrpcPeerService final : public RaftPeer::Service {
   bool Accepts(const Message& message) const;
 
   const NodeId self_;
-  const std::set<NodeId> peers_;
+  mutable std::mutex peers_mutex_;
+  std::set<NodeId> peers_;  // guarded by peers_mutex_
   const MessageHandler handler_;
   TransportMetrics* const metrics_;
   const PeerDisconnectHandler on_disconnect_;

@@ -10,7 +10,7 @@ namespace raftmq::raft {
 
 GrpcSnapshotShipper::GrpcSnapshotShipper(std::map<NodeId, std::string> peer_addresses,
                                          SnapshotTransferOptions options)
-    : peer_addresses_(std::move(peer_addresses)), options_(options) {}
+    : options_(options), peer_addresses_(std::move(peer_addresses)) {}
 
 GrpcSnapshotShipper::~GrpcSnapshotShipper() { Stop(); }
 
@@ -24,6 +24,16 @@ std::shared_ptr<grpc::Channel> GrpcSnapshotShipper::ChannelTo(NodeId peer) {
   auto channel = grpc::CreateCustomChannel(peer_addresses_.at(peer), grpc::InsecureChannelCredentials(), arguments);
   channels_.emplace(peer, channel);
   return channel;
+}
+
+void GrpcSnapshotShipper::SetPeers(std::map<NodeId, std::string> peer_addresses) {
+  std::lock_guard lock(mutex_);
+  for (auto it = channels_.begin(); it != channels_.end();) {
+    auto wanted = peer_addresses.find(it->first);
+    const bool same = wanted != peer_addresses.end() && wanted->second == peer_addresses_.at(it->first);
+    it = same ? std::next(it) : channels_.erase(it);
+  }
+  peer_addresses_ = std::move(peer_addresses);
 }
 
 bool GrpcSnapshotShipper::Ship(const SnapshotOffer& offer, std::string dir, Done done) {

@@ -25,6 +25,9 @@ class GrpcSnapshotShipper final : public SnapshotShipper {
   ~GrpcSnapshotShipper() override;
 
   bool Ship(const SnapshotOffer& offer, std::string dir, Done done) override;
+  // The peers from now on (raft::NodeOptions::on_configuration_change); transfers running go
+  // on. Any thread.
+  void SetPeers(std::map<NodeId, std::string> peer_addresses);
   void Stop() override;
 
  private:
@@ -36,9 +39,9 @@ class GrpcSnapshotShipper final : public SnapshotShipper {
 
   std::shared_ptr<grpc::Channel> ChannelTo(NodeId peer);  // under mutex_
 
-  const std::map<NodeId, std::string> peer_addresses_;
   const SnapshotTransferOptions options_;
   std::mutex mutex_;
+  std::map<NodeId, std::string> peer_addresses_;             // guarded
   bool stopped_ = false;                                      // guarded
   std::map<NodeId, std::shared_ptr<grpc::Channel>> channels_;  // guarded
   std::map<NodeId, Transfer> transfers_;                      // guarded

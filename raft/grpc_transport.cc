@@ -10,8 +10,25 @@ GrpcTransport::GrpcTransport(NodeId self, const std::map<NodeId, std::string>& p
                              GrpcTransportOptions options)
     : self_(self), options_(std::move(options)) {
   RMQ_ASSERT(self_ != kNoNode);
+  SetPeers(peer_addresses);
+}
+
+void GrpcTransport::SetPeers(const std::map<NodeId, std::string>& peer_addresses) {
   RMQ_ASSERT(!peer_addresses.contains(self_));
+  for (auto it = addresses_.begin(); it != addresses_.end();) {
+    auto wanted = peer_addresses.find(it->first);
+    if (wanted != peer_addresses.end() && wanted->second == it->second) {
+      ++it;
+      continue;
+    }
+    clients_.at(it->first)->Stop();
+    clients_.erase(it->first);
+    outgoing_.erase(it->first);
+    it = addresses_.erase(it);
+  }
   for (const auto& [peer, address] : peer_addresses) {
+    if (addresses_.contains(peer)) continue;
+    addresses_.emplace(peer, address);
     clients_.emplace(peer, std::make_unique<GrpcPeerClient>(peer, address, options_, &metrics_));
     outgoing_.emplace(peer, std::vector<Message>());
   }

@@ -31,6 +31,10 @@ class GrpcTransport final : public Transport {
   ~GrpcTransport() override;
 
   void Send(std::vector<Message> messages) override;
+  // The peers from now on (raft::NodeOptions::on_configuration_change): a client starts for
+  // each new one (or whose address changed); those gone are stopped, with what they queued.
+  // From the thread that sends.
+  void SetPeers(const std::map<NodeId, std::string>& peer_addresses);
   // Cancels every stream and joins the client threads; later Sends drop. Idempotent.
   void Stop();
 
@@ -41,6 +45,7 @@ class GrpcTransport final : public Transport {
   const NodeId self_;
   const GrpcTransportOptions options_;
   TransportMetrics metrics_;
+  std::map<NodeId, std::string> addresses_;  // of clients_
   std::map<NodeId, std::unique_ptr<GrpcPeerClient>> clients_;
   std::map<NodeId, std::vector<Message>> outgoing_;  // scratch of Send, kept for its capacity
 };

@@ -32,7 +32,7 @@ Status CheckHeader(const PeerMessage& in) {
   }
   // A snapshot names its configuration; nothing else carries one.
   const bool snapshot = static_cast<MessageType>(in.type()) == MessageType::kSnapshot;
-  if (!snapshot && (in.conf_voters_size() > 0 || in.conf_learners_size() > 0)) {
+  if (!snapshot && (in.conf_voters_size() > 0 || in.conf_learners_size() > 0 || in.conf_addresses_size() > 0)) {
     return Status::InvalidArgument("a configuration on a message that is not a snapshot");
   }
   return Status::Ok();
@@ -84,6 +84,7 @@ void EncodeMessage(Message&& message, PeerMessage* out) {
   out->set_read_round(message.read_round);
   out->mutable_conf_voters()->Add(message.conf_state.voters.begin(), message.conf_state.voters.end());
   out->mutable_conf_learners()->Add(message.conf_state.learners.begin(), message.conf_state.learners.end());
+  for (const auto& [id, address] : message.conf_state.addresses) (*out->mutable_conf_addresses())[id] = address;
   out->mutable_entries()->Reserve(static_cast<int>(message.entries.size()));
   for (LogEntry& entry : message.entries) {
     PeerEntry* wire = out->add_entries();
@@ -114,6 +115,7 @@ Result<Message> DecodeMessage(PeerMessage&& in) {
   message.read_round = in.read_round();
   message.conf_state.voters.assign(in.conf_voters().begin(), in.conf_voters().end());
   message.conf_state.learners.assign(in.conf_learners().begin(), in.conf_learners().end());
+  for (const auto& [id, address] : in.conf_addresses()) message.conf_state.addresses.emplace(id, address);
   if (message.type == MessageType::kSnapshot) {
     RMQ_RETURN_IF_ERROR(CheckConfState(message.conf_state).WithContext("snapshot configuration"));
   }
@@ -130,6 +132,7 @@ Result<Message> DecodeMessage(PeerMessage&& in) {
 uint64_t ApproximateWireSizeBytes(const Message& message) {
   uint64_t bytes = kMessageOverheadBytesMax +
                    kConfMemberBytesMax * (message.conf_state.voters.size() + message.conf_state.learners.size());
+  for (const auto& [id, address] : message.conf_state.addresses) bytes += kConfMemberBytesMax + 4 + address.size();
   for (const LogEntry& entry : message.entries) bytes += kEntryOverheadBytesMax + entry.payload.size();
   return bytes;
 }

@@ -33,11 +33,13 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options, storage::LogStore
   // Distinct election timeouts across restarts of the same node, not only across nodes.
   options.core.random_seed ^= static_cast<uint64_t>(Clock::now().time_since_epoch().count()) * 0x9E3779B97F4A7C15ull;
   RMQ_ASSERT((snapshots.store == nullptr) == (snapshots.shipper == nullptr));
-  RMQ_ASSIGN_OR_RETURN(std::unique_ptr<Core> core, Core::Create(options.core, *log, hard_state, applied, snapshots.store));
+  RMQ_ASSIGN_OR_RETURN(std::unique_ptr<Core> core,
+                       BuildCore(options.core, *log, *hard_state_store, hard_state, applied, snapshots.store));
   std::unique_ptr<Node> node(new Node(std::move(options), log, hard_state_store, state_machine, transport, snapshots));
   node->core_ = std::move(core);
   // Published before the loop runs: a node that starts recovering says so at once.
   node->ObserveSoftState(node->core_->CurrentSoftState());
+  node->PublishConfiguration();
   node->saved_hard_state_ = hard_state;
   node->state_machine_applied_ = applied;
   node->next_tick_ = Clock::now() + std::chrono::milliseconds(node->options_.tick_interval_ms);
@@ -45,6 +47,17 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options, storage::LogStore
   node->PublishGauges();
   node->thread_ = std::thread([raw = node.get()] { raw->Run(); });
   return node;
+}
+
+Result<std::unique_ptr<Core>> Node::BuildCore(const CoreOptions& options, const storage::LogStore& log,
+                                              const storage::HardStateStore& hard_state_store,
+                                              const storage::HardState& hard_state, Index applied,
+                                              SnapshotStore* snapshots) {
+  Result<std::optional<storage::ConfRecord>> record = hard_state_store.LoadConfRecord();
+  if (!record.ok()) return record.status().WithContext("loading the configuration record");
+  RMQ_ASSIGN_OR_RETURN(std::unique_ptr<Core> core, Core::Create(options, log, hard_state, applied, snapshots, *record));
+  if (snapshots != nullptr) snapshots->NoteConfiguration(core->applied_conf_record());
+  return core;
 }
 
 Node::Node(NodeOptions options, storage::LogStore* log, storage::HardStateStore* hard_state_store,
@@ -115,6 +128,33 @@ std::future<ProposalOutcome> Node::Propose(EntryKind kind, std::string payload) 
   return future;
 }
 
+void Node::ProposeConfChange(const ConfChange& change, ProposalCallback done) {
+  RMQ_ASSERT(done != nullptr);
+  metrics_.proposals_total.fetch_add(1, std::memory_order_relaxed);
+  if (!IsLeader() || !proposals_.TryReserve()) {
+    metrics_.proposals_failed_total.fetch_add(1, std::memory_order_relaxed);
+    const std::string_view reason = IsLeader() ? "too many pending proposals" : "not the leader";
+    return done(ProposalOutcome{.status = Status::Unavailable(reason), .leader_hint = LeaderHint()});
+  }
+  auto pending = std::make_shared<ProposalCallback>(std::move(done));
+  const bool posted = Post([this, change, pending](Core* core) {
+    if (core == nullptr) {
+      return proposals_.Fail(*pending, Status::Unavailable("not stored: the node stopped or was set aside"), kNoNode);
+    }
+    Result<Index> index = core->ProposeConfChange(change);
+    if (!index.ok()) return proposals_.Fail(*pending, index.status(), core->leader());
+    proposals_.Track(*index, core->term(), std::move(*pending));
+  });
+  if (!posted) proposals_.Fail(*pending, Status::Unavailable("node stopped; not stored"), kNoNode);
+}
+
+std::future<ProposalOutcome> Node::ProposeConfChange(const ConfChange& change) {
+  auto promise = std::make_shared<std::promise<ProposalOutcome>>();
+  std::future<ProposalOutcome> future = promise->get_future();
+  ProposeConfChange(change, [promise](ProposalOutcome outcome) { promise->set_value(std::move(outcome)); });
+  return future;
+}
+
 Status Node::TransferLeadership(NodeId target) {
   RMQ_ASSERT_MSG(thread_.get_id() != std::this_thread::get_id(), "would wait on its own loop");
   auto promise = std::make_shared<std::promise<Status>>();
@@ -140,7 +180,7 @@ Result<NodeStatus> Node::CurrentStatus() {
     promise->set_value(NodeStatus{.id = core->id(), .role = core->role(), .term = core->term(),
                                   .leader = core->leader(), .commit = core->commit_index(),
                                   .applied = core->applied_index(), .last_index = core->last_index(),
-                                  .peers = core->Peers()});
+                                  .peers = core->Peers(), .configuration = core->configuration()});
   });
   if (!posted) return Status::Aborted("node stopped");
   return future.get();

@@ -32,6 +32,15 @@
 // leader probes again and sends anew), and installs one by adopting the files, resetting the
 // log to the snapshot and restoring the state machine from them.
 //
+// Membership (raft/core.h): the Node persists the configuration the applied index reaches
+// (Core::applied_conf_record(), when a Ready carries conf_state, and an installed snapshot's) in
+// the HardStateStore, synced, before it applies that Ready's entries: an entry the state
+// machine applies may delete older entries (retention), and the record must cover any change
+// among them. At start it hands the record back to Core::Create, which takes it whether it
+// stands below the state machine's applied index or above it (config_log.h). The snapshot
+// store is told each configuration (NoteConfiguration), so a snapshot records the one as of
+// its own index.
+//
 // Proposal outcomes: OK once applied; Unavailable means "not stored" (refused before the
 // Core appended it, or its index was taken by another leader's entry); Aborted means the
 // entry was appended and may have been sent, so it may still commit: the outcome is unknown.
@@ -76,6 +85,7 @@ struct NodeStatus {
   Index applied;
   Index last_index;
   std::vector<PeerStatus> peers;  // each follower's match and next; leader only
+  ConfState configuration;        // in force: as of the last membership entry appended
 };
 
 // What a Node catches followers up with once the log no longer holds what they need. Both
@@ -109,6 +119,11 @@ class Node {
   // the application's (raft/entry_kind.h): Raft stores it and hands it back unread.
   void Propose(EntryKind kind, std::string payload, ProposalCallback done);
   std::future<ProposalOutcome> Propose(EntryKind kind, std::string payload);
+
+  // Proposes a membership change (Core::ProposeConfChange; its errors are the outcome's, with
+  // the leader hint); `done` as for Propose: OK once the change's entry is applied.
+  void ProposeConfChange(const ConfChange& change, ProposalCallback done);
+  std::future<ProposalOutcome> ProposeConfChange(const ConfChange& change);
 
   // A linearizable read (Core::ReadIndex): `done` runs on the loop thread with OK once this
   // node confirmed, in a heartbeat round with a majority started after the call, that it
@@ -150,6 +165,15 @@ class Node {
 
   Node(NodeOptions options, storage::LogStore* log, storage::HardStateStore* hard_state_store,
        StateMachine* state_machine, Transport* transport, NodeSnapshots snapshots);
+  // A Core from what storage holds: the hard state, the configuration record the Node saved
+  // (see "Membership") and the state machine's `applied`; the snapshot store (when given)
+  // notes the configuration it resumes with.
+  static Result<std::unique_ptr<Core>> BuildCore(const CoreOptions& options, const storage::LogStore& log,
+                                                 const storage::HardStateStore& hard_state_store,
+                                                 const storage::HardState& hard_state, Index applied,
+                                                 SnapshotStore* snapshots);
+  // Ready step 5's record, saved before the entries that changed the configuration apply.
+  Status SaveConfRecord(const storage::ConfRecord& record);
   // Posts `task` to run on the loop thread; false when the Node has stopped.
   bool Post(Task task);
 
@@ -203,6 +227,8 @@ class Node {
   // node_ready.cc: one Ready.
   Status HandleReady(Ready ready);
   void ObserveSoftState(const SoftState& soft);
+  // Tells NodeOptions::on_configuration_change when the Core's configuration changed.
+  void PublishConfiguration();
   void ReportMajorityLoss(const MajorityLossNotice& notice);
   Status Persist(Ready& ready);
   Status MaybeSaveHardState(const std::optional<storage::HardState>& hard_state);
@@ -233,6 +259,7 @@ class Node {
   std::unique_ptr<Core> core_;  // null while set aside by a storage fault, or once stopped
   ProposalTracker proposals_;
   SoftState soft_state_;
+  ConfState published_configuration_;  // what on_configuration_change last heard
   storage::HardState saved_hard_state_;
   Clock::time_point next_tick_;
   Clock::time_point commit_saved_at_;

@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "common/status.h"
+#include "raft/configuration.h"
 #include "raft/core_options.h"
 #include "raft/ready.h"
 
@@ -54,6 +55,11 @@ struct NodeOptions {
   // Optional. Called on the loop thread after each change of role, leader or term (the
   // broker re-registers with nameservers when it starts or stops leading). Keep it short.
   std::function<void(const SoftState&)> on_soft_state_change;
+  // Optional. Called with the configuration in force (as of the last membership entry
+  // appended) once in Node::Start and then on the loop thread whenever it changes, before any
+  // message of the Ready that changed it is sent: the transport learns a new member's address
+  // (ConfState::addresses) before the leader's first append to it. Keep it short.
+  std::function<void(const ConfState&)> on_configuration_change;
 
   // InvalidArgument naming the first broken rule (CoreOptions' included).
   Status Validate() const;

@@ -12,11 +12,14 @@ namespace raftmq::raft {
 
 Status Node::HandleReady(Ready ready) {
   metrics_.readys_total.fetch_add(1, std::memory_order_relaxed);
+  PublishConfiguration();
   // These promise nothing durable: out first, so followers write while the leader writes.
   SendMessages(ready.messages);
   RMQ_RETURN_IF_ERROR(Persist(ready));
   SendMessages(ready.messages_after_persist);
   ConfirmedReads(ready.read_states);
+  // Before applying (see node.h, "Membership").
+  if (ready.conf_state) RMQ_RETURN_IF_ERROR(SaveConfRecord(core_->applied_conf_record()));
   RMQ_RETURN_IF_ERROR(Apply(ready.committed_entries));
   ReleaseAppliedReads();
   if (ready.majority_loss) ReportMajorityLoss(*ready.majority_loss);
@@ -53,6 +56,14 @@ void Node::ObserveSoftState(const SoftState& soft) {
   RMQ_ASSERT(!lost_leadership || proposals_.tracked() == 0);
 }
 
+void Node::PublishConfiguration() {
+  const ConfState& current = core_->configuration();
+  if (current == published_configuration_) return;
+  published_configuration_ = current;
+  spdlog::info("raft node {}: configuration in force {}", id_, DescribeConfState(current));
+  if (options_.on_configuration_change) options_.on_configuration_change(current);
+}
+
 void Node::ReportMajorityLoss(const MajorityLossNotice& notice) {
   if (notice.log_last == Index(0) && notice.commit_seen == Index(0)) {
     spdlog::warn("raft node {}: a majority of the group started empty (a new group, or wiped data dirs): forming it", id_);
@@ -81,6 +92,14 @@ Status Node::Persist(Ready& ready) {
   }
   RMQ_ASSERT(ready.entries.empty() || log_->LastIndex() == ready.entries.back().index);
   return MaybeSaveHardState(ready.hard_state);
+}
+
+Status Node::SaveConfRecord(const storage::ConfRecord& record) {
+  RMQ_RETURN_IF_ERROR(hard_state_store_->SaveConfRecord(record).WithContext("raft configuration save"));
+  if (snapshots_.store != nullptr) snapshots_.store->NoteConfiguration(record);
+  spdlog::info("raft node {}: configuration {} as of index {}", id_, DescribeConfState(record.conf),
+               record.index.value());
+  return Status::Ok();
 }
 
 Status Node::MaybeSaveHardState(const std::optional<storage::HardState>& hard_state) {

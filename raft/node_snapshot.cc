@@ -69,6 +69,8 @@ bool Node::MayStep(const Message& message) {
 Status Node::InstallSnapshot(const storage::SnapshotMeta& snapshot) {
   RMQ_ASSERT_MSG(snapshots_.store != nullptr, "a kSnapshot stepped without a store (MayStep)");
   RMQ_ASSIGN_OR_RETURN(std::string dir, snapshots_.store->Adopt(snapshot));
+  // Before the log's reset: the entries that made the configuration go with it.
+  RMQ_RETURN_IF_ERROR(SaveConfRecord(storage::ConfRecord{snapshot.index, snapshot.conf_state}));
   RMQ_RETURN_IF_ERROR(log_->ResetToSnapshot(snapshot).WithContext("raft log reset to a snapshot"));
   RMQ_RETURN_IF_ERROR(state_machine_->RestoreSnapshot(dir, snapshot).WithContext("state machine restore"));
   state_machine_applied_ = snapshot.index;

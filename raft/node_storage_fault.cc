@@ -90,7 +90,7 @@ Status Node::TryRejoin() {
     CoreOptions core_options = options_.core;
     core_options.random_seed ^= ++cores_built_ * 0x9E3779B97F4A7C15ull;
     Result<std::unique_ptr<Core>> created =
-        Core::Create(core_options, *log_, *hard_state, state_machine_applied_, snapshots_.store);
+        BuildCore(core_options, *log_, *hard_state_store_, *hard_state, state_machine_applied_, snapshots_.store);
     status = created.status().WithContext("rebuilding the raft core from storage");
     if (status.ok()) core = std::move(created).value();
   }

@@ -11,10 +11,12 @@
 //      if `hard_state` is set: HardStateStore::SaveHardState(*hard_state) (always durable);
 //   4. send `messages_after_persist` (they promise what steps 1-3 made durable: a vote, a
 //      term, appended entries);
-//   5. apply `committed_entries` in order (or hand them to the applier; Core treats them as
-//      delivered once the Ready is taken); when `conf_state` is set, persist it as the
-//      configuration as of the last of them, atomically with that applied index (a restart
-//      hands both to Core::Create). After step 0 the snapshot's conf_state stands so.
+//   5. when `conf_state` is set, persist Core::applied_conf_record() (the configuration with the
+//      index of the change that made it) before applying: an applied entry may delete older
+//      ones (retention), and a restart hands the record to Core::Create, which takes it below
+//      or above the state machine's applied index (config_log.h). After step 0 the snapshot's
+//      conf_state stands so, at its index. Then apply `committed_entries` in order (or hand
+//      them to the applier; Core treats them as delivered once the Ready is taken).
 // `messages` need no persistence and may be sent at once, even before step 1 (the leader's
 // appends go out while it writes the same entries to its own disk).
 //

@@ -73,6 +73,11 @@ SnapshotReceiver::SnapshotReceiver(NodeId self, std::set<NodeId> peers, std::str
                                    ReceivedSnapshotHandler handler)
     : self_(self), peers_(std::move(peers)), root_(std::move(root)), handler_(std::move(handler)) {}
 
+void SnapshotReceiver::SetPeers(std::set<NodeId> peers) {
+  std::lock_guard lock(peers_mutex_);
+  peers_ = std::move(peers);
+}
+
 Result<SnapshotOffer> SnapshotReceiver::CheckHeader(const SnapshotChunk& chunk) const {
   if (!chunk.has_header()) return Status::InvalidArgument("snapshot: the first chunk carries no header");
   const SnapshotHeader& header = chunk.header();
@@ -80,7 +85,12 @@ Result<SnapshotOffer> SnapshotReceiver::CheckHeader(const SnapshotChunk& chunk) 
     return Status::InvalidArgument("snapshot: sent to node " + std::to_string(header.to()) + ", this is node " +
                                    std::to_string(self_));
   }
-  if (!peers_.contains(header.from())) {
+  bool known = false;
+  {
+    std::lock_guard lock(peers_mutex_);
+    known = peers_.contains(header.from());
+  }
+  if (!known) {
     return Status::InvalidArgument("snapshot: sent by node " + std::to_string(header.from()) +
                                    ", which is not a peer of this group");
   }

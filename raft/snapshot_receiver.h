@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <functional>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -47,6 +48,10 @@ class SnapshotReceiver final : public RaftSnapshot::Service {
   static Result<std::unique_ptr<SnapshotReceiver>> Create(NodeId self, std::set<NodeId> peers, std::string root,
                                                           ReceivedSnapshotHandler handler);
 
+  // The group's other members from now on (raft::NodeOptions::on_configuration_change); any
+  // thread.
+  void SetPeers(std::set<NodeId> peers);
+
   grpc::Status Install(grpc::ServerContext* context, grpc::ServerReader<SnapshotChunk>* reader,
                        SnapshotInstallReply* reply) override;
 
@@ -58,7 +63,8 @@ class SnapshotReceiver final : public RaftSnapshot::Service {
   Result<SnapshotOffer> CheckHeader(const SnapshotChunk& chunk) const;
 
   const NodeId self_;
-  const std::set<NodeId> peers_;
+  mutable std::mutex peers_mutex_;
+  std::set<NodeId> peers_;  // guarded by peers_mutex_
   const std::string root_;
   const ReceivedSnapshotHandler handler_;
   std::atomic<uint64_t> next_staging_{0};

@@ -1,5 +1,7 @@
 #include "storage/meta_codec.h"
 
+#include <vector>
+
 #include "common/assert.h"
 #include "storage/little_endian.h"
 
@@ -80,6 +82,74 @@ Result<HardState> DecodeHardState(std::string_view bytes) {
   state.voted_for = LoadLittleEndian<uint64_t>(bytes.data() + 8);
   state.commit = Index(LoadLittleEndian<uint64_t>(bytes.data() + 16));
   return state;
+}
+
+namespace {
+
+void AppendIds(std::string* bytes, const std::vector<NodeId>& ids) {
+  AppendLittleEndian(bytes, static_cast<uint32_t>(ids.size()));
+  for (NodeId id : ids) AppendLittleEndian(bytes, static_cast<uint64_t>(id));
+}
+
+// Reads a count and that many ids from `*bytes`, consuming them.
+Result<std::vector<NodeId>> TakeIds(std::string_view* bytes) {
+  if (bytes->size() < sizeof(uint32_t)) return Status::Corruption("configuration record cut before a member count");
+  const uint32_t count = LoadLittleEndian<uint32_t>(bytes->data());
+  bytes->remove_prefix(sizeof(uint32_t));
+  if (bytes->size() / sizeof(uint64_t) < count) return Status::Corruption("configuration record cut among its members");
+  std::vector<NodeId> ids;
+  ids.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    ids.push_back(LoadLittleEndian<uint64_t>(bytes->data()));
+    bytes->remove_prefix(sizeof(uint64_t));
+  }
+  return ids;
+}
+
+}  // namespace
+
+std::string EncodeConfRecord(const ConfRecord& record) {
+  std::string bytes;
+  bytes.push_back(static_cast<char>(kConfRecordVersion));
+  AppendLittleEndian(&bytes, record.index.value());
+  AppendIds(&bytes, record.conf.voters);
+  AppendIds(&bytes, record.conf.learners);
+  AppendLittleEndian(&bytes, static_cast<uint32_t>(record.conf.addresses.size()));
+  for (const auto& [id, address] : record.conf.addresses) {
+    AppendLittleEndian(&bytes, static_cast<uint64_t>(id));
+    AppendLittleEndian(&bytes, static_cast<uint32_t>(address.size()));
+    bytes += address;
+  }
+  return bytes;
+}
+
+Result<ConfRecord> DecodeConfRecord(std::string_view bytes) {
+  if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != kConfRecordVersion) {
+    return Status::Corruption("configuration record of an unknown version");
+  }
+  bytes.remove_prefix(1);
+  if (bytes.size() < sizeof(uint64_t)) return Status::Corruption("configuration record cut before its index");
+  ConfRecord record;
+  record.index = Index(LoadLittleEndian<uint64_t>(bytes.data()));
+  bytes.remove_prefix(sizeof(uint64_t));
+  RMQ_ASSIGN_OR_RETURN(record.conf.voters, TakeIds(&bytes));
+  RMQ_ASSIGN_OR_RETURN(record.conf.learners, TakeIds(&bytes));
+  if (bytes.size() < sizeof(uint32_t)) return Status::Corruption("configuration record cut before its addresses");
+  const uint32_t addresses = LoadLittleEndian<uint32_t>(bytes.data());
+  bytes.remove_prefix(sizeof(uint32_t));
+  for (uint32_t i = 0; i < addresses; ++i) {
+    if (bytes.size() < sizeof(uint64_t) + sizeof(uint32_t)) {
+      return Status::Corruption("configuration record cut among its addresses");
+    }
+    const NodeId id = LoadLittleEndian<uint64_t>(bytes.data());
+    const uint32_t size = LoadLittleEndian<uint32_t>(bytes.data() + sizeof(uint64_t));
+    bytes.remove_prefix(sizeof(uint64_t) + sizeof(uint32_t));
+    if (bytes.size() < size) return Status::Corruption("configuration record cut inside an address");
+    record.conf.addresses.emplace(id, std::string(bytes.substr(0, size)));
+    bytes.remove_prefix(size);
+  }
+  if (!bytes.empty()) return Status::Corruption("configuration record with trailing bytes");
+  return record;
 }
 
 }  // namespace raftmq::storage

@@ -3,6 +3,9 @@
 // big-endian so RocksDB's bytewise order lists a group's offsets by topic, then queue id.
 //
 //   raft              "hard_state"                      -> term u64 | voted_for u64 | commit u64
+//                     "conf_state"                      -> version u8 (1) | index u64 | voter count u32 |
+//                                                          voters u64... | learner count u32 | learners u64... |
+//                                                          address count u32 | (id u64 | length u32 | bytes)...
 //   consumer_offsets  group \0 topic \0 queue_id u32be  -> offset u64
 //   topics            topic name                        -> opaque config bytes
 //   checkpoints       "dispatch"                        -> applied index u64
@@ -28,6 +31,8 @@
 namespace raftmq::storage {
 
 inline constexpr std::string_view kHardStateKey = "hard_state";
+inline constexpr std::string_view kConfRecordKey = "conf_state";
+inline constexpr uint8_t kConfRecordVersion = 1;
 inline constexpr std::string_view kDispatchCheckpointKey = "dispatch";
 inline constexpr std::string_view kCommandAppliedKey = "commands";
 inline constexpr std::string_view kRetainedFromKey = "retained_from";
@@ -57,5 +62,10 @@ Result<uint64_t> DecodeUint64(std::string_view bytes);
 
 std::string EncodeHardState(const HardState& state);
 Result<HardState> DecodeHardState(std::string_view bytes);
+
+// Also the body of a snapshot's configuration file (raft/snapshot_store.h). Decode checks the
+// layout only (Corruption), not the membership rules: Raft checks those (CheckConfState).
+std::string EncodeConfRecord(const ConfRecord& record);
+Result<ConfRecord> DecodeConfRecord(std::string_view bytes);
 
 }  // namespace raftmq::storage

@@ -174,6 +174,21 @@ Status MetaStore::SaveHardState(const HardState& state) {
   });
 }
 
+Result<std::optional<ConfRecord>> MetaStore::LoadConfRecord() const {
+  Result<std::string> bytes = Get(kRaft, kConfRecordKey);
+  if (bytes.status().IsNotFound()) return std::optional<ConfRecord>();
+  if (!bytes.ok()) return bytes.status();
+  RMQ_ASSIGN_OR_RETURN(ConfRecord record, DecodeConfRecord(*bytes));
+  return std::optional<ConfRecord>(std::move(record));
+}
+
+Status MetaStore::SaveConfRecord(const ConfRecord& record) {
+  const std::string value = EncodeConfRecord(record);
+  return WriteReopening([&](rocksdb::DB& db) {
+    return db.Put(WriteOptionsFor(Durability::kSync), Handle(kRaft), ToSlice(kConfRecordKey), value);
+  });
+}
+
 Result<std::string> MetaStore::LoadPopState(const ConsumerOffsetKey& key) const {
   RMQ_RETURN_IF_ERROR(CheckMetaName("group", key.group));
   RMQ_RETURN_IF_ERROR(CheckMetaName("topic", key.topic));

@@ -1,5 +1,5 @@
 // MetaStore: a node's small, mutable metadata in RocksDB, one column family per kind:
-//   raft              the Raft HardState (this class is the node's HardStateStore)
+//   raft              the Raft HardState and ConfRecord (this class is the node's HardStateStore)
 //   consumer_offsets  (group, topic, queue id) -> committed consume offset
 //   topics            topic name -> opaque topic config bytes (the broker owns the format)
 //   pop_states        (group, topic, queue id) -> opaque pop state bytes (the broker owns the
@@ -130,6 +130,8 @@ class MetaStore final : public HardStateStore {
 
   Result<HardState> LoadHardState() const override;
   Status SaveHardState(const HardState& state) override;
+  Result<std::optional<ConfRecord>> LoadConfRecord() const override;
+  Status SaveConfRecord(const ConfRecord& record) override;
 
   // NotFound when the group never committed an offset for the queue.
   Result<uint64_t> LoadConsumerOffset(const ConsumerOffsetKey& key) const;

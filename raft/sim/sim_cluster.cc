@@ -62,7 +62,9 @@ void SimCluster::Restart(NodeId id) {
   const Index commit = node.needs_recovery && hard_state.commit > node.log.LastIndex() ? node.log.LastIndex()
                                                                                        : hard_state.commit;
   checker_.OnRestart(id, node.log, commit);
-  auto core = Core::Create(options, node.log, hard_state, node.applied, &node.snapshots, node.AppliedConf());
+  std::optional<storage::ConfRecord> applied_conf;
+  if (node.AppliedConf()) applied_conf = storage::ConfRecord{node.confs.back().first, *node.AppliedConf()};
+  auto core = Core::Create(options, node.log, hard_state, node.applied, &node.snapshots, applied_conf);
   RMQ_ASSERT_MSG(core.ok(), core.status().ToString().c_str());
   node.core = std::move(core).value();
   node.crash_mid_ready = false;

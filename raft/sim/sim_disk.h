@@ -71,10 +71,19 @@ class SimHardStateStore final : public storage::HardStateStore {
     state_ = state;
     return Status::Ok();
   }
-  void Wipe() { state_ = storage::HardState{}; }
+  Result<std::optional<storage::ConfRecord>> LoadConfRecord() const override { return conf_; }
+  Status SaveConfRecord(const storage::ConfRecord& record) override {
+    conf_ = record;
+    return Status::Ok();
+  }
+  void Wipe() {
+    state_ = storage::HardState{};
+    conf_.reset();
+  }
 
  private:
   storage::HardState state_;
+  std::optional<storage::ConfRecord> conf_;
 };
 
 // FNV-1a over the bytes, chained: what the checker compares instead of whole payloads.

@@ -39,7 +39,8 @@ void CoreHarness::Restart(NodeId id, bool power_lost) {
   options.may_have_lost_acknowledged_entries = power_lost;
   options.random_seed = id;
   auto core =
-      Core::Create(options, n.log, n.hard_state.LoadHardState().value(), n.AppliedIndex(), &n.snapshots, n.conf_state);
+      Core::Create(options, n.log, n.hard_state.LoadHardState().value(), n.AppliedIndex(), &n.snapshots,
+                   n.conf_state ? std::optional(storage::ConfRecord{n.AppliedIndex(), *n.conf_state}) : std::nullopt);
   ASSERT_TRUE(core.ok()) << core.status().ToString();
   n.core = std::move(core).value();
 }

@@ -81,7 +81,9 @@ Status LocalCluster::StartMember(NodeId id) {
   NodeOptions node_options = options_.node;
   node_options.core.id = id;
   node_options.core.voters.clear();
-  for (const Member& other : members_) {
+  const size_t voters = options_.initial_voters == 0 ? members_.size() : options_.initial_voters;
+  for (size_t i = 0; i < voters; ++i) {
+    const Member& other = members_[i];
     node_options.core.voters.push_back(other.id);
     if (other.id == id) continue;
     peers.emplace(other.id, other.address);
@@ -89,11 +91,19 @@ Status LocalCluster::StartMember(NodeId id) {
   }
   node_options.on_soft_state_change = [this, id](const SoftState& soft) { OnSoftState(id, soft); };
   member.transport = std::make_unique<GrpcTransport>(id, peers, GrpcTransportOptions{});
+  // Messages arrive once the server runs, after member.node is set.
+  member.service = std::make_unique<GrpcPeerService>(
+      id, peer_ids, [&member](std::vector<Message> messages) { member.node->Deliver(std::move(messages)); },
+      &member.transport->metrics(), [&member](NodeId peer) { member.node->PeerDisconnected(peer); });
+  node_options.on_configuration_change = [&member, id, bootstrap = peers](const ConfState& config) {
+    const std::map<NodeId, std::string> all = PeerAddresses(id, bootstrap, config);
+    std::set<NodeId> ids;
+    for (const auto& [peer, address] : all) ids.insert(peer);
+    member.transport->SetPeers(all);
+    member.service->SetPeers(std::move(ids));
+  };
   RMQ_ASSIGN_OR_RETURN(member.node, Node::Start(node_options, member.log.get(), member.meta.get(),
                                                 member.state_machine.get(), member.transport.get()));
-  member.service = std::make_unique<GrpcPeerService>(
-      id, peer_ids, [node = member.node.get()](std::vector<Message> messages) { node->Deliver(std::move(messages)); },
-      &member.transport->metrics(), [node = member.node.get()](NodeId peer) { node->PeerDisconnected(peer); });
   grpc::ServerBuilder builder;
   int port = 0;
   ListenExclusively(&builder, member.address, &port);

@@ -67,7 +67,11 @@ struct LocalClusterOptions {
   size_t members = 3;
   storage::FlushPolicy flush_policy = storage::FlushPolicy::kAsync;
   bool fault_fs = false;
-  NodeOptions node;  // id and voters are filled in per member
+  // The bootstrap voters are members 1..initial_voters (0: every member); the others start
+  // outside the group, knowing only the bootstrap voters' addresses, and join when the leader
+  // adds them with their address (address()).
+  size_t initial_voters = 0;
+  NodeOptions node;  // id, voters and on_configuration_change are filled in per member
 };
 
 class LocalCluster {
@@ -87,6 +91,7 @@ class LocalCluster {
 
   Node* node(NodeId id) { return members_.at(id - 1).node.get(); }
   storage::CommitLog* log(NodeId id) { return members_.at(id - 1).log.get(); }
+  const std::string& address(NodeId id) const { return members_.at(id - 1).address; }
   std::string log_dir(NodeId id) const { return dir_.Sub("node" + std::to_string(id)) + "/commitlog"; }
   // Only with LocalClusterOptions::fault_fs.
   storage::FaultFs& fault_fs(NodeId id) { return *members_.at(id - 1).fs; }

@@ -30,6 +30,37 @@ TEST(ConfChange, RefusesPayloadsThatAreNotOne) {
   EXPECT_TRUE(DecodeConfChange(std::string(kConfChangePayloadBytes, '\0')).status().IsInvalidArgument());
 }
 
+TEST(ConfChange, AnAddLearnerCarriesAnAddressAndDecodeRefusesABadOne) {
+  const ConfChange change{.type = ConfChangeType::kAddLearner, .node = 4, .address = "node4.example:9876"};
+  Result<ConfChange> decoded = DecodeConfChange(EncodeConfChange(change));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, change);
+  const std::string header = EncodeConfChange(ConfChange{.type = ConfChangeType::kAddLearner, .node = 4});
+  for (const char* bad : {"nohost", ":9876", "host:", "host:0", "host:65536", "ho st:1", "host:12x"}) {
+    EXPECT_TRUE(DecodeConfChange(header + bad).status().IsInvalidArgument()) << bad;
+  }
+  EXPECT_TRUE(DecodeConfChange(header + std::string(kPeerAddressBytesMax, 'a') + ":1").status().IsInvalidArgument());
+  const std::string remove = EncodeConfChange(ConfChange{.type = ConfChangeType::kRemove, .node = 4});
+  EXPECT_TRUE(DecodeConfChange(remove + "host:1").status().IsInvalidArgument()) << "only add-learner has one";
+}
+
+TEST(ApplyConfChange, KeepsAnAddressFromAddLearnerToRemove) {
+  Result<ConfState> added =
+      ApplyConfChange(kThree, {.type = ConfChangeType::kAddLearner, .node = 4, .address = "h4:1"});
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ(added->addresses, (std::map<NodeId, std::string>{{4, "h4:1"}}));
+  Result<ConfState> promoted = ApplyConfChange(*added, {.type = ConfChangeType::kPromote, .node = 4});
+  ASSERT_TRUE(promoted.ok());
+  EXPECT_EQ(promoted->addresses, added->addresses);
+  EXPECT_TRUE(CheckConfState(*promoted).ok());
+  Result<ConfState> removed = ApplyConfChange(*promoted, {.type = ConfChangeType::kRemove, .node = 4});
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(*removed, kThree);
+  EXPECT_TRUE(CheckConfState(ConfState{.voters = {1}, .addresses = {{2, "h2:1"}}}).IsInvalidArgument());
+  EXPECT_EQ(PeerAddresses(1, {{1, "h1:1"}, {2, "h2:1"}}, *promoted),
+            (std::map<NodeId, std::string>{{2, "h2:1"}, {4, "h4:1"}}));
+}
+
 TEST(ApplyConfChange, MovesOneNodeAtATime) {
   Result<ConfState> added = ApplyConfChange(kThree, {.type = ConfChangeType::kAddLearner, .node = 4});
   ASSERT_TRUE(added.ok());
@@ -57,7 +88,7 @@ storage::LogEntry Change(Index index, ConfChangeType type, NodeId node) {
 }
 
 TEST(ConfigLog, TakesEffectWhenAppendedRevertsWhenTruncatedFoldsWhenApplied) {
-  ConfigLog config(kThree, Index(10));
+  ConfigLog config({Index(10), kThree}, Index(10));
   EXPECT_TRUE(config.Append(Change(Index(11), ConfChangeType::kAddLearner, 4)));
   EXPECT_TRUE(config.Append(Change(Index(12), ConfChangeType::kPromote, 4)));
   EXPECT_EQ(config.current().voters, (std::vector<NodeId>{1, 2, 3, 4}));
@@ -71,12 +102,42 @@ TEST(ConfigLog, TakesEffectWhenAppendedRevertsWhenTruncatedFoldsWhenApplied) {
 }
 
 TEST(ConfigLog, SkipsAChangeThatDoesNotApplyOrDoesNotDecode) {
-  ConfigLog config(kThree, Index(0));
+  ConfigLog config({Index(0), kThree}, Index(0));
   EXPECT_FALSE(config.Append(Change(Index(1), ConfChangeType::kPromote, 5)));
   EXPECT_FALSE(config.Append(storage::LogEntry{.index = Index(2), .term = Term(1), .kind = kMembershipEntry,
                                                .payload = "junk"}));
   EXPECT_EQ(config.current(), kThree);
   EXPECT_EQ(config.last_change_index(), Index(0));
+}
+
+TEST(ConfigLog, ARecordAboveTheAppliedIndexKeepsTheChangesItHolds) {
+  // raft::Node saved the record at 12 before applying; the state machine resumed at 10.
+  const ConfState four{.voters = {1, 2, 3, 4}};
+  ConfigLog config({Index(12), four}, Index(10));
+  EXPECT_FALSE(config.Append(Change(Index(11), ConfChangeType::kAddLearner, 4)));
+  EXPECT_FALSE(config.Append(Change(Index(12), ConfChangeType::kPromote, 4)));
+  EXPECT_TRUE(config.Append(Change(Index(13), ConfChangeType::kRemove, 1)));
+  EXPECT_FALSE(config.AppliedTo(Index(12)));
+  EXPECT_EQ(config.applied_record(), (storage::ConfRecord{Index(12), four}));
+  EXPECT_TRUE(config.AppliedTo(Index(13)));
+  EXPECT_EQ(config.applied_record(), (storage::ConfRecord{Index(13), ConfState{.voters = {2, 3, 4}}}));
+}
+
+TEST(CoreMembership, CreateFoldsTheChangesBetweenARecordAndTheAppliedIndex) {
+  sim::SimLogStore log;
+  const std::vector<storage::LogEntry> entries{
+      storage::LogEntry{.index = Index(1), .term = Term(1), .kind = kNoopEntry},
+      Change(Index(2), ConfChangeType::kAddLearner, 4), Change(Index(3), ConfChangeType::kPromote, 4),
+      Change(Index(4), ConfChangeType::kRemove, 1)};
+  ASSERT_TRUE(log.Append(entries).ok());
+  CoreOptions options = test::TestOptions();
+  options.id = 2;
+  options.voters = {1, 2, 3};
+  const storage::HardState hard_state{.term = Term(1), .commit = Index(4)};
+  auto core = Core::Create(options, log, hard_state, Index(3), nullptr, storage::ConfRecord{Index(1), kThree});
+  ASSERT_TRUE(core.ok()) << core.status().ToString();
+  EXPECT_EQ((*core)->applied_conf_record(), (storage::ConfRecord{Index(3), ConfState{.voters = {1, 2, 3, 4}}}));
+  EXPECT_EQ((*core)->configuration(), (ConfState{.voters = {2, 3, 4}}));
 }
 
 TEST(CoreMembership, CreateRefusesAMalformedConfiguration) {
@@ -85,7 +146,7 @@ TEST(CoreMembership, CreateRefusesAMalformedConfiguration) {
   options.id = 1;
   options.voters = {1, 2, 3};
   for (const ConfState& bad : {ConfState{}, ConfState{.voters = {2, 1}}, ConfState{.voters = {1}, .learners = {1}}}) {
-    auto core = Core::Create(options, log, storage::HardState{}, Index(0), nullptr, bad);
+    auto core = Core::Create(options, log, storage::HardState{}, Index(0), nullptr, storage::ConfRecord{Index(0), bad});
     EXPECT_TRUE(core.status().IsInvalidArgument()) << DescribeConfState(bad);
   }
 }

@@ -58,7 +58,7 @@ Message SnapshotMessage() {
   // follower's target.
   return Message{.type = MessageType::kSnapshot, .from = 1, .to = 3, .term = Term(9), .log_index = Index(700),
                  .log_term = Term(8), .commit = Index(705), .recovery_target = Index(710),
-                 .conf_state = {.voters = {1, 2, 3}, .learners = {4}}};
+                 .conf_state = {.voters = {1, 2, 3}, .learners = {4}, .addresses = {{4, "node4:9876"}}}};
 }
 
 TEST(MessageCodec, RoundTripsASnapshotMessage) { ExpectRoundTrips(SnapshotMessage()); }
@@ -70,6 +70,12 @@ TEST(MessageCodec, RefusesASnapshotWithoutOrWithAMalformedConfiguration) {
   PeerMessage both = Encoded(SnapshotMessage());
   both.add_conf_learners(2);  // a voter and a learner at once
   EXPECT_TRUE(DecodeMessage(std::move(both)).status().IsInvalidArgument());
+  PeerMessage bad_address = Encoded(SnapshotMessage());
+  (*bad_address.mutable_conf_addresses())[4] = "no port";
+  EXPECT_TRUE(DecodeMessage(std::move(bad_address)).status().IsInvalidArgument());
+  PeerMessage stranger = Encoded(SnapshotMessage());
+  (*stranger.mutable_conf_addresses())[9] = "node9:1";  // not a member
+  EXPECT_TRUE(DecodeMessage(std::move(stranger)).status().IsInvalidArgument());
 }
 
 TEST(MessageCodec, RefusesAConfigurationOnAMessageThatIsNotASnapshot) {

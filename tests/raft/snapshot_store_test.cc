@@ -93,5 +93,40 @@ TEST_F(SnapshotStoreTest, AdoptsTheNewestReceivedCopyAndDropsOlderReceivedOnes) 
   EXPECT_EQ(*dir, store->Adopt(meta).value()) << "adopting again finds its own";
 }
 
+TEST_F(SnapshotStoreTest, ASnapshotCarriesTheConfigurationAsOfItsIndexAcrossAReopen) {
+  const storage::ConfState four{.voters = {1, 2, 3}, .learners = {4}};
+  const storage::ConfState promoted{.voters = {1, 2, 3, 4}};
+  auto store = Open();
+  store->NoteConfiguration({Index(12), four});
+  store->NoteConfiguration({Index(20), promoted});
+  ASSERT_TRUE(Save(*store, {Index(10), Term(1)}).ok());
+  EXPECT_EQ(store->Latest().value()->conf_state, kConfiguration) << "before the first change: the bootstrap one";
+  ASSERT_TRUE(Save(*store, {Index(15), Term(1)}).ok());
+  EXPECT_EQ(store->Latest().value()->conf_state, four);
+
+  // Reopened with other bootstrap voters and nothing noted: the files answer.
+  auto reopened = SnapshotStore::Open(storage::DefaultFs(), root_.path(), storage::ConfState{.voters = {7}});
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ((*reopened)->Latest().value()->conf_state, four);
+
+  // A received snapshot takes the leader's configuration, kept across a reopen too.
+  std::filesystem::create_directory(root_.Sub("received-2-30-0"));
+  ASSERT_TRUE(WriteOneFile(root_.Sub("received-2-30-0"), "30").ok());
+  ASSERT_TRUE((*reopened)->Adopt({Index(30), Term(2), promoted}).ok());
+  reopened = SnapshotStore::Open(storage::DefaultFs(), root_.path(), kConfiguration);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->Latest().value(), SnapshotMeta({Index(30), Term(2), promoted}));
+}
+
+TEST_F(SnapshotStoreTest, ASnapshotBelowEveryNotedConfigurationCarriesNone) {
+  auto store = Open();
+  for (uint64_t index = 1; index <= SnapshotStore::kConfigurationsKept + 1; ++index) {
+    store->NoteConfiguration({Index(index * 10), storage::ConfState{.voters = {index}}});
+  }
+  ASSERT_TRUE(Save(*store, {Index(5), Term(1)}).ok());
+  EXPECT_TRUE(store->Latest().value()->conf_state.voters.empty()) << "Raft never sends it";
+  EXPECT_FALSE(Exists(root_.Sub("snapshot-1-5/configuration")));
+}
+
 }  // namespace
 }  // namespace raftmq::raft

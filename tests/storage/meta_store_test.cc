@@ -42,6 +42,30 @@ TEST(MetaStore, OpeningAFreshStoreLogsNoWarningOrError) {
   EXPECT_TRUE(capture.LinesAtLeast(spdlog::level::warn).empty()) << capture.Text();
 }
 
+TEST(MetaStore, TheConfigurationRecordSurvivesReopenAndItsCodecRefusesCutBytes) {
+  TempDir dir;
+  const ConfRecord record{Index(17), ConfState{.voters = {1, 2, 4}, .learners = {5}, .addresses = {{5, "node5:9876"}}}};
+  {
+    std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
+    ASSERT_NE(store, nullptr);
+    Result<std::optional<ConfRecord>> fresh = store->LoadConfRecord();
+    ASSERT_TRUE(fresh.ok());
+    EXPECT_FALSE(fresh->has_value());
+    ASSERT_TRUE(store->SaveConfRecord(ConfRecord{Index(3), ConfState{.voters = {1}}}).ok());
+    ASSERT_TRUE(store->SaveConfRecord(record).ok());
+  }
+  std::unique_ptr<MetaStore> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  Result<std::optional<ConfRecord>> loaded = store->LoadConfRecord();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(*loaded, record);
+  const std::string bytes = EncodeConfRecord(record);
+  for (size_t size = 0; size < bytes.size(); ++size) {
+    EXPECT_TRUE(DecodeConfRecord(bytes.substr(0, size)).status().IsCorruption()) << size;
+  }
+  EXPECT_TRUE(DecodeConfRecord(bytes + "x").status().IsCorruption());
+}
+
 TEST(MetaStore, EverythingSurvivesReopen) {
   TempDir dir;
   const HardState state{Term(7), 3, Index(42)};
