@@ -13,7 +13,7 @@
 namespace raftmq::storage {
 namespace {
 
-constexpr SnapshotMeta kSnapshot{.index = Index(50), .term = Term(7)};
+const SnapshotMeta kSnapshot{.index = Index(50), .term = Term(7)};
 
 class CommitLogSnapshot : public ::testing::Test {
  protected:
