@@ -35,11 +35,11 @@
 // are node-local), and the point is rewritten as in place. A crash before the first write
 // keeps the old log; after it, Open finishes the reset. So FirstIndex() == index + 1 and
 // TermAt(index) == term across restarts, until retention deletes entries after it.
-// Retention rewrites the point too, once its deletion is durable: TermAt(FirstIndex() - 1)
-// answers after retention as after a reset (a leader sends appends right after its first
-// entry, and its snapshot at FirstIndex() - 1 names a term). A crash between the deletion and
-// the point leaves the older point: TermAt(FirstIndex() - 1) is then NotFound until the next
-// deletion.
+// Retention writes the point too, in the same two steps: (index, term, trimming) of the last
+// entry it will delete, durably before any segment goes, then in place once the deletion is
+// durable; a crash between them is finished by Open. So TermAt(FirstIndex() - 1) answers
+// after retention as after a reset, across crashes (a leader sends appends right after its
+// first entry, and its snapshot at FirstIndex() - 1 names a term).
 //
 // Retention is split in two: RetentionCutoff, a query any thread may ask (which index the
 // deletable whole segments end before), and DeleteSegmentsBefore, which the writer runs when
@@ -77,6 +77,7 @@
 #include "storage/log_retention.h"
 #include "storage/log_segment.h"
 #include "storage/log_store.h"
+#include "storage/snapshot_point.h"
 
 namespace raftmq::storage {
 
@@ -162,8 +163,13 @@ class CommitLog final : public LogStore, public CommitLogReader, public LogReten
                       const std::string& why_not_torn) const;
   Status CutTail(LogSegment& segment, uint64_t valid_bytes, std::string_view reason);
   Status OpenActiveSegment();
-  Status LoadSnapshotPoint();
-  Status ApplySnapshotPoint();
+  Result<std::optional<SnapshotPoint>> LoadSnapshotPoint();
+  Status ApplySnapshotPoint(const std::optional<SnapshotPoint>& point);
+
+  // Retention (commit_log_trim.cc): the first entry of the oldest segment DeleteSegmentsBefore
+  // keeps; then the deletion of every segment before it, ending with the point in place.
+  Index FirstKeptBefore(Index index) const;
+  Result<SegmentsDeleted> DeleteSegmentsThrough(const SnapshotMeta& last_deleted);
 
   // Reset to a snapshot (commit_log_snapshot.cc): removes every file of the log but the
   // snapshot point, and starts an empty segment at position 0 and an empty entry index.

@@ -32,8 +32,8 @@
 // verified, and the entry index durably holds every index before `next_index`.
 //
 // The snapshot point file (kSnapshotPointFileName, replaced by rename; absent until the log's
-// first ResetToSnapshot) says where the log starts after a reset to a snapshot
-// (kSnapshotPointBytes):
+// first ResetToSnapshot or retention deletion) says where the log starts after a reset to a
+// snapshot or a retention deletion (kSnapshotPointBytes):
 //
 //   0        4        8                 16                24       28       32
 //   +--------+--------+-----------------+-----------------+--------+--------+
@@ -42,7 +42,9 @@
 //
 // crc = Mask(CRC32C(bytes [8, 32))). The log holds no entry up to `index`, and TermAt(index)
 // is `term`. state kSnapshotPointResetting: the reset was decided but its files may not all
-// be gone yet (Open finishes it); kSnapshotPointInPlace: the log was reset.
+// be gone yet (Open finishes it); kSnapshotPointTrimming: retention decided to delete the
+// segments that end at `index` and before, which may not all be gone yet (Open finishes it);
+// kSnapshotPointInPlace: done.
 #pragma once
 
 #include <bit>
@@ -103,6 +105,7 @@ inline constexpr size_t kSnapshotPointStateOffset = 24;
 inline constexpr size_t kSnapshotPointBytes = 32;
 inline constexpr uint32_t kSnapshotPointResetting = 1;
 inline constexpr uint32_t kSnapshotPointInPlace = 2;
+inline constexpr uint32_t kSnapshotPointTrimming = 3;
 static_assert(kSnapshotPointTermOffset == kSnapshotPointIndexOffset + sizeof(uint64_t));
 static_assert(kSnapshotPointStateOffset == kSnapshotPointTermOffset + sizeof(uint64_t));
 static_assert(kSnapshotPointBytes == kSnapshotPointStateOffset + 2 * sizeof(uint32_t));

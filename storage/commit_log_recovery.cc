@@ -34,12 +34,12 @@ Status CommitLog::Recover() {
   RMQ_ASSIGN_OR_RETURN(index_, EntryIndex::Open(fs_, EntryIndexOptions{
                                                         .dir = options_.dir + "/" + std::string(format::kIndexDirName),
                                                         .entries_per_file = options_.index_entries_per_file}));
-  RMQ_RETURN_IF_ERROR(LoadSnapshotPoint());
+  RMQ_ASSIGN_OR_RETURN(std::optional<SnapshotPoint> point, LoadSnapshotPoint());
   RMQ_RETURN_IF_ERROR(LoadSegments());
   RMQ_RETURN_IF_ERROR(ReadFirstIndexes());
   RMQ_ASSIGN_OR_RETURN(LogCheckpoint start, ChooseScanStart());
   RMQ_RETURN_IF_ERROR(ScanFrom(start));
-  RMQ_RETURN_IF_ERROR(ApplySnapshotPoint());
+  RMQ_RETURN_IF_ERROR(ApplySnapshotPoint(point));
   RMQ_RETURN_IF_ERROR(OpenActiveSegment());
   std::lock_guard flush_lock(flush_mu_);
   return FlushLocked();

@@ -17,7 +17,7 @@ Status CommitLog::ResetToSnapshot(const SnapshotMeta& snapshot) {
   RMQ_RETURN_IF_ERROR(poisoned_);
   // Durable before anything goes: from here on a restart finishes the reset (Recover). A
   // failure may have left the point in place (a failed directory fsync): poisoned either way.
-  Status decided = WriteSnapshotPoint(fs_, options_.dir, SnapshotPoint{.snapshot = snapshot, .resetting = true});
+  Status decided = WriteSnapshotPoint(fs_, options_.dir, SnapshotPoint{.snapshot = snapshot, .stage = SnapshotPoint::Stage::kResetting});
   if (!decided.ok()) return PoisonLocked(decided.WithContext("recording a reset to a snapshot"));
   {
     // Readers find the log empty before files go: the last index drops first, so no moment
@@ -78,24 +78,31 @@ Status CommitLog::RemoveLogFiles(const SnapshotMeta& snapshot) {
 }
 
 // Before the segments load: finishes a reset a crash interrupted, and remembers the point.
-Status CommitLog::LoadSnapshotPoint() {
+Result<std::optional<SnapshotPoint>> CommitLog::LoadSnapshotPoint() {
   RMQ_ASSIGN_OR_RETURN(std::optional<SnapshotPoint> point, ReadSnapshotPoint(fs_, options_.dir));
-  if (!point) return Status::Ok();
-  if (point->resetting) {
+  if (!point) return point;
+  if (point->stage == SnapshotPoint::Stage::kResetting) {
     spdlog::warn("commit log {}: finishing the reset to the snapshot at index {} (term {}) that a crash interrupted",
                  options_.dir, point->snapshot.index.value(), point->snapshot.term.value());
     RMQ_RETURN_IF_ERROR(RemoveLogFiles(point->snapshot));
-    RMQ_RETURN_IF_ERROR(WriteSnapshotPoint(fs_, options_.dir, SnapshotPoint{.snapshot = point->snapshot}));
+    point->stage = SnapshotPoint::Stage::kInPlace;
+    RMQ_RETURN_IF_ERROR(WriteSnapshotPoint(fs_, options_.dir, *point));
   }
   snapshot_ = point->snapshot;
-  return Status::Ok();
+  return point;
 }
 
-// After the scan: the log starts after the snapshot point. An empty log starts at index + 1
-// (whatever the checkpoint said, were it lost); a non-empty one at an entry after the point
-// (retention may have deleted some since): one at or before it predates the reset.
-Status CommitLog::ApplySnapshotPoint() {
-  if (!snapshot_) return Status::Ok();
+// After the scan: the log starts after the snapshot point. A retention deletion a crash
+// interrupted is finished first. An empty log starts at index + 1 (whatever the checkpoint
+// said, were it lost); a non-empty one at an entry after the point (retention may have
+// deleted some since): one at or before it predates the reset.
+Status CommitLog::ApplySnapshotPoint(const std::optional<SnapshotPoint>& point) {
+  if (!point) return Status::Ok();
+  if (point->stage == SnapshotPoint::Stage::kTrimming) {
+    spdlog::warn("commit log {}: finishing the retention deletion through index {} that a crash interrupted",
+                 options_.dir, point->snapshot.index.value());
+    RMQ_RETURN_IF_ERROR(DeleteSegmentsThrough(point->snapshot).status());
+  }
   const uint64_t after = snapshot_->index.value() + 1;
   const uint64_t first = first_index_.load();
   const bool empty = last_index_.load() + 1 == first;

@@ -3,7 +3,6 @@
 // DeleteSegmentsBefore (deleting them once the group decided).
 #include <spdlog/spdlog.h>
 
-#include <optional>
 
 #include "storage/commit_log.h"
 #include "storage/snapshot_point.h"
@@ -105,11 +104,38 @@ Result<Index> CommitLog::RetentionCutoff(int64_t now_seconds, Index bound, bool 
 
 Result<SegmentsDeleted> CommitLog::DeleteSegmentsBefore(Index index) {
   std::lock_guard flush_lock(flush_mu_);
-  SegmentsDeleted deleted;
-  if (index <= FirstIndex()) return deleted;
+  if (index <= FirstIndex()) return SegmentsDeleted{};
   // The checkpoint moves to the end first, so it can never point into a deleted segment.
   RMQ_RETURN_IF_ERROR(FlushLocked());
-  std::optional<SnapshotMeta> before_first;  // the last entry deleted
+  const Index first_kept = FirstKeptBefore(index);
+  if (first_kept == FirstIndex()) return SegmentsDeleted{};
+  RMQ_ASSIGN_OR_RETURN(Term last_term, TermAt(first_kept - 1));
+  const SnapshotMeta last_deleted{.index = first_kept - 1, .term = last_term};
+  // Decided durably before the first segment goes: a crash midway leaves this point, and Open
+  // finishes the deletion, so the term before the first entry is never lost.
+  RMQ_RETURN_IF_ERROR(WriteSnapshotPoint(
+      fs_, options_.dir, SnapshotPoint{.snapshot = last_deleted, .stage = SnapshotPoint::Stage::kTrimming}));
+  RMQ_ASSIGN_OR_RETURN(SegmentsDeleted deleted, DeleteSegmentsThrough(last_deleted));
+  RMQ_ASSERT(FirstIndex() == first_kept && FirstIndex() <= index);
+  return deleted;
+}
+
+// As in RetentionCutoff: a segment goes when the next one holds an entry and it holds none at
+// or after `index`; never the newest segment holding an entry.
+Index CommitLog::FirstKeptBefore(Index index) const {
+  std::shared_lock segments_lock(segments_mu_);
+  uint64_t first_kept = first_index_.load();
+  for (auto next = std::next(segments_.begin()); next != segments_.end(); ++next) {
+    const uint64_t next_first = next->second->first_index.load();
+    if (next_first == 0 || next_first > index.value()) break;
+    first_kept = next_first;
+  }
+  return Index(first_kept);
+}
+
+// Oldest first, so a crash midway leaves the log a suffix of itself.
+Result<SegmentsDeleted> CommitLog::DeleteSegmentsThrough(const SnapshotMeta& last_deleted) {
+  SegmentsDeleted deleted;
   while (true) {
     std::shared_ptr<LogSegment> oldest;
     uint64_t next_first = 0;
@@ -119,10 +145,7 @@ Result<SegmentsDeleted> CommitLog::DeleteSegmentsBefore(Index index) {
       oldest = segments_.begin()->second;
       next_first = std::next(segments_.begin())->second->first_index.load();
     }
-    // As in RetentionCutoff: the next segment holds an entry and `oldest` none at or after `index`.
-    if (next_first == 0 || next_first > index.value()) break;
-    RMQ_ASSIGN_OR_RETURN(Term last_term, TermAt(Index(next_first - 1)));
-    before_first = SnapshotMeta{.index = Index(next_first - 1), .term = last_term};
+    if (next_first == 0 || next_first > last_deleted.index.value() + 1) break;
     {
       std::lock_guard lock(write_mu_);
       std::unique_lock segments_lock(segments_mu_);
@@ -136,15 +159,11 @@ Result<SegmentsDeleted> CommitLog::DeleteSegmentsBefore(Index index) {
     ++deleted.segments;
     deleted.bytes += oldest->size_bytes.load();
   }
-  if (deleted.segments > 0) {
-    RMQ_RETURN_IF_ERROR(index_->TruncateBefore(FirstIndex()));
-    RMQ_RETURN_IF_ERROR(fs_->SyncDir(options_.dir));
-    RMQ_ASSERT(before_first && before_first->index + 1 == FirstIndex());
-    RMQ_RETURN_IF_ERROR(WriteSnapshotPoint(fs_, options_.dir, SnapshotPoint{.snapshot = *before_first}));
-    std::unique_lock segments_lock(segments_mu_);
-    snapshot_ = before_first;
-  }
-  RMQ_ASSERT(FirstIndex() <= index);
+  RMQ_RETURN_IF_ERROR(index_->TruncateBefore(FirstIndex()));
+  RMQ_RETURN_IF_ERROR(fs_->SyncDir(options_.dir));
+  RMQ_RETURN_IF_ERROR(WriteSnapshotPoint(fs_, options_.dir, SnapshotPoint{.snapshot = last_deleted}));
+  std::unique_lock segments_lock(segments_mu_);
+  snapshot_ = last_deleted;
   return deleted;
 }
 

@@ -8,13 +8,27 @@ namespace raftmq::storage {
 
 namespace format = commit_log_format;
 
+namespace {
+
+uint32_t StateOf(SnapshotPoint::Stage stage) {
+  if (stage == SnapshotPoint::Stage::kResetting) return format::kSnapshotPointResetting;
+  if (stage == SnapshotPoint::Stage::kTrimming) return format::kSnapshotPointTrimming;
+  return format::kSnapshotPointInPlace;
+}
+
+}  // namespace
+
 Result<std::optional<SnapshotPoint>> ReadSnapshotPoint(Fs* fs, const std::string& dir) {
   RMQ_ASSIGN_OR_RETURN(CheckedFileRead read, ReadCheckedFile(fs, dir, format::kSnapshotPointFile));
   if (read.state == CheckedFileState::kMissing) return std::optional<SnapshotPoint>();
   const uint32_t state = read.state == CheckedFileState::kSound
                              ? GetFixed32(read.bytes.data() + format::kSnapshotPointStateOffset)
                              : 0;
-  if (state != format::kSnapshotPointResetting && state != format::kSnapshotPointInPlace) {
+  std::optional<SnapshotPoint::Stage> stage;
+  if (state == format::kSnapshotPointInPlace) stage = SnapshotPoint::Stage::kInPlace;
+  if (state == format::kSnapshotPointResetting) stage = SnapshotPoint::Stage::kResetting;
+  if (state == format::kSnapshotPointTrimming) stage = SnapshotPoint::Stage::kTrimming;
+  if (!stage) {
     const std::string path = dir + "/" + std::string(format::kSnapshotPointFileName);
     return Status::Corruption("commit log: snapshot point " + path +
                               " is damaged (size, magic, CRC or state); it alone says where the log starts, so the "
@@ -25,15 +39,14 @@ Result<std::optional<SnapshotPoint>> ReadSnapshotPoint(Fs* fs, const std::string
   return std::optional<SnapshotPoint>(
       SnapshotPoint{.snapshot = {.index = Index(GetFixed64(bytes + format::kSnapshotPointIndexOffset)),
                                  .term = Term(GetFixed64(bytes + format::kSnapshotPointTermOffset))},
-                    .resetting = state == format::kSnapshotPointResetting});
+                    .stage = *stage});
 }
 
 Status WriteSnapshotPoint(Fs* fs, const std::string& dir, const SnapshotPoint& point) {
   std::string bytes(format::kSnapshotPointBytes, '\0');
   PutFixed64(bytes.data() + format::kSnapshotPointIndexOffset, point.snapshot.index.value());
   PutFixed64(bytes.data() + format::kSnapshotPointTermOffset, point.snapshot.term.value());
-  PutFixed32(bytes.data() + format::kSnapshotPointStateOffset,
-             point.resetting ? format::kSnapshotPointResetting : format::kSnapshotPointInPlace);
+  PutFixed32(bytes.data() + format::kSnapshotPointStateOffset, StateOf(point.stage));
   return WriteCheckedFile(fs, dir, format::kSnapshotPointFile, std::move(bytes));
 }
 

@@ -19,8 +19,13 @@
 namespace raftmq::storage {
 
 struct SnapshotPoint {
+  enum class Stage {
+    kInPlace,    // the log starts after `snapshot`
+    kResetting,  // a reset to `snapshot` was decided; its files may not all be gone yet
+    kTrimming,   // retention decided to delete the segments up to `snapshot`; some may remain
+  };
   SnapshotMeta snapshot;
-  bool resetting = false;  // the reset was decided; its files may not all be gone yet
+  Stage stage = Stage::kInPlace;
 
   bool operator==(const SnapshotPoint&) const = default;
 };

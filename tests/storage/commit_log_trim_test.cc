@@ -186,5 +186,46 @@ TEST_F(CommitLogTrim, DeleteSegmentsBeforeSurvivesACrashRightAfterIt) {
   EXPECT_EQ(MakeEntries(5, 5, 1, 200), *log->Entries(Index(5), Index(10), UINT64_MAX));
 }
 
+// A crash at each durability step of a deletion: the log is either as before or as after,
+// and once its first entries are gone the term before the first entry still answers (a
+// leader's append after it, and its snapshot there, name it).
+TEST_F(CommitLogTrim, ACrashAtAnyStepOfADeletionKeepsTheTermBeforeTheFirstEntry) {
+  for (uint64_t syncs_ok = 0;; ++syncs_ok) {
+    SCOPED_TRACE("crash after " + std::to_string(syncs_ok) + " syncs");
+    CommitLogOptions options = Options();
+    options.dir += std::to_string(syncs_ok);  // a fresh log each round
+    auto open = [&] { return testing::OpenedOrNull(CommitLog::Open(&fs_, options)); };
+    auto log = open();
+    ASSERT_TRUE(log->Append(MakeEntries(1, 4, 1, 200)).ok());  // segments [1-4] [5-8] [9]
+    ASSERT_TRUE(log->Append(MakeEntries(5, 4, 2, 200)).ok());
+    ASSERT_TRUE(log->Append(MakeEntries(9, 1, 3, 200)).ok());
+    ASSERT_TRUE(log->Flush().ok());  // what the crash may take is the deletion's, not the entries'
+    const uint64_t syncs_before = fs_.SyncCount();
+    fs_.CrashAtSync(syncs_ok);
+    const bool finished = log->DeleteSegmentsBefore(Index(100)).ok();
+    log.reset();
+    if (finished) {
+      EXPECT_GT(syncs_ok, 0u);
+      fs_.Crash();  // the crash that did not come during the deletion comes now
+    }
+    fs_.Restart();
+    log = open();
+    ASSERT_NE(log, nullptr);
+    ASSERT_TRUE(log->FirstIndex() == Index(1) || log->FirstIndex() == Index(9)) << log->FirstIndex().value();
+    EXPECT_EQ(Index(9), log->LastIndex());
+    if (log->FirstIndex() == Index(9)) {
+      Result<Term> term = log->TermAt(Index(8));
+      ASSERT_TRUE(term.ok()) << term.status().ToString();
+      EXPECT_EQ(Term(2), *term);
+    }
+    EXPECT_EQ(MakeEntries(9, 1, 3, 200), *log->Entries(Index(9), Index(10), UINT64_MAX));
+    if (finished) {
+      EXPECT_EQ(Index(9), log->FirstIndex());
+      EXPECT_GT(fs_.SyncCount(), syncs_before);
+      break;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace raftmq::storage

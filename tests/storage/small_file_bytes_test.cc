@@ -61,8 +61,10 @@ constexpr std::string_view kResettingHex = "50414e5a6fc915c0e8030000000000000700
 constexpr std::string_view kInPlaceHex = "50414e5af652c4b5e80300000000000007000000000000000200000000000000";
 
 const LogCheckpoint kCheckpoint{.position = 0x1234, .next_index = Index(77)};
-const SnapshotPoint kResetting{.snapshot = {.index = Index(1000), .term = Term(7)}, .resetting = true};
-const SnapshotPoint kInPlace{.snapshot = {.index = Index(1000), .term = Term(7)}, .resetting = false};
+const SnapshotPoint kResetting{.snapshot = {.index = Index(1000), .term = Term(7)},
+                               .stage = SnapshotPoint::Stage::kResetting};
+const SnapshotPoint kInPlace{.snapshot = {.index = Index(1000), .term = Term(7)},
+                             .stage = SnapshotPoint::Stage::kInPlace};
 
 TEST_F(SmallFileBytes, ACheckpointWrittenEarlierStillReadsAndIsWrittenAlike) {
   WriteHex(format::kCheckpointFileName, kCheckpointHex);
