@@ -33,6 +33,10 @@
 
 namespace raftmq::raft::testing {
 
+// Bounded waits of the tests on a LocalCluster: generous, as the machine is shared.
+inline constexpr std::chrono::milliseconds kElectionWait{10000};
+inline constexpr std::chrono::milliseconds kApplyWait{30000};
+
 struct AppliedEntry {
   Index index;
   Term term;

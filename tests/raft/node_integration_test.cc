@@ -20,8 +20,6 @@ namespace raftmq::raft::testing {
 namespace {
 
 using std::chrono::milliseconds;
-constexpr milliseconds kElectionWait{10000};
-constexpr milliseconds kApplyWait{30000};
 constexpr size_t kProposerThreads = 4;
 constexpr size_t kProposalWindow = 64;
 

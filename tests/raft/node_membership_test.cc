@@ -17,8 +17,6 @@ namespace raftmq::raft::testing {
 namespace {
 
 using std::chrono::milliseconds;
-constexpr milliseconds kElectionWait{10000};
-constexpr milliseconds kApplyWait{10000};
 
 ProposalOutcome Await(std::future<ProposalOutcome> future) {
   EXPECT_EQ(future.wait_for(kApplyWait), std::future_status::ready) << "a proposal never completed";
