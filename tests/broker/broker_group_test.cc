@@ -52,6 +52,9 @@ TEST_F(BrokerGroupTest, FollowerRefusesASendWithTheLeadersAddress) {
   ASSERT_NE(leader, kNoNode);
   ASSERT_TRUE(CreateTopic(leader, "orders").ok());
   const NodeId follower = leader % kNodes + 1;
+  // A node started after the election knows no leader (and gives no hint) until it hears one.
+  ASSERT_TRUE(Eventually([&] { return nodes_[follower - 1]->replicator()->GetStatus().leader == leader; }))
+      << "node " << follower << " never heard from leader " << leader;
   messaging::SendMessageResponse sent;
   grpc::ClientContext context;
   EXPECT_EQ(Send(follower, "x", &sent, &context).error_code(), grpc::StatusCode::UNAVAILABLE);
