@@ -130,7 +130,7 @@ grpc::ServerUnaryReactor* AdminService::NodeStatus(grpc::CallbackServerContext* 
   for (const ReplicaPeer& peer : context_->replicator->PeerProgress()) {
     admin::PeerStatus* out = response->add_peers();
     out->set_node_id(peer.id);
-    out->set_address(options.PeerAddress(peer.id));
+    out->set_address(context_->replicator->MemberAddress(peer.id));
     out->set_match_index(peer.match.value());
     out->set_recent_active(peer.recent_active);
   }

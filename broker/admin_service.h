@@ -41,6 +41,11 @@ class AdminService final : public admin::AdminService::CallbackService {
                                          admin::GroupOffsetsResponse* response) override;
   grpc::ServerUnaryReactor* LogDigest(grpc::CallbackServerContext* call, const admin::LogDigestRequest* request,
                                       admin::LogDigestResponse* response) override;
+  grpc::ServerUnaryReactor* ChangeMembership(grpc::CallbackServerContext* call,
+                                             const admin::ChangeMembershipRequest* request,
+                                             admin::ChangeMembershipResponse* response) override;
+  grpc::ServerUnaryReactor* GroupMembers(grpc::CallbackServerContext* call, const admin::GroupMembersRequest* request,
+                                         admin::GroupMembersResponse* response) override;
 
  private:
   // Proposes `command` (validated by `checked`) and answers with the applied outcome.

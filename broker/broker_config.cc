@@ -15,6 +15,10 @@ void AddIdentityKeys(config::Schema<BrokerOptions>& schema) {
   RMQ_CONFIG_KEY(schema, node_id, "this node's number in the group: its position (from 1) in peers",
                  config::InRange<uint64_t>(1, 64));
   RMQ_CONFIG_KEY(schema, peers, "host:port of every node of the group, node 1 first", config::HostPortList());
+  RMQ_CONFIG_KEY(schema, initial_cluster_state,
+                 "new (a voter of a group formed from peers) or existing (joins a running group that adds it with "
+                 "raftmq group add-node)",
+                 config::OneOf({"new", "existing"}));
   RMQ_CONFIG_KEY(schema, listen_address, "host:port to bind (\"\": this node's peers entry)");
   RMQ_CONFIG_KEY(schema, data_dir, "directory of the CommitLog, ConsumeQueues and MetaStore", config::NonEmpty());
   RMQ_CONFIG_KEY(schema, flush_disk_type, "async (ack = majority page cache) or sync (ack = majority fsync)",

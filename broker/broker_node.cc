@@ -44,10 +44,12 @@ Status BrokerNode::OpenStorage() {
 }
 
 Status BrokerNode::StartRaft() {
-  replicator_ = std::make_unique<NodeReplicator>(options_.node_id, log_.get());
+  replicator_ = std::make_unique<NodeReplicator>(options_.node_id, log_.get(), options_.peers);
   raft::NodeOptions node_options = options_.RaftNodeOptions();
+  // The TOML's peers (a joining node reaches the group's leader this way until the replicated
+  // configuration names them all).
   std::map<NodeId, std::string> peers;
-  for (NodeId id : node_options.core.voters) {
+  for (NodeId id = 1; id <= options_.peers.size(); ++id) {
     if (id != options_.node_id) peers.emplace(id, options_.PeerAddress(id));
   }
   // Listeners are in place before the Node's loop thread may call them.
@@ -97,6 +99,7 @@ Status BrokerNode::StartRaft() {
       [this](NodeId peer) { node_->PeerDisconnected(peer); });
   // Members the TOML does not name are reached where their add-learner change said.
   node_options.on_configuration_change = [this, bootstrap = peers](const raft::ConfState& config) {
+    replicator_->OnConfiguration(config);
     const std::map<NodeId, std::string> all = raft::PeerAddresses(options_.node_id, bootstrap, config);
     std::set<NodeId> ids;
     for (const auto& [id, address] : all) ids.insert(id);

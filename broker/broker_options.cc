@@ -24,6 +24,9 @@ Status BrokerOptions::Validate() const {
     return Status::InvalidArgument("node_id " + std::to_string(node_id) + " has no entry in peers (" +
                                    std::to_string(peers.size()) + " listed)");
   }
+  if (initial_cluster_state != "new" && initial_cluster_state != "existing") {
+    return Status::InvalidArgument("initial_cluster_state must be new or existing, got '" + initial_cluster_state + "'");
+  }
   if (flush_disk_type != "async" && flush_disk_type != "sync") {
     return Status::InvalidArgument("flush_disk_type must be async or sync, got '" + flush_disk_type + "'");
   }
@@ -112,7 +115,10 @@ Status BrokerOptions::ValidateRaftTiming() const {
 raft::NodeOptions BrokerOptions::RaftNodeOptions() const {
   raft::NodeOptions options;
   options.core.id = node_id;
-  for (NodeId id = 1; id <= peers.size(); ++id) options.core.voters.push_back(id);
+  // Joining: no voters (raft::CoreOptions::voters), the group's log says who they are.
+  if (initial_cluster_state == "new") {
+    for (NodeId id = 1; id <= peers.size(); ++id) options.core.voters.push_back(id);
+  }
   const int64_t tick = std::max<int64_t>(raft_tick_interval_ms, 1);
   auto ticks = [tick](int64_t ms) { return static_cast<uint32_t>(std::clamp<int64_t>(ms / tick, 0, UINT32_MAX)); };
   options.tick_interval_ms = static_cast<uint32_t>(std::min<int64_t>(tick, UINT32_MAX));

@@ -23,6 +23,13 @@ struct BrokerOptions {
   // Every node of the group, this one included, as "host:port" that clients and peers dial:
   // node N is the N-th entry (DLedger's peers list).
   std::vector<std::string> peers = {"127.0.0.1:10911"};
+  // "new": this node is one of the voters of a group formed from `peers` (every node of a new
+  // group says so); "existing": it joins a running group, which adds it with `raftmq group
+  // add-node` (etcd's initial-cluster-state). A joining node takes the group's configuration
+  // from the group's log or a snapshot, never from `peers` (which then only says where to reach
+  // the other nodes until the configuration does), and never campaigns or votes before a
+  // configuration names it a voter.
+  std::string initial_cluster_state = "new";
   // Where this node's gRPC server binds (messaging, admin and Raft on one port); "" binds
   // this node's peers entry.
   std::string listen_address;

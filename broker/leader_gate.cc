@@ -64,7 +64,7 @@ grpc::Status LeaderGate::FromProposeError(const Status& status, grpc::CallbackSe
 }
 
 std::string LeaderGate::LeaderAddress() const {
-  return options_->PeerAddress(replicator_->GetStatus().leader);
+  return replicator_->MemberAddress(replicator_->GetStatus().leader);
 }
 
 grpc::Status LeaderGate::Refuse(grpc::CallbackServerContext* context, std::string message) const {
@@ -77,7 +77,7 @@ void LeaderGate::AddHint(grpc::CallbackServerContext* context) const {
   // Never itself: a client following that hint would loop.
   const ReplicaStatus status = replicator_->GetStatus();
   if (status.leader == status.id) return;
-  std::string leader = options_->PeerAddress(status.leader);
+  std::string leader = replicator_->MemberAddress(status.leader);
   if (!leader.empty() && context != nullptr) context->AddTrailingMetadata(kLeaderAddressKey, leader);
 }
 

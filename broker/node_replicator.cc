@@ -6,7 +6,8 @@
 
 namespace raftmq::broker {
 
-NodeReplicator::NodeReplicator(NodeId id, const storage::LogReader* log) : id_(id), log_(log) {
+NodeReplicator::NodeReplicator(NodeId id, const storage::LogReader* log, std::vector<std::string> toml_peers)
+    : id_(id), log_(log), addresses_(std::move(toml_peers)) {
   RMQ_ASSERT(id_ != kNoNode);
   RMQ_ASSERT(log_ != nullptr);
 }
@@ -15,6 +16,11 @@ void NodeReplicator::Attach(raft::Node* node) {
   std::lock_guard lock(mutex_);
   RMQ_ASSERT(node_ == nullptr);
   node_ = node;
+}
+
+raft::Node* NodeReplicator::AttachedNode() const {
+  std::lock_guard lock(mutex_);
+  return node_;
 }
 
 void NodeReplicator::SetRoleChangeListener(std::function<void()> listener) {
@@ -33,11 +39,7 @@ void NodeReplicator::OnSoftState(const raft::SoftState& soft) {
 }
 
 void NodeReplicator::Propose(storage::EntryKind kind, std::string payload, Done done) {
-  raft::Node* node = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    node = node_;
-  }
+  raft::Node* node = AttachedNode();
   if (node == nullptr) return done(Status::Unavailable("the Raft node is not started"));
   node->Propose(kind, std::move(payload), [done = std::move(done)](raft::ProposalOutcome outcome) {
     if (!outcome.status.ok()) return done(outcome.status);
@@ -66,39 +68,40 @@ ReplicaStatus NodeReplicator::GetStatus() const {
 }
 
 std::vector<ReplicaPeer> NodeReplicator::PeerProgress() {
-  raft::Node* node = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    node = node_;
-  }
+  raft::Node* node = AttachedNode();
   std::vector<ReplicaPeer> peers;
   if (node == nullptr) return peers;
   auto status = node->CurrentStatus();
   if (!status.ok()) return peers;
   for (const raft::PeerStatus& peer : status->peers) {
-    if (peer.id != id_) peers.push_back({peer.id, peer.match, peer.recent_active});
+    if (peer.id != id_) peers.push_back({peer.id, peer.match, peer.recent_active, peer.learner});
   }
   return peers;
 }
 
 Status NodeReplicator::TransferLeadership(NodeId to) {
-  raft::Node* node = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    node = node_;
-  }
+  raft::Node* node = AttachedNode();
   if (node == nullptr) return Status::Unavailable("the Raft node is not started");
   return node->TransferLeadership(to);
 }
 
 void NodeReplicator::ConfirmRead(std::function<void(Status)> done) const {
-  raft::Node* node = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    node = node_;
-  }
+  raft::Node* node = AttachedNode();
   if (node == nullptr) return done(Status::Unavailable("the Raft node is not started"));
   node->ReadIndex(std::move(done));
+}
+
+Result<raft::ConfState> NodeReplicator::Configuration() {
+  raft::Node* node = AttachedNode();
+  if (node == nullptr) return Status::Unavailable("the Raft node is not started");
+  RMQ_ASSIGN_OR_RETURN(raft::NodeStatus status, node->CurrentStatus());
+  return std::move(status.configuration);
+}
+
+void NodeReplicator::ChangeMembership(const raft::ConfChange& change, std::function<void(Status)> done) {
+  raft::Node* node = AttachedNode();
+  if (node == nullptr) return done(Status::Unavailable("the Raft node is not started"));
+  node->ProposeConfChange(change, [done = std::move(done)](raft::ProposalOutcome outcome) { done(outcome.status); });
 }
 
 }  // namespace raftmq::broker

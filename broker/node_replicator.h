@@ -7,7 +7,10 @@
 
 #include <functional>
 #include <mutex>
+#include <string>
+#include <vector>
 
+#include "broker/member_addresses.h"
 #include "broker/replicator.h"
 #include "raft/node.h"
 #include "raft/ready.h"
@@ -16,24 +19,34 @@ namespace raftmq::broker {
 
 class NodeReplicator final : public Replicator {
  public:
-  // `log` is the Node's log (first/last index for status).
-  NodeReplicator(NodeId id, const storage::LogReader* log);
+  // `log` is the Node's log (first/last index for status); `toml_peers` the TOML's peers
+  // (MemberAddresses).
+  NodeReplicator(NodeId id, const storage::LogReader* log, std::vector<std::string> toml_peers);
 
   // Before the first Propose; the Node outlives this replicator's use.
   void Attach(raft::Node* node);
   // For NodeOptions::on_soft_state_change; `changed` runs after (e.g. re-register).
   void OnSoftState(const raft::SoftState& soft);
   void SetRoleChangeListener(std::function<void()> listener);
+  // For NodeOptions::on_configuration_change: the addresses it carries.
+  void OnConfiguration(const raft::ConfState& config) { addresses_.Update(config); }
 
   void Propose(storage::EntryKind kind, std::string payload, Done done) override;
   ReplicaStatus GetStatus() const override;
   std::vector<ReplicaPeer> PeerProgress() override;
   Status TransferLeadership(NodeId to) override;
   void ConfirmRead(std::function<void(Status)> done) const override;
+  std::string MemberAddress(NodeId id) const override { return addresses_.Address(id); }
+  Result<raft::ConfState> Configuration() override;
+  void ChangeMembership(const raft::ConfChange& change, std::function<void(Status)> done) override;
 
  private:
+  // The Node once attached; null before.
+  raft::Node* AttachedNode() const;
+
   const NodeId id_;
   const storage::LogReader* const log_;
+  MemberAddresses addresses_;
   raft::Node* node_ = nullptr;
   mutable std::mutex mutex_;
   raft::SoftState soft_;

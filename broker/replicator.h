@@ -17,6 +17,7 @@
 #include "common/log_ids.h"
 #include "common/result.h"
 #include "common/status.h"
+#include "raft/configuration.h"
 #include "storage/log_store.h"
 
 namespace raftmq::broker {
@@ -27,6 +28,7 @@ struct ReplicaPeer {
   NodeId id = kNoNode;
   Index match;                 // the last index known to be on that peer
   bool recent_active = false;  // heard from within the election timeout
+  bool learner = false;        // receives the log, neither votes nor counts toward commit
 };
 
 struct ReplicaStatus {
@@ -62,6 +64,19 @@ class Replicator {
   // call, so a read of applied state made then is not stale; Unavailable otherwise. `done`
   // runs on any thread (Raft's loop, typically) and must be short.
   virtual void ConfirmRead(std::function<void(Status)> done) const = 0;
+
+  // Where clients and peers reach node `id` (broker/member_addresses.h); "" when unknown.
+  virtual std::string MemberAddress(NodeId id) const = 0;
+  // The configuration in force: voters, learners, the addresses it carries. A trip through
+  // Raft's loop, for status pages; Unavailable when the node is not running.
+  virtual Result<raft::ConfState> Configuration() = 0;
+  // Proposes one membership change (raft::Core::ProposeConfChange, one at a time): `done`
+  // gets OK once the change is applied here, else the refusal (InvalidArgument: does not
+  // apply; Aborted: a learner not caught up, or a removal that would leave too few voters
+  // able to vote; Unavailable: not the leader, or the last change not committed yet;
+  // NotSupported: a log too old to add nodes to) or Aborted for an unknown outcome (the
+  // entry was appended and may still commit). Runs `done` on any thread; it must not block.
+  virtual void ChangeMembership(const raft::ConfChange& change, std::function<void(Status)> done) = 0;
 };
 
 // For a background task (delay scheduler, retention) on any thread but Raft's loop: proposes

@@ -141,26 +141,26 @@ NodeId ForwardTarget(const ReplicaStatus& status, bool forwarded) {
 LeaderForwarder::LeaderForwarder(const BrokerOptions* options, const Replicator* replicator)
     : options_(options), replicator_(replicator) {
   RMQ_ASSERT(options_ != nullptr && replicator_ != nullptr);
-  grpc::ChannelArguments arguments;
-  arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, kReconnectBackoffMsMin);
-  arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, kReconnectBackoffMsMin);
-  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kReconnectBackoffMsMax);
+  channel_arguments_.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, kReconnectBackoffMsMin);
+  channel_arguments_.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, kReconnectBackoffMsMin);
+  channel_arguments_.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kReconnectBackoffMsMax);
   // A relayed send or receive is as large as the client's may be.
-  arguments.SetMaxSendMessageSize(options_->GrpcMessageBytesMax());
-  arguments.SetMaxReceiveMessageSize(options_->GrpcMessageBytesMax());
-  for (NodeId id = 1; id <= options_->peers.size(); ++id) {
-    stubs_.push_back(id == options_->node_id ? nullptr
-                                             : pb::MessagingService::NewStub(grpc::CreateCustomChannel(
-                                                   options_->PeerAddress(id), grpc::InsecureChannelCredentials(),
-                                                   arguments)));
-  }
-  RMQ_ASSERT(stubs_.size() == options_->peers.size());
+  channel_arguments_.SetMaxSendMessageSize(options_->GrpcMessageBytesMax());
+  channel_arguments_.SetMaxReceiveMessageSize(options_->GrpcMessageBytesMax());
 }
 
 LeaderForwarder::Target LeaderForwarder::TargetOf(const grpc::CallbackServerContext* call) const {
   const NodeId leader = ForwardTarget(replicator_->GetStatus(), IsForwarded(call));
-  if (leader == kNoNode || leader > stubs_.size()) return {};
-  return {options_->PeerAddress(leader), stubs_[leader - 1].get()};
+  if (leader == kNoNode) return {};
+  std::string address = replicator_->MemberAddress(leader);
+  if (address.empty()) return {};
+  std::lock_guard lock(mutex_);
+  std::unique_ptr<Stub>& stub = stubs_[address];
+  if (stub == nullptr) {
+    stub = pb::MessagingService::NewStub(
+        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), channel_arguments_));
+  }
+  return {std::move(address), stub.get()};
 }
 
 grpc::ServerUnaryReactor* LeaderForwarder::Relay(grpc::CallbackServerContext* call, StartUnary start,

@@ -17,14 +17,17 @@
 // gRPC error (HA_NOT_AVAILABLE, PROXY_TIMEOUT, ...): as through Apache's proxy, a send whose
 // relay failed may have been stored, and the client's retry is at least once.
 //
-// One stub per peer, made at construction (a channel connects on its first call), so the
-// relays in flight are bounded by the client calls only.
+// One stub per leader address (broker/member_addresses.h: a node added online is reached
+// too), made on the first relay to it and kept (a relay in flight holds it; addresses are
+// few), so the relays in flight are bounded by the client calls only.
 //
 // Threading: from gRPC's threads; relays complete on gRPC's callback threads.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -86,8 +89,10 @@ class LeaderForwarder {
 
   const BrokerOptions* const options_;
   const Replicator* const replicator_;
-  // By node id - 1; this node's own entry is empty.
-  std::vector<std::unique_ptr<Stub>> stubs_;
+  grpc::ChannelArguments channel_arguments_;
+  mutable std::mutex mutex_;
+  // By address; never erased.
+  mutable std::map<std::string, std::unique_ptr<Stub>> stubs_;
 };
 
 }  // namespace raftmq::broker::v2

@@ -56,6 +56,8 @@ void AddTopicCommand(CLI::App& app, const GlobalOptions& global, Action* action)
 void AddSendCommand(CLI::App& app, const GlobalOptions& global, Action* action);
 void AddConsumeCommand(CLI::App& app, const GlobalOptions& global, Action* action);
 void AddGroupCommand(CLI::App& app, const GlobalOptions& global, Action* action);
+// add-node, remove-node, replace-node and status under `group` (membership_command.cc).
+void AddMembershipCommands(CLI::App* group, const GlobalOptions& global, Action* action);
 void AddLeaderCommand(CLI::App& app, const GlobalOptions& global, Action* action);
 void AddBenchCommand(CLI::App& app, const GlobalOptions& global, Action* action);
 

@@ -1,5 +1,6 @@
 // `raftmq group lag --group G [--topic T]`: per queue, the broker's max offset, the group's
-// committed offset and the lag between them, with the total.
+// committed offset and the lag between them, with the total. The broker group membership
+// subcommands are in membership_command.cc.
 #include "cli/cli_context.h"
 #include "client/admin.h"
 
@@ -47,12 +48,13 @@ int RunLag(const GlobalOptions& global, const LagFlags& flags) {
 
 void AddGroupCommand(CLI::App& app, const GlobalOptions& global, Action* action) {
   auto flags = std::make_shared<LagFlags>();
-  CLI::App* group = app.add_subcommand("group", "consumer groups");
+  CLI::App* group = app.add_subcommand("group", "consumer groups (lag) and broker groups' membership");
   group->require_subcommand(1);
   CLI::App* lag = group->add_subcommand("lag", "a consumer group's progress and lag per queue");
   lag->add_option("--group", flags->group, "consumer group")->required();
   lag->add_option("--topic", flags->topic, "only this topic (default: every topic the group committed on)");
   lag->callback([&global, action, flags] { *action = [&global, flags] { return RunLag(global, *flags); }; });
+  AddMembershipCommands(group, global, action);
 }
 
 }  // namespace raftmq::cli

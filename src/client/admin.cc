@@ -155,4 +155,17 @@ Status Admin::TransferLeadership(const std::string& broker_group, uint64_t to_no
   return response.ok() ? Status::Ok() : response.status();
 }
 
+Status Admin::ChangeMembership(const std::string& broker_group, const admin::ChangeMembershipRequest& request) {
+  RMQ_RETURN_IF_ERROR(Groups({broker_group}).status());
+  return instance_.brokers()
+      .CallLeader(broker_group, "ChangeMembership", &Stub::ChangeMembership, request)
+      .status();
+}
+
+Result<admin::GroupMembersResponse> Admin::GroupMembers(const std::string& broker_group) {
+  RMQ_RETURN_IF_ERROR(Groups({broker_group}).status());
+  return instance_.brokers().CallLeader(broker_group, "GroupMembers", &Stub::GroupMembers,
+                                        admin::GroupMembersRequest());
+}
+
 }  // namespace raftmq::client

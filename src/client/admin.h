@@ -1,6 +1,6 @@
 // Admin: cluster administration over every broker group the nameservers know: topics
 // (created, updated, deleted on each group's leader, which replicates them by Raft), the
-// status of every node, consumer progress per queue, leadership transfer.
+// status of every node, consumer progress per queue, leadership transfer, membership.
 //
 //   auto admin = Admin::Create(client_options);
 //   admin::TopicConfig topic;  topic.set_name("orders"); ...
@@ -66,6 +66,10 @@ class Admin {
   // The group's offsets per queue on every group (topic "" = every topic it committed on).
   Result<std::vector<GroupQueueLag>> ConsumerProgress(const std::string& consumer_group, const std::string& topic);
   Status TransferLeadership(const std::string& broker_group, uint64_t to_node_id);
+  // Membership of one broker group, on its leader (admin.proto): one change, answered once
+  // applied there; the members with their progress.
+  Status ChangeMembership(const std::string& broker_group, const admin::ChangeMembershipRequest& request);
+  Result<admin::GroupMembersResponse> GroupMembers(const std::string& broker_group);
 
   const std::string& client_id() const { return instance_.client_id(); }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "broker/broker_state_machine.h"
+#include "broker/member_addresses.h"
 #include "broker/replicator.h"
 #include "raft/entry_kind.h"
 #include "storage/log_store.h"
@@ -70,7 +71,9 @@ class LocalLog final : public storage::CommitLogReader {
 
 class LocalReplicator final : public Replicator {
  public:
-  LocalReplicator(NodeId id, LocalLog* log, BrokerStateMachine* machine) : id_(id), log_(log), machine_(machine) {}
+  // `peers`: the TOML's, for MemberAddress.
+  LocalReplicator(NodeId id, LocalLog* log, BrokerStateMachine* machine, std::vector<std::string> peers)
+      : id_(id), log_(log), machine_(machine), addresses_(std::move(peers)) {}
 
   // Leader of `term` (its no-op appended; applied unless `apply_noop` is false).
   void BecomeLeader(Term term, bool apply_noop = true) {
@@ -135,6 +138,11 @@ class LocalReplicator final : public Replicator {
   Status TransferLeadership(NodeId to) override {
     return to == id_ ? Status::InvalidArgument("self") : Status::Aborted("a single node has no one to transfer to");
   }
+  std::string MemberAddress(NodeId id) const override { return addresses_.Address(id); }
+  Result<raft::ConfState> Configuration() override { return raft::ConfState{.voters = {id_}}; }
+  void ChangeMembership(const raft::ConfChange& /*change*/, std::function<void(Status)> done) override {
+    done(Status::NotSupported("a local replicator has one node"));
+  }
 
  private:
   Result<AppliedEntry> ApplyLocked(const storage::LogEntry& entry) {
@@ -146,6 +154,7 @@ class LocalReplicator final : public Replicator {
   const NodeId id_;
   LocalLog* const log_;
   BrokerStateMachine* const machine_;
+  const MemberAddresses addresses_;
   mutable std::mutex mutex_;
   ReplicaRole role_ = ReplicaRole::kFollower;
   Term term_;

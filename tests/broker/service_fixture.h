@@ -45,7 +45,7 @@ class ServiceFixture : public ::testing::Test {
     components_ = std::move(components).value();
     ASSERT_TRUE(components_->machine()->Recover(Index(0)).ok());
     components_->Start();
-    replicator_ = std::make_unique<LocalReplicator>(1, &log_, components_->machine());
+    replicator_ = std::make_unique<LocalReplicator>(1, &log_, components_->machine(), options.peers);
     replicator_->BecomeLeader(Term(1));
     context_ = components_->Context(replicator_.get());
     messaging_service_ = std::make_unique<MessagingService>(&context_);

@@ -28,14 +28,16 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const ClusterOptions& options) {
   cluster->options_ = options;
   RMQ_RETURN_IF_ERROR(cluster->StartNameserver(options));
   for (int group = 1; group <= options.groups; ++group) {
+    const int all = options.nodes + options.spare_nodes;
     std::vector<std::string> ports;
-    for (int node = 1; node <= options.nodes; ++node) {
+    for (int node = 1; node <= all; ++node) {
       RMQ_ASSIGN_OR_RETURN(uint16_t port, ReserveLoopbackPort());
       ports.push_back(std::to_string(port));
     }
-    for (int node = 1; node <= options.nodes; ++node) {
+    for (int node = 1; node <= all; ++node) {
+      const bool spare = node > options.nodes;
       std::vector<std::string> peers;
-      for (int to = 1; to <= options.nodes; ++to) {
+      for (int to = 1; to <= (spare ? all : options.nodes); ++to) {
         peers.push_back((options.peer_host ? options.peer_host(group, node, to) : "127.0.0.1") + ":" + ports[to - 1]);
       }
       Node& entry = cluster->nodes_[{group, node}];
@@ -45,6 +47,7 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const ClusterOptions& options) {
       entry.args = {"--cluster_name=TEST", "--broker_group=" + GroupName(group), "--node_id=" + std::to_string(node),
                     "--peers=" + Join(peers), "--listen_address=" + entry.listen_address, "--data_dir=" + entry.data_dir,
                     "--nameserver_addresses=" + cluster->nameserver_address_, "--log_level=" + options.broker_log_level};
+      if (spare) entry.args.push_back("--initial_cluster_state=existing");
       entry.args.insert(entry.args.end(), options.broker_flags.begin(), options.broker_flags.end());
       entry.channel = grpc::CreateChannel(entry.address, grpc::InsecureChannelCredentials());
       entry.messaging = messaging::MessagingService::NewStub(entry.channel);
@@ -52,6 +55,7 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const ClusterOptions& options) {
     }
   }
   for (auto& [key, node] : cluster->nodes_) {
+    if (key.second > options.nodes) continue;  // a spare
     if (options.prepare_data_dir) {
       const std::string& data_dir = node.data_dir;
       std::error_code error;
@@ -109,6 +113,13 @@ Status Cluster::StartNode(Node* node) {
                                           ChildProcess::Stream::kStdout);
   if (!ready.ok()) return Status::Unavailable("broker " + node->address + " did not start: " + ready.status().ToString());
   return Status::Ok();
+}
+
+Status Cluster::StartSpare(int group, int node) {
+  RMQ_ASSERT(node > options_.nodes && node <= options_.nodes + options_.spare_nodes);
+  Node& entry = nodes_.at({group, node});
+  RMQ_ASSERT(entry.process == nullptr);
+  return StartNode(&entry);
 }
 
 Result<std::string> Cluster::WaitForLog(int group, int node, std::string_view needle, std::chrono::milliseconds timeout) {
@@ -184,7 +195,7 @@ Result<int> Cluster::WaitForLeader(int group, std::chrono::milliseconds timeout,
     int leader = 0;
     uint64_t leader_term = 0, term_max = 0;
     seen.clear();
-    for (int node = 1; node <= options_.nodes; ++node) {
+    for (int node = 1; node <= options_.nodes + options_.spare_nodes; ++node) {
       if (!IsRunning(group, node) || IsPaused(group, node)) continue;
       auto status = NodeStatus(group, node, std::chrono::milliseconds(500));
       if (!status.ok()) continue;

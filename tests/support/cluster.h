@@ -40,6 +40,10 @@ inline constexpr std::chrono::milliseconds kClusterWait{20000};
 struct ClusterOptions {
   int groups = 1;
   int nodes = 3;
+  // More nodes per group, numbered after `nodes`, prepared but not started: StartSpare starts
+  // one with initial_cluster_state = existing, to be added to the running group (raftmq group
+  // add-node). Their `peers` list every node, the spares too; the voters' lists only the voters.
+  int spare_nodes = 0;
   // Extra --key=value flags for every broker and for the nameserver.
   std::vector<std::string> broker_flags;
   std::vector<std::string> nameserver_flags;
@@ -77,6 +81,10 @@ class Cluster {
   // `needle`; Unavailable with the output so far on timeout.
   Result<std::string> WaitForLog(int group, int node, std::string_view needle,
                                  std::chrono::milliseconds timeout = kClusterWait);
+
+  // Starts spare node `node` (ClusterOptions::spare_nodes) on its empty data dir, joining the
+  // running group, and waits for its ready line.
+  Status StartSpare(int group, int node);
 
   // SIGKILL (kill -9) and reap; the node's data stays for Restart.
   Status Kill(int group, int node);

@@ -1,0 +1,22 @@
+#include "broker/member_addresses.h"
+
+namespace raftmq::broker {
+
+MemberAddresses::MemberAddresses(std::vector<std::string> toml_peers) : toml_peers_(std::move(toml_peers)) {}
+
+void MemberAddresses::Update(const raft::ConfState& config) {
+  std::lock_guard lock(mutex_);
+  replicated_ = config.addresses;
+}
+
+std::string MemberAddresses::Address(NodeId id) const {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = replicated_.find(id);
+    if (it != replicated_.end()) return it->second;
+  }
+  if (id == kNoNode || id > toml_peers_.size()) return "";
+  return toml_peers_[id - 1];
+}
+
+}  // namespace raftmq::broker
