@@ -181,6 +181,7 @@ Result<Index> SimCluster::ProposeConfChange(NodeId id, const ConfChange& change)
       case ConfChangeType::kAddLearner: ++stats_.learners_added; break;
       case ConfChangeType::kPromote: ++stats_.promotions; break;
       case ConfChangeType::kRemove: ++(change.node == id ? stats_.leader_removals : stats_.removals); break;
+      case ConfChangeType::kBootstrap: break;  // never proposed (refused)
     }
   }
   Drain(node);
