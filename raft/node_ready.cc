@@ -60,6 +60,10 @@ void Node::PublishConfiguration() {
   const ConfState& current = core_->configuration();
   if (current == published_configuration_) return;
   published_configuration_ = current;
+  {
+    std::lock_guard lock(mutex_);
+    configuration_ = current;
+  }
   spdlog::info("raft node {}: configuration in force {}", id_, DescribeConfState(current));
   if (options_.on_configuration_change) options_.on_configuration_change(current);
 }
