@@ -128,7 +128,8 @@ class Core {
   // (applied_conf_record() after a Ready with conf_state, or an installed snapshot's), at its own
   // index, which may lie below `applied` (the membership entries in between are read from the
   // log) or above it (entries up to it are committed and already in it; config_log.h); nothing
-  // when it never saw one (the bootstrap options.voters then); InvalidArgument when malformed.
+  // when it never saw one (the bootstrap options.voters then, or no configuration at all for a
+  // joining node: see "Joining"); InvalidArgument when malformed or without voters.
   static Result<std::unique_ptr<Core>> Create(const CoreOptions& options, const storage::LogReader& log,
                                               const storage::HardState& hard_state, Index applied,
                                               const SnapshotReader* snapshots,
