@@ -100,7 +100,11 @@ Status Core::CheckNewNodeCanLearnConfiguration() const {
   if (log_.FirstIndex() > Index(1)) return Status::Ok();
   RMQ_ASSERT(log_.LastIndex() >= Index(1));  // a leader holds at least its first entry
   Result<std::vector<LogEntry>> first = log_.Entries(Index(1), Index(2), 1);
-  if (!first.ok()) return Status::Unavailable("reading entry 1: " + first.status().ToString());
+  if (!first.ok()) {
+    // Retention (its own thread) may have deleted it meanwhile: then a snapshot serves.
+    if (log_.FirstIndex() > Index(1)) return Status::Ok();
+    return Status::Unavailable("reading entry 1: " + first.status().ToString());
+  }
   RMQ_ASSERT(!first->empty() && first->front().index == Index(1));
   const LogEntry& entry = first->front();
   Result<ConfChange> change = DecodeConfChange(entry.payload);
