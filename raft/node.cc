@@ -39,7 +39,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options, storage::LogStore
   node->core_ = std::move(core);
   // Published before the loop runs: a node that starts recovering says so at once.
   node->ObserveSoftState(node->core_->CurrentSoftState());
-  node->PublishConfiguration();
+  node->PublishConfiguration(/*always=*/true);
   node->saved_hard_state_ = hard_state;
   node->state_machine_applied_ = applied;
   node->next_tick_ = Clock::now() + std::chrono::milliseconds(node->options_.tick_interval_ms);

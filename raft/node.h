@@ -242,8 +242,9 @@ class Node {
   // node_ready.cc: one Ready.
   Status HandleReady(Ready ready);
   void ObserveSoftState(const SoftState& soft);
-  // Tells NodeOptions::on_configuration_change when the Core's configuration changed.
-  void PublishConfiguration();
+  // Tells NodeOptions::on_configuration_change when the Core's configuration changed, or
+  // (`always`, at start) whatever it is: a joining node's is empty until it learns its group.
+  void PublishConfiguration(bool always = false);
   void ReportMajorityLoss(const MajorityLossNotice& notice);
   Status Persist(Ready& ready);
   Status MaybeSaveHardState(const std::optional<storage::HardState>& hard_state);

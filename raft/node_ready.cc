@@ -56,9 +56,9 @@ void Node::ObserveSoftState(const SoftState& soft) {
   RMQ_ASSERT(!lost_leadership || proposals_.tracked() == 0);
 }
 
-void Node::PublishConfiguration() {
+void Node::PublishConfiguration(bool always) {
   const ConfState& current = core_->configuration();
-  if (current == published_configuration_) return;
+  if (current == published_configuration_ && !always) return;
   published_configuration_ = current;
   {
     std::lock_guard lock(mutex_);

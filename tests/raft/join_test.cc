@@ -13,15 +13,15 @@ namespace {
 
 using test::CoreHarness;
 
-const ConfState kThree{.voters = {1, 2, 3}};
-const ConfState kThreeAndLearner{.voters = {1, 2, 3}, .learners = {4}};
+const ConfState kThreeVoters{.voters = {1, 2, 3}};
+const ConfState kJoinedAsLearner{.voters = {1, 2, 3}, .learners = {4}};
 
-ConfState Addressed() {
+ConfState AddressedVoters() {
   return ConfState{.voters = {1, 2, 3}, .addresses = {{1, "node1.example:9876"}, {3, "10.0.0.3:1"}}};
 }
 
 TEST(BootstrapChange, RoundTripsThroughItsPayload) {
-  for (const ConfState& config : {kThree, Addressed(), ConfState{.voters = {0x0102030405060708ull}}}) {
+  for (const ConfState& config : {kThreeVoters, AddressedVoters(), ConfState{.voters = {0x0102030405060708ull}}}) {
     const ConfChange change{.type = ConfChangeType::kBootstrap, .configuration = config};
     Result<ConfChange> decoded = DecodeConfChange(EncodeConfChange(change));
     ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
@@ -31,12 +31,12 @@ TEST(BootstrapChange, RoundTripsThroughItsPayload) {
 
 TEST(BootstrapChange, KeepsOnlyTheVotersAddresses) {
   const ConfChange change = BootstrapChange({3, 1, 2}, {{1, "node1.example:9876"}, {3, "10.0.0.3:1"}, {9, "h9:9"}});
-  EXPECT_EQ(change.configuration, Addressed());
+  EXPECT_EQ(change.configuration, AddressedVoters());
   EXPECT_EQ(change.node, kNoNode);
 }
 
 TEST(BootstrapChange, DecodeRefusesMalformedPayloads) {
-  const std::string good = EncodeConfChange({.type = ConfChangeType::kBootstrap, .configuration = Addressed()});
+  const std::string good = EncodeConfChange({.type = ConfChangeType::kBootstrap, .configuration = AddressedVoters()});
   // Cut short anywhere, or with a byte too many.
   for (size_t size = 1; size < good.size(); ++size) {
     EXPECT_TRUE(DecodeConfChange(good.substr(0, size)).status().IsInvalidArgument()) << size << " bytes";
@@ -78,11 +78,11 @@ TEST(BootstrapChange, DecodeRefusesMalformedPayloads) {
 }
 
 TEST(BootstrapChange, ReplacesTheConfigurationAndIsTheOnlyChangeWithoutOne) {
-  const ConfChange bootstrap{.type = ConfChangeType::kBootstrap, .configuration = Addressed()};
-  EXPECT_EQ(ApplyConfChange(ConfState{}, bootstrap).value(), Addressed());
-  EXPECT_EQ(ApplyConfChange(kThreeAndLearner, bootstrap).value(), Addressed());
+  const ConfChange bootstrap{.type = ConfChangeType::kBootstrap, .configuration = AddressedVoters()};
+  EXPECT_EQ(ApplyConfChange(ConfState{}, bootstrap).value(), AddressedVoters());
+  EXPECT_EQ(ApplyConfChange(kJoinedAsLearner, bootstrap).value(), AddressedVoters());
   EXPECT_TRUE(ApplyConfChange(ConfState{}, {.type = ConfChangeType::kAddLearner, .node = 4}).status().IsInvalidArgument());
-  EXPECT_TRUE(ApplyConfChange(kThree, {.type = ConfChangeType::kBootstrap}).status().IsInvalidArgument());
+  EXPECT_TRUE(ApplyConfChange(kThreeVoters, {.type = ConfChangeType::kBootstrap}).status().IsInvalidArgument());
 }
 
 TEST(CoreJoin, OptionsWithoutVotersJoinButARecordWithoutVotersIsRefused) {
@@ -110,12 +110,12 @@ TEST(CoreJoin, NewGroupsFirstLeaderWritesTheBootstrapAtIndexOneLaterLeadersNoops
     EXPECT_EQ(applied[0].kind, kMembershipEntry);
     Result<ConfChange> first = DecodeConfChange(applied[0].payload);
     ASSERT_TRUE(first.ok()) << first.status().ToString();
-    EXPECT_EQ(*first, (ConfChange{.type = ConfChangeType::kBootstrap, .configuration = Addressed()}));
+    EXPECT_EQ(*first, (ConfChange{.type = ConfChangeType::kBootstrap, .configuration = AddressedVoters()}));
     EXPECT_EQ(applied[1].kind, kNoopEntry) << "a later leader's first entry";
-    EXPECT_EQ(group.core(id).applied_conf_record(), (storage::ConfRecord{Index(1), Addressed()}));
-    EXPECT_EQ(group.node(id).conf_state, Addressed());
+    EXPECT_EQ(group.core(id).applied_conf_record(), (storage::ConfRecord{Index(1), AddressedVoters()}));
+    EXPECT_EQ(group.node(id).conf_state, AddressedVoters());
   }
-  EXPECT_TRUE(group.core(2).ProposeConfChange({.type = ConfChangeType::kBootstrap, .configuration = kThree})
+  EXPECT_TRUE(group.core(2).ProposeConfChange({.type = ConfChangeType::kBootstrap, .configuration = kThreeVoters})
                   .status()
                   .IsInvalidArgument());
 }
@@ -138,13 +138,13 @@ TEST(CoreJoin, AJoiningNodeLearnsTheConfigurationFromEntryOne) {
   ExpectSilentWhileUnconfigured(group, 4);
   ASSERT_TRUE(group.core(1).ProposeConfChange({.type = ConfChangeType::kAddLearner, .node = 4}).ok());
   group.Stabilize();
-  EXPECT_EQ(group.core(4).configuration(), kThreeAndLearner);
-  EXPECT_EQ(group.node(4).conf_state, kThreeAndLearner);
+  EXPECT_EQ(group.core(4).configuration(), kJoinedAsLearner);
+  EXPECT_EQ(group.node(4).conf_state, kJoinedAsLearner);
   EXPECT_EQ(group.core(4).applied_conf_record().index, Index(3));
   EXPECT_EQ(group.node(4).applied.front().kind, kMembershipEntry);
   // Restarted from what it persisted, it knows its group (and, a learner, still waits).
   group.Restart(4);
-  EXPECT_EQ(group.core(4).configuration(), kThreeAndLearner);
+  EXPECT_EQ(group.core(4).configuration(), kJoinedAsLearner);
 }
 
 TEST(CoreJoin, AJoiningNodeThatAppendedEntryOneKnowsTheGroupAfterARestart) {
@@ -156,7 +156,7 @@ TEST(CoreJoin, AJoiningNodeThatAppendedEntryOneKnowsTheGroupAfterARestart) {
   group.node(4).conf_state.reset();
   group.node(4).applied.clear();
   group.Restart(4);
-  EXPECT_EQ(group.core(4).configuration(), kThreeAndLearner);
+  EXPECT_EQ(group.core(4).configuration(), kJoinedAsLearner);
 }
 
 TEST(CoreJoin, AJoiningNodeLearnsTheConfigurationFromASnapshot) {
@@ -169,8 +169,8 @@ TEST(CoreJoin, AJoiningNodeLearnsTheConfigurationFromASnapshot) {
   ASSERT_TRUE(group.core(1).ProposeConfChange({.type = ConfChangeType::kAddLearner, .node = 4}).ok());
   group.Stabilize();
   ASSERT_GE(group.node(4).restored_at, Index(3));
-  EXPECT_EQ(group.core(4).configuration(), kThreeAndLearner);
-  EXPECT_EQ(group.node(4).conf_state, kThreeAndLearner);
+  EXPECT_EQ(group.core(4).configuration(), kJoinedAsLearner);
+  EXPECT_EQ(group.node(4).conf_state, kJoinedAsLearner);
   EXPECT_EQ(group.core(4).applied_index(), group.core(1).commit_index());
 }
 
@@ -191,7 +191,7 @@ TEST(CoreJoin, AnOldLogRefusesAddLearnerUntilIndexOneIsCompacted) {
   group.Compact(1, Index(2));
   ASSERT_TRUE(group.core(1).ProposeConfChange({.type = ConfChangeType::kAddLearner, .node = 4}).ok());
   group.Stabilize();
-  EXPECT_EQ(group.core(4).configuration(), kThreeAndLearner);
+  EXPECT_EQ(group.core(4).configuration(), kJoinedAsLearner);
 }
 
 }  // namespace
