@@ -12,7 +12,8 @@ ConfigLog::ConfigLog(storage::ConfRecord record, Index applied_index)
       applied_index_(applied_index),
       since_(record.index),
       known_through_(record.index) {
-  RMQ_ASSERT(!applied_.voters.empty());
+  // Without voters only for a joining node, which has seen nothing yet.
+  RMQ_ASSERT(!applied_.voters.empty() || record.index == Index(0));
   RMQ_ASSERT(applied_index <= record.index);
 }
 

@@ -11,7 +11,7 @@
 // ignores them (`known_through`).
 //
 // Invariants (asserted): pending indexes ascend and all exceed applied_index() and
-// known_through().
+// known_through(); a record without voters stands at index 0.
 //
 // Threading: owned by one Core.
 #pragma once

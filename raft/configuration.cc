@@ -4,13 +4,18 @@
 #include <charconv>
 
 #include "common/assert.h"
+#include "storage/little_endian.h"
 
 namespace raftmq::raft {
 namespace {
 
 constexpr uint8_t kConfChangeTypeMin = static_cast<uint8_t>(ConfChangeType::kAddLearner);
-constexpr uint8_t kConfChangeTypeMax = static_cast<uint8_t>(ConfChangeType::kRemove);
+constexpr uint8_t kConfChangeTypeMax = static_cast<uint8_t>(ConfChangeType::kBootstrap);
 static_assert(kConfChangePayloadBytes == 1 + sizeof(NodeId));
+// A bootstrap's layout (configuration.h): type, voter count, then per voter id and address length.
+constexpr size_t kBootstrapHeaderBytes = 1 + sizeof(uint16_t);
+constexpr size_t kBootstrapVoterBytes = sizeof(NodeId) + sizeof(uint16_t);
+static_assert(kBootstrapVotersMax <= UINT16_MAX && kPeerAddressBytesMax <= UINT16_MAX);
 
 bool Contains(const std::vector<NodeId>& ids, NodeId node) { return std::binary_search(ids.begin(), ids.end(), node); }
 
@@ -72,7 +77,68 @@ Status CheckConfState(const ConfState& config) {
   return Status::Ok();
 }
 
+namespace {
+
+std::string EncodeBootstrap(const ConfState& config) {
+  RMQ_ASSERT(CheckConfState(config).ok());
+  RMQ_ASSERT(config.learners.empty() && config.voters.size() <= kBootstrapVotersMax);
+  std::string payload(kBootstrapHeaderBytes, '\0');
+  payload[0] = static_cast<char>(ConfChangeType::kBootstrap);
+  storage::StoreLittleEndian(payload.data() + 1, static_cast<uint16_t>(config.voters.size()));
+  for (NodeId voter : config.voters) {
+    const auto found = config.addresses.find(voter);
+    const std::string_view address = found == config.addresses.end() ? std::string_view() : found->second;
+    char fixed[kBootstrapVoterBytes];
+    storage::StoreLittleEndian(fixed, static_cast<uint64_t>(voter));
+    storage::StoreLittleEndian(fixed + sizeof(NodeId), static_cast<uint16_t>(address.size()));
+    payload.append(fixed, sizeof(fixed));
+    payload.append(address);
+  }
+  return payload;
+}
+
+// Bytes from the log: every length is checked before it is read.
+Result<ConfChange> DecodeBootstrap(std::string_view payload) {
+  RMQ_ASSERT(!payload.empty() && payload[0] == static_cast<char>(ConfChangeType::kBootstrap));
+  const auto refuse = [](const std::string& why) { return Status::InvalidArgument("bootstrap configuration " + why); };
+  if (payload.size() < kBootstrapHeaderBytes) return refuse("of " + std::to_string(payload.size()) + " bytes");
+  const size_t count = storage::LoadLittleEndian<uint16_t>(payload.data() + 1);
+  if (count == 0 || count > kBootstrapVotersMax) return refuse("with " + std::to_string(count) + " voters");
+  ConfChange change{.type = ConfChangeType::kBootstrap};
+  size_t at = kBootstrapHeaderBytes;
+  for (size_t i = 0; i < count; ++i) {
+    if (payload.size() - at < kBootstrapVoterBytes) return refuse("cut short in voter " + std::to_string(i + 1));
+    const NodeId voter = storage::LoadLittleEndian<uint64_t>(payload.data() + at);
+    const size_t address_bytes = storage::LoadLittleEndian<uint16_t>(payload.data() + at + sizeof(NodeId));
+    at += kBootstrapVoterBytes;
+    if (address_bytes > kPeerAddressBytesMax || payload.size() - at < address_bytes) {
+      return refuse("with an address of " + std::to_string(address_bytes) + " bytes for voter " + std::to_string(voter));
+    }
+    change.configuration.voters.push_back(voter);
+    if (address_bytes > 0) change.configuration.addresses[voter] = std::string(payload.substr(at, address_bytes));
+    at += address_bytes;
+  }
+  if (at != payload.size()) return refuse("with " + std::to_string(payload.size() - at) + " bytes after its voters");
+  // Ids non-zero, ascending and distinct, every address host:port.
+  RMQ_RETURN_IF_ERROR(CheckConfState(change.configuration).WithContext("bootstrap configuration"));
+  RMQ_ASSERT(change.configuration.voters.size() == count);
+  return change;
+}
+
+}  // namespace
+
+ConfChange BootstrapChange(const std::vector<NodeId>& voters, const std::map<NodeId, std::string>& addresses) {
+  ConfChange change{.type = ConfChangeType::kBootstrap};
+  change.configuration.voters = voters;
+  std::sort(change.configuration.voters.begin(), change.configuration.voters.end());
+  for (const auto& [id, address] : addresses) {
+    if (Contains(change.configuration.voters, id)) change.configuration.addresses[id] = address;
+  }
+  return change;
+}
+
 std::string EncodeConfChange(const ConfChange& change) {
+  if (change.type == ConfChangeType::kBootstrap) return EncodeBootstrap(change.configuration);
   RMQ_ASSERT(change.node != kNoNode);
   RMQ_ASSERT(change.address.empty() || change.type == ConfChangeType::kAddLearner);
   std::string payload(kConfChangePayloadBytes, '\0');
@@ -83,6 +149,7 @@ std::string EncodeConfChange(const ConfChange& change) {
 }
 
 Result<ConfChange> DecodeConfChange(std::string_view payload) {
+  if (!payload.empty() && payload[0] == static_cast<char>(ConfChangeType::kBootstrap)) return DecodeBootstrap(payload);
   if (payload.size() < kConfChangePayloadBytes) {
     return Status::InvalidArgument("membership change of " + std::to_string(payload.size()) + " bytes, not at least " +
                                    std::to_string(kConfChangePayloadBytes));
@@ -105,7 +172,10 @@ Result<ConfChange> DecodeConfChange(std::string_view payload) {
 }
 
 Result<ConfState> ApplyConfChange(const ConfState& config, const ConfChange& change) {
-  RMQ_ASSERT(change.node != kNoNode);
+  const bool bootstrap = change.type == ConfChangeType::kBootstrap;
+  RMQ_ASSERT(bootstrap || change.node != kNoNode);
+  // A joining node before it learned its group: only a bootstrap gives it one.
+  if (config.voters.empty() && !bootstrap) return Status::InvalidArgument("no configuration yet to change");
   ConfState next = config;
   const std::string node = std::to_string(change.node);
   switch (change.type) {
@@ -127,6 +197,10 @@ Result<ConfState> ApplyConfChange(const ConfState& config, const ConfChange& cha
       }
       Erase(IsVoterIn(config, change.node) ? next.voters : next.learners, change.node);
       next.addresses.erase(change.node);
+      break;
+    case ConfChangeType::kBootstrap:
+      RMQ_RETURN_IF_ERROR(CheckConfState(change.configuration));
+      next = change.configuration;
       break;
   }
   RMQ_ASSERT(!next.voters.empty());
@@ -156,6 +230,7 @@ std::string DescribeConfState(const ConfState& config) {
 }
 
 std::string DescribeConfChange(const ConfChange& change) {
+  if (change.type == ConfChangeType::kBootstrap) return "bootstrap " + DescribeConfState(change.configuration);
   const char* names[] = {"", "add-learner", "promote", "remove"};
   std::string out = std::string(names[static_cast<uint8_t>(change.type)]) + " " + std::to_string(change.node);
   return change.address.empty() ? out : out + " at " + change.address;

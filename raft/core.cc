@@ -271,9 +271,8 @@ void Core::BecomeLeader() {
   RMQ_ASSERT(Promotable());
   TrackMembers(/*new_term=*/true);
   // Entries of earlier terms commit only under an entry of this term: append one now so they
-  // do not wait for a client.
-  AppendAsLeader(kNoopEntry, std::string());
-  term_start_index_ = log_.LastIndex();
+  // do not wait for a client (a new group's bootstrap, else a no-op).
+  AppendFirstEntryOfTerm();
   majority_loss_unresolved_ = false;
   RMQ_ASSERT(!recovering_);
 }

@@ -53,7 +53,9 @@
 //
 // Membership (core_membership.cc, raft/configuration.h; etcd's confchange and the Raft
 // dissertation ch. 4): the group is a configuration of voters and learners. CoreOptions::voters
-// is the bootstrap configuration; Create is handed the record the driver persisted (ready.h,
+// is the bootstrap configuration, which a new group's first leader (its log empty) writes as
+// entry 1, a kBootstrap change with CoreOptions::addresses, instead of its no-op; later leaders
+// write no-ops. Create is handed the record the driver persisted (ready.h,
 // step 5), folds in the membership entries between it and the applied index and reads those of
 // the log above. A change (ProposeConfChange) moves one node and takes effect on each node
 // when its entry is appended, reverting if a follower's divergent tail holding it is truncated.
@@ -67,6 +69,13 @@
 // leader ignores answers from non-members); a removed node cannot disrupt: it does not campaign
 // and pre-vote and the lease guard against one that does. A snapshot carries the configuration
 // as of its index (SnapshotMeta::conf_state); one without voters is never sent.
+//
+// Joining (CoreOptions::voters empty: a node added to a running group, its data dir empty):
+// its own options may be stale, so it takes nothing from them. It starts without a
+// configuration (no voters, no learners) until entry 1 (the bootstrap), a snapshot or a
+// persisted record gives it the group's; until then it never campaigns, never probes as
+// recovering and counts nobody, but answers its leader's appends and snapshots (a leader
+// talks to it once a change added it). A record or a snapshot without voters is still refused.
 //
 // Threading: not thread-safe; one thread (raft::Node's loop) owns a Core.
 #pragma once
@@ -119,7 +128,8 @@ class Core {
   // (applied_conf_record() after a Ready with conf_state, or an installed snapshot's), at its own
   // index, which may lie below `applied` (the membership entries in between are read from the
   // log) or above it (entries up to it are committed and already in it; config_log.h); nothing
-  // when it never saw one (the bootstrap options.voters then); InvalidArgument when malformed.
+  // when it never saw one (the bootstrap options.voters then, or no configuration at all for a
+  // joining node: see "Joining"); InvalidArgument when malformed or without voters.
   static Result<std::unique_ptr<Core>> Create(const CoreOptions& options, const storage::LogReader& log,
                                               const storage::HardState& hard_state, Index applied,
                                               const SnapshotReader* snapshots,
@@ -154,7 +164,13 @@ class Core {
   //                    learner_promote_lag_entries_max, recovers, was not heard from lately or
   //                    has not accepted this leader's appends yet;
   //                    a voter's removal that would leave fewer than a majority of the voters
-  //                    left heard from lately and not recovering (etcd's strict reconfig check).
+  //                    left heard from lately and not recovering (etcd's strict reconfig check);
+  //   NotSupported:    an add-learner while this leader's log still holds index 1 and entry 1
+  //                    is not a bootstrap (a group created before bootstrap entries): the new
+  //                    node, replaying from index 1, could not learn the configuration. It
+  //                    becomes possible once retention deleted index 1 (the new node then gets
+  //                    a snapshot, which carries the configuration). A bootstrap is never
+  //                    proposed (InvalidArgument).
   Result<Index> ProposeConfChange(const ConfChange& change);
   // Hands leadership to `target` once it is caught up. Errors: InvalidArgument (unknown or
   // self), Unavailable (not leader, or another transfer in progress), Aborted (target lags
@@ -292,6 +308,12 @@ class Core {
   void ForgetRemoved();
   // A leader whose removal committed steps down (after telling its followers the commit).
   void MaybeStepDownRemoved();
+  // A new leader's first entry: the bootstrap on an empty log, else a no-op; sets
+  // term_start_index_.
+  void AppendFirstEntryOfTerm();
+  // NotSupported when a node added now could not learn the configuration from the log (see
+  // ProposeConfChange); Unavailable when entry 1 cannot be read.
+  Status CheckNewNodeCanLearnConfiguration() const;
 
   // core_transfer.cc
   void MaybeSendTimeoutNow(NodeId to);
@@ -362,7 +384,7 @@ class Core {
   std::vector<PendingRead> pending_reads_;  // size <= reads_pending_max
   uint64_t read_round_ = 0;
   uint64_t read_round_confirmed_ = 0;
-  // Leader only: the index of its no-op, the first entry of its term.
+  // Leader only: the index of its no-op (or a new group's bootstrap), the first entry of its term.
   Index term_start_index_;
   std::vector<ReadState> read_states_;
 };

@@ -24,7 +24,10 @@ Result<ConfigLog> Core::ReadConfigLog(const CoreOptions& options, const storage:
     base.conf.voters = options.voters;
     std::sort(base.conf.voters.begin(), base.conf.voters.end());
   }
-  RMQ_RETURN_IF_ERROR(CheckConfState(base.conf));
+  // A joining node without a record starts without voters (see core.h, "Joining"); a record
+  // always has them, as the bootstrap voters do.
+  if (applied_conf || !options.joining()) RMQ_RETURN_IF_ERROR(CheckConfState(base.conf));
+  RMQ_ASSERT(!base.conf.voters.empty() || base.index == Index(0));
   // A record below the applied index: the membership entries between it and the applied
   // index fold in too. Those retention deleted hold no change after the record (the driver
   // saves a record before applying, so before deleting, the entries that changed it).
@@ -76,8 +79,47 @@ void Core::ForgetRemoved() {
   RMQ_ASSERT(progress_.contains(options_.id));
 }
 
+// The first entry of a new group's log: a bootstrap, so a node that joins later and replays
+// the log from index 1 learns the group from it (see core.h, "Joining").
+void Core::AppendFirstEntryOfTerm() {
+  RMQ_ASSERT(role_ == Role::kLeader);
+  if (log_.LastIndex() == Index(0)) {
+    RMQ_ASSERT(!config_.current().voters.empty());
+    AppendAsLeader(kMembershipEntry, EncodeConfChange(BootstrapChange(config_.current().voters, options_.addresses)));
+    RMQ_ASSERT(config_.last_change_index() == Index(1));
+  } else {
+    AppendAsLeader(kNoopEntry, std::string());
+  }
+  term_start_index_ = log_.LastIndex();
+}
+
+// A node added now replays the log from the leader's first index; from index 1 it learns the
+// group only if entry 1 is a bootstrap. A log that begins later sends it a snapshot, which
+// carries the configuration.
+Status Core::CheckNewNodeCanLearnConfiguration() const {
+  if (log_.FirstIndex() > Index(1)) return Status::Ok();
+  RMQ_ASSERT(log_.LastIndex() >= Index(1));  // a leader holds at least its first entry
+  Result<std::vector<LogEntry>> first = log_.Entries(Index(1), Index(2), 1);
+  if (!first.ok()) {
+    // Retention (its own thread) may have deleted it meanwhile: then a snapshot serves.
+    if (log_.FirstIndex() > Index(1)) return Status::Ok();
+    return Status::Unavailable("reading entry 1: " + first.status().ToString());
+  }
+  RMQ_ASSERT(!first->empty() && first->front().index == Index(1));
+  const LogEntry& entry = first->front();
+  Result<ConfChange> change = DecodeConfChange(entry.payload);
+  if (entry.kind == kMembershipEntry && change.ok() && change->type == ConfChangeType::kBootstrap) return Status::Ok();
+  return Status::NotSupported(
+      "this group's log begins without its configuration (it was created before bootstrap entries), so a new node "
+      "replaying it from index 1 could not learn the group; adding a node becomes possible once retention has "
+      "deleted index 1 (snapshots carry the configuration)");
+}
+
 Result<Index> Core::ProposeConfChange(const ConfChange& change) {
   RMQ_ASSERT(!ready_outstanding_);
+  if (change.type == ConfChangeType::kBootstrap) {
+    return Status::InvalidArgument("a bootstrap is written only by a new group's first leader");
+  }
   if (change.node == kNoNode) return Status::InvalidArgument("membership change of node 0");
   if (role_ != Role::kLeader) return Status::Unavailable("not the leader; leader=" + std::to_string(leader_));
   if (transfer_target_ != kNoNode) {
@@ -95,6 +137,7 @@ Result<Index> Core::ProposeConfChange(const ConfChange& change) {
   }
   Result<ConfState> next = ApplyConfChange(config_.current(), change);
   if (!next.ok()) return next.status();
+  if (change.type == ConfChangeType::kAddLearner) RMQ_RETURN_IF_ERROR(CheckNewNodeCanLearnConfiguration());
   if (change.type == ConfChangeType::kPromote) {
     const Progress& progress = progress_.at(change.node);
     const std::string node = "learner " + std::to_string(change.node);

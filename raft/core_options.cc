@@ -3,14 +3,15 @@
 #include <algorithm>
 #include <string>
 
+#include "raft/configuration.h"
+
 namespace raftmq::raft {
 
 Status CoreOptions::Validate() const {
   if (id == kNoNode) return Status::InvalidArgument("id must be non-zero");
-  if (voters.empty()) return Status::InvalidArgument("voters must not be empty");
   std::vector<NodeId> sorted = voters;
   std::sort(sorted.begin(), sorted.end());
-  if (sorted.front() == kNoNode) return Status::InvalidArgument("voter ids must be non-zero");
+  if (!sorted.empty() && sorted.front() == kNoNode) return Status::InvalidArgument("voter ids must be non-zero");
   if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
     return Status::InvalidArgument("voter ids must be distinct");
   }
@@ -29,8 +30,12 @@ Status CoreOptions::Validate() const {
   }
   if (reads_pending_max == 0) return Status::InvalidArgument("reads_pending_max must be > 0");
   if (uncommitted_bytes_max == 0) return Status::InvalidArgument("uncommitted_bytes_max must be > 0");
-  if (preferred_leader != kNoNode && !std::binary_search(sorted.begin(), sorted.end(), preferred_leader)) {
+  // A joining node does not know the voters yet.
+  if (preferred_leader != kNoNode && !joining() && !std::binary_search(sorted.begin(), sorted.end(), preferred_leader)) {
     return Status::InvalidArgument("preferred_leader is not among the voters");
+  }
+  for (const auto& [node, address] : addresses) {
+    RMQ_RETURN_IF_ERROR(CheckPeerAddress(address).WithContext("addresses of node " + std::to_string(node)));
   }
   return Status::Ok();
 }

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "common/log_ids.h"
@@ -26,8 +28,17 @@ struct CoreOptions {
   NodeId id = kNoNode;
   // The bootstrap configuration: every voter of the group when it first formed (3 or 5 in
   // practice, any count >= 1 works). Ids are distinct and non-zero. Membership changes move on
-  // from it (raft/core.h, "Membership").
+  // from it (raft/core.h, "Membership"). Empty: this node joins an existing group (an empty
+  // data dir added by a membership change): it has no configuration until entry 1 (the
+  // bootstrap), a snapshot or a persisted record gives it the group's, and never campaigns
+  // before (raft/core.h, "Joining").
   std::vector<NodeId> voters;
+  // Each voter's "host:port" (one address for peers and clients). A new group's first leader
+  // writes `voters` with these addresses as its bootstrap entry (raft/configuration.h), so
+  // every node, a joining one too, learns them from the log. May be empty or partial (a voter
+  // without one is reached where each node's own configuration says); ids that are not voters
+  // are left out. Each address passes CheckPeerAddress.
+  std::map<NodeId, std::string> addresses;
 
   // A leader sends a heartbeat to every follower this often (default 100 ms).
   uint32_t heartbeat_interval_ticks = 2;
@@ -79,6 +90,9 @@ struct CoreOptions {
   // Seeds the election-timeout generator; give each node a distinct seed (the simulator
   // derives them from its seed, raft::Node from the node id and the clock).
   uint64_t random_seed = 1;
+
+  // True when `voters` is empty: see `voters`.
+  bool joining() const { return voters.empty(); }
 
   // InvalidArgument naming the first broken rule.
   Status Validate() const;

@@ -3,7 +3,8 @@
 // through to the state machine without reading. Values are stored on disk: never reuse one.
 //
 //   1        kNoopEntry        a new leader's first entry of its term; carries nothing
-//   4        kMembershipEntry  a configuration change (reserved: membership is static today)
+//   4        kMembershipEntry  a configuration change, or a new group's entry 1: its whole
+//                              configuration (a bootstrap, raft/configuration.h)
 //   240-255  reserved for Raft's future kinds (joint configurations, ...)
 //   0        no kind: never proposed
 //   the rest the application's

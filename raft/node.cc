@@ -39,7 +39,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options, storage::LogStore
   node->core_ = std::move(core);
   // Published before the loop runs: a node that starts recovering says so at once.
   node->ObserveSoftState(node->core_->CurrentSoftState());
-  node->PublishConfiguration();
+  node->PublishConfiguration(/*always=*/true);
   node->saved_hard_state_ = hard_state;
   node->state_machine_applied_ = applied;
   node->next_tick_ = Clock::now() + std::chrono::milliseconds(node->options_.tick_interval_ms);
@@ -98,12 +98,28 @@ void Node::PeerDisconnected(NodeId peer) {
 }
 
 void Node::Propose(EntryKind kind, std::string payload, ProposalCallback done) {
-  RMQ_ASSERT(done != nullptr);
+  Enqueue(QueuedProposal{.kind = kind, .payload = std::move(payload), .done = std::move(done)});
+}
+
+std::future<ProposalOutcome> Node::Propose(EntryKind kind, std::string payload) {
+  return EnqueueForFuture(QueuedProposal{.kind = kind, .payload = std::move(payload)});
+}
+
+void Node::ProposeConfChange(const ConfChange& change, ProposalCallback done) {
+  Enqueue(QueuedProposal{.change = change, .done = std::move(done)});
+}
+
+std::future<ProposalOutcome> Node::ProposeConfChange(const ConfChange& change) {
+  return EnqueueForFuture(QueuedProposal{.change = change});
+}
+
+void Node::Enqueue(QueuedProposal proposal) {
+  RMQ_ASSERT(proposal.done != nullptr);
   metrics_.proposals_total.fetch_add(1, std::memory_order_relaxed);
   // Refusals before a reservation are answered here, on the proposer's thread.
   const auto refuse = [&](std::string_view reason) {
     metrics_.proposals_failed_total.fetch_add(1, std::memory_order_relaxed);
-    done(ProposalOutcome{.status = Status::Unavailable(reason), .leader_hint = LeaderHint()});
+    proposal.done(ProposalOutcome{.status = Status::Unavailable(reason), .leader_hint = LeaderHint()});
   };
   if (!IsLeader()) return refuse("not the leader");
   if (!proposals_.TryReserve()) return refuse("too many pending proposals");
@@ -113,45 +129,19 @@ void Node::Propose(EntryKind kind, std::string payload, ProposalCallback done) {
     std::lock_guard lock(mutex_);
     if (!stopping_ && !stopped_) {
       was_empty = queued_.empty();
-      queued_.push_back(QueuedProposal{kind, std::move(payload), std::move(done)});
+      queued_.push_back(std::move(proposal));
       queued = true;
     }
   }
-  if (!queued) return proposals_.Fail(done, Status::Unavailable("node stopped; not stored"), kNoNode);
+  if (!queued) return proposals_.Fail(proposal.done, Status::Unavailable("node stopped; not stored"), kNoNode);
   if (was_empty) wake_.notify_one();
 }
 
-std::future<ProposalOutcome> Node::Propose(EntryKind kind, std::string payload) {
+std::future<ProposalOutcome> Node::EnqueueForFuture(QueuedProposal proposal) {
   auto promise = std::make_shared<std::promise<ProposalOutcome>>();
   std::future<ProposalOutcome> future = promise->get_future();
-  Propose(kind, std::move(payload), [promise](ProposalOutcome outcome) { promise->set_value(std::move(outcome)); });
-  return future;
-}
-
-void Node::ProposeConfChange(const ConfChange& change, ProposalCallback done) {
-  RMQ_ASSERT(done != nullptr);
-  metrics_.proposals_total.fetch_add(1, std::memory_order_relaxed);
-  if (!IsLeader() || !proposals_.TryReserve()) {
-    metrics_.proposals_failed_total.fetch_add(1, std::memory_order_relaxed);
-    const std::string_view reason = IsLeader() ? "too many pending proposals" : "not the leader";
-    return done(ProposalOutcome{.status = Status::Unavailable(reason), .leader_hint = LeaderHint()});
-  }
-  auto pending = std::make_shared<ProposalCallback>(std::move(done));
-  const bool posted = Post([this, change, pending](Core* core) {
-    if (core == nullptr) {
-      return proposals_.Fail(*pending, Status::Unavailable("not stored: the node stopped or was set aside"), kNoNode);
-    }
-    Result<Index> index = core->ProposeConfChange(change);
-    if (!index.ok()) return proposals_.Fail(*pending, index.status(), core->leader());
-    proposals_.Track(*index, core->term(), std::move(*pending));
-  });
-  if (!posted) proposals_.Fail(*pending, Status::Unavailable("node stopped; not stored"), kNoNode);
-}
-
-std::future<ProposalOutcome> Node::ProposeConfChange(const ConfChange& change) {
-  auto promise = std::make_shared<std::promise<ProposalOutcome>>();
-  std::future<ProposalOutcome> future = promise->get_future();
-  ProposeConfChange(change, [promise](ProposalOutcome outcome) { promise->set_value(std::move(outcome)); });
+  proposal.done = [promise](ProposalOutcome outcome) { promise->set_value(std::move(outcome)); };
+  Enqueue(std::move(proposal));
   return future;
 }
 
@@ -205,6 +195,11 @@ Status Node::failure() const {
 Status Node::storage_fault() const {
   std::lock_guard lock(mutex_);
   return storage_fault_;
+}
+
+ConfState Node::Configuration() const {
+  std::lock_guard lock(mutex_);
+  return configuration_;
 }
 
 bool Node::Post(Task task) {
@@ -301,7 +296,8 @@ void Node::StepInbox(std::vector<Message>* inbox, std::vector<NodeId>* disconnec
 
 void Node::ProposeQueued(std::vector<QueuedProposal>* proposals) {
   for (QueuedProposal& proposal : *proposals) {
-    Result<Index> index = core_->Propose(proposal.kind, std::move(proposal.payload));
+    Result<Index> index = proposal.change ? core_->ProposeConfChange(*proposal.change)
+                                          : core_->Propose(proposal.kind, std::move(proposal.payload));
     if (!index.ok()) {
       proposals_.Fail(proposal.done, index.status(), core_->leader());
       continue;

@@ -57,6 +57,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -121,7 +122,9 @@ class Node {
   std::future<ProposalOutcome> Propose(EntryKind kind, std::string payload);
 
   // Proposes a membership change (Core::ProposeConfChange; its errors are the outcome's, with
-  // the leader hint); `done` as for Propose: OK once the change's entry is applied.
+  // the leader hint: NotSupported for an add-learner on a log that begins without its
+  // configuration); `done` as for Propose: OK once the change's entry is applied. Queued with
+  // the proposals, in order.
   void ProposeConfChange(const ConfChange& change, ProposalCallback done);
   std::future<ProposalOutcome> ProposeConfChange(const ConfChange& change);
 
@@ -144,6 +147,11 @@ class Node {
   // Aborted. Idempotent.
   void Stop();
 
+  // The configuration in force (as of the last membership entry appended: voters, learners and
+  // the addresses the log gave them), for status pages; empty while a joining node has not
+  // learned its group, or once stopped before it started. From any thread.
+  ConfState Configuration() const;
+
   NodeId id() const { return id_; }
   bool IsLeader() const { return metrics_.is_leader.load(std::memory_order_relaxed) != 0; }
   NodeId LeaderHint() const { return leader_hint_.load(std::memory_order_relaxed); }
@@ -154,9 +162,11 @@ class Node {
   const NodeMetrics& metrics() const { return metrics_; }
 
  private:
+  // An application entry, or a membership change when `change` is set.
   struct QueuedProposal {
     EntryKind kind;
     std::string payload;
+    std::optional<ConfChange> change;
     ProposalCallback done;
   };
   // Runs on the loop thread between Readys, with nullptr when the Node stopped first.
@@ -176,6 +186,11 @@ class Node {
   Status SaveConfRecord(const storage::ConfRecord& record);
   // Posts `task` to run on the loop thread; false when the Node has stopped.
   bool Post(Task task);
+  // Propose and ProposeConfChange: refuses at once (not the leader, too many pending) or
+  // reserves and queues `proposal` for the loop, which hands it to the Core and tracks it.
+  void Enqueue(QueuedProposal proposal);
+  // The same, answered through a future.
+  std::future<ProposalOutcome> EnqueueForFuture(QueuedProposal proposal);
 
   // What the loop takes from other threads in one go.
   struct LoopInput {
@@ -227,8 +242,9 @@ class Node {
   // node_ready.cc: one Ready.
   Status HandleReady(Ready ready);
   void ObserveSoftState(const SoftState& soft);
-  // Tells NodeOptions::on_configuration_change when the Core's configuration changed.
-  void PublishConfiguration();
+  // Tells NodeOptions::on_configuration_change when the Core's configuration changed, or
+  // (`always`, at start) whatever it is: a joining node's is empty until it learns its group.
+  void PublishConfiguration(bool always = false);
   void ReportMajorityLoss(const MajorityLossNotice& notice);
   Status Persist(Ready& ready);
   Status MaybeSaveHardState(const std::optional<storage::HardState>& hard_state);
@@ -293,6 +309,7 @@ class Node {
   bool stopped_ = false;                     // guarded: the loop has exited
   Status failure_;                           // guarded
   Status storage_fault_;                     // guarded
+  ConfState configuration_;                  // guarded: published_configuration_, for Configuration()
   std::thread thread_;
 };
 

@@ -30,7 +30,8 @@ void Node::HandleDisconnects(std::vector<NodeId>* peers) {
       ++ticks_since_leader_;
     }
     uint32_t rank = 0;
-    for (NodeId voter : options_.core.voters) rank += (voter != peer && voter < id_) ? 1 : 0;
+    // The voters in force: a joining node has none in its options, and the group may have changed.
+    for (NodeId voter : core_->configuration().voters) rank += (voter != peer && voter < id_) ? 1 : 0;
     suspected_leader_ = peer;
     campaign_at_ = Clock::now() + std::chrono::milliseconds(options_.tick_interval_ms) * (2 + rank);
     spdlog::info("raft node {}: stream from leader {} ended; campaigning in {} ticks unless it speaks", id_, peer, 2 + rank);

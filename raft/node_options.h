@@ -58,7 +58,9 @@ struct NodeOptions {
   // Optional. Called with the configuration in force (as of the last membership entry
   // appended) once in Node::Start and then on the loop thread whenever it changes, before any
   // message of the Ready that changed it is sent: the transport learns a new member's address
-  // (ConfState::addresses) before the leader's first append to it. Keep it short.
+  // (ConfState::addresses) before the leader's first append to it. A joining node's (core.voters
+  // empty) is empty at start, until entry 1 or a snapshot gives it its group: its transport
+  // must already reach the peers its own configuration names. Keep it short.
   std::function<void(const ConfState&)> on_configuration_change;
 
   // InvalidArgument naming the first broken rule (CoreOptions' included).

@@ -56,10 +56,14 @@ void Node::ObserveSoftState(const SoftState& soft) {
   RMQ_ASSERT(!lost_leadership || proposals_.tracked() == 0);
 }
 
-void Node::PublishConfiguration() {
+void Node::PublishConfiguration(bool always) {
   const ConfState& current = core_->configuration();
-  if (current == published_configuration_) return;
+  if (current == published_configuration_ && !always) return;
   published_configuration_ = current;
+  {
+    std::lock_guard lock(mutex_);
+    configuration_ = current;
+  }
   spdlog::info("raft node {}: configuration in force {}", id_, DescribeConfState(current));
   if (options_.on_configuration_change) options_.on_configuration_change(current);
 }

@@ -52,6 +52,7 @@ int RunSeeds(const Args& args) {
   uint64_t promotions = 0;
   uint64_t removals = 0;
   uint64_t leader_removals = 0;
+  uint64_t joins = 0;
   std::vector<uint64_t> recovery_ms;
   uint64_t longest_recovery_seed = 0;
   uint64_t longest_recovery_ms = 0;
@@ -79,6 +80,7 @@ int RunSeeds(const Args& args) {
     promotions += result.promotions;
     removals += result.removals;
     leader_removals += result.leader_removals;
+    joins += result.joins;
     if (result.recovery_ms >= longest_recovery_ms) {
       longest_recovery_ms = result.recovery_ms;
       longest_recovery_seed = seed;
@@ -95,7 +97,7 @@ int RunSeeds(const Args& args) {
       std::printf("[raft_sim] %llu/%llu seeds, %llu failed; %llu entries committed, %llu leaders elected, "
                   "%llu divergent tails truncated, %llu crashes, %llu recovering restarts, %llu early campaigns, "
                   "%llu snapshots installed (%llu transfers failed); membership: %llu learners added, %llu promoted, "
-                  "%llu removed, %llu leaders removed themselves; %.1f s\n",
+                  "%llu removed, %llu leaders removed themselves, %llu joiners learned their group; %.1f s\n",
                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(args.seeds),
                   static_cast<unsigned long long>(failures), static_cast<unsigned long long>(committed),
                   static_cast<unsigned long long>(leaders), static_cast<unsigned long long>(truncations),
@@ -104,7 +106,8 @@ int RunSeeds(const Args& args) {
                   static_cast<unsigned long long>(snapshots_installed),
                   static_cast<unsigned long long>(snapshot_transfers_failed),
                   static_cast<unsigned long long>(learners_added), static_cast<unsigned long long>(promotions),
-                  static_cast<unsigned long long>(removals), static_cast<unsigned long long>(leader_removals), seconds);
+                  static_cast<unsigned long long>(removals), static_cast<unsigned long long>(leader_removals),
+                  static_cast<unsigned long long>(joins), seconds);
       std::fflush(stdout);
     }
   }

@@ -26,6 +26,13 @@ void SimChecker::OnLeader(NodeId node, Term term, const SimLogStore& log) {
                        "new leader lacks a committed entry");
 }
 
+void SimChecker::OnCampaign(NodeId node, Role role, const storage::ConfState& configuration) {
+  if (configuration.voters.empty()) {
+    Fail(Node(node) + " became " + std::string(RoleName(role)) + " without a configuration (a joining node must wait "
+         "for its group)");
+  }
+}
+
 void SimChecker::OnAppended(NodeId node, const SimLogStore& log, Index from) {
   for (Index index = from; index <= log.LastIndex(); ++index) {
     const storage::LogEntry& entry = log.At(index);

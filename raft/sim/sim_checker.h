@@ -1,6 +1,9 @@
 // SimChecker: the simulator's invariants beyond the core's asserts, checked after every
 // step. The first violation is kept (with the virtual time) and stops the run.
-//   - election safety: at most one leader per term;
+//   - election safety: at most one leader per term, across configurations (a node elected
+//     under an old configuration and one under a new one share the term counter);
+//   - joining: a node without a configuration (a joiner that has not learned its group)
+//     never becomes a (pre-)candidate or leader;
 //   - log matching: two logs holding an entry with the same index and term hold the same
 //     prefix up to it (compared by chain hash, O(1) per appended entry);
 //   - committed entries never change: every node's log at its commit index has the same
@@ -26,6 +29,8 @@
 #include <vector>
 
 #include "common/log_ids.h"
+#include "raft/ready.h"
+#include "storage/conf_state.h"
 #include "raft/sim/sim_disk.h"
 #include "raft/sim/sim_snapshot.h"
 
@@ -38,6 +43,8 @@ class SimChecker {
   uint64_t committed_count() const { return committed_chain_.size(); }
 
   void OnLeader(NodeId node, Term term, const SimLogStore& log);
+  // `node` became `role` (not a follower) with `configuration` in force.
+  void OnCampaign(NodeId node, Role role, const storage::ConfState& configuration);
   void OnAppended(NodeId node, const SimLogStore& log, Index from);
   // `term`: the node's current term (that of the leader which committed what is new).
   void OnCommit(NodeId node, const SimLogStore& log, Index commit, Term term);

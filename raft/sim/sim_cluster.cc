@@ -1,5 +1,7 @@
 #include "raft/sim/sim_cluster.h"
 
+#include <algorithm>
+
 #include "common/assert.h"
 
 namespace raftmq::raft::sim {
@@ -18,6 +20,7 @@ SimCluster::SimCluster(uint64_t seed, size_t node_count, const CoreOptions& base
   RMQ_ASSERT(tick_interval_ms >= 2);
   for (size_t i = 0; i < node_count; ++i) ids_.push_back(NodeId(i + 1));
   base_.voters = ids_;
+  bootstrap_voters_ = ids_;
   for (size_t i = node_count; i < node_count + model_.spare_nodes; ++i) ids_.push_back(NodeId(i + 1));
   for (NodeId id : ids_) {
     auto node = std::make_unique<Node>();
@@ -47,6 +50,10 @@ void SimCluster::Restart(NodeId id) {
   RMQ_ASSERT(node.core == nullptr);
   CoreOptions options = base_;
   options.id = id;
+  // A node outside the bootstrap configuration joins (raft/core.h, "Joining"): what it knows
+  // of its group comes from its log, its record or a snapshot, never from its options; so does
+  // a spare that was wiped.
+  if (!IsBootstrapVoter(id)) options.voters.clear();
   options.random_seed = prng_.Next();
   // What the broker does with the boot id: a node that lost data it may have acknowledged
   // recovers until caught up, also across further restarts.
@@ -70,6 +77,7 @@ void SimCluster::Restart(NodeId id) {
   node.crash_mid_ready = false;
   node.reported_commit = node.core->commit_index();
   node.voters_in_force = node.core->configuration().voters;
+  node.configured = !node.voters_in_force.empty();
   node.next_tick_ms = now_ms_ + prng_.Between(1, node.tick_interval_ms + 1);
   node.synced_ms = now_ms_;
   node.compacted_ms = now_ms_;
@@ -93,10 +101,15 @@ bool SimCluster::KeepsMajority(const std::vector<NodeId>& voters, NodeId losing)
   return voters.size() - needing >= voters.size() / 2 + 1;
 }
 
+bool SimCluster::IsBootstrapVoter(NodeId id) const {
+  return std::find(bootstrap_voters_.begin(), bootstrap_voters_.end(), id) != bootstrap_voters_.end();
+}
+
 bool SimCluster::WouldLoseMajority(NodeId id) const {
   if (!KeepsMajority(base_.voters, id)) return true;
   for (const auto& node : nodes_) {
-    if (!KeepsMajority(node->voters_in_force, id)) return true;
+    // A joining node that has not learned its group yet holds no configuration to keep.
+    if (!node->voters_in_force.empty() && !KeepsMajority(node->voters_in_force, id)) return true;
     if (node->AppliedConf() && !KeepsMajority(node->AppliedConf()->voters, id)) return true;
   }
   return false;
@@ -139,7 +152,7 @@ void SimCluster::Wipe(NodeId id) {
   node.applied = Index(0);
   node.applied_chain = 0;
   node.confs.clear();
-  node.voters_in_force = base_.voters;
+  node.voters_in_force = IsBootstrapVoter(id) ? base_.voters : std::vector<NodeId>();
   node.snapshots.Wipe();
   node.received.reset();
   node.needs_recovery = true;
@@ -181,6 +194,7 @@ Result<Index> SimCluster::ProposeConfChange(NodeId id, const ConfChange& change)
       case ConfChangeType::kAddLearner: ++stats_.learners_added; break;
       case ConfChangeType::kPromote: ++stats_.promotions; break;
       case ConfChangeType::kRemove: ++(change.node == id ? stats_.leader_removals : stats_.removals); break;
+      case ConfChangeType::kBootstrap: break;  // never proposed (refused)
     }
   }
   Drain(node);
@@ -279,7 +293,9 @@ void SimCluster::Compact(Node& node) {
   // beyond its compaction point.
   Result<Term> term = node.log.TermAt(node.applied);
   RMQ_ASSERT_MSG(term.ok(), "the applied entry is held (compaction stays at or below it)");
-  const storage::ConfState conf = node.AppliedConf().value_or(storage::ConfState{.voters = base_.voters});
+  // A node that applied entries knows its group (entry 1 is the bootstrap, or a snapshot).
+  const storage::ConfState conf = node.core->applied_configuration();
+  RMQ_ASSERT_MSG(!conf.voters.empty(), "a node that applied entries has no configuration");
   const SimSnapshot snapshot{.meta = {.index = node.applied, .term = *term, .conf_state = conf},
                              .applied_chain = node.applied_chain};
   checker_.OnSnapshotTaken(node.id, snapshot, node.core->commit_index());
@@ -307,6 +323,10 @@ void SimCluster::Drain(Node& node) {
   if (node.core) {
     node.needs_recovery = node.core->recovering();
     node.voters_in_force = node.core->configuration().voters;
+    if (!node.configured && !node.voters_in_force.empty()) {
+      node.configured = true;
+      ++stats_.joins;
+    }
   }
 }
 
@@ -323,6 +343,9 @@ bool SimCluster::HandleReady(Node& node, Ready& ready) {
     return false;
   }
   Persist(node, ready);
+  if (ready.soft_state && ready.soft_state->role != Role::kFollower) {
+    checker_.OnCampaign(node.id, ready.soft_state->role, node.core->configuration());
+  }
   if (ready.soft_state && ready.soft_state->role == Role::kLeader) {
     checker_.OnLeader(node.id, ready.soft_state->term, node.log);
     last_leader_elected_ms_ = now_ms_;
@@ -396,8 +419,13 @@ void SimCluster::Apply(Node& node, const std::vector<storage::LogEntry>& entries
     node.applied = entry.index;
     node.applied_chain = HashEntry(node.applied_chain, entry);
   }
-  // Persisted with the applied index, as the broker's MetaStore batch must.
-  if (conf_state) node.confs.emplace_back(node.applied, *conf_state);
+  // Persisted as raft::Node does (ready.h, step 5): the Core's record, standing at the index of
+  // the change that made it, with the applied index it holds from.
+  if (conf_state) {
+    const storage::ConfRecord record = node.core->applied_conf_record();
+    RMQ_ASSERT(record.conf == *conf_state && record.index <= node.applied);
+    node.confs.emplace_back(record.index, record.conf);
+  }
 }
 
 void SimCluster::SendAll(const Node& node, std::vector<Message>& messages) {

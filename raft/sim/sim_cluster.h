@@ -17,9 +17,11 @@
 // between the two, finishes the restore at restart from the received snapshot it kept.
 //
 // Membership: `spare_nodes` more nodes run outside the bootstrap configuration until a change
-// adds them; the driver records each node's configuration with its applied index (Ready::
-// conf_state, an installed snapshot) and hands it back at restart, as raft::Node must; a wiped
-// node starts again from the bootstrap.
+// adds them; they start joining (CoreOptions::voters empty) and learn their group from entry 1
+// (the bootstrap) or a snapshot. The driver records each node's configuration as raft::Node
+// does (Core::applied_conf_record() when a Ready carries conf_state, an installed snapshot's)
+// and hands it back at restart; a wiped bootstrap voter starts again from the bootstrap, a
+// wiped spare joins again.
 //
 // Time: every node ticks every tick_interval_ms (+/- a per-node drift), starting at a random
 // phase; messages arrive when the network says. Everything derives from one seed.
@@ -118,6 +120,8 @@ class SimCluster {
     uint64_t promotions = 0;
     uint64_t removals = 0;
     uint64_t leader_removals = 0;
+    // A joining node learned its group (from entry 1 or a snapshot).
+    uint64_t joins = 0;
   };
   const Stats& stats() const { return stats_; }
 
@@ -128,10 +132,11 @@ class SimCluster {
     SimHardStateStore hard_state;
     Index applied;  // durable, like a state machine that records what it applied
     uint64_t applied_chain = 0;  // the state: the digest of what it applied (sim_snapshot.h)
-    // The configurations the state machine recorded (Ready::conf_state, an installed
-    // snapshot), each with the applied index it holds from, durable with it; the last is the
-    // one as of `applied` (none yet: the bootstrap). A power loss that takes applied entries
-    // back takes their configurations too.
+    // The configuration records saved (Core::applied_conf_record() for a Ready's conf_state, an
+    // installed snapshot's), each at the index of the change that made it, durable with the
+    // applied index; the last is the one as of `applied` (none yet: the bootstrap voters, or
+    // nothing for a joiner). A power loss that takes applied entries back takes the records of
+    // changes above them too.
     std::vector<std::pair<Index, storage::ConfState>> confs;
     std::optional<storage::ConfState> AppliedConf() const {
       if (confs.empty()) return std::nullopt;
@@ -149,6 +154,7 @@ class SimCluster {
     Index reported_commit;  // the commit of the last Ready that carried a hard state
     // The voters of the configuration last in force on it (kept while down: its log holds it).
     std::vector<NodeId> voters_in_force;
+    bool configured = false;  // had a configuration when last seen up (a joiner: learned it)
     bool needs_recovery = false;
     uint32_t restarts = 0;
     // Early campaign (raft::Node's node_failover.cc).
@@ -159,6 +165,7 @@ class SimCluster {
 
   Node& Get(NodeId node);
   const Node& Get(NodeId node) const;
+  bool IsBootstrapVoter(NodeId node) const;
   // True when taking `node`'s data would leave fewer than a majority keeping theirs, in any
   // configuration a node holds (last in force, or applied) or the bootstrap.
   bool WouldLoseMajority(NodeId node) const;
@@ -187,6 +194,7 @@ class SimCluster {
 
   Prng prng_;
   CoreOptions base_;
+  std::vector<NodeId> bootstrap_voters_;  // base_.voters: sorted
   SimModel model_;
   SimNetwork network_;
   SimChecker checker_;

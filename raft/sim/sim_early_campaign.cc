@@ -19,7 +19,7 @@ void SimCluster::StreamsEnded(NodeId dead) {
     }
     Drain(node);
     uint32_t rank = 0;
-    for (NodeId voter : ids_) rank += (voter != dead && voter < node.id) ? 1 : 0;
+    for (NodeId voter : node.core->configuration().voters) rank += (voter != dead && voter < node.id) ? 1 : 0;
     node.suspected_leader = dead;
     node.campaign_at_ms = now_ms_ + node.tick_interval_ms * (2 + rank);
   }

@@ -225,13 +225,14 @@ bool RecoverAndCommit(SimCluster& cluster, uint64_t seed) {
       }
     }
     if (marker_index == Index(0)) continue;
-    // Every member caught up: applied the marker and no longer recovering (a removed node, or a
-    // spare never added, is not the group's).
+    // Every member caught up: applied the marker, no longer recovering and holding the leader's
+    // configuration (a removed node, or a spare never added, is not the group's).
     const std::optional<ConfState> config = cluster.ConfigurationOf(leader == kNoNode ? cluster.ids().front() : leader);
     bool everywhere = leader != kNoNode && config.has_value();
     for (NodeId node : cluster.ids()) {
       if (!everywhere || !IsMemberOf(*config, node)) continue;
-      everywhere = cluster.Applied(node) >= marker_index && !cluster.NeedsRecovery(node);
+      everywhere = cluster.Applied(node) >= marker_index && !cluster.NeedsRecovery(node) &&
+                   cluster.ConfigurationOf(node) == config;
     }
     if (everywhere) return true;
   }
@@ -287,12 +288,14 @@ SimRunResult RunSeed(uint64_t seed) {
   result.promotions = cluster.stats().promotions;
   result.removals = cluster.stats().removals;
   result.leader_removals = cluster.stats().leader_removals;
+  result.joins = cluster.stats().joins;
   if (!cluster.checker().ok()) {
     result.ok = false;
     result.violation = cluster.checker().violation() + " (at " + std::to_string(cluster.now_ms()) + " ms)";
   } else if (!recovered) {
     result.ok = false;
-    result.violation = "no proposal committed on every node (each caught up, none recovering) within " +
+    result.violation = "no proposal committed on every node (each caught up, none recovering, each with the leader's "
+                       "configuration) within " +
                        std::to_string(kRecoveryMsMax) + " ms after the faults stopped";
   }
   return result;

@@ -5,7 +5,8 @@
 // snapshots and log compaction on every node, so lagging and wiped nodes catch up by
 // snapshot; in half of the runs, membership changes: spare nodes added as learners, promoted,
 // voters removed, the leader too, between 3 and 5 voters), then a healed phase that must elect a leader and commit a proposal on every node,
-// each caught up and none recovering, within kRecoveryMsMax of virtual time. Also the failover
+// each caught up, none recovering and each with the leader's configuration (a joined spare
+// learned it from entry 1 or a snapshot), within kRecoveryMsMax of virtual time. Also the failover
 // measurement: virtual time from a leader's crash to a new leader, with default options.
 //
 // A failing seed prints itself and the replay command; so does an assert (SIGABRT) inside a
@@ -47,6 +48,7 @@ struct SimRunResult {
   uint64_t promotions = 0;
   uint64_t removals = 0;         // of a follower or learner
   uint64_t leader_removals = 0;  // the leader removed itself
+  uint64_t joins = 0;            // a joining node learned its group (entry 1 or a snapshot)
 };
 
 SimRunResult RunSeed(uint64_t seed);

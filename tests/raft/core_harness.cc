@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "tests/raft/application_entry.h"
@@ -36,6 +37,8 @@ void CoreHarness::Restart(NodeId id, bool power_lost) {
   Node& n = node(id);
   CoreOptions options = base_;
   options.id = id;
+  // A node outside the bootstrap configuration joins: it learns the group from its leader.
+  if (std::find(base_.voters.begin(), base_.voters.end(), id) == base_.voters.end()) options.voters.clear();
   options.may_have_lost_acknowledged_entries = power_lost;
   options.random_seed = id;
   auto core =

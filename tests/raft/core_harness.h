@@ -33,7 +33,7 @@ class CoreHarness {
   };
 
   // Nodes 1..node_count; the first `voter_count` (all when 0) form the bootstrap configuration,
-  // the rest start outside it, as nodes to be added later.
+  // the rest start outside it, joining (CoreOptions::voters empty), as nodes to be added later.
   explicit CoreHarness(size_t node_count, CoreOptions base = {}, size_t voter_count = 0);
 
   Core& core(NodeId id) { return *node(id).core; }

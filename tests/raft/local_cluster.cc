@@ -81,13 +81,21 @@ Status LocalCluster::StartMember(NodeId id) {
   NodeOptions node_options = options_.node;
   node_options.core.id = id;
   node_options.core.voters.clear();
+  node_options.core.addresses.clear();
   const size_t voters = options_.initial_voters == 0 ? members_.size() : options_.initial_voters;
   for (size_t i = 0; i < voters; ++i) {
     const Member& other = members_[i];
     node_options.core.voters.push_back(other.id);
+    node_options.core.addresses.emplace(other.id, other.address);
     if (other.id == id) continue;
     peers.emplace(other.id, other.address);
     peer_ids.insert(other.id);
+  }
+  // A member outside the bootstrap voters joins: it learns its group from the log or a
+  // snapshot (its own list of voters could be stale), though it knows where they are.
+  if (id > voters) {
+    node_options.core.voters.clear();
+    node_options.core.addresses.clear();
   }
   node_options.on_soft_state_change = [this, id](const SoftState& soft) { OnSoftState(id, soft); };
   member.transport = std::make_unique<GrpcTransport>(id, peers, GrpcTransportOptions{});

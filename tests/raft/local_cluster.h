@@ -71,9 +71,10 @@ struct LocalClusterOptions {
   size_t members = 3;
   storage::FlushPolicy flush_policy = storage::FlushPolicy::kAsync;
   bool fault_fs = false;
-  // The bootstrap voters are members 1..initial_voters (0: every member); the others start
-  // outside the group, knowing only the bootstrap voters' addresses, and join when the leader
-  // adds them with their address (address()).
+  // The bootstrap voters are members 1..initial_voters (0: every member), each with every
+  // voter's address (CoreOptions::addresses, so the bootstrap entry carries them); the others
+  // start joining (CoreOptions::voters empty), knowing only the bootstrap voters' addresses, and
+  // join when the leader adds them with their address (address()).
   size_t initial_voters = 0;
   NodeOptions node;  // id, voters and on_configuration_change are filled in per member
 };

@@ -49,7 +49,9 @@ TEST(NodeMembership, ARestartedNodeKeepsARemovalItApplied) {
   // Everyone stops; the removed node stays down, so the group commits only with both others.
   for (NodeId id = 1; id <= 3; ++id) cluster.HardStopMember(id);
   for (NodeId id : kept) ASSERT_TRUE(cluster.StartMember(id).ok());
-  const ConfState expected{.voters = kept};
+  // The bootstrap entry gave every voter's address; the removal dropped the removed one's.
+  ConfState expected{.voters = kept};
+  for (NodeId id : kept) expected.addresses[id] = cluster.address(id);
   for (NodeId id : kept) {
     Result<NodeStatus> status = cluster.node(id)->CurrentStatus();
     ASSERT_TRUE(status.ok()) << status.status().ToString();
@@ -95,6 +97,7 @@ TEST(NodeMembership, ANodeAddedWithItsAddressIsReachedPromotedAndReachedAfterRes
   const NodeId leader = cluster.WaitForLeader(kElectionWait);
   ASSERT_NE(leader, kNoNode) << "no leader within " << kElectionWait.count() << " ms";
   ASSERT_NE(leader, NodeId(4)) << "a node outside the group never campaigns";
+  EXPECT_EQ(cluster.node(4)->Configuration(), ConfState{}) << "a joining node knows no group before it is added";
 
   ASSERT_TRUE(Await(cluster.node(leader)->Propose(kApplicationEntry, "first")).status.ok());
   const ProposalOutcome added = Await(cluster.node(leader)->ProposeConfChange(
@@ -104,12 +107,15 @@ TEST(NodeMembership, ANodeAddedWithItsAddressIsReachedPromotedAndReachedAfterRes
       << "the leader never reached node 4 at the address its change carried";
   const ProposalOutcome promoted = PromoteWhenCaughtUp(cluster, leader, 4);
   ASSERT_TRUE(promoted.status.ok()) << promoted.status.ToString();
-  const ConfState expected{.voters = {1, 2, 3, 4}, .addresses = {{4, cluster.address(4)}}};
+  // The bootstrap voters' addresses come from entry 1 (the bootstrap), node 4's from its change.
+  ConfState expected{.voters = {1, 2, 3, 4}};
+  for (NodeId id = 1; id <= 4; ++id) expected.addresses[id] = cluster.address(id);
   for (NodeId id = 1; id <= 4; ++id) {
     ASSERT_TRUE(cluster.state_machine(id).WaitApplied(promoted.index, kApplyWait)) << "node " << id;
     Result<NodeStatus> status = cluster.node(id)->CurrentStatus();
     ASSERT_TRUE(status.ok()) << status.status().ToString();
     EXPECT_EQ(status->configuration, expected) << "node " << id << ": " << DescribeConfState(status->configuration);
+    EXPECT_EQ(cluster.node(id)->Configuration(), expected) << "node " << id;
   }
 
   // Restarted, the bootstrap voters still reach node 4 (its address comes from the record): with

@@ -7,7 +7,7 @@
 // regenerate with RAFTMQ_REWRITE=1 ./build/tests/raft/raft_core_test --gtest_filter='CoreScenarios.*'.
 //
 // Commands: nodes <n> [voters=<k>] [promote_lag=<entries>] [established] [pre_vote=false] [check_quorum=false] [preferred_leader=<id>]
-// (voters=k: only nodes 1..k form the bootstrap configuration, the rest are to be added;
+// (voters=k: only nodes 1..k form the bootstrap configuration, the rest start joining, to be added;
 // established: a group that ran before, at term 1, so nobody starts recovering);
 // campaign <id>; tick <id> <n>; deliver (one round); stabilize; propose <id> <payload>;
 // transfer <id> <target>; isolate <id>; heal; status;

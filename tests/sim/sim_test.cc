@@ -36,6 +36,7 @@ TEST_P(RaftSimShard, EverySeedKeepsTheInvariantsAndRecovers) {
   uint64_t snapshot_transfers_failed = 0;
   uint64_t promotions = 0;
   uint64_t removals = 0;
+  uint64_t joins = 0;
   for (uint64_t seed = first; seed < first + count; ++seed) {
     ReportSeedOnAbort(seed);
     SimRunResult result = RunSeed(seed);
@@ -50,6 +51,7 @@ TEST_P(RaftSimShard, EverySeedKeepsTheInvariantsAndRecovers) {
     snapshot_transfers_failed += result.snapshot_transfers_failed;
     promotions += result.promotions;
     removals += result.removals + result.leader_removals;
+    joins += result.joins;
   }
   // The faults must really have bitten: elections, divergent tails, commits.
   EXPECT_GT(leaders, count);
@@ -64,6 +66,8 @@ TEST_P(RaftSimShard, EverySeedKeepsTheInvariantsAndRecovers) {
     // Membership changed under the faults: learners promoted, voters removed.
     EXPECT_GT(promotions, 0u);
     EXPECT_GT(removals, 0u);
+    // Spares start joining and learned their group from entry 1 or a snapshot.
+    EXPECT_GT(joins, 0u);
   }
 }
 
