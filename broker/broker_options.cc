@@ -116,8 +116,12 @@ raft::NodeOptions BrokerOptions::RaftNodeOptions() const {
   raft::NodeOptions options;
   options.core.id = node_id;
   // Joining: no voters (raft::CoreOptions::voters), the group's log says who they are.
+  // A new group's first leader writes the voters with these addresses as entry 1.
   if (initial_cluster_state == "new") {
-    for (NodeId id = 1; id <= peers.size(); ++id) options.core.voters.push_back(id);
+    for (NodeId id = 1; id <= peers.size(); ++id) {
+      options.core.voters.push_back(id);
+      options.core.addresses[id] = PeerAddress(id);
+    }
   }
   const int64_t tick = std::max<int64_t>(raft_tick_interval_ms, 1);
   auto ticks = [tick](int64_t ms) { return static_cast<uint32_t>(std::clamp<int64_t>(ms / tick, 0, UINT32_MAX)); };

@@ -94,8 +94,7 @@ void NodeReplicator::ConfirmRead(std::function<void(Status)> done) const {
 Result<raft::ConfState> NodeReplicator::Configuration() {
   raft::Node* node = AttachedNode();
   if (node == nullptr) return Status::Unavailable("the Raft node is not started");
-  RMQ_ASSIGN_OR_RETURN(raft::NodeStatus status, node->CurrentStatus());
-  return std::move(status.configuration);
+  return node->Configuration();
 }
 
 void NodeReplicator::ChangeMembership(const raft::ConfChange& change, std::function<void(Status)> done) {

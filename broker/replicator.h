@@ -67,8 +67,8 @@ class Replicator {
 
   // Where clients and peers reach node `id` (broker/member_addresses.h); "" when unknown.
   virtual std::string MemberAddress(NodeId id) const = 0;
-  // The configuration in force: voters, learners, the addresses it carries. A trip through
-  // Raft's loop, for status pages; Unavailable when the node is not running.
+  // The configuration in force: voters, learners, the addresses it carries; Unavailable
+  // before the Raft node started.
   virtual Result<raft::ConfState> Configuration() = 0;
   // Proposes one membership change (raft::Core::ProposeConfChange, one at a time): `done`
   // gets OK once the change is applied here, else the refusal (InvalidArgument: does not

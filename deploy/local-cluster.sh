@@ -7,9 +7,14 @@
 #                                 [--metrics-port-base P] [--timeout SECONDS]
 #   deploy/local-cluster.sh status|stop [--dir DIR]
 #   deploy/local-cluster.sh kill|restart|pause|resume NODE [--dir DIR]
+#   deploy/local-cluster.sh join NODE [--dir DIR]
 #
 # NODE is `nameserver` or gGnN (group G, node N), e.g. g1n2. kill is kill -9; pause and resume
 # are SIGSTOP and SIGCONT; restart stops the node (SIGTERM) if it runs and starts it again.
+# join starts a new node gGnN (N after the group's nodes, at most 9) on an empty data dir with
+# initial_cluster_state = existing and adds it to its running group (`raftmq group add-node`:
+# a learner until caught up, then a voter); from then on the other commands know it too.
+# Remove a node from its group with `raftmq group remove-node`, then kill it.
 #
 # Ports (fixed, so addresses are easy to guess): the nameserver on --nameserver-port (9876,
 # RocketMQ's); node N of group G on port-base + 10*(G-1) + (N-1), so with the default base
@@ -38,7 +43,7 @@ command_name="${1:-}"
 shift
 node_argument=""
 case "$command_name" in
-  kill|restart|pause|resume)
+  kill|restart|pause|resume|join)
     [ $# -ge 1 ] && [ "${1#--}" = "$1" ] || die "$command_name needs a NODE (nameserver or gGnN, e.g. g1n2)"
     node_argument="$1"; shift ;;
   start|stop|status) ;;
@@ -131,10 +136,15 @@ metrics_flag() {
   fi
 }
 
+# The group's nodes: the first --nodes, then those that joined (their directories).
 all_names() {
   local g n
   echo nameserver
-  for ((g = 1; g <= groups; g++)); do for ((n = 1; n <= nodes; n++)); do echo "g${g}n${n}"; done; done
+  for ((g = 1; g <= groups; g++)); do
+    for ((n = 1; n <= 9; n++)); do
+      if ((n <= nodes)) || [ -d "$dir/g${g}n${n}" ]; then echo "g${g}n${n}"; fi
+    done
+  done
 }
 
 check_name() {
@@ -142,7 +152,8 @@ check_name() {
   [ "$name" = nameserver ] && return 0
   [[ "$name" =~ ^g([0-9]+)n([0-9]+)$ ]] || die "bad NODE '$name': expected nameserver or gGnN, e.g. g1n2"
   [ "${BASH_REMATCH[1]}" -ge 1 ] && [ "${BASH_REMATCH[1]}" -le "$groups" ] && [ "${BASH_REMATCH[2]}" -ge 1 ] \
-    && [ "${BASH_REMATCH[2]}" -le "$nodes" ] || die "no node '$name' in this cluster ($groups groups of $nodes nodes)"
+    && { [ "${BASH_REMATCH[2]}" -le "$nodes" ] || [ -d "$dir/$name" ]; } \
+    || die "no node '$name' in this cluster ($groups groups of $nodes nodes, and those that joined)"
 }
 
 # The pid of a live process of ours for NAME, or nothing. The command line is checked so that
@@ -179,8 +190,11 @@ write_config() {
     g="${BASH_REMATCH[1]}" n="${BASH_REMATCH[2]}"
     toml="$dir/$name/broker.toml"
     [ -f "$toml" ] && return 0
-    for ((i = 1; i <= nodes; i++)); do peers+="${peers:+,}127.0.0.1:$(node_port "$g" "$i")"; done
+    # A joining node (after the first --nodes) lists the nodes up to itself: node N is the
+    # N-th entry of peers.
+    for ((i = 1; i <= (n > nodes ? n : nodes); i++)); do peers+="${peers:+,}127.0.0.1:$(node_port "$g" "$i")"; done
     "$broker_binary" --print-config --cluster_name=LocalCluster --broker_group="g$g" --node_id="$n" \
+      --initial_cluster_state="$( ((n > nodes)) && echo existing || echo new)" \
       --peers="$peers" --data_dir="$dir/$name/data" --nameserver_addresses="$nameserver_address" \
       $(metrics_flag "$name") "${overrides[@]}" > "$toml.tmp" || die "$broker_binary --print-config failed (bad --set?)"
   fi
@@ -293,6 +307,19 @@ run_status() {
   fi
 }
 
+run_join() {
+  local name="$node_argument" g n
+  [[ "$name" =~ ^g([0-9]+)n([0-9]+)$ ]] || die "bad NODE '$name': expected gGnN, e.g. g1n4"
+  g="${BASH_REMATCH[1]}" n="${BASH_REMATCH[2]}"
+  [ "$g" -ge 1 ] && [ "$g" -le "$groups" ] || die "no group g$g in this cluster ($groups groups)"
+  [ "$n" -gt "$nodes" ] && [ "$n" -le 9 ] || die "a joining node is numbered $((nodes + 1))..9 (the group started with $nodes), got $n"
+  [ ! -d "$dir/$name" ] || die "$name exists already (restart it, or remove $dir/$name for a new node)"
+  require_binaries
+  start_process "$name"
+  "$cli_binary" --nameserver="$nameserver_address" group add-node --group "g$g" --node-id "$n" \
+    --address "127.0.0.1:$(node_port "$g" "$n")" || die "$name started but was not added to g$g (see above; run the raftmq command again)"
+}
+
 signal_node() {
   local name="$1" signal="$2" pid
   pid="$(live_pid "$name")"
@@ -315,6 +342,7 @@ case "$command_name" in
     require_binaries
     stop_process "$node_argument"
     start_process "$node_argument" ;;
+  join) run_join ;;
   pause) check_name "$node_argument"; signal_node "$node_argument" STOP; say "$node_argument paused (SIGSTOP)" ;;
   resume) check_name "$node_argument"; signal_node "$node_argument" CONT; say "$node_argument resumed (SIGCONT)" ;;
 esac

@@ -115,10 +115,10 @@ class CliMembership : public ::testing::Test {
   std::map<uint64_t, std::string> Members() {
     const CliRun run = Group({"status"});
     EXPECT_EQ(run.exit_code, 0) << run.err;
-    SCOPED_TRACE(run.out);
     std::map<uint64_t, std::string> roles;
     if (run.exit_code != 0) return roles;
-    for (const auto& member : nlohmann::json::parse(run.out)["members"]) {
+    const nlohmann::json status = nlohmann::json::parse(run.out);
+    for (const auto& member : status["members"]) {
       roles[member["node_id"].get<uint64_t>()] = member["role"].get<std::string>();
     }
     return roles;
