@@ -61,6 +61,9 @@ void AddIdentityKeys(config::Schema<BrokerOptions>& schema) {
                  config::InRange<int64_t>(1, kDayMs));
   RMQ_CONFIG_KEY(schema, raft_preferred_leader, "node the group hands leadership back to when healthy (0: none)",
                  config::InRange<NodeId>(0, 1000));
+  RMQ_CONFIG_KEY(schema, raft_learner_promote_lag_entries_max,
+                 "raftmq group add-node promotes a learner to voter once its log lags the leader's by at most this",
+                 config::InRange<uint64_t>(0, uint64_t{1} << 40));
   RMQ_CONFIG_KEY(schema, metrics_listen_address, "host:port serving Prometheus metrics at /metrics (\"\": none)");
   RMQ_CONFIG_KEY(schema, nameserver_addresses, "host:port of every nameserver to register with");
   RMQ_CONFIG_KEY(schema, register_broker_interval_ms, "register with every nameserver this often",

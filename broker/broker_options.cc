@@ -130,6 +130,7 @@ raft::NodeOptions BrokerOptions::RaftNodeOptions() const {
   options.core.election_timeout_ticks_min = ticks(raft_election_timeout_ms_min);
   options.core.election_timeout_ticks_max = ticks(raft_election_timeout_ms_max);
   options.core.preferred_leader = raft_preferred_leader;
+  options.core.learner_promote_lag_entries_max = raft_learner_promote_lag_entries_max;
   options.campaign_on_leader_disconnect = raft_campaign_on_leader_disconnect;
   options.storage_fault_retry_interval_ms_min = static_cast<uint32_t>(raft_storage_fault_retry_interval_ms_min);
   options.storage_fault_retry_interval_ms_max = static_cast<uint32_t>(raft_storage_fault_retry_interval_ms_max);

@@ -141,6 +141,9 @@ struct BrokerOptions {
   // The node (1-based, 0: none) the group hands leadership back to when it is healthy and
   // caught up (DLedger's preferredLeaderIds), e.g. to spread the leaders of several groups.
   NodeId raft_preferred_leader = kNoNode;
+  // A learner (a node being added) is promoted to voter only once its log lags the leader's
+  // by at most this many entries (raft::CoreOptions::learner_promote_lag_entries_max).
+  uint64_t raft_learner_promote_lag_entries_max = 1000;
 
   // Prometheus metrics at http://<metrics_listen_address>/metrics ("" serves none; RocketMQ's
   // exporter port is 5557).

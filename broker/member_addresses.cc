@@ -10,13 +10,10 @@ void MemberAddresses::Update(const raft::ConfState& config) {
 }
 
 std::string MemberAddresses::Address(NodeId id) const {
-  {
-    std::lock_guard lock(mutex_);
-    auto it = replicated_.find(id);
-    if (it != replicated_.end()) return it->second;
-  }
-  if (id == kNoNode || id > toml_peers_.size()) return "";
-  return toml_peers_[id - 1];
+  if (id != kNoNode && id <= toml_peers_.size()) return toml_peers_[id - 1];
+  std::lock_guard lock(mutex_);
+  auto it = replicated_.find(id);
+  return it == replicated_.end() ? "" : it->second;
 }
 
 }  // namespace raftmq::broker

@@ -209,8 +209,8 @@ Result<ConfState> ApplyConfChange(const ConfState& config, const ConfChange& cha
 
 std::map<NodeId, std::string> PeerAddresses(NodeId self, const std::map<NodeId, std::string>& bootstrap,
                                             const ConfState& config) {
-  std::map<NodeId, std::string> peers = bootstrap;
-  for (const auto& [id, address] : config.addresses) peers[id] = address;
+  std::map<NodeId, std::string> peers = config.addresses;
+  for (const auto& [id, address] : bootstrap) peers[id] = address;
   peers.erase(self);
   return peers;
 }

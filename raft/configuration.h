@@ -89,8 +89,11 @@ Result<ConfState> ApplyConfChange(const ConfState& config, const ConfChange& cha
 // address passes CheckPeerAddress (it may come from a peer or a file).
 Status CheckConfState(const ConfState& config);
 
-// Where to reach the other members: `bootstrap` (the node's own configuration: a broker's TOML
-// peers) with the configuration's addresses over it, `self` left out.
+// Where to reach the other members: the configuration's addresses with `bootstrap` (the node's
+// own configuration: a broker's TOML peers) over them, `self` left out. A node's own view wins
+// where it names a node (the address it dials may differ from the one its peers dial: another
+// network, a per-pair alias); the configuration reaches the nodes it does not name (added
+// since). Node ids are never reused, so an own entry is never another node's.
 std::map<NodeId, std::string> PeerAddresses(NodeId self, const std::map<NodeId, std::string>& bootstrap,
                                             const ConfState& config);
 

@@ -87,5 +87,36 @@ TEST_F(AdminServiceTest, AFollowerRefusesReadsOfReplicatedStateItMayNotHaveAppli
   EXPECT_EQ(Call(*admin_, &AdminStub::GroupOffsets, lag_request, &lag).error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
+TEST_F(AdminServiceTest, AMembershipChangeThatIsNotOneIsRefusedNamingWhyAndChangesNothing) {
+  auto request = [](admin::MembershipChange change, uint64_t node, std::string address) {
+    admin::ChangeMembershipRequest built;
+    built.set_change(change);
+    built.set_node_id(node);
+    built.set_address(std::move(address));
+    return built;
+  };
+  const std::vector<std::pair<admin::ChangeMembershipRequest, std::string>> cases = {
+      {request(admin::ADD_LEARNER, 0, "127.0.0.1:1"), "node_id"},
+      {request(admin::ADD_LEARNER, 4, ""), "no host"},
+      {request(admin::ADD_LEARNER, 4, "127.0.0.1:0"), "port"},
+      {request(admin::REMOVE_NODE, 2, "127.0.0.1:1"), "ADD_LEARNER only"},
+      {request(static_cast<admin::MembershipChange>(9), 4, ""), "unknown membership change 9"},
+  };
+  const Index last = log_.LastIndex();
+  for (const auto& [bad, needle] : cases) {
+    SCOPED_TRACE(bad.ShortDebugString());
+    admin::ChangeMembershipResponse response;
+    const grpc::Status status = Call(*admin_, &AdminStub::ChangeMembership, bad, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(status.error_message().find(needle), std::string::npos) << status.error_message();
+  }
+  EXPECT_EQ(log_.LastIndex(), last);
+  admin::GroupMembersResponse members;
+  ASSERT_TRUE(Call(*admin_, &AdminStub::GroupMembers, {}, &members).ok());
+  ASSERT_EQ(members.members_size(), 1);
+  EXPECT_TRUE(members.members(0).voter());
+  EXPECT_EQ(members.leader_id(), 1u);
+}
+
 }  // namespace
 }  // namespace raftmq::broker::testing

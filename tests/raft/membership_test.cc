@@ -59,6 +59,10 @@ TEST(ApplyConfChange, KeepsAnAddressFromAddLearnerToRemove) {
   EXPECT_TRUE(CheckConfState(ConfState{.voters = {1}, .addresses = {{2, "h2:1"}}}).IsInvalidArgument());
   EXPECT_EQ(PeerAddresses(1, {{1, "h1:1"}, {2, "h2:1"}}, *promoted),
             (std::map<NodeId, std::string>{{2, "h2:1"}, {4, "h4:1"}}));
+  // The node's own view of a node wins over the configuration's.
+  ConfState bootstrapped = *promoted;
+  bootstrapped.addresses[2] = "other-network:1";
+  EXPECT_EQ(PeerAddresses(1, {{2, "h2:1"}}, bootstrapped), (std::map<NodeId, std::string>{{2, "h2:1"}, {4, "h4:1"}}));
 }
 
 TEST(ApplyConfChange, MovesOneNodeAtATime) {
