@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "common/loopback_port.h"
-#include "tests/support/child_process.h"
+#include "tests/cli/cli_run.h"
 #include "tests/support/cluster.h"
 
 namespace raftmq::cli {
@@ -19,25 +19,6 @@ using test_support::ClusterOptions;
 constexpr std::chrono::milliseconds kWait = test_support::kClusterWait;
 // Routes refreshed twice a second.
 const std::vector<std::string> kBrokerFlags = {"--register_broker_interval_ms=500"};
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-CliRun RunCli(const std::vector<std::string>& args) {
-  CliRun run;
-  auto child = test_support::ChildProcess::Start(RAFTMQ_CLI_BINARY, args);
-  EXPECT_TRUE(child.ok()) << child.status().ToString();
-  if (!child.ok()) return run;
-  auto code = (*child)->WaitForExit(kWait);
-  EXPECT_TRUE(code.ok()) << code.status().ToString();
-  run.exit_code = code.ok() ? *code : -1;
-  run.out = (*child)->StdoutText();
-  run.err = (*child)->StderrText();
-  return run;
-}
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/producer.h"
-#include "tests/support/child_process.h"
+#include "tests/cli/cli_run.h"
 #include "tests/support/cluster.h"
 #include "tests/support/poll.h"
 
@@ -25,25 +25,6 @@ constexpr int kGroup = 1;
 constexpr int kQueues = 2;
 // A step waits for a learner to catch up; generous for a shared CI machine.
 constexpr std::chrono::milliseconds kCliWait{60000};
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-CliRun RunCli(const std::vector<std::string>& args) {
-  CliRun run;
-  auto child = test_support::ChildProcess::Start(RAFTMQ_CLI_BINARY, args);
-  EXPECT_TRUE(child.ok()) << child.status().ToString();
-  if (!child.ok()) return run;
-  auto code = (*child)->WaitForExit(kCliWait);
-  EXPECT_TRUE(code.ok()) << code.status().ToString();
-  run.exit_code = code.ok() ? *code : -1;
-  run.out = (*child)->StdoutText();
-  run.err = (*child)->StderrText();
-  return run;
-}
 
 // Sends to "orders" from a thread until stopped, keeping what was acknowledged.
 class Load {
@@ -108,7 +89,7 @@ class CliMembership : public ::testing::Test {
   CliRun Group(std::vector<std::string> args) {
     args.insert(args.begin(), {"--nameserver=" + cluster_->nameserver_address(), "--json", "group"});
     args.insert(args.end(), {"--group", Cluster::GroupName(kGroup)});
-    return RunCli(args);
+    return RunCli(args, kCliWait);
   }
 
   // node id -> role ("leader", "voter", "learner") from `raftmq group status`.
