@@ -97,14 +97,17 @@ Status BrokerNode::StartRaft() {
       // A leader's stream ending (its process died) starts an election at once: sub-second
       // failover without waiting out the election timeout.
       [this](NodeId peer) { node_->PeerDisconnected(peer); });
-  // Members the TOML does not name are reached where their add-learner change said.
-  node_options.on_configuration_change = [this, bootstrap = peers](const raft::ConfState& config) {
+  // Members the TOML does not name are reached where their add-learner change said, and stay
+  // reachable once removed: the leader still sends a removed node the entry that removes it
+  // and its commit (without them it would go on believing it is a voter). Ids are never reused.
+  node_options.on_configuration_change = [this, known = peers](const raft::ConfState& config) mutable {
     replicator_->OnConfiguration(config);
-    const std::map<NodeId, std::string> all = raft::PeerAddresses(options_.node_id, bootstrap, config);
+    registrar_->Nudge();  // a node removed (or added) leaves (or enters) the routes now
+    known = raft::PeerAddresses(options_.node_id, known, config);
     std::set<NodeId> ids;
-    for (const auto& [id, address] : all) ids.insert(id);
-    transport_->SetPeers(all);
-    snapshot_shipper_->SetPeers(all);
+    for (const auto& [id, address] : known) ids.insert(id);
+    transport_->SetPeers(known);
+    snapshot_shipper_->SetPeers(known);
     snapshot_receiver_->SetPeers(ids);
     peer_service_->SetPeers(std::move(ids));
   };

@@ -49,7 +49,10 @@ void NameserverRegistrar::Stop() {
   if (stopped_) return;
   stopped_ = true;
   worker_.Stop();
-  if (!started_) return;
+  if (started_) Unregister();
+}
+
+void NameserverRegistrar::Unregister() {
   nameserver::UnregisterBrokerRequest request;
   request.set_cluster_name(options_->cluster_name);
   request.set_group_name(options_->broker_group);
@@ -58,8 +61,13 @@ void NameserverRegistrar::Stop() {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
     nameserver::UnregisterBrokerResponse response;
-    (void)stub->UnregisterBroker(&context, request, &response);  // best effort: expiry covers a miss
+    (void)stub->UnregisterBroker(&context, request, &response);
   }
+}
+
+bool NameserverRegistrar::IsMember() const {
+  Result<raft::ConfState> config = replicator_->Configuration();
+  return config.ok() && raft::IsMemberOf(*config, options_->node_id);
 }
 
 nameserver::RegisterBrokerRequest NameserverRegistrar::BuildRequest() const {
@@ -99,7 +107,16 @@ size_t NameserverRegistrar::RegisterOnce() {
 }
 
 std::optional<std::chrono::milliseconds> NameserverRegistrar::Round() {
-  RegisterOnce();
+  if (IsMember()) {
+    RegisterOnce();
+    registered_ = true;
+  } else if (registered_) {
+    spdlog::warn("node {} is not a member of group {} (removed from it): it leaves the nameserver's routes; stop it, "
+                 "or add it again with raftmq group add-node",
+                 options_->node_id, options_->broker_group);
+    Unregister();
+    registered_ = false;
+  }
   return std::chrono::milliseconds(options_->register_broker_interval_ms);
 }
 

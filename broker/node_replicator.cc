@@ -91,7 +91,7 @@ void NodeReplicator::ConfirmRead(std::function<void(Status)> done) const {
   node->ReadIndex(std::move(done));
 }
 
-Result<raft::ConfState> NodeReplicator::Configuration() {
+Result<raft::ConfState> NodeReplicator::Configuration() const {
   raft::Node* node = AttachedNode();
   if (node == nullptr) return Status::Unavailable("the Raft node is not started");
   return node->Configuration();

@@ -37,7 +37,7 @@ class NodeReplicator final : public Replicator {
   Status TransferLeadership(NodeId to) override;
   void ConfirmRead(std::function<void(Status)> done) const override;
   std::string MemberAddress(NodeId id) const override { return addresses_.Address(id); }
-  Result<raft::ConfState> Configuration() override;
+  Result<raft::ConfState> Configuration() const override;
   void ChangeMembership(const raft::ConfChange& change, std::function<void(Status)> done) override;
 
  private:

@@ -69,7 +69,7 @@ class Replicator {
   virtual std::string MemberAddress(NodeId id) const = 0;
   // The configuration in force: voters, learners, the addresses it carries; Unavailable
   // before the Raft node started.
-  virtual Result<raft::ConfState> Configuration() = 0;
+  virtual Result<raft::ConfState> Configuration() const = 0;
   // Proposes one membership change (raft::Core::ProposeConfChange, one at a time): `done`
   // gets OK once the change is applied here, else the refusal (InvalidArgument: does not
   // apply; Aborted: a learner not caught up, or a removal that would leave too few voters

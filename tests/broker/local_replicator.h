@@ -139,7 +139,7 @@ class LocalReplicator final : public Replicator {
     return to == id_ ? Status::InvalidArgument("self") : Status::Aborted("a single node has no one to transfer to");
   }
   std::string MemberAddress(NodeId id) const override { return addresses_.Address(id); }
-  Result<raft::ConfState> Configuration() override { return raft::ConfState{.voters = {id_}}; }
+  Result<raft::ConfState> Configuration() const override { return raft::ConfState{.voters = {id_}}; }
   void ChangeMembership(const raft::ConfChange& /*change*/, std::function<void(Status)> done) override {
     done(Status::NotSupported("a local replicator has one node"));
   }

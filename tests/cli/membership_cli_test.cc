@@ -113,6 +113,17 @@ class CliMembership : public ::testing::Test {
     ASSERT_EQ(run.exit_code, 0) << run.err;
   }
 
+  // The group's nodes in the nameserver's routes.
+  std::set<uint64_t> RoutedNodes() {
+    nameserver::GetClusterInfoResponse info;
+    std::set<uint64_t> nodes;
+    if (!cluster_->Nameserver()->GetClusterInfo(Cluster::Context().get(), {}, &info).ok()) return nodes;
+    for (const nameserver::GroupInfo& group : info.groups()) {
+      for (const nameserver::NodeInfo& node : group.nodes()) nodes.insert(node.node_id());
+    }
+    return nodes;
+  }
+
   std::unique_ptr<Cluster> cluster_;
 };
 
@@ -138,6 +149,9 @@ TEST_F(CliMembership, GrowsToFiveUnderLoadShrinksToThreeAndReplacesAKilledNode) 
     ASSERT_EQ(run.exit_code, 0) << run.err;
   }
   EXPECT_EQ(Voters(Members()), (std::set<std::string>{"1", "2", "3"}));
+  // Still running, the removed nodes leave the routes: clients are not sent there.
+  EXPECT_TRUE(test_support::Eventually([&] { return RoutedNodes() == std::set<uint64_t>{1, 2, 3}; }, kCliWait))
+      << "the nameserver still routes to a removed node: " << ::testing::PrintToString(RoutedNodes());
   // A removed node's process is the operator's to stop.
   ASSERT_TRUE(cluster_->Kill(kGroup, 4).ok());
   ASSERT_TRUE(cluster_->Kill(kGroup, 5).ok());
