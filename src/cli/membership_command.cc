@@ -80,7 +80,9 @@ Status RunStep(client::Admin& admin, const std::string& group, const Step& step,
     Result<admin::GroupMembersResponse> members = admin.GroupMembers(group);
     if (members.ok() && step.done(*members)) return Status::Ok();
     if (!Retryable(changed)) return changed.WithContext(step.what);
-    if (Clock::now() >= deadline) return Status::DeadlineExceeded(step.what + ": still refused at the timeout: " + changed.ToString());
+    if (Clock::now() >= deadline) {
+      return Status::DeadlineExceeded(step.what + ": still refused at the timeout: " + changed.ToString());
+    }
     if (Clock::now() - shown >= kProgressInterval) {
       ShowWait(step, changed, members);
       shown = Clock::now();
@@ -180,7 +182,9 @@ CLI::App* AddChange(CLI::App* group, const std::string& name, const std::string&
                     MembershipFlags* flags) {
   CLI::App* command = group->add_subcommand(name, description);
   command->add_option("--group", flags->group, "broker group name")->required();
-  command->add_option("--timeout-ms", flags->timeout_ms, "give up on a step refused for this long (a learner catching up)")
+  command
+      ->add_option("--timeout-ms", flags->timeout_ms,
+                   "give up when the change is not done after this long (all its steps; a learner catching up)")
       ->check(CLI::PositiveNumber);
   return command;
 }
@@ -191,7 +195,9 @@ void AddMembershipCommands(CLI::App* group, const GlobalOptions& global, Action*
   auto flags = std::make_shared<MembershipFlags>();
   CLI::App* add = AddChange(group, "add-node", "add a node to a broker group: a learner until caught up, then a voter",
                             flags.get());
-  add->add_option("--node-id", flags->node_id, "the new node's id (unused in the group)")->required()->check(CLI::PositiveNumber);
+  add->add_option("--node-id", flags->node_id, "the new node's id (unused in the group)")
+      ->required()
+      ->check(CLI::PositiveNumber);
   add->add_option("--address", flags->address, "host:port where the group reaches the new node")->required();
   add->callback([&global, action, flags] {
     *action = [&global, flags] {
@@ -199,7 +205,8 @@ void AddMembershipCommands(CLI::App* group, const GlobalOptions& global, Action*
     };
   });
 
-  CLI::App* remove = AddChange(group, "remove-node", "remove a node (voter or learner) from a broker group", flags.get());
+  CLI::App* remove =
+      AddChange(group, "remove-node", "remove a node (voter or learner) from a broker group", flags.get());
   remove->add_option("--node-id", flags->node_id, "the node to remove")->required()->check(CLI::PositiveNumber);
   remove->callback([&global, action, flags] {
     *action = [&global, flags] { return Run(global, *flags, {Remove(flags->node_id)}); };
