@@ -59,14 +59,13 @@ grpc::ServerUnaryReactor* AdminService::GroupMembers(grpc::CallbackServerContext
                                                      const admin::GroupMembersRequest* /*request*/,
                                                      admin::GroupMembersResponse* response) {
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
-  grpc::Status status = gate_.Check(call);
-  Result<raft::ConfState> config = Status::Unavailable("not asked");
-  if (status.ok()) {
-    config = context_->replicator->Configuration();
-    if (!config.ok()) status = gate_.FromProposeError(config.status(), call);
+  if (grpc::Status gate = gate_.Check(call); !gate.ok()) {
+    reactor->Finish(gate);
+    return reactor;
   }
-  if (!status.ok()) {
-    reactor->Finish(status);
+  Result<raft::ConfState> config = context_->replicator->Configuration();
+  if (!config.ok()) {
+    reactor->Finish(gate_.FromProposeError(config.status(), call));
     return reactor;
   }
   const ReplicaStatus self = context_->replicator->GetStatus();

@@ -48,10 +48,8 @@ Status BrokerNode::StartRaft() {
   raft::NodeOptions node_options = options_.RaftNodeOptions();
   // The TOML's peers (a joining node reaches the group's leader this way until the replicated
   // configuration names them all).
-  std::map<NodeId, std::string> peers;
-  for (NodeId id = 1; id <= options_.peers.size(); ++id) {
-    if (id != options_.node_id) peers.emplace(id, options_.PeerAddress(id));
-  }
+  std::map<NodeId, std::string> peers = replicator_->KnownAddresses();
+  peers.erase(options_.node_id);
   // Listeners are in place before the Node's loop thread may call them.
   registrar_ = std::make_unique<NameserverRegistrar>(&options_, replicator_.get(), components_->topics());
   replicator_->SetRoleChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
@@ -98,12 +96,13 @@ Status BrokerNode::StartRaft() {
       // failover without waiting out the election timeout.
       [this](NodeId peer) { node_->PeerDisconnected(peer); });
   // Members the TOML does not name are reached where their add-learner change said, and stay
-  // reachable once removed: the leader still sends a removed node the entry that removes it
-  // and its commit (without them it would go on believing it is a voter). Ids are never reused.
-  node_options.on_configuration_change = [this, known = peers](const raft::ConfState& config) mutable {
+  // reachable once removed (broker/member_addresses.h: without the entry that removes it and
+  // its commit, a removed node would go on believing it is a voter).
+  node_options.on_configuration_change = [this](const raft::ConfState& config) {
     replicator_->OnConfiguration(config);
     registrar_->Nudge();  // a node removed (or added) leaves (or enters) the routes now
-    known = raft::PeerAddresses(options_.node_id, known, config);
+    std::map<NodeId, std::string> known = replicator_->KnownAddresses();
+    known.erase(options_.node_id);
     std::set<NodeId> ids;
     for (const auto& [id, address] : known) ids.insert(id);
     transport_->SetPeers(known);

@@ -2,18 +2,24 @@
 
 namespace raftmq::broker {
 
-MemberAddresses::MemberAddresses(std::vector<std::string> toml_peers) : toml_peers_(std::move(toml_peers)) {}
+MemberAddresses::MemberAddresses(const std::vector<std::string>& toml_peers) {
+  for (NodeId id = 1; id <= toml_peers.size(); ++id) known_.emplace(id, toml_peers[id - 1]);
+}
 
 void MemberAddresses::Update(const raft::ConfState& config) {
   std::lock_guard lock(mutex_);
-  replicated_ = config.addresses;
+  known_ = raft::PeerAddresses(kNoNode, known_, config);
 }
 
 std::string MemberAddresses::Address(NodeId id) const {
-  if (id != kNoNode && id <= toml_peers_.size()) return toml_peers_[id - 1];
   std::lock_guard lock(mutex_);
-  auto it = replicated_.find(id);
-  return it == replicated_.end() ? "" : it->second;
+  auto it = known_.find(id);
+  return it == known_.end() ? "" : it->second;
+}
+
+std::map<NodeId, std::string> MemberAddresses::All() const {
+  std::lock_guard lock(mutex_);
+  return known_;
 }
 
 }  // namespace raftmq::broker

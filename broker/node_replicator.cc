@@ -6,8 +6,8 @@
 
 namespace raftmq::broker {
 
-NodeReplicator::NodeReplicator(NodeId id, const storage::LogReader* log, std::vector<std::string> toml_peers)
-    : id_(id), log_(log), addresses_(std::move(toml_peers)) {
+NodeReplicator::NodeReplicator(NodeId id, const storage::LogReader* log, const std::vector<std::string>& toml_peers)
+    : id_(id), log_(log), addresses_(toml_peers) {
   RMQ_ASSERT(id_ != kNoNode);
   RMQ_ASSERT(log_ != nullptr);
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -21,7 +22,7 @@ class NodeReplicator final : public Replicator {
  public:
   // `log` is the Node's log (first/last index for status); `toml_peers` the TOML's peers
   // (MemberAddresses).
-  NodeReplicator(NodeId id, const storage::LogReader* log, std::vector<std::string> toml_peers);
+  NodeReplicator(NodeId id, const storage::LogReader* log, const std::vector<std::string>& toml_peers);
 
   // Before the first Propose; the Node outlives this replicator's use.
   void Attach(raft::Node* node);
@@ -30,6 +31,8 @@ class NodeReplicator final : public Replicator {
   void SetRoleChangeListener(std::function<void()> listener);
   // For NodeOptions::on_configuration_change: the addresses it carries.
   void OnConfiguration(const raft::ConfState& config) { addresses_.Update(config); }
+  // Where to reach every node known (MemberAddresses::All), this one's included.
+  std::map<NodeId, std::string> KnownAddresses() const { return addresses_.All(); }
 
   void Propose(storage::EntryKind kind, std::string payload, Done done) override;
   ReplicaStatus GetStatus() const override;

@@ -72,8 +72,8 @@ class LocalLog final : public storage::CommitLogReader {
 class LocalReplicator final : public Replicator {
  public:
   // `peers`: the TOML's, for MemberAddress.
-  LocalReplicator(NodeId id, LocalLog* log, BrokerStateMachine* machine, std::vector<std::string> peers)
-      : id_(id), log_(log), machine_(machine), addresses_(std::move(peers)) {}
+  LocalReplicator(NodeId id, LocalLog* log, BrokerStateMachine* machine, const std::vector<std::string>& peers)
+      : id_(id), log_(log), machine_(machine), addresses_(peers) {}
 
   // Leader of `term` (its no-op appended; applied unless `apply_noop` is false).
   void BecomeLeader(Term term, bool apply_noop = true) {
