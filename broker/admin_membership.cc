@@ -16,6 +16,12 @@ Result<raft::ConfChange> ToConfChange(const admin::ChangeMembershipRequest& requ
   raft::ConfChange change{.node = request.node_id()};
   switch (request.change()) {
     case admin::ADD_LEARNER:
+      // No broker could start as a node above it: the learner would never answer.
+      if (request.node_id() > kNodeIdMax) {
+        return Status::InvalidArgument("node_id " + std::to_string(request.node_id()) + " is above " +
+                                       std::to_string(kNodeIdMax) + " (a broker's node_id is 1.." +
+                                       std::to_string(kNodeIdMax) + ")");
+      }
       change.type = raft::ConfChangeType::kAddLearner;
       RMQ_RETURN_IF_ERROR(raft::CheckPeerAddress(request.address()).WithContext("ADD_LEARNER of node " +
                                                                                  std::to_string(request.node_id())));

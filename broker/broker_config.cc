@@ -13,7 +13,7 @@ void AddIdentityKeys(config::Schema<BrokerOptions>& schema) {
   RMQ_CONFIG_KEY(schema, broker_group, "the broker group (RocketMQ brokerName) this node is a Raft member of",
                  config::NonEmpty());
   RMQ_CONFIG_KEY(schema, node_id, "this node's number in the group: its position (from 1) in peers",
-                 config::InRange<uint64_t>(1, 64));
+                 config::InRange<uint64_t>(1, kNodeIdMax));
   RMQ_CONFIG_KEY(schema, peers, "host:port of every node of the group, node 1 first", config::HostPortList());
   RMQ_CONFIG_KEY(schema, initial_cluster_state,
                  "new (a voter of a group formed from peers) or existing (joins a running group that adds it with "

@@ -15,6 +15,9 @@
 
 namespace raftmq::broker {
 
+// The highest node id a broker takes (`node_id`); a membership change adds no node above it.
+inline constexpr NodeId kNodeIdMax = 64;
+
 struct BrokerOptions {
   // Identity. `broker_group` is RocketMQ's brokerName: the Raft group this node belongs to.
   std::string cluster_name = "DefaultCluster";

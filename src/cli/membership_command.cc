@@ -96,7 +96,11 @@ Step AddLearner(uint64_t node, const std::string& address) {
   step.request.set_change(admin::ADD_LEARNER);
   step.request.set_node_id(node);
   step.request.set_address(address);
-  step.done = [node](const admin::GroupMembersResponse& members) { return FindMember(members, node) != nullptr; };
+  // A member at another address is not this step done: the leader's refusal stands.
+  step.done = [node, address](const admin::GroupMembersResponse& members) {
+    const admin::GroupMember* member = FindMember(members, node);
+    return member != nullptr && member->address() == address;
+  };
   return step;
 }
 
@@ -170,10 +174,16 @@ int Run(const GlobalOptions& global, const MembershipFlags& flags, const std::ve
   auto admin = client::Admin::Create(*options);
   if (!admin.ok()) return Fail(admin.status());
   const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(flags.timeout_ms);
+  std::string done;  // the steps done, for a failure after them: the group keeps them
   for (const Step& step : steps) {
     Status status = RunStep(**admin, flags.group, step, deadline);
-    if (!status.ok()) return Fail(status);
+    if (!status.ok()) {
+      if (done.empty()) return Fail(status);
+      return Fail(status.ToString() + " (done before it, and kept: " + done +
+                  "; run the command again, or undo with raftmq group remove-node)");
+    }
     if (!global.json) PrintLine(step.what + ": done");
+    done += (done.empty() ? "" : ", ") + step.what;
   }
   return PrintMembers(global, **admin, flags.group, deadline);
 }

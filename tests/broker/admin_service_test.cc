@@ -96,7 +96,8 @@ TEST_F(AdminServiceTest, AMembershipChangeThatIsNotOneIsRefusedNamingWhyAndChang
     return built;
   };
   const std::vector<std::pair<admin::ChangeMembershipRequest, std::string>> cases = {
-      {request(admin::ADD_LEARNER, 0, "127.0.0.1:1"), "node_id"},
+      {request(admin::ADD_LEARNER, 0, "127.0.0.1:1"), "node_id must be positive"},
+      {request(admin::ADD_LEARNER, kNodeIdMax + 1, "127.0.0.1:1"), "node_id 65 is above 64"},
       {request(admin::ADD_LEARNER, 4, ""), "no host"},
       {request(admin::ADD_LEARNER, 4, "127.0.0.1:0"), "port"},
       {request(admin::REMOVE_NODE, 2, "127.0.0.1:1"), "ADD_LEARNER only"},
