@@ -109,9 +109,13 @@ Status EnsureTopic(const client::ClientOptions& options, const BenchFlags& flags
   auto created = admin->CreateTopic(config, {});
   if (!created.ok() && !created.status().IsAlreadyExists()) return created.status();
   // Brokers register a new topic with the nameservers at once, but asynchronously: wait
-  // until the route lists the topic so the first sends find it.
+  // until the route lists the topic so the first sends find it. The probe fetches the route
+  // on every poll: a route cached from a poll that saw only some groups would hide the rest.
+  constexpr auto kRoutePoll = std::chrono::milliseconds(50);
+  client::ClientOptions probe_options = options;
+  probe_options.poll_name_server_interval_ms = 1;
   RMQ_ASSIGN_OR_RETURN(std::unique_ptr<client::PullConsumer> probe,
-                       client::PullConsumer::Create({.client = options, .consumer_group = "raftmq-bench"}));
+                       client::PullConsumer::Create({.client = probe_options, .consumer_group = "raftmq-bench"}));
   constexpr auto kRouteWait = std::chrono::seconds(10);
   const auto deadline = Clock::now() + kRouteWait;
   while (true) {
@@ -122,7 +126,7 @@ Status EnsureTopic(const client::ClientOptions& options, const BenchFlags& flags
     if (Clock::now() >= deadline) {
       return Status::Unavailable("the nameserver does not route topic '" + flags.topic + "' 10 s after its creation");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(kRoutePoll);
   }
 }
 

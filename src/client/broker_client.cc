@@ -57,11 +57,18 @@ void BrokerClient::SendMessageAsync(const std::string& group,
   auto call = std::make_shared<Call>(Call{NewContext(rpc_timeout_ms_), std::move(request), {}});
   pool_->Messaging(*address)->async()->SendMessage(
       call->context.get(), call->request.get(), &call->response,
-      [this, call, group, address = *address, done = std::move(done)](const grpc::Status& status) {
-        if (status.ok()) return done(std::move(call->response));
-        const Status error = FromBrokerGrpc(status, *call->context, "SendMessage to " + address + " (group " + group + ")");
-        if (IsNodeUnanswering(error)) CorrectLeader(group, address, *call->context);
-        done(error);
+      [this, call, group, address = *address, done = std::move(done)](const grpc::Status& status) mutable {
+        Result<messaging::SendMessageResponse> outcome = std::move(call->response);
+        if (!status.ok()) {
+          const Status error =
+              FromBrokerGrpc(status, *call->context, "SendMessage to " + address + " (group " + group + ")");
+          if (IsNodeUnanswering(error)) CorrectLeader(group, address, *call->context);
+          outcome = error;
+        }
+        // The call ends before `done` runs: `done` may let the owner of the channels shut down,
+        // and a context must not outlive them.
+        call.reset();
+        done(std::move(outcome));
       });
 }
 

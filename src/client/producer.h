@@ -121,6 +121,8 @@ class Producer {
   TakenBatch TakeBatchLocked(const MessageQueue& queue, QueueBatch* batch);
   // Sends `taken` without blocking; when it returns, sends whatever waited meanwhile.
   void SendBatchAsync(const MessageQueue& queue, TakenBatch taken);
+  // After a batch to `queue` returned: sends what waited meanwhile, or marks the queue idle.
+  void SendNextBatch(const MessageQueue& queue);
   void CompleteBatch(const MessageQueue& queue, int64_t start_ms, const TakenBatch& taken,
                      Result<messaging::SendMessageResponse> response);
   // A sync send (with its retries) on the pool, the outcome to `callback`.

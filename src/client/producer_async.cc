@@ -79,18 +79,23 @@ void Producer::SendBatchAsync(const MessageQueue& queue, TakenBatch taken) {
       [this, queue, start_ms, taken = std::move(taken)](Result<messaging::SendMessageResponse> response) mutable {
         const size_t count = taken.callbacks.size();
         CompleteBatch(queue, start_ms, taken, std::move(response));
+        SendNextBatch(queue);
+        // Last: once every slot is back, Shutdown may return and the producer be destroyed.
         ReleaseAsyncSlots(count);
-        std::unique_lock lock(batches_mutex_);
-        QueueBatch& batch = batches_[queue];
-        RMQ_ASSERT(batch.in_flight);
-        if (batch.messages.empty()) {
-          batch.in_flight = false;
-          return;
-        }
-        TakenBatch next = TakeBatchLocked(queue, &batch);
-        lock.unlock();
-        SendBatchAsync(queue, std::move(next));
       });
+}
+
+void Producer::SendNextBatch(const MessageQueue& queue) {
+  std::unique_lock lock(batches_mutex_);
+  QueueBatch& batch = batches_[queue];
+  RMQ_ASSERT(batch.in_flight);
+  if (batch.messages.empty()) {
+    batch.in_flight = false;
+    return;
+  }
+  TakenBatch next = TakeBatchLocked(queue, &batch);
+  lock.unlock();
+  SendBatchAsync(queue, std::move(next));
 }
 
 void Producer::CompleteBatch(const MessageQueue& queue, int64_t start_ms, const TakenBatch& taken,
