@@ -25,12 +25,13 @@ Result<BootCheck> CheckBootId(storage::Fs* fs, const BrokerOptions& options, boo
   if (!current.ok()) return current.status().WithContext("reading boot_id_file " + options.boot_id_file);
   if (current->empty()) return Status::IoError("boot_id_file " + options.boot_id_file + " is empty");
   BootCheck check{.boot_id = *current};
-  if (options.flush_disk_type == "sync") return check;  // every acknowledged entry was fsynced
   const std::string stored_path = StoredPath(options);
   if (!fs->Exists(stored_path)) {
+    check.may_have_forgotten_term = log_holds_entries;
     check.may_have_lost_acknowledged_entries = log_holds_entries;
     return check;
   }
+  if (options.flush_disk_type == "sync") return check;  // every acknowledged entry was fsynced
   RMQ_ASSIGN_OR_RETURN(std::string stored, ReadTrimmed(fs, stored_path));
   check.may_have_lost_acknowledged_entries = stored != check.boot_id;
   return check;

@@ -25,10 +25,14 @@ namespace raftmq::broker {
 struct BootCheck {
   std::string boot_id;  // this boot's
   bool may_have_lost_acknowledged_entries = false;
+  // A data dir with entries but no recorded boot id: wiped, then restarted before it caught up
+  // (a node records its boot id only once caught up; an empty dir is one Raft sees by itself).
+  // It forgot its term too (raft::CoreOptions::may_have_forgotten_term), whatever the flush.
+  bool may_have_forgotten_term = false;
 };
 
-// `log_holds_entries`: a data dir with entries but no recorded boot id (written by an older
-// version) is treated as a power loss too. IoError when boot_id_file cannot be read.
+// `log_holds_entries`: whether the CommitLog holds entries. IoError when boot_id_file cannot
+// be read.
 Result<BootCheck> CheckBootId(storage::Fs* fs, const BrokerOptions& options, bool log_holds_entries);
 // Durably records `boot_id` as the one the data is known complete for.
 Status RecordBootId(storage::Fs* fs, const BrokerOptions& options, const std::string& boot_id);

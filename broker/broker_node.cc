@@ -54,18 +54,27 @@ Status BrokerNode::StartRaft() {
   registrar_ = std::make_unique<NameserverRegistrar>(&options_, replicator_.get(), components_->topics());
   replicator_->SetRoleChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
   components_->topics()->SetChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
-  RMQ_ASSIGN_OR_RETURN(BootCheck boot, CheckBootId(storage::DefaultFs(), options_, log_->LastIndex() > Index(0)));
+  const bool log_holds_entries = log_->LastIndex() > Index(0);
+  RMQ_ASSIGN_OR_RETURN(BootCheck boot, CheckBootId(storage::DefaultFs(), options_, log_holds_entries));
   node_options.core.may_have_lost_acknowledged_entries = boot.may_have_lost_acknowledged_entries;
-  if (boot.may_have_lost_acknowledged_entries) {
+  node_options.core.may_have_forgotten_term = boot.may_have_forgotten_term;
+  // An empty log (a new node, or a wiped one) recovers too (raft/core.h): its boot id waits
+  // until it caught up, so a restart before then still recovers, as a node that forgot its term.
+  const bool recovering_at_start = boot.may_have_lost_acknowledged_entries || !log_holds_entries;
+  if (boot.may_have_forgotten_term) {
+    spdlog::warn("no boot id recorded with log [{}, {}]: this data dir was wiped and the node restarted before it "
+                 "caught up; it recovers (no votes, no commit counting) until caught up with a confirmed leader",
+                 log_->FirstIndex().value(), log_->LastIndex().value());
+  } else if (boot.may_have_lost_acknowledged_entries) {
     spdlog::warn("boot id {} is new under async flush: this node may have lost entries it acknowledged (log [{}, {}]); "
                  "it recovers (no votes, no commit counting) until caught up with a leader",
                  boot.boot_id, log_->FirstIndex().value(), log_->LastIndex().value());
-  } else {
+  } else if (!recovering_at_start) {
     RMQ_RETURN_IF_ERROR(RecordBootId(storage::DefaultFs(), options_, boot.boot_id));
   }
   NodeReplicator* replicator = replicator_.get();
   // The boot id is recorded once the node caught up: a crash while recovering recovers again.
-  node_options.on_soft_state_change = [this, replicator, pending = boot.may_have_lost_acknowledged_entries,
+  node_options.on_soft_state_change = [this, replicator, pending = recovering_at_start,
                                        boot_id = boot.boot_id](const raft::SoftState& soft) mutable {
     replicator->OnSoftState(soft);
     if (!pending || soft.recovering) return;

@@ -39,6 +39,11 @@ Term LastTermOf(const storage::LogReader& log) {
   return log.TermAt(log.LastIndex()).value();  // checked readable by Create
 }
 
+// Empty log, term 0, no vote: a new node, or a data dir wiped since it last ran.
+bool LooksWiped(const storage::LogReader& log, const storage::HardState& hard_state) {
+  return log.LastIndex() == Index(0) && hard_state.term == Term(0) && hard_state.voted_for == kNoNode;
+}
+
 // The log may have lost an unsynced tail that the commit hint covered (async flush): commit
 // what the log still holds; the leader re-sends the rest. Never below what was applied.
 Index RecoveredCommit(const storage::LogReader& log, const storage::HardState& hard_state, Index applied) {
@@ -60,8 +65,9 @@ Core::Core(const CoreOptions& options, const storage::LogReader& log, const stor
       // A wiped data dir looks like a new node but may have voted or acknowledged in the group's
       // past: it recovers, so it cannot vote twice in a term (a new group recovers as a whole,
       // see MaybeEndRecoveryForMajority).
-      recovering_(options.may_have_lost_acknowledged_entries ||
-                  (log.LastIndex() == Index(0) && hard_state.term == Term(0) && hard_state.voted_for == kNoNode)),
+      recovering_(options.may_have_lost_acknowledged_entries || options.may_have_forgotten_term ||
+                  LooksWiped(log, hard_state)),
+      forgot_term_(options.may_have_forgotten_term || LooksWiped(log, hard_state)),
       commit_hint_at_start_(hard_state.commit) {
   RMQ_ASSERT(config_.applied_index() == applied);
   BecomeFollower(term_, kNoNode);
@@ -202,7 +208,10 @@ void Core::Send(Message message) {
   // recovered until this very request: core_election.cc).
   const bool is_vote_message = is_vote_request || message.type == MessageType::kVoteResponse ||
                                message.type == MessageType::kPreVoteResponse;
-  if (is_response || is_vote_request) message.recovering = message.recovering || recovering_;
+  if (is_response || is_vote_request) {
+    message.recovering = message.recovering || recovering_;
+    message.forgot_term = message.forgot_term || (recovering_ && forgot_term_);
+  }
   if (is_vote_message) message.recovering = message.recovering || majority_loss_unresolved_;
   (is_response ? messages_after_persist_ : messages_).push_back(std::move(message));
 }

@@ -29,6 +29,14 @@
 // sends pre-votes when its election timeout expires, only to learn who else recovers: when a
 // majority of the voters (itself included) recover at once, they stop recovering and elect as
 // usual, and the Ready says what may be lost (MajorityLossNotice).
+// A node that lost its term and vote too (a wiped data dir; CoreOptions::may_have_forgotten_term)
+// says so (Message::forgot_term): it would follow a deposed leader of an older term as readily as
+// the current one, and a deposed leader that reached it first could bring it up to a stale log
+// and count it toward a majority that overwrites newer commits. So a leader sets such a
+// follower's target only once a read round started after it learned of the wipe was confirmed
+// by a majority of voters that vouch for it (the wiped ones never do), and check-quorum does
+// not count wiped followers either: a leader cut off from the others steps down. The price: a
+// group with one node down and one wiped waits for the down one (two faults).
 //
 // Reads (core_read.cc): ReadIndex(request) on a leader records the commit index and waits for
 // a heartbeat round started after it; once a majority answers that round, the read leaves in
@@ -272,7 +280,7 @@ class Core {
   void HandleHeartbeat(const Message& message);
   void HandleAppendResponse(const Message& message);
   void HandleHeartbeatResponse(const Message& message);
-  void NoteRecovering(Progress& progress, bool recovering);
+  void NoteRecovering(Progress& progress, const Message& answer);
   void AppendAsLeader(EntryKind kind, std::string payload);
   bool MaybeCommit();
   void CheckQuorum();
@@ -288,12 +296,13 @@ class Core {
   bool MaybeEndRecoveryForMajority();
   // A follower that holds its leader's log up to `matched` (this term's leader vouched for it).
   void MaybeEndRecovery(Index matched, Index target);
+  void StopRecovering();
   void StartRecoveryProbe();
 
   // core_read.cc
-  bool HasReadsToStart() const;
+  bool HasRoundToStart() const;
   void StartReadRound();
-  void ConfirmReads();
+  void ConfirmRound();
 
   // core_membership.cc
   // The configuration as of `applied` and the membership entries of the log above it.
@@ -364,6 +373,9 @@ class Core {
   // Recovering: see the header comment. recovering_voters_ holds who said so in the current
   // (pre-)vote round, this node included.
   bool recovering_ = false;
+  // While recovering_: the data dir was wiped, so this node forgot its term and vote too
+  // (Message::forgot_term).
+  bool forgot_term_ = false;
   std::set<NodeId> recovering_voters_;
   Index commit_hint_at_start_;
   std::optional<MajorityLossNotice> majority_loss_;

@@ -83,6 +83,10 @@ struct CoreOptions {
   // (a new boot id under async flush): it starts recovering (raft/core.h). Core also starts
   // recovering by itself on a wiped log (empty log, term 0, no vote).
   bool may_have_lost_acknowledged_entries = false;
+  // Set by the driver when this node's data dir was wiped since it last ran a whole recovery
+  // (a wipe interrupted by a restart): it recovers and, like a wiped log that Core sees by
+  // itself, says it forgot its term (Message::forgot_term).
+  bool may_have_forgotten_term = false;
   // Reads waiting for their heartbeat round (ReadIndex); beyond it ReadIndex refuses with
   // Unavailable ("too many pending reads").
   uint32_t reads_pending_max = 65536;

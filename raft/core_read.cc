@@ -3,6 +3,11 @@
 // arrived, that no newer leader had been elected; the read then waits (in the driver) until
 // the state machine applied the commit index the leader had when the read arrived. No clock
 // is involved, so no lease can outlive an election, early campaigns included.
+//
+// The same rounds confirm a leader to a follower recovering from a wiped data dir
+// (Progress::AwaitsConfirmationRound): only answers of followers that vouch for the leader
+// (Progress::vouches_for_leader) count, so a deposed leader never confirms with the wiped
+// follower's help.
 #include <algorithm>
 #include <functional>
 #include <string>
@@ -34,31 +39,35 @@ Status Core::ReadIndex(uint64_t request) {
 // per follower per round trip, not one per read, and the loop handles that many answers. A
 // lost heartbeat holds the next round back only until a periodic heartbeat, which carries
 // the latest round number, is answered.
-bool Core::HasReadsToStart() const {
-  return !pending_reads_.empty() && pending_reads_.back().round == 0 && read_round_confirmed_ == read_round_;
+bool Core::HasRoundToStart() const {
+  if (read_round_confirmed_ != read_round_) return false;
+  if (!pending_reads_.empty() && pending_reads_.back().round == 0) return true;
+  return std::any_of(progress_.begin(), progress_.end(),
+                     [](const auto& member) { return member.second.AwaitsConfirmationRound(); });
 }
 
-// One heartbeat to every follower for all reads asked since the last round.
+// One heartbeat to every follower for all reads asked since the last round, and the
+// confirmations wiped followers wait for.
 void Core::StartReadRound() {
   RMQ_ASSERT(role_ == Role::kLeader);
-  RMQ_ASSERT(HasReadsToStart());
+  RMQ_ASSERT(HasRoundToStart());
   ++read_round_;
   for (PendingRead& read : pending_reads_) {
     if (read.round == 0) read.round = read_round_;
+  }
+  for (auto& [member, progress] : progress_) {
+    if (progress.AwaitsConfirmationRound()) progress.set_confirmation_round(read_round_);
   }
   for (const auto& [member, progress] : progress_) {
     if (member != options_.id) SendHeartbeat(member);
   }
 }
 
-// Releases every read whose round a majority (this leader included) has answered.
-void Core::ConfirmReads() {
+// Releases every read whose round a majority (this leader included) has answered, and gives
+// the wiped followers whose round it was their recovery target.
+void Core::ConfirmRound() {
   RMQ_ASSERT(role_ == Role::kLeader);
-  if (pending_reads_.empty()) {
-    // The newest round carried reads, so they left only once it was confirmed.
-    RMQ_ASSERT(read_round_confirmed_ == read_round_);
-    return;
-  }
+  if (read_round_confirmed_ == read_round_) return;  // no round out
   std::vector<uint64_t> acked;
   acked.reserve(progress_.size());
   for (const auto& [member, progress] : progress_) {
@@ -76,6 +85,9 @@ void Core::ConfirmReads() {
     ++released;
   }
   pending_reads_.erase(pending_reads_.begin(), pending_reads_.begin() + static_cast<std::ptrdiff_t>(released));
+  for (auto& [member, progress] : progress_) {
+    if (progress.ConfirmLeadership(read_round_confirmed_)) SendHeartbeat(member);  // with its target
+  }
   RMQ_ASSERT(confirmed <= read_round_);
   RMQ_ASSERT(read_round_confirmed_ <= read_round_);
 }

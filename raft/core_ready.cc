@@ -14,7 +14,7 @@ SoftState Core::CurrentSoftState() const {
 
 bool Core::HasReady() const {
   if (ready_outstanding_) return false;
-  return broadcast_pending_ || HasReadsToStart() || !read_states_.empty() || majority_loss_.has_value() ||
+  return broadcast_pending_ || HasRoundToStart() || !read_states_.empty() || majority_loss_.has_value() ||
          !messages_.empty() || !messages_after_persist_.empty() || log_.HasUnstable() ||
          log_.HasCommittedToApply() || CurrentSoftState() != reported_soft_ || CurrentHardState() != reported_hard_;
 }
@@ -24,7 +24,7 @@ Ready Core::TakeReady() {
   if (role_ == Role::kLeader) {
     const bool commit_moved = log_.committed() != reported_hard_.commit;
     if (broadcast_pending_ || commit_moved) BroadcastAppends(commit_moved ? EmptyAppend::kIfCommitNews : EmptyAppend::kNever);
-    if (HasReadsToStart()) StartReadRound();
+    if (HasRoundToStart()) StartReadRound();
     // After the broadcast, so the followers (and the node removed) learn of the removal.
     ForgetRemoved();
     MaybeStepDownRemoved();

@@ -21,8 +21,7 @@ bool Core::MaybeEndRecoveryForMajority() {
   size_t recovering_voters = 0;
   for (NodeId voter : recovering_voters_) recovering_voters += IsVoter(voter) ? 1 : 0;
   if (recovering_voters < Quorum()) return false;
-  recovering_ = false;
-  recovering_voters_.clear();
+  StopRecovering();
   majority_loss_unresolved_ = true;
   majority_loss_ = MajorityLossNotice{.log_last = log_.LastIndex(), .commit_seen = commit_hint_at_start_};
   RMQ_ASSERT(!recovering_);
@@ -34,7 +33,13 @@ void Core::MaybeEndRecovery(Index matched, Index target) {
   RMQ_ASSERT(matched <= log_.LastIndex());
   // target 0: the leader has not yet heard that this node recovers; nothing proves it caught up.
   if (!recovering_ || target == Index(0) || matched < target) return;
+  StopRecovering();
+}
+
+void Core::StopRecovering() {
+  RMQ_ASSERT(recovering_);
   recovering_ = false;
+  forgot_term_ = false;
   recovering_voters_.clear();
 }
 

@@ -71,7 +71,10 @@ void Core::CheckQuorum() {
   RMQ_ASSERT(role_ == Role::kLeader);
   size_t active = 0;
   for (auto& [member, progress] : progress_) {
-    if (IsVoter(member) && (member == options_.id || progress.recent_active())) ++active;
+    // A follower recovering from a wipe may be following a deposed leader: it keeps none in office.
+    if (IsVoter(member) && (member == options_.id || (progress.recent_active() && progress.vouches_for_leader()))) {
+      ++active;
+    }
     if (member != options_.id) progress.set_recent_active(false);
   }
   if (active < Quorum()) BecomeFollower(term_, kNoNode);
@@ -159,10 +162,11 @@ void Core::HandleAppend(const Message& message) {
 
 void Core::HandleHeartbeat(const Message& message) {
   RMQ_ASSERT(role_ == Role::kFollower);
-  // The leader caps the commit at what it knows this log matches, so it is a matched index.
-  const Index matched = std::min(message.commit, log_.LastIndex());
-  log_.CommitTo(matched);
-  MaybeEndRecovery(matched, message.recovery_target);
+  // The leader caps the commit at what it knows this log matches, so it is a matched index;
+  // unless this node recovers: it lost entries the leader counts on, and may have taken others
+  // (from a deposed leader) since. Then only an append, which checks where the logs agree,
+  // commits here or ends the recovery (the leader answers its heartbeats with one).
+  if (!recovering_) log_.CommitTo(std::min(message.commit, log_.LastIndex()));
   // The last index lets the leader see a log that lost its tail although nothing is pending.
   Send(Message{.type = MessageType::kHeartbeatResponse, .to = message.from, .log_index = log_.LastIndex(),
                .read_round = message.read_round});
@@ -171,7 +175,7 @@ void Core::HandleHeartbeat(const Message& message) {
 void Core::HandleAppendResponse(const Message& message) {
   RMQ_ASSERT(role_ == Role::kLeader);
   Progress& progress = progress_.at(message.from);
-  NoteRecovering(progress, message.recovering);
+  NoteRecovering(progress, message);
   if (message.reject) {
     Index hint = message.reject_hint_index;
     if (message.reject_hint_term > Term(0) && hint <= log_.LastIndex()) {
@@ -199,23 +203,24 @@ void Core::HandleAppendResponse(const Message& message) {
 }
 
 // A follower's answer says whether it recovers; when it stops, its match counts again.
-void Core::NoteRecovering(Progress& progress, bool recovering) {
+void Core::NoteRecovering(Progress& progress, const Message& answer) {
   RMQ_ASSERT(role_ == Role::kLeader);
   const bool was_recovering = progress.recovering();
-  progress.NoteRecovering(recovering, log_.LastIndex());
-  if (was_recovering && !recovering) MaybeCommit();
+  progress.NoteRecovering(answer.recovering, answer.forgot_term, log_.LastIndex());
+  if (was_recovering && !answer.recovering) MaybeCommit();
 }
 
 void Core::HandleHeartbeatResponse(const Message& message) {
   RMQ_ASSERT(role_ == Role::kLeader);
   Progress& progress = progress_.at(message.from);
   progress.OnHeartbeatResponse();
-  NoteRecovering(progress, message.recovering);
-  progress.AckReadRound(message.read_round);
-  ConfirmReads();
+  NoteRecovering(progress, message);
+  if (progress.vouches_for_leader()) progress.AckReadRound(message.read_round);
+  ConfirmRound();
   // Empty when every entry was sent optimistically: the follower then rejects it if an
   // append was lost (or its log lost a tail below match), which moves it to probe and resends.
-  if (progress.match() < log_.LastIndex() || message.log_index < progress.match()) {
+  // A recovering follower ends its recovery only on an append.
+  if (progress.match() < log_.LastIndex() || message.log_index < progress.match() || progress.recovering()) {
     SendAppend(message.from, EmptyAppend::kAlways);
   }
   if (message.from == transfer_target_) MaybeSendTimeoutNow(message.from);

@@ -58,6 +58,11 @@ struct Message {
   // entries it acknowledged (power loss under async flush, a wiped data dir) and is catching
   // up; it neither votes nor counts toward commit (raft/core.h, "Recovering").
   bool recovering = false;
+  // With `recovering`: the sender's data dir was wiped, so it forgot its term and vote too. Its
+  // answers cannot tell a deposed leader from the current one: a leader gives it a
+  // recovery_target only after a majority of the others confirmed its leadership, and neither
+  // its acks of reads nor its activity keep a leader in office (raft/core.h, "Recovering").
+  bool forgot_term = false;
   // kAppend / kHeartbeat / kSnapshot to a recovering follower: it stops recovering once it holds this
   // leader's log up to here (the leader's last index when it learned the follower recovers).
   Index recovery_target;

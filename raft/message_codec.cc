@@ -80,6 +80,7 @@ void EncodeMessage(Message&& message, PeerMessage* out) {
   out->set_reject_hint_term(message.reject_hint_term.value());
   out->set_leadership_transfer(message.leadership_transfer);
   out->set_recovering(message.recovering);
+  out->set_forgot_term(message.forgot_term);
   out->set_recovery_target(message.recovery_target.value());
   out->set_read_round(message.read_round);
   out->mutable_conf_voters()->Add(message.conf_state.voters.begin(), message.conf_state.voters.end());
@@ -111,6 +112,7 @@ Result<Message> DecodeMessage(PeerMessage&& in) {
   message.reject_hint_term = Term(in.reject_hint_term());
   message.leadership_transfer = in.leadership_transfer();
   message.recovering = in.recovering();
+  message.forgot_term = in.forgot_term();
   message.recovery_target = Index(in.recovery_target());
   message.read_round = in.read_round();
   message.conf_state.voters.assign(in.conf_voters().begin(), in.conf_voters().end());

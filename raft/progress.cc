@@ -104,12 +104,26 @@ bool Progress::MaybeDecreaseTo(Index rejected, Index hint) {
   return true;
 }
 
-void Progress::NoteRecovering(bool recovering, Index leader_last) {
+void Progress::NoteRecovering(bool recovering, bool forgot_term, Index leader_last) {
   RMQ_ASSERT(leader_last > Index(0));  // a leader holds at least its own no-op
-  if (recovering && !recovering_) recovery_target_ = leader_last;
+  // A new recovery (or one that now says it forgot its term) starts over: the target is the
+  // leader's log now, and a round confirms it afresh.
+  if (recovering && (!recovering_ || (forgot_term && !forgot_term_))) {
+    recovery_target_ = leader_last;
+    confirmation_round_ = 0;
+    leadership_confirmed_ = false;
+  }
   if (!recovering) recovery_target_ = Index(0);
   recovering_ = recovering;
+  forgot_term_ = recovering && forgot_term;
   RMQ_ASSERT(!recovering_ || recovery_target_ > Index(0));
+}
+
+bool Progress::ConfirmLeadership(uint64_t confirmed_round) {
+  if (!recovering_ || !forgot_term_ || leadership_confirmed_) return false;
+  if (confirmation_round_ == 0 || confirmation_round_ > confirmed_round) return false;
+  leadership_confirmed_ = true;
+  return true;
 }
 
 void Progress::OnHeartbeatResponse() {

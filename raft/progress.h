@@ -72,9 +72,24 @@ class Progress {
   // The follower said it may have lost acknowledged entries (Message::recovering): its match
   // does not count toward commit until it holds the leader's log up to recovery_target().
   bool recovering() const { return recovering_; }
-  Index recovery_target() const { return recovery_target_; }
+  // The target to send it; Index(0) (none yet) while it forgot its term and the leader has
+  // not confirmed its leadership since learning that (see AwaitsConfirmationRound).
+  Index recovery_target() const { return forgot_term_ && !leadership_confirmed_ ? Index(0) : recovery_target_; }
   // `leader_last`: the leader's last index now, the target when recovery starts.
-  void NoteRecovering(bool recovering, Index leader_last);
+  // `forgot_term`: Message::forgot_term.
+  void NoteRecovering(bool recovering, bool forgot_term, Index leader_last);
+  // Recovering after a wipe, it cannot vouch for the leader: its acks of read rounds and its
+  // activity do not count for check-quorum.
+  bool vouches_for_leader() const { return !(recovering_ && forgot_term_); }
+  // A follower that forgot its term gets its target only once a read round started after the
+  // leader learned that was confirmed by a majority (Core::ConfirmRound): a deposed leader that
+  // reached it first must not bring it up to a stale log and count it toward commit.
+  bool AwaitsConfirmationRound() const {
+    return recovering_ && forgot_term_ && !leadership_confirmed_ && confirmation_round_ == 0;
+  }
+  void set_confirmation_round(uint64_t round) { confirmation_round_ = round; }
+  // True when `confirmed_round` confirms its round (its target may be sent from now on).
+  bool ConfirmLeadership(uint64_t confirmed_round);
   // The highest read round (Core::ReadIndex) this follower confirmed.
   uint64_t read_round_acked() const { return read_round_acked_; }
   void AckReadRound(uint64_t round) {
@@ -92,7 +107,10 @@ class Progress {
   bool probe_sent_ = false;
   bool recent_active_ = false;
   bool recovering_ = false;
-  Index recovery_target_;  // set while recovering_
+  bool forgot_term_ = false;  // meaningful while recovering_
+  Index recovery_target_;     // set while recovering_
+  uint64_t confirmation_round_ = 0;  // 0: none started yet
+  bool leadership_confirmed_ = false;
   uint64_t read_round_acked_ = 0;
   Inflights inflights_;
 };

@@ -1,6 +1,7 @@
 #include "raft/sim/sim_cluster.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include "common/assert.h"
 
@@ -30,6 +31,7 @@ SimCluster::SimCluster(uint64_t seed, size_t node_count, const CoreOptions& base
     // An empty node recovers until it joins (Core sees a wiped log); counted as such, so no
     // fault leaves a majority of the group empty or recovering before it ever formed.
     node->needs_recovery = true;
+    node->forgot_term = true;
     nodes_.push_back(std::move(node));
     Restart(id);
   }
@@ -58,6 +60,7 @@ void SimCluster::Restart(NodeId id) {
   // What the broker does with the boot id: a node that lost data it may have acknowledged
   // recovers until caught up, also across further restarts.
   options.may_have_lost_acknowledged_entries = node.needs_recovery;
+  options.may_have_forgotten_term = node.forgot_term;
   // A crash fell between the log's reset to a received snapshot and the state machine's
   // restore: finish it from the received snapshot first (Core::Create refuses otherwise).
   if (node.applied + 1 < node.log.FirstIndex()) {
@@ -156,6 +159,7 @@ void SimCluster::Wipe(NodeId id) {
   node.snapshots.Wipe();
   node.received.reset();
   node.needs_recovery = true;
+  node.forgot_term = true;
   ++stats_.power_losses_recovering;
   network_.SenderDied(id);
 }
@@ -322,6 +326,7 @@ void SimCluster::Drain(Node& node) {
   }
   if (node.core) {
     node.needs_recovery = node.core->recovering();
+    node.forgot_term = node.forgot_term && node.needs_recovery;
     node.voters_in_force = node.core->configuration().voters;
     if (!node.configured && !node.voters_in_force.empty()) {
       node.configured = true;
@@ -441,6 +446,30 @@ void SimCluster::SendAll(const Node& node, std::vector<Message>& messages) {
     ++stats_.snapshots_sent;
     network_.Send(now_ms_, std::move(message), snapshot);
   }
+}
+
+std::string SimCluster::Describe() const {
+  std::ostringstream out;
+  for (NodeId id : ids_) {
+    const Node& node = Get(id);
+    out << "  n" << id;
+    if (node.core == nullptr) {
+      out << " down" << (node.needs_recovery ? " needs-recovery" : "") << "\n";
+      continue;
+    }
+    const Core& core = *node.core;
+    out << " " << RoleName(core.role()) << " term=" << core.term() << " leader=" << core.leader()
+        << " last=" << core.last_index() << " commit=" << core.commit_index() << " applied=" << node.applied
+        << (core.recovering() ? " recovering" : "") << (node.forgot_term ? " forgot-term" : "") << " voters=[";
+    for (NodeId voter : core.configuration().voters) out << voter << (voter == core.configuration().voters.back() ? "" : ",");
+    out << "]";
+    for (const PeerStatus& peer : core.Peers()) {
+      out << " | peer " << peer.id << " match=" << peer.match << " next=" << peer.next
+          << (peer.replicating ? "" : " probing") << (peer.recent_active ? "" : " inactive");
+    }
+    out << "\n";
+  }
+  return out.str();
 }
 
 }  // namespace raftmq::raft::sim

@@ -96,6 +96,9 @@ class SimCluster {
   // Lost data (power loss under async, wipe) or never joined, and has not caught up yet (down
   // or recovering).
   bool NeedsRecovery(NodeId node) const { return Get(node).needs_recovery; }
+  // One line per node (role, term, leader, log, recovery, voters; the leader's view of each
+  // peer), for a failure report.
+  std::string Describe() const;
 
   SimNetwork& network() { return network_; }
   const SimChecker& checker() const { return checker_; }
@@ -156,6 +159,9 @@ class SimCluster {
     std::vector<NodeId> voters_in_force;
     bool configured = false;  // had a configuration when last seen up (a joiner: learned it)
     bool needs_recovery = false;
+    // Wiped (or never joined) and not caught up since: it forgot its term and vote, also across
+    // restarts (what the broker keeps with its boot id).
+    bool forgot_term = false;
     uint32_t restarts = 0;
     // Early campaign (raft::Node's node_failover.cc).
     uint32_t ticks_since_leader = 0;

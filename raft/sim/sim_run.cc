@@ -296,7 +296,8 @@ SimRunResult RunSeed(uint64_t seed) {
     result.ok = false;
     result.violation = "no proposal committed on every node (each caught up, none recovering, each with the leader's "
                        "configuration) within " +
-                       std::to_string(kRecoveryMsMax) + " ms after the faults stopped";
+                       std::to_string(kRecoveryMsMax) + " ms after the faults stopped; the nodes then:\n" +
+                       cluster.Describe();
   }
   return result;
 }

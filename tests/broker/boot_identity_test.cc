@@ -48,8 +48,18 @@ TEST_F(BootIdentity, SyncFlushNeverRecovers) {
   EXPECT_FALSE(MayHaveLost(true));
 }
 
-TEST_F(BootIdentity, EntriesWithoutARecordedBootIdMayHaveLostSome) {
-  EXPECT_TRUE(MayHaveLost(/*log_holds_entries=*/true));
+// A wiped node records its boot id only once caught up: restarted before, it holds entries and
+// no boot id, and must go on recovering as one that forgot its term, under either flush.
+TEST_F(BootIdentity, EntriesWithoutARecordedBootIdAreAWipeNotYetRecovered) {
+  for (const char* flush : {"async", "sync"}) {
+    SCOPED_TRACE(flush);
+    options_.flush_disk_type = flush;
+    Result<BootCheck> check = CheckBootId(storage::DefaultFs(), options_, /*log_holds_entries=*/true);
+    ASSERT_TRUE(check.ok()) << check.status().ToString();
+    EXPECT_TRUE(check->may_have_lost_acknowledged_entries);
+    EXPECT_TRUE(check->may_have_forgotten_term);
+  }
+  EXPECT_FALSE(MayHaveLost(/*log_holds_entries=*/false)) << "an empty dir: Raft sees the wipe itself";
 }
 
 TEST_F(BootIdentity, UnreadableBootIdFileIsAnError) {

@@ -208,6 +208,7 @@ std::string DescribeMessage(const Message& m) {
     default: break;
   }
   if (m.recovering) out << " recovering";
+  if (m.forgot_term) out << " forgot-term";
   if (m.recovery_target > Index(0)) out << " recovery_target=" << m.recovery_target;
   return out.str();
 }

@@ -42,10 +42,11 @@ TEST(MessageCodec, RoundTripsAnAppendWithEntries) {
 }
 
 TEST(MessageCodec, RoundTripsARejectedAppendResponse) {
-  // `recovering`: the follower may have lost entries it acknowledged.
+  // `recovering`: the follower may have lost entries it acknowledged; `forgot_term`: its
+  // term and vote too (a wiped data dir).
   ExpectRoundTrips(Message{.type = MessageType::kAppendResponse, .from = 3, .to = 1, .term = Term(7),
                            .log_index = Index(40), .reject = true, .reject_hint_index = Index(33),
-                           .reject_hint_term = Term(6), .recovering = true});
+                           .reject_hint_term = Term(6), .recovering = true, .forgot_term = true});
 }
 
 TEST(MessageCodec, RoundTripsATransferVote) {

@@ -160,5 +160,52 @@ TEST(CoreRecovery, MajorityLossElectsAndReportsWhatMayBeLost) {
   EXPECT_TRUE(reported);
 }
 
+// Simulator seed 91831: a deposed leader (term 1, cut off, check-quorum off) is the first to
+// reach a node whose data dir was wiped. The wiped node forgot term 2, so it follows the old
+// leader; were it brought up to that leader's log and counted, the old leader would commit its
+// stale tail over an entry committed in term 2. It says it forgot its term, so the old leader
+// gives it no recovery target without a majority of others confirming it still leads.
+TEST(CoreRecovery, ADeposedLeaderCannotCountAWipedNodeItReachedFirst) {
+  CoreHarness group(3, NoLeaseOptions());
+  group.StartEstablished(Term(1));
+  group.Elect(1);
+  const Index a = group.Propose(1, "a");
+  group.Isolate(1);
+  group.Elect(2);
+  const Index b = group.Propose(2, "b");
+  ASSERT_EQ(group.core(2).commit_index(), b);
+  ASSERT_EQ(group.core(1).role(), Role::kLeader) << "still leads in its own eyes";
+  const Index stale = group.Propose(1, "stale");  // at b's index or below: never committed
+  ASSERT_LE(stale, b);
+  group.CutLog(3, Index(0));
+  ASSERT_TRUE(group.node(3).hard_state.SaveHardState(storage::HardState{}).ok());
+  group.Restart(3);
+  ASSERT_TRUE(group.core(3).recovering());
+  group.Heal();
+  group.Isolate(2);
+  for (int round = 0; round < 30; ++round) {
+    group.Tick(1, 1);
+    group.Stabilize();
+  }
+  EXPECT_EQ(group.core(3).leader(), NodeId(1)) << "the wiped node follows the deposed leader";
+  EXPECT_TRUE(group.core(3).recovering()) << "no target without a confirmed leadership";
+  EXPECT_EQ(group.core(1).commit_index(), a) << "the deposed leader committed its stale tail";
+  group.Heal();
+  for (int round = 0; round < 40; ++round) {
+    for (NodeId id : {1, 2, 3}) group.Tick(id, 1);
+    group.Stabilize();
+  }
+  for (NodeId id : {1, 2, 3}) {
+    EXPECT_FALSE(group.core(id).recovering()) << "node " << id;
+    ASSERT_GE(group.node(id).log.LastIndex(), b) << "node " << id;
+    EXPECT_EQ(group.node(id).log.At(b).payload, "b") << "node " << id;
+  }
+  // The new leader's heartbeats carried a commit capped at the match node 3 had before its wipe;
+  // a recovering node commits only on appends, so it never applied the stale entry it held.
+  for (const storage::LogEntry& entry : group.node(3).applied) {
+    EXPECT_NE(entry.payload, "stale") << "node 3 applied a stale entry at " << entry.index;
+  }
+}
+
 }  // namespace
 }  // namespace raftmq::raft::test
