@@ -4,7 +4,9 @@
 // boot id). A node that may have lost entries it acknowledged starts Raft recovering
 // (raft/core.h: no votes, no campaign, no commit counting until caught up) and records the new
 // boot id only once it caught up, so a crash while recovering still recovers after restart.
-// Under sync flush every acknowledged entry was fsynced first: nothing to recover.
+// Under sync flush every acknowledged entry was fsynced first: nothing to recover. Either way a
+// node that started on an empty data dir (new, or wiped) records its boot id only once caught
+// up, so entries without a recorded boot id mean a wipe not yet recovered (BootCheck).
 //
 // `boot_id_file` (config) names the file holding this machine's boot id, default
 // /proc/sys/kernel/random/boot_id; a test or the chaos harness gives each node its own file

@@ -210,7 +210,7 @@ void Core::Send(Message message) {
                                message.type == MessageType::kPreVoteResponse;
   if (is_response || is_vote_request) {
     message.recovering = message.recovering || recovering_;
-    message.forgot_term = message.forgot_term || (recovering_ && forgot_term_);
+    message.forgot_term = message.forgot_term || forgot_term_;
   }
   if (is_vote_message) message.recovering = message.recovering || majority_loss_unresolved_;
   (is_response ? messages_after_persist_ : messages_).push_back(std::move(message));

@@ -373,7 +373,7 @@ class Core {
   // Recovering: see the header comment. recovering_voters_ holds who said so in the current
   // (pre-)vote round, this node included.
   bool recovering_ = false;
-  // While recovering_: the data dir was wiped, so this node forgot its term and vote too
+  // Only while recovering_: the data dir was wiped, so this node forgot its term and vote too
   // (Message::forgot_term).
   bool forgot_term_ = false;
   std::set<NodeId> recovering_voters_;

@@ -117,10 +117,11 @@ void Progress::NoteRecovering(bool recovering, bool forgot_term, Index leader_la
   recovering_ = recovering;
   forgot_term_ = recovering && forgot_term;
   RMQ_ASSERT(!recovering_ || recovery_target_ > Index(0));
+  RMQ_ASSERT(recovering_ || !forgot_term_);
 }
 
 bool Progress::ConfirmLeadership(uint64_t confirmed_round) {
-  if (!recovering_ || !forgot_term_ || leadership_confirmed_) return false;
+  if (!forgot_term_ || leadership_confirmed_) return false;
   if (confirmation_round_ == 0 || confirmation_round_ > confirmed_round) return false;
   leadership_confirmed_ = true;
   return true;

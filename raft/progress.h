@@ -80,12 +80,12 @@ class Progress {
   void NoteRecovering(bool recovering, bool forgot_term, Index leader_last);
   // Recovering after a wipe, it cannot vouch for the leader: its acks of read rounds and its
   // activity do not count for check-quorum.
-  bool vouches_for_leader() const { return !(recovering_ && forgot_term_); }
+  bool vouches_for_leader() const { return !forgot_term_; }
   // A follower that forgot its term gets its target only once a read round started after the
   // leader learned that was confirmed by a majority (Core::ConfirmRound): a deposed leader that
   // reached it first must not bring it up to a stale log and count it toward commit.
   bool AwaitsConfirmationRound() const {
-    return recovering_ && forgot_term_ && !leadership_confirmed_ && confirmation_round_ == 0;
+    return forgot_term_ && !leadership_confirmed_ && confirmation_round_ == 0;
   }
   void set_confirmation_round(uint64_t round) { confirmation_round_ = round; }
   // True when `confirmed_round` confirms its round (its target may be sent from now on).
@@ -107,7 +107,7 @@ class Progress {
   bool probe_sent_ = false;
   bool recent_active_ = false;
   bool recovering_ = false;
-  bool forgot_term_ = false;  // meaningful while recovering_
+  bool forgot_term_ = false;  // only while recovering_
   Index recovery_target_;     // set while recovering_
   uint64_t confirmation_round_ = 0;  // 0: none started yet
   bool leadership_confirmed_ = false;
