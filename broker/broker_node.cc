@@ -52,7 +52,13 @@ Status BrokerNode::StartRaft() {
   peers.erase(options_.node_id);
   // Listeners are in place before the Node's loop thread may call them.
   registrar_ = std::make_unique<NameserverRegistrar>(&options_, replicator_.get(), components_->topics());
-  replicator_->SetRoleChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
+  // On the Raft loop thread. A node that stops leading answers its held pulls and receives at
+  // once: their clients find the new leader instead of waiting out the hold here.
+  replicator_->SetRoleChangeListener(
+      [registrar = registrar_.get(), long_polling = components_->long_polling()](bool stopped_leading) {
+        registrar->Nudge();
+        if (stopped_leading) long_polling->WakeAll(WakeReason::kLeadershipLost);
+      });
   components_->topics()->SetChangeListener([registrar = registrar_.get()] { registrar->Nudge(); });
   const bool log_holds_entries = log_->LastIndex() > Index(0);
   RMQ_ASSIGN_OR_RETURN(BootCheck boot, CheckBootId(storage::DefaultFs(), options_, log_holds_entries));

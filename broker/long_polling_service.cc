@@ -6,6 +6,11 @@
 
 namespace raftmq::broker {
 
+std::string WakeRefusal(WakeReason reason) {
+  RMQ_ASSERT(reason == WakeReason::kShutdown || reason == WakeReason::kLeadershipLost);
+  return reason == WakeReason::kShutdown ? "broker is shutting down" : "this node stopped leading its group";
+}
+
 LongPollingService::LongPollingService(uint32_t requests_max, MaxOffsetFn max_offset, const Clock* clock)
     : requests_max_(requests_max),
       max_offset_(std::move(max_offset)),
@@ -88,6 +93,15 @@ void LongPollingService::WakeQueue(const Key& key, const std::function<bool(cons
     }
   }
   if (woke) worker_.Wake();
+}
+
+void LongPollingService::WakeAll(WakeReason reason) {
+  {
+    std::lock_guard lock(mutex_);
+    if (waiters_.empty()) return;
+    while (!waiters_.empty()) due_.push_back({TakeLocked(waiters_.begin()->first), reason});
+  }
+  worker_.Wake();
 }
 
 LongPollingService::Waiter LongPollingService::TakeLocked(uint64_t id) {

@@ -16,7 +16,9 @@
 //
 // A waker runs on the service's thread and answers its pull, or returns the offset to keep
 // waiting from (its new messages did not match its tag filter); a re-held pull keeps its
-// deadline. On Stop every waiter wakes with kShutdown.
+// deadline. On Stop every waiter wakes with kShutdown; when the node stops leading, every waiter
+// wakes with kLeadershipLost (WakeAll), so its client asks the new leader at once instead of
+// waiting out its hold on a node that may never see another write (a deposed leader cut off).
 //
 // Lost wake-ups: Hold registers first and then reads the queue's max offset, and Notify runs
 // after the max offset is published, so a message dispatched around Hold wakes it either way.
@@ -40,7 +42,10 @@
 
 namespace raftmq::broker {
 
-enum class WakeReason { kArrived, kTimeout, kShutdown };
+enum class WakeReason { kArrived, kTimeout, kShutdown, kLeadershipLost };
+
+// What a held call that woke with kShutdown or kLeadershipLost answers (UNAVAILABLE, refused).
+std::string WakeRefusal(WakeReason reason);
 
 class LongPollingService {
  public:
@@ -70,6 +75,8 @@ class LongPollingService {
   void Notify(const std::string& topic, int32_t queue_id, uint64_t max_offset);
   // The pop state of `group` (not "") on the queue changed: its held receives wake (kArrived).
   void WakeGroup(const std::string& topic, int32_t queue_id, const std::string& group);
+  // Every held pull and receive wakes with `reason` (kLeadershipLost).
+  void WakeAll(WakeReason reason);
 
   size_t HeldCount() const;
   // Reads the clock again now (it was moved by hand) and answers the pulls it made due.

@@ -23,19 +23,21 @@ raft::Node* NodeReplicator::AttachedNode() const {
   return node_;
 }
 
-void NodeReplicator::SetRoleChangeListener(std::function<void()> listener) {
+void NodeReplicator::SetRoleChangeListener(std::function<void(bool stopped_leading)> listener) {
   std::lock_guard lock(mutex_);
   listener_ = std::move(listener);
 }
 
 void NodeReplicator::OnSoftState(const raft::SoftState& soft) {
-  std::function<void()> listener;
+  std::function<void(bool)> listener;
+  bool stopped_leading = false;
   {
     std::lock_guard lock(mutex_);
+    stopped_leading = soft_.role == raft::Role::kLeader && soft.role != raft::Role::kLeader;
     soft_ = soft;
     listener = listener_;
   }
-  if (listener) listener();
+  if (listener) listener(stopped_leading);
 }
 
 void NodeReplicator::Propose(storage::EntryKind kind, std::string payload, Done done) {

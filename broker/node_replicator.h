@@ -26,9 +26,10 @@ class NodeReplicator final : public Replicator {
 
   // Before the first Propose; the Node outlives this replicator's use.
   void Attach(raft::Node* node);
-  // For NodeOptions::on_soft_state_change; `changed` runs after (e.g. re-register).
+  // For NodeOptions::on_soft_state_change; the listener runs after (e.g. re-register), told
+  // whether this node was the leader and is no longer.
   void OnSoftState(const raft::SoftState& soft);
-  void SetRoleChangeListener(std::function<void()> listener);
+  void SetRoleChangeListener(std::function<void(bool stopped_leading)> listener);
   // For NodeOptions::on_configuration_change: the addresses it carries.
   void OnConfiguration(const raft::ConfState& config) { addresses_.Update(config); }
   // Where to reach every node known (MemberAddresses::All), this one's included.
@@ -53,7 +54,7 @@ class NodeReplicator final : public Replicator {
   raft::Node* node_ = nullptr;
   mutable std::mutex mutex_;
   raft::SoftState soft_;
-  std::function<void()> listener_;
+  std::function<void(bool stopped_leading)> listener_;
 };
 
 }  // namespace raftmq::broker

@@ -133,8 +133,8 @@ void PullHandler::Hold(std::shared_ptr<PendingPull> pull, uint64_t offset) const
   const std::string topic = pull->request->topic();
   const int32_t queue_id = pull->request->queue_id();
   auto waker = [this, pull, offset](WakeReason reason) mutable -> std::optional<uint64_t> {
-    if (reason == WakeReason::kShutdown) {
-      pull->reactor->Finish(gate_.Refuse(pull->server_context, "broker is shutting down"));
+    if (reason == WakeReason::kShutdown || reason == WakeReason::kLeadershipLost) {
+      pull->reactor->Finish(gate_.Refuse(pull->server_context, WakeRefusal(reason)));
       return std::nullopt;
     }
     grpc::Status status = Read(pull.get(), offset, pull->response);

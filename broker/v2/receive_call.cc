@@ -119,8 +119,8 @@ void ReceiveCall::Wait(const PopPlan& plan) {
     deadline_ms = std::min(deadline_ms, now_ms + std::max<int64_t>(*plan.next_deadline_ms - clock.UnixNowMs(), 0));
   }
   auto waker = [this](WakeReason reason) -> std::optional<uint64_t> {
-    if (reason == WakeReason::kShutdown) {
-      Answer(service_->Refusal(service_->gate().Refuse(call_, "broker is shutting down")));
+    if (reason == WakeReason::kShutdown || reason == WakeReason::kLeadershipLost) {
+      Answer(service_->Refusal(service_->gate().Refuse(call_, WakeRefusal(reason))));
     } else {
       service_->Take(queue_key_, [this] { Attempt(); });
     }

@@ -81,6 +81,30 @@ TEST_F(BrokerGroupTest, HeldPullOnTheLeaderIsAnsweredByTheCommit) {
   EXPECT_EQ(pulled.messages_size(), 1);
 }
 
+// A leader that stops leading answers its held pulls at once, refused, so their clients ask
+// the new leader instead of waiting out the hold on a node that may see no more writes (a
+// deposed leader cut off from the group). Without that the pull would end OK and empty.
+TEST_F(BrokerGroupTest, HeldPullOnALeaderThatStopsLeadingIsRefusedAtOnce) {
+  const NodeId leader = WaitForServingLeader();
+  ASSERT_NE(leader, kNoNode);
+  ASSERT_TRUE(CreateTopic(leader, "orders").ok());
+  ASSERT_TRUE(WaitUntilNoNodeRecovers()) << "a node still recovers: it could not take the lead";
+  messaging::PullMessageResponse pulled;
+  auto pull = std::async(std::launch::async, [&] { return Pull(leader, 0, 60'000, &pulled); });
+  auto* long_polling = nodes_[leader - 1]->components()->long_polling();
+  ASSERT_TRUE(Eventually([&] { return long_polling->HeldCount() == 1; })) << "the pull was never held";
+  const NodeId target = leader % kNodes + 1;
+  ASSERT_TRUE(Eventually([&] {
+    (void)nodes_[leader - 1]->replicator()->TransferLeadership(target);
+    return nodes_[leader - 1]->replicator()->GetStatus().role != ReplicaRole::kLeader;
+  })) << "node " << leader << " never handed the lead over";
+  ASSERT_EQ(pull.wait_for(60s), std::future_status::ready) << "the held pull was never answered";
+  const grpc::Status status = pull.get();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << "answered OK: it waited out its hold";
+  EXPECT_NE(status.error_message().find("stopped leading"), std::string::npos) << status.error_message();
+  EXPECT_EQ(long_polling->HeldCount(), 0u);
+}
+
 TEST_F(BrokerGroupTest, AfterTheLeaderStopsANewLeaderServesEveryAckedMessageAndOffset) {
   const NodeId leader = WaitForServingLeader();
   ASSERT_NE(leader, kNoNode);

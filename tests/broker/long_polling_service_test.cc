@@ -87,6 +87,22 @@ TEST_F(LongPollingServiceTest, WakeGroupWakesThatGroupsReceivesOfTheQueueOnly) {
   }
 }
 
+// The node stopped leading: every held pull and receive, of every queue, answers now.
+TEST_F(LongPollingServiceTest, WakeAllWakesEveryHeldCallWithItsReason) {
+  std::promise<WakeReason> pull;
+  std::promise<WakeReason> receive;
+  ASSERT_TRUE(service_.Hold("t", 0, 0, Now() + 10'000, Answer(&pull)));
+  ASSERT_TRUE(service_.Hold("u", 3, 7, Now() + 10'000, Answer(&receive), "g"));
+  service_.WakeAll(WakeReason::kLeadershipLost);
+  for (std::promise<WakeReason>* held : {&pull, &receive}) {
+    auto future = held->get_future();
+    ASSERT_EQ(future.wait_for(20s), std::future_status::ready) << "a held call never woke";
+    EXPECT_EQ(future.get(), WakeReason::kLeadershipLost);
+  }
+  EXPECT_EQ(service_.HeldCount(), 0u);
+  service_.WakeAll(WakeReason::kLeadershipLost);  // nothing held: nothing to do
+}
+
 TEST_F(LongPollingServiceTest, HeldPullTimesOutAtItsDeadline) {
   std::promise<WakeReason> woken;
   ASSERT_TRUE(service_.Hold("t", 0, 0, Now() + 100, Answer(&woken)));
