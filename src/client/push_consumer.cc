@@ -234,6 +234,7 @@ void PushConsumer::RunHousekeeping() {
       for (const std::string& topic : Topics()) {
         Status status = Rebalance(topic);
         if (!status.ok() && !status.IsNotFound()) spdlog::warn("rebalance of {}: {}", topic, status.ToString());
+        if (status.IsUnavailable()) next_heartbeat_ms = now_ms;  // the next round tells the brokers again
       }
       next_rebalance_ms = now_ms + options_.rebalance_interval_ms;
     }

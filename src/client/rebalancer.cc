@@ -37,6 +37,13 @@ Result<Assignment> Rebalancer::Assign(const std::string& topic) {
     return assignment;
   }
   RMQ_ASSIGN_OR_RETURN(assignment.consumers, ConsumerList(topic));
+  // A node that did not hear this consumer's heartbeat yet (restarted, or newly leading) would
+  // give it no queue: it would drop every queue it owns until its next heartbeat, and its
+  // successor would start again from the last committed offsets. Nothing changes instead.
+  if (!std::binary_search(assignment.consumers.begin(), assignment.consumers.end(), instance_->client_id())) {
+    return Status::Unavailable("the broker does not list consumer " + instance_->client_id() + " of group '" +
+                               consumer_group_ + "' yet; its queues stay as they are");
+  }
   assignment.queues =
       AllocateMessageQueueAveragely::Allocate(route->readable_queues, assignment.consumers, instance_->client_id());
   return assignment;

@@ -2,7 +2,8 @@
 // RebalanceImpl, minus the bookkeeping the PushConsumer does). CLUSTERING: the topic's
 // readable queues of every group, divided among the group's live consumers (GetConsumerList
 // from the first group of the topic that answers) by AllocateMessageQueueAveragely.
-// BROADCASTING: every readable queue.
+// BROADCASTING: every readable queue. A consumer list without this consumer (its heartbeat did
+// not reach that node yet) is Unavailable: the caller keeps its queues and heartbeats again.
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once

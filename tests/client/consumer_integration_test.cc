@@ -14,6 +14,7 @@
 #include "client/producer.h"
 #include "client/pull_consumer.h"
 #include "client/push_consumer.h"
+#include "client/rebalancer.h"
 #include "tests/client/client_cluster_test.h"
 #include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
@@ -188,6 +189,29 @@ TEST_F(PushConsumerIntegration, RebalancesWhenConsumersJoinLeaveAndDie) {
   RecordProperty("duplicates", duplicates);
   std::printf("rebalance test: %zu messages, %d duplicate deliveries\n", sent.size(), duplicates);
   EXPECT_LT(duplicates, static_cast<int>(sent.size())) << "at least once, not everything twice";
+}
+
+// A node that has not heard a consumer's heartbeat (restarted, newly leading) lists the group
+// without it. Allocating from that list would take every queue from it until its next
+// heartbeat (and restart them from the committed offsets): the rebalance says Unavailable and
+// the consumer keeps what it owns.
+TEST_F(PushConsumerIntegration, ARebalanceAgainstAListWithoutThisConsumerChangesNothing) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster(1, 1, {{"orders", 4}}));
+  Received received;
+  auto listed = StartConsumer(ConsumerConfig("billing"), "orders", received.Listener());
+  ASSERT_NE(listed, nullptr);
+  ASSERT_TRUE(Eventually([&] { return listed->Assignment().size() == 4; })) << "the listed consumer took no queue";
+
+  ClientInstance unlisted(ClientConfig());  // never heartbeats
+  Rebalancer rebalancer(&unlisted, "billing", MessageModel::kClustering);
+  auto consumers = rebalancer.ConsumerList("orders");
+  ASSERT_TRUE(consumers.ok()) << consumers.status().ToString();
+  EXPECT_EQ(*consumers, std::vector<std::string>{listed->client_id()});
+  auto assignment = rebalancer.Assign("orders");
+  ASSERT_FALSE(assignment.ok()) << "assigned " << assignment->queues.size() << " queues to an unlisted consumer";
+  EXPECT_TRUE(assignment.status().IsUnavailable()) << assignment.status().ToString();
+  EXPECT_NE(assignment.status().message().find(unlisted.client_id()), std::string::npos) << assignment.status().ToString();
+  EXPECT_EQ(listed->Assignment().size(), 4u);
 }
 
 TEST_F(PushConsumerIntegration, BroadcastingDeliversEveryMessageToEveryConsumer) {
